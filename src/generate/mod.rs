@@ -1,0 +1,300 @@
+//! Synthetic incident exports with a realistic shape, for tests, demos and benchmarks. Deterministic
+//! from the seed. What it builds, per incident:
+//! - arrivals: a non-homogeneous Poisson process over `days`, busier on weekdays 08–18 (UTC), quiet at
+//!   night and at weekends;
+//! - priority mix P1 2 %, P2 10 %, P3 48 %, P4 40 %; impact/urgency labels consistent with it;
+//! - work time lognormal (σ = 1) with medians P1 3 h, P2 8 h, P3 24 h, P4 60 h, × 1.5 per escalation;
+//!   after the pilot start (2/3 of the period unless set) work time × `pilot_effect` (0.6 by default),
+//!   for every group or only `pilot_group`;
+//! - first response exponential (means 5, 15, 30, 60 min); 15 % wait for the user (mean 8 h);
+//!   4 % are reopened once; support level L1 60 %, L2 30 %, L3 10 %; reassignments 0–4;
+//! - recurrence: 30 % of incidents fall on 20 "hot" configuration items, each with its own category,
+//!   60 % of those linked to a problem record;
+//! - incidents still running at the end of the period are left unresolved.
+//! All times are whole minutes, so every export format (some have minute resolution) round-trips.
+
+use chrono_tz::Tz;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::RngExt;
+use statrs::distribution::{Exp, LogNormal};
+
+use crate::error::{Error, Result};
+use crate::ingest::SourceFormat;
+use crate::schema::{Incident, UtcMillis};
+
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 60 * MINUTE;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct GenerateOptions {
+    pub incidents: usize,
+    pub seed: u64,
+    pub start: UtcMillis,
+    pub days: f64,
+    pub pilot_start: Option<UtcMillis>,
+    pub pilot_effect: f64,
+    pub pilot_group: Option<String>,
+    /// Time zone for formats that write naive local times.
+    pub timezone: Tz,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        GenerateOptions {
+            incidents: 1000,
+            seed: 1,
+            start: 1_735_603_200_000, // 2024-12-31T00:00:00Z
+            days: 365.0,
+            pilot_start: None,
+            pilot_effect: 0.6,
+            pilot_group: None,
+            timezone: Tz::UTC,
+        }
+    }
+}
+
+/// A step in an incident's life, as event-log formats write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    Opened,
+    Acknowledged,
+    Reassigned,
+    HoldStart,
+    HoldEnd,
+    FirstResolved,
+    Reopened,
+    Resolved,
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Step {
+    pub at: UtcMillis,
+    pub kind: StepKind,
+    /// Index into [`GeneratedIncident::route`].
+    pub hop: usize,
+}
+
+/// One generated incident: the full canonical truth and the timeline behind it.
+#[derive(Debug, Clone)]
+pub struct GeneratedIncident {
+    pub truth: Incident,
+    /// Groups it passed through, with their support level.
+    pub route: Vec<(&'static str, &'static str)>,
+    pub steps: Vec<Step>,
+    /// Minutes of resolution time the SLA target allowed (for Jira's remaining-time column).
+    pub sla_target_minutes: i64,
+}
+
+pub const SLA_TARGET_HOURS: [f64; 5] = [4.0, 8.0, 24.0, 72.0, 120.0];
+const WORK_MEDIAN_HOURS: [f64; 4] = [3.0, 8.0, 24.0, 60.0];
+const ACK_MEAN_MIN: [f64; 4] = [5.0, 15.0, 30.0, 60.0];
+const GROUPS: [&[&str]; 3] = [&["Service Desk", "Service Desk North"], &["Network", "Database", "Applications", "Workplace"], &["Network Vendor", "DBA Expert", "App Development"]];
+const LEVELS: [&str; 3] = ["L1", "L2", "L3"];
+const CATEGORIES: &[(&str, &[&str], &str)] = &[
+    ("Network", &["VPN", "Wi-Fi", "Firewall"], "Corporate Network"),
+    ("Hardware", &["Laptop", "Printer", "Monitor"], "Workplace Devices"),
+    ("Software", &["ERP", "Email", "Office"], "Business Applications"),
+    ("Access", &["Password reset", "Permissions"], "Identity"),
+    ("Database", &["Performance", "Replication"], "Data Platform"),
+];
+const SYMPTOMS: &[&str] = &["Cannot connect", "Slow", "Error message", "Unavailable", "Wrong data"];
+const CHANNELS: &[&str] = &["Phone", "Email", "Self-service", "Monitoring", "Chat"];
+const N_CI: usize = 400;
+const HOT_CI: usize = 20;
+
+/// Relative arrival intensity at an instant (UTC): weekday office hours 1.0, evenings 0.3,
+/// nights 0.1, weekends 0.15.
+pub fn arrival_intensity(ms: UtcMillis) -> f64 {
+    let day = ms.div_euclid(24 * HOUR);
+    let weekday = (day + 3).rem_euclid(7); // 1970-01-01 was a Thursday: 0 = Monday
+    let hour = ms.rem_euclid(24 * HOUR) / HOUR;
+    if weekday >= 5 {
+        0.15
+    } else if (8..18).contains(&hour) {
+        1.0
+    } else if (6..22).contains(&hour) {
+        0.3
+    } else {
+        0.1
+    }
+}
+
+fn pick<T: Copy>(rng: &mut Xoshiro256PlusPlus, items: &[T]) -> T {
+    items[rng.random_range(0..items.len())]
+}
+
+fn round_minute(ms: f64) -> i64 {
+    ((ms / MINUTE as f64).round() as i64) * MINUTE
+}
+
+fn param_err(e: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("generator parameters: {e}"))
+}
+
+/// Generates incidents by the rules in the module documentation.
+pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
+    if opts.incidents == 0 {
+        return Ok(Vec::new());
+    }
+    if !(opts.days > 0.0) || !(opts.pilot_effect > 0.0) {
+        return Err(Error::Usage("--days and --pilot-effect must be greater than 0".into()));
+    }
+    let mut rng = crate::random::stream(opts.seed, &["generate"], &[]);
+    let span = opts.days * 24.0 * HOUR as f64;
+    let end = opts.start + span as i64;
+    let pilot_start = opts.pilot_start.unwrap_or(opts.start + (span * 2.0 / 3.0) as i64);
+    // Mean intensity over a week ≈ 0.33; scale the peak rate so that N arrivals fill the span.
+    let week_mean = (0..7 * 24).map(|h| arrival_intensity(4 * 24 * HOUR + h * HOUR)).sum::<f64>() / 168.0;
+    let peak_rate_per_ms = opts.incidents as f64 / span / week_mean;
+    let ln_sigma = 1.0;
+    let mut out = Vec::with_capacity(opts.incidents);
+    let mut t = opts.start as f64;
+    let exp1 = Exp::new(1.0).map_err(param_err)?;
+    while out.len() < opts.incidents {
+        // Thinning (Lewis–Shedler): candidate at peak rate, kept with probability intensity/peak.
+        t += rng.sample(exp1) / peak_rate_per_ms;
+        if t >= end as f64 {
+            t = opts.start as f64 + (t - opts.start as f64) % span; // wrap: keep exactly N
+        }
+        let opened = round_minute(t);
+        if rng.random::<f64>() > arrival_intensity(opened) {
+            continue;
+        }
+        let n = out.len();
+        let u: f64 = rng.random();
+        let priority: u8 = if u < 0.02 { 1 } else if u < 0.12 { 2 } else if u < 0.60 { 3 } else { 4 };
+        let pi = usize::from(priority - 1);
+        let level_u: f64 = rng.random();
+        let escal: usize = if level_u < 0.6 { 0 } else if level_u < 0.9 { 1 } else { 2 };
+        let r: f64 = rng.random();
+        let lateral_draw: usize = if r < 0.5 { 0 } else if r < 0.75 { 1 } else if r < 0.88 { 2 } else if r < 0.95 { 3 } else { 4 };
+        let reassign = lateral_draw.max(escal);
+        // Route: escalations first climb a level, the other hops move sideways on the same level.
+        let mut route: Vec<(&'static str, &'static str)> = Vec::with_capacity(reassign + 1);
+        let mut level = 0;
+        let first_group = pick(&mut rng, GROUPS[0]);
+        route.push((first_group, LEVELS[0]));
+        for hop in 0..reassign {
+            let prev = route[route.len() - 1].0;
+            if hop < escal {
+                level += 1;
+                route.push((pick(&mut rng, GROUPS[level]), LEVELS[level]));
+            } else {
+                let options: Vec<&'static str> = GROUPS[level].iter().copied().filter(|g| *g != prev).collect();
+                route.push((pick(&mut rng, &options), LEVELS[level]));
+            }
+        }
+        let hot = rng.random::<f64>() < 0.3;
+        let ci_index = if hot { rng.random_range(0..HOT_CI) } else { rng.random_range(HOT_CI..N_CI) };
+        let cat = if hot { CATEGORIES[ci_index % CATEGORIES.len()] } else { pick(&mut rng, CATEGORIES) };
+        let subcategory = if hot { cat.1[ci_index % cat.1.len()] } else { pick(&mut rng, cat.1) };
+        let last_group = route[route.len() - 1].0;
+        let pilot_applies = opened >= pilot_start && opts.pilot_group.as_deref().is_none_or(|g| g == last_group);
+        let lognormal = LogNormal::new(WORK_MEDIAN_HOURS[pi].ln(), ln_sigma).map_err(param_err)?;
+        let mut work_h = rng.sample(lognormal) * 1.5f64.powi(escal as i32);
+        if pilot_applies {
+            work_h *= opts.pilot_effect;
+        }
+        let work = (round_minute(work_h * HOUR as f64)).max(MINUTE);
+        let ack_delay = round_minute(rng.sample(Exp::new(1.0 / ACK_MEAN_MIN[pi]).map_err(param_err)?) * MINUTE as f64);
+        let hold = if rng.random::<f64>() < 0.15 { round_minute(rng.sample(Exp::new(1.0 / 8.0).map_err(param_err)?) * HOUR as f64).max(MINUTE) } else { 0 };
+        let reopened = rng.random::<f64>() < 0.04;
+        let close_after = round_minute(rng.random_range(1.0..72.0) * HOUR as f64);
+        let ack = opened + ack_delay;
+        // Work is split evenly over the hops (and the reopen cycle); the hold sits after the hops.
+        let pieces = (reassign + 1 + if reopened { 2 } else { 0 }) as i64;
+        let piece = (work / pieces / MINUTE) * MINUTE;
+        let resolved = ack + work + hold;
+        let mut steps = vec![Step { at: opened, kind: StepKind::Opened, hop: 0 }];
+        let unresolved = resolved > end;
+        if ack <= end {
+            steps.push(Step { at: ack, kind: StepKind::Acknowledged, hop: 0 });
+        }
+        let mut truth = Incident {
+            incident_id: format!("INC{:07}", n + 1),
+            source: "generated".into(),
+            opened_at: opened,
+            acknowledged_at: (ack <= end).then_some(ack),
+            priority: Some(priority),
+            category: Some(cat.0.into()),
+            subcategory: Some(subcategory.into()),
+            symptom: Some(pick(&mut rng, SYMPTOMS).into()),
+            service: Some(cat.2.into()),
+            ci: Some(format!("CI-{ci_index:04}")),
+            channel: Some(pick(&mut rng, CHANNELS).into()),
+            problem_id: (hot && rng.random::<f64>() < 0.6).then(|| format!("PRB{:05}", ci_index + 1)),
+            knowledge_used: Some(rng.random::<f64>() < 0.3),
+            major_incident: Some(priority == 1 && rng.random::<f64>() < 0.3),
+            ..Default::default()
+        };
+        let agent = rng.random_range(1..=12);
+        if unresolved {
+            truth.assignment_group = Some(route[0].0.into());
+            truth.assignee = Some(format!("agent-{agent:02}"));
+            truth.reassignment_count = Some(0);
+            truth.reopen_count = Some(0);
+            truth.escalation_count = Some(0);
+            truth.max_support_level = Some(route[0].1.into());
+            truth.on_hold_hours = Some(0.0);
+            truth.final_state = Some("In Progress".into());
+            route.truncate(1);
+        } else {
+            let mut at = ack;
+            for hop in 1..route.len() {
+                at += piece;
+                steps.push(Step { at, kind: StepKind::Reassigned, hop });
+            }
+            let last_hop = route.len() - 1;
+            if hold > 0 {
+                steps.push(Step { at, kind: StepKind::HoldStart, hop: last_hop });
+                at += hold;
+                steps.push(Step { at, kind: StepKind::HoldEnd, hop: last_hop });
+            }
+            if reopened {
+                at += piece;
+                steps.push(Step { at, kind: StepKind::FirstResolved, hop: last_hop });
+                at += piece;
+                steps.push(Step { at, kind: StepKind::Reopened, hop: last_hop });
+            }
+            steps.push(Step { at: resolved, kind: StepKind::Resolved, hop: last_hop });
+            let closed = resolved + close_after;
+            let is_closed = closed <= end;
+            if is_closed {
+                steps.push(Step { at: closed, kind: StepKind::Closed, hop: last_hop });
+            }
+            truth.resolved_at = Some(resolved);
+            truth.closed_at = is_closed.then_some(closed);
+            truth.assignment_group = Some(last_group.into());
+            truth.assignee = Some(format!("agent-{agent:02}"));
+            truth.reassignment_count = Some(reassign as u32);
+            truth.reopen_count = Some(u32::from(reopened));
+            truth.escalation_count = Some(escal as u32);
+            truth.max_support_level = Some(LEVELS[escal].into());
+            truth.on_hold_hours = Some(hold as f64 / 3.6e6);
+            truth.made_sla_reported = Some((resolved - opened) as f64 <= SLA_TARGET_HOURS[pi] * HOUR as f64);
+            truth.final_state = Some(if is_closed { "Closed" } else { "Resolved" }.into());
+        }
+        let (impact, urgency) = match priority {
+            1 => ("1 - High", "1 - High"),
+            2 => ("1 - High", "2 - Medium"),
+            3 => ("2 - Medium", "2 - Medium"),
+            _ => ("3 - Low", "3 - Low"),
+        };
+        truth.impact = Some(impact.into());
+        truth.urgency = Some(urgency.into());
+        truth.priority_label = Some(["1 - Critical", "2 - High", "3 - Moderate", "4 - Low"][pi].into());
+        truth.source_line = 0;
+        out.push(GeneratedIncident { truth, route, steps, sla_target_minutes: (SLA_TARGET_HOURS[pi] * 60.0) as i64 });
+    }
+    Ok(out)
+}
+
+pub mod write;
+pub use write::{expected_after_import, write_export};
+
+/// The formats `generate` writes.
+pub fn writable(format: SourceFormat) -> bool {
+    !matches!(format, SourceFormat::Auto)
+}

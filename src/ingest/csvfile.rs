@@ -1,0 +1,303 @@
+//! Reading CSV exports as they really are: UTF-8 with or without a byte-order mark, UTF-16 (Excel's
+//! "Unicode text"), Latin-1, CRLF or LF, quoted fields with delimiters and newlines, a delimiter
+//! sniffed from the header line unless given, repeated column names. Each data row comes with the
+//! line number where it starts; rows with the wrong number of fields or undecodable bytes become
+//! rejects instead of disappearing.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use super::{Encoding, EncodingErrors, ImportOptions, Reject, RejectReason};
+use crate::error::{Error, Result};
+
+/// The header line: column names as written, and a case-insensitive lookup of their first position.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Header {
+    pub fn new(names: Vec<String>) -> Header {
+        let mut index = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            index.entry(n.trim().to_lowercase()).or_insert(i);
+        }
+        Header { names, index }
+    }
+    /// Position of the first column whose name is one of `aliases` (case-insensitive), trying the
+    /// aliases in order.
+    pub fn find(&self, aliases: &[&str]) -> Option<usize> {
+        aliases.iter().find_map(|a| self.index.get(&a.trim().to_lowercase()).copied())
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.find(&[name]).is_some()
+    }
+    /// Position of a required column, or an error that lists what was expected and what was found.
+    pub fn require(&self, path: &Path, what: &str, aliases: &[&str]) -> Result<usize> {
+        self.find(aliases).ok_or_else(|| {
+            let shown: Vec<&str> = self.names.iter().take(30).map(|s| s.as_str()).collect();
+            Error::format(
+                path,
+                format!(
+                    "missing required column for {what}: expected one of {:?}; the header has {:?}{}",
+                    aliases,
+                    shown,
+                    if self.names.len() > 30 { " …" } else { "" }
+                ),
+            )
+        })
+    }
+}
+
+/// An open CSV export.
+pub struct CsvFile {
+    pub path: PathBuf,
+    pub header: Header,
+    reader: csv::Reader<Box<dyn Read>>,
+    encoding: Encoding,
+    errors: EncodingErrors,
+}
+
+fn read_err(path: &Path, source: std::io::Error) -> Error {
+    Error::Read { path: path.to_path_buf(), source }
+}
+
+/// Picks the delimiter that occurs most often outside quotes in the first line.
+pub fn sniff_delimiter(head: &[u8]) -> u8 {
+    let mut counts = [0usize; 4];
+    let cands = [b',', b';', b'\t', b'|'];
+    let mut quoted = false;
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            _ if !quoted => {
+                if let Some(k) = cands.iter().position(|&c| c == b) {
+                    counts[k] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let best = (0..4).max_by_key(|&k| (counts[k], 4 - k)).unwrap_or(0);
+    if counts[best] == 0 { b',' } else { cands[best] }
+}
+
+fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<String> {
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| if little_endian { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+        .collect();
+    String::from_utf16(&units).ok()
+}
+
+impl CsvFile {
+    pub fn open(path: &Path, opts: &ImportOptions) -> Result<CsvFile> {
+        let mut file = File::open(path).map_err(|e| read_err(path, e))?;
+        let mut head = Vec::with_capacity(1 << 16);
+        (&mut file).take(1 << 16).read_to_end(&mut head).map_err(|e| read_err(path, e))?;
+        let mut encoding = opts.encoding;
+        let source: Box<dyn Read> = if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            // UTF-16 exports are small enough to decode whole.
+            let le = head[0] == 0xFF;
+            let mut all = head.clone();
+            file.read_to_end(&mut all).map_err(|e| read_err(path, e))?;
+            let text = decode_utf16(&all[2..], le)
+                .ok_or_else(|| Error::format(path, "the file starts with a UTF-16 byte-order mark but is not valid UTF-16"))?;
+            encoding = Encoding::Utf8;
+            head = text.as_bytes()[..text.len().min(1 << 16)].to_vec();
+            Box::new(Cursor::new(text.into_bytes()))
+        } else {
+            let skip = if head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+            head.drain(..skip);
+            Box::new(Cursor::new(head.clone()).chain(file))
+        };
+        if head.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(Error::format(path, "the file is empty: expected a header line naming the columns"));
+        }
+        if head.contains(&0) {
+            return Err(Error::format(path, "this is a binary file, not a CSV export (it contains NUL bytes)"));
+        }
+        let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(source);
+        let raw = reader
+            .byte_headers()
+            .map_err(|e| Error::format(path, format!("cannot read the header line: {e}")))?
+            .clone();
+        let names = raw
+            .iter()
+            .map(|f| decode(f, encoding, EncodingErrors::Replace).map(|c| c.trim().to_string()))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|_| Error::format(path, "the header line is not valid text"))?;
+        Ok(CsvFile { path: path.to_path_buf(), header: Header::new(names), reader, encoding, errors: opts.encoding_errors })
+    }
+
+    /// Calls `f(line, fields)` for every well-formed data row; returns the number of data rows read
+    /// and the rejects (including those `f` returned).
+    pub fn for_each_row(
+        &mut self,
+        mut f: impl FnMut(u64, &[&str]) -> std::result::Result<(), Reject>,
+    ) -> Result<(u64, Vec<Reject>)> {
+        let file = self.path.display().to_string();
+        let width = self.header.names.len();
+        let mut rec = csv::ByteRecord::new();
+        let mut rejects = Vec::new();
+        let mut rows = 0u64;
+        let mut owned: Vec<String> = Vec::new();
+        loop {
+            match self.reader.read_byte_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    rows += 1;
+                    rejects.push(Reject { file: file.clone(), line, column: String::new(), reason: RejectReason::MalformedRow, detail: e.to_string() });
+                    continue;
+                }
+            }
+            rows += 1;
+            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            if rec.len() != width {
+                // A lone empty field on a line is a blank line inside the data: still a row read.
+                rejects.push(Reject {
+                    file: file.clone(),
+                    line,
+                    column: String::new(),
+                    reason: RejectReason::FieldCount,
+                    detail: format!("expected {width} fields as in the header, found {}", rec.len()),
+                });
+                continue;
+            }
+            owned.clear();
+            let mut bad = None;
+            for (k, field) in rec.iter().enumerate() {
+                match decode(field, self.encoding, self.errors) {
+                    Ok(s) => owned.push(s),
+                    Err(()) => {
+                        bad = Some(k);
+                        break;
+                    }
+                }
+            }
+            if let Some(k) = bad {
+                let column = self.header.names[k].clone();
+                if self.errors == EncodingErrors::Strict {
+                    return Err(Error::At { path: self.path.clone(), line, column, message: "bytes that are not valid UTF-8 (use --encoding latin-1 or --encoding-errors replace)".into() });
+                }
+                rejects.push(Reject { file: file.clone(), line, column, reason: RejectReason::Encoding, detail: "bytes that are not valid UTF-8".into() });
+                continue;
+            }
+            let fields: Vec<&str> = owned.iter().map(|s| s.as_str()).collect();
+            if let Err(r) = f(line, &fields) {
+                rejects.push(r);
+            }
+        }
+        Ok((rows, rejects))
+    }
+}
+
+fn decode(bytes: &[u8], encoding: Encoding, errors: EncodingErrors) -> std::result::Result<String, ()> {
+    match encoding {
+        Encoding::Latin1 => Ok(bytes.iter().map(|&b| b as char).collect()),
+        Encoding::Utf8 => match std::str::from_utf8(bytes) {
+            Ok(s) => Ok(s.to_string()),
+            Err(_) if errors == EncodingErrors::Replace => Ok(String::from_utf8_lossy(bytes).into_owned()),
+            Err(_) => Err(()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("incidentlab-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn collect(path: &Path, opts: &ImportOptions) -> (Vec<(u64, Vec<String>)>, u64, Vec<Reject>, Header) {
+        let mut f = CsvFile::open(path, opts).unwrap();
+        let mut got = Vec::new();
+        let (n, rej) = f
+            .for_each_row(|line, fields| {
+                got.push((line, fields.iter().map(|s| s.to_string()).collect()));
+                Ok(())
+            })
+            .unwrap();
+        (got, n, rej, f.header)
+    }
+
+    #[test]
+    fn bom_crlf_quotes_and_line_numbers() {
+        let p = tmp("a.csv", b"\xEF\xBB\xBFid,text\r\n1,\"a, b\"\r\n2,\"multi\r\nline\"\r\n3,x\r\n");
+        let (rows, n, rej, header) = collect(&p, &ImportOptions::default());
+        assert_eq!(header.names, vec!["id", "text"]);
+        assert_eq!(n, 3);
+        assert!(rej.is_empty());
+        assert_eq!(rows[0], (2, vec!["1".into(), "a, b".into()]));
+        assert_eq!(rows[1].1[1], "multi\r\nline");
+        assert_eq!(rows[2].0, 5, "the row after a two-line field starts on line 5");
+    }
+
+    #[test]
+    fn semicolon_sniffed_and_field_count_rejected() {
+        let p = tmp("b.csv", b"id;name;x\n1;a;b\n2;only\n");
+        let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
+        assert_eq!(n, 2);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rej[0].line, 3);
+        assert_eq!(rej[0].reason, RejectReason::FieldCount);
+    }
+
+    #[test]
+    fn utf16_and_latin1_and_bad_utf8() {
+        let text = "id,name\n1,Zürich\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in text.encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let p = tmp("c.csv", &bytes);
+        let (rows, _, _, _) = collect(&p, &ImportOptions::default());
+        assert_eq!(rows[0].1[1], "Zürich");
+
+        let p = tmp("d.csv", b"id,name\n1,Z\xfcrich\n");
+        let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
+        assert_eq!((rows.len(), n, rej[0].reason), (0, 1, RejectReason::Encoding));
+        let latin = ImportOptions { encoding: Encoding::Latin1, ..Default::default() };
+        let (rows, _, _, _) = collect(&p, &latin);
+        assert_eq!(rows[0].1[1], "Zürich");
+        let strict = ImportOptions { encoding_errors: EncodingErrors::Strict, ..Default::default() };
+        let err = CsvFile::open(&p, &strict).unwrap().for_each_row(|_, _| Ok(())).err().unwrap();
+        assert!(err.to_string().contains(":2: column 'name'"), "{err}");
+    }
+
+    #[test]
+    fn empty_and_header_only() {
+        let p = tmp("e.csv", b"");
+        let e = CsvFile::open(&p, &ImportOptions::default()).err().unwrap();
+        assert!(e.to_string().contains("empty"), "{e}");
+        let p = tmp("f.csv", b"id,name\r\n");
+        let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
+        assert_eq!((rows.len(), n, rej.len()), (0, 0, 0));
+    }
+
+    #[test]
+    fn repeated_column_names_resolve_to_the_first() {
+        let h = Header::new(vec!["Watchers".into(), "Comment".into(), "Watchers".into()]);
+        assert_eq!(h.find(&["watchers"]), Some(0));
+        assert_eq!(h.find(&["nope", "Comment"]), Some(1));
+        let e = h.require(Path::new("x.csv"), "incident id", &["Issue key"]).unwrap_err();
+        assert!(e.to_string().contains("Issue key") && e.to_string().contains("Watchers"));
+    }
+}

@@ -1,0 +1,446 @@
+//! Importers: one module per source format, all producing the canonical incident table
+//! ([`crate::schema::Incident`]) plus, for event logs, the events table. Every input row ends up
+//! either in the output or in the rejects list with its file, line, column and reason, so that
+//! `rows_read = rows_imported + rows_rejected` always holds.
+//!
+//! Row-per-incident formats (servicenow, jira, pagerduty, mapping) share [`row::RowSpec`]: a list of
+//! canonical fields and the source columns that fill them. Event-log formats (servicenow-audit,
+//! eventlog, xes) parse events and reduce them to one incident each.
+
+pub mod csvfile;
+pub mod detect;
+pub mod eventlog;
+pub mod jira;
+pub mod mapping;
+pub mod pagerduty;
+pub mod row;
+pub mod servicenow;
+pub mod servicenow_audit;
+pub mod xes;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::schema::{Event, Incident};
+use crate::timeparse::{DateOrder, TimeParser};
+
+/// The export formats `import` understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceFormat {
+    /// ServiceNow incident table export (one row per incident).
+    #[value(name = "servicenow")]
+    #[serde(rename = "servicenow")]
+    ServiceNow,
+    /// ServiceNow audit / event-log export (one row per update of an incident).
+    #[value(name = "servicenow-audit")]
+    #[serde(rename = "servicenow-audit")]
+    ServiceNowAudit,
+    /// Jira Service Management CSV export.
+    Jira,
+    /// PagerDuty incident export (analytics raw incidents or the older CSV report).
+    #[value(name = "pagerduty")]
+    #[serde(rename = "pagerduty")]
+    PagerDuty,
+    /// Process-mining CSV event log (BPI Challenge style).
+    #[value(name = "eventlog")]
+    #[serde(rename = "eventlog")]
+    EventLog,
+    /// XES (IEEE 1849) event log.
+    Xes,
+    /// Any CSV through a TOML column mapping (`--mapping`).
+    Mapping,
+    /// Detect the format from the file's header.
+    Auto,
+}
+
+impl SourceFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::ServiceNow => "servicenow",
+            SourceFormat::ServiceNowAudit => "servicenow-audit",
+            SourceFormat::Jira => "jira",
+            SourceFormat::PagerDuty => "pagerduty",
+            SourceFormat::EventLog => "eventlog",
+            SourceFormat::Xes => "xes",
+            SourceFormat::Mapping => "mapping",
+            SourceFormat::Auto => "auto",
+        }
+    }
+}
+
+/// What to do with bytes that are not valid in the file's encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EncodingErrors {
+    /// Send the row to the rejects file (default).
+    #[default]
+    Reject,
+    /// Replace the bad bytes with U+FFFD and keep the row.
+    Replace,
+    /// Stop the import with an error naming the line.
+    Strict,
+}
+
+/// The character encoding of a CSV file. UTF-16 is recognised by its byte-order mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Encoding {
+    #[default]
+    #[value(name = "utf-8")]
+    Utf8,
+    /// ISO-8859-1 (every byte is a character), as old Windows exports often are.
+    #[value(name = "latin-1")]
+    Latin1,
+}
+
+/// Column choices and state rules for event logs.
+#[derive(Debug, Clone)]
+pub struct EventLogOptions {
+    pub case_column: Option<String>,
+    pub time_column: Option<String>,
+    pub state_column: Option<String>,
+    pub sub_state_column: Option<String>,
+    pub group_column: Option<String>,
+    pub level_column: Option<String>,
+    pub impact_column: Option<String>,
+    /// States or sub-states during which the clock is paused (waiting for the user, a vendor …).
+    pub pause_states: Vec<String>,
+    /// States or sub-states that mean "service restored".
+    pub resolved_states: Vec<String>,
+    /// States or sub-states that mean "closed".
+    pub closed_states: Vec<String>,
+}
+
+impl Default for EventLogOptions {
+    fn default() -> Self {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect();
+        EventLogOptions {
+            case_column: None,
+            time_column: None,
+            state_column: None,
+            sub_state_column: None,
+            group_column: None,
+            level_column: None,
+            impact_column: None,
+            pause_states: v(&["Wait - User", "Wait - Customer", "Awaiting User Info"]),
+            resolved_states: v(&["Completed", "Resolved", "Closed", "In Call", "Cancelled"]),
+            closed_states: v(&["Closed"]),
+        }
+    }
+}
+
+/// Everything `import` can be told.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub format: SourceFormat,
+    pub mapping: Option<PathBuf>,
+    pub date_format: Option<String>,
+    /// Time zone of naive timestamps (default UTC).
+    pub timezone: Option<Tz>,
+    /// Day-first (default) or month-first numeric dates.
+    pub date_order: Option<DateOrder>,
+    pub delimiter: Option<u8>,
+    pub encoding: Encoding,
+    pub encoding_errors: EncodingErrors,
+    /// Extra cell values that mean "missing" (empty cells always do).
+    pub missing: Vec<String>,
+    pub eventlog: EventLogOptions,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            format: SourceFormat::Auto,
+            mapping: None,
+            date_format: None,
+            timezone: None,
+            date_order: None,
+            delimiter: None,
+            encoding: Encoding::Utf8,
+            encoding_errors: EncodingErrors::Reject,
+            missing: vec!["?".into()],
+            eventlog: EventLogOptions::default(),
+        }
+    }
+}
+
+impl ImportOptions {
+    pub fn time_parser(&self) -> TimeParser {
+        TimeParser::new(self.date_format.clone(), self.timezone.unwrap_or(Tz::UTC), self.date_order.unwrap_or_default())
+    }
+    pub fn is_missing(&self, cell: &str) -> bool {
+        let t = cell.trim();
+        t.is_empty() || self.missing.iter().any(|m| m == t)
+    }
+}
+
+/// Why a row was not imported. The names are stable: they appear in the rejects file and JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    MissingId,
+    MissingOpenedAt,
+    BadTimestamp,
+    BadNumber,
+    BadBoolean,
+    ResolvedBeforeOpened,
+    ClosedBeforeOpened,
+    AcknowledgedBeforeOpened,
+    DuplicateIdentical,
+    DuplicateConflict,
+    FieldCount,
+    Encoding,
+    MalformedRow,
+}
+
+impl RejectReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            RejectReason::MissingId => "missing_id",
+            RejectReason::MissingOpenedAt => "missing_opened_at",
+            RejectReason::BadTimestamp => "bad_timestamp",
+            RejectReason::BadNumber => "bad_number",
+            RejectReason::BadBoolean => "bad_boolean",
+            RejectReason::ResolvedBeforeOpened => "resolved_before_opened",
+            RejectReason::ClosedBeforeOpened => "closed_before_opened",
+            RejectReason::AcknowledgedBeforeOpened => "acknowledged_before_opened",
+            RejectReason::DuplicateIdentical => "duplicate_identical",
+            RejectReason::DuplicateConflict => "duplicate_conflict",
+            RejectReason::FieldCount => "field_count",
+            RejectReason::Encoding => "encoding",
+            RejectReason::MalformedRow => "malformed_row",
+        }
+    }
+}
+
+/// One row that was not imported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reject {
+    pub file: String,
+    pub line: u64,
+    pub column: String,
+    pub reason: RejectReason,
+    pub detail: String,
+}
+
+/// Counts for one input file.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct FileSummary {
+    pub file: String,
+    pub format: String,
+    pub format_detected: bool,
+    pub rows_read: u64,
+}
+
+/// The import summary (`--output json` prints it). `rows_read = rows_imported + rows_rejected`.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ImportSummary {
+    pub files: Vec<FileSummary>,
+    pub rows_read: u64,
+    pub rows_imported: u64,
+    pub rows_rejected: u64,
+    pub incidents_imported: u64,
+    pub events_imported: u64,
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    pub warnings: Vec<String>,
+}
+
+impl ImportSummary {
+    /// `read N rows → imported M incidents (from R rows), rejected K rows (reason n, …)`
+    pub fn line(&self) -> String {
+        let reasons = if self.rejected_by_reason.is_empty() {
+            String::new()
+        } else {
+            let parts: Vec<String> = self.rejected_by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            format!(" ({})", parts.join(", "))
+        };
+        let from = if self.rows_imported != self.incidents_imported {
+            format!(" from {} rows", self.rows_imported)
+        } else {
+            String::new()
+        };
+        format!(
+            "read {} rows → imported {} incidents{from}, rejected {} rows{reasons}",
+            self.rows_read, self.incidents_imported, self.rows_rejected
+        )
+    }
+}
+
+/// The result of importing one or more files.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub incidents: Vec<Incident>,
+    pub events: Vec<Event>,
+    pub rejects: Vec<Reject>,
+    pub summary: ImportSummary,
+}
+
+/// What one file's parser hands back before files are combined.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Row-per-incident records (rows = incidents).
+    pub incidents: Vec<Incident>,
+    /// For event-log formats: reduced incidents with the number of rows each was built from.
+    pub reduced: Vec<(Incident, u64)>,
+    pub events: Vec<Event>,
+    pub rejects: Vec<Reject>,
+    pub rows_read: u64,
+    pub warnings: Vec<String>,
+}
+
+/// Imports several files (appended in order) into one canonical table.
+///
+/// Duplicate incident ids across rows or files: the first row is kept; later rows go to the rejects
+/// as `duplicate_identical` (same content) or `duplicate_conflict` (naming a differing column).
+pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported> {
+    if paths.is_empty() {
+        return Err(Error::Usage("no input files given".into()));
+    }
+    let mut out = Imported::default();
+    // Event-log rows of one format are reduced together, so an audit log split over files works.
+    let mut audit_rows: Vec<servicenow_audit::AuditRow> = Vec::new();
+    let mut log_events: Vec<eventlog::LogEvent> = Vec::new();
+    let mut row_incidents: Vec<(Incident, String)> = Vec::new();
+    for path in paths {
+        let (format, detected) = match opts.format {
+            SourceFormat::Auto => (detect::detect_file(path)?, true),
+            f => (f, false),
+        };
+        let file = path.display().to_string();
+        let rows_read;
+        match format {
+            SourceFormat::ServiceNowAudit => {
+                let (rows, rejects, read) = servicenow_audit::parse(path, opts)?;
+                rows_read = read;
+                audit_rows.extend(rows);
+                out.rejects.extend(rejects);
+            }
+            SourceFormat::EventLog | SourceFormat::Xes => {
+                let (events, rejects, read) = if format == SourceFormat::Xes {
+                    xes::parse(path, opts)?
+                } else {
+                    eventlog::parse(path, opts)?
+                };
+                rows_read = read;
+                log_events.extend(events);
+                out.rejects.extend(rejects);
+            }
+            SourceFormat::ServiceNow | SourceFormat::Jira | SourceFormat::PagerDuty | SourceFormat::Mapping => {
+                let parsed = match format {
+                    SourceFormat::ServiceNow => servicenow::parse(path, opts)?,
+                    SourceFormat::Jira => jira::parse(path, opts)?,
+                    SourceFormat::PagerDuty => pagerduty::parse(path, opts)?,
+                    _ => mapping::parse(path, opts)?,
+                };
+                rows_read = parsed.rows_read;
+                row_incidents.extend(parsed.incidents.into_iter().map(|i| (i, file.clone())));
+                out.rejects.extend(parsed.rejects);
+                out.summary.warnings.extend(parsed.warnings);
+            }
+            SourceFormat::Auto => unreachable!("detect_file never returns Auto"),
+        }
+        out.summary.files.push(FileSummary { file, format: format.name().into(), format_detected: detected, rows_read });
+        out.summary.rows_read += rows_read;
+    }
+
+    let mut rows_imported = 0u64;
+    let mut candidates: Vec<(Incident, String, u64)> = Vec::new();
+    for (inc, file) in row_incidents {
+        candidates.push((inc, file, 1));
+    }
+    if !audit_rows.is_empty() {
+        let (reduced, events, rejects) = servicenow_audit::reduce(audit_rows, opts);
+        candidates.extend(reduced);
+        out.events.extend(events);
+        out.rejects.extend(rejects);
+    }
+    if !log_events.is_empty() {
+        let (reduced, events, rejects) = eventlog::reduce(log_events, opts);
+        candidates.extend(reduced);
+        out.events.extend(events);
+        out.rejects.extend(rejects);
+    }
+
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(candidates.len());
+    for (inc, file, rows) in candidates {
+        match seen.get(&inc.incident_id) {
+            Some(&k) => {
+                let first: &Incident = &out.incidents[k];
+                let diff = first_difference(first, &inc);
+                let (reason, detail) = match diff {
+                    None => (RejectReason::DuplicateIdentical, format!("same as the row at line {}", first.source_line)),
+                    Some(col) => (
+                        RejectReason::DuplicateConflict,
+                        format!("incident {} already imported from line {}; differs in {col}", inc.incident_id, first.source_line),
+                    ),
+                };
+                out.rejects.push(Reject { file: file.clone(), line: inc.source_line, column: "incident_id".into(), reason, detail });
+                // Event logs count every row of the duplicate incident as rejected; none is lost.
+                for _ in 1..rows {
+                    out.rejects.push(Reject {
+                        file: file.clone(),
+                        line: inc.source_line,
+                        column: "incident_id".into(),
+                        reason,
+                        detail: "further row of a duplicate incident".into(),
+                    });
+                }
+            }
+            None => {
+                seen.insert(inc.incident_id.clone(), out.incidents.len());
+                rows_imported += rows;
+                out.incidents.push(inc);
+            }
+        }
+    }
+
+    out.rejects.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    let s = &mut out.summary;
+    s.rows_imported = rows_imported;
+    s.rows_rejected = out.rejects.len() as u64;
+    s.incidents_imported = out.incidents.len() as u64;
+    s.events_imported = out.events.len() as u64;
+    for r in &out.rejects {
+        *s.rejected_by_reason.entry(r.reason.name().to_string()).or_default() += 1;
+    }
+    if s.rows_read == 0 {
+        s.warnings.push("the input has a header but no data rows".into());
+    }
+    debug_assert_eq!(s.rows_read, s.rows_imported + s.rows_rejected);
+    if s.rows_read != s.rows_imported + s.rows_rejected {
+        return Err(Error::Usage(format!(
+            "internal accounting error: read {} rows but imported {} and rejected {}; please report this",
+            s.rows_read, s.rows_imported, s.rows_rejected
+        )));
+    }
+    Ok(out)
+}
+
+/// The first canonical column in which two incidents differ (ignoring where they came from).
+fn first_difference(a: &Incident, b: &Incident) -> Option<&'static str> {
+    let mut a = a.clone();
+    a.source_line = b.source_line;
+    if a == *b {
+        return None;
+    }
+    let fa = crate::schema::incidents_to_frame(std::slice::from_ref(&a)).ok()?;
+    let fb = crate::schema::incidents_to_frame(std::slice::from_ref(b)).ok()?;
+    for (name, _, _, _) in crate::schema::INCIDENT_COLUMNS {
+        let (ca, cb) = (fa.column(name).ok()?, fb.column(name).ok()?);
+        if !ca.as_materialized_series().equals_missing(cb.as_materialized_series()) {
+            return Some(name);
+        }
+    }
+    Some("(unknown)")
+}
+
+/// Writes the rejects list as CSV (file, line, column, reason, detail).
+pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
+    let rows = rejects.iter().map(|r| {
+        vec![r.file.clone(), r.line.to_string(), r.column.clone(), r.reason.name().to_string(), r.detail.clone()]
+    });
+    crate::output::write_csv(path, &["file", "line", "column", "reason", "detail"], rows)
+}

@@ -1,0 +1,323 @@
+//! The shared machinery of row-per-incident formats: a [`RowSpec`] says which source column fills
+//! which canonical [`Field`]; [`parse_rows`] reads a CSV with it, applies a format's own finishing
+//! step, checks the incident and collects rejects. Every format-specific module is a column list plus
+//! at most a small `finish` function.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use super::csvfile::{CsvFile, Header};
+use super::{ImportOptions, Parsed, Reject, RejectReason};
+use crate::error::Result;
+use crate::schema::Incident;
+use crate::timeparse::TimeParser;
+
+/// A canonical column that a source column can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    IncidentId,
+    OpenedAt,
+    AcknowledgedAt,
+    ResolvedAt,
+    ClosedAt,
+    Priority,
+    Impact,
+    Urgency,
+    Category,
+    Subcategory,
+    Symptom,
+    Service,
+    Ci,
+    AssignmentGroup,
+    Assignee,
+    Channel,
+    ReassignmentCount,
+    ReopenCount,
+    EscalationCount,
+    MaxSupportLevel,
+    OnHoldHours,
+    MadeSlaReported,
+    ProblemId,
+    KnowledgeUsed,
+    MajorIncident,
+    FinalState,
+}
+
+/// All fields with their canonical column names (mapping files use these names).
+pub const FIELDS: &[(Field, &str)] = &[
+    (Field::IncidentId, "incident_id"),
+    (Field::OpenedAt, "opened_at"),
+    (Field::AcknowledgedAt, "acknowledged_at"),
+    (Field::ResolvedAt, "resolved_at"),
+    (Field::ClosedAt, "closed_at"),
+    (Field::Priority, "priority"),
+    (Field::Impact, "impact"),
+    (Field::Urgency, "urgency"),
+    (Field::Category, "category"),
+    (Field::Subcategory, "subcategory"),
+    (Field::Symptom, "symptom"),
+    (Field::Service, "service"),
+    (Field::Ci, "ci"),
+    (Field::AssignmentGroup, "assignment_group"),
+    (Field::Assignee, "assignee"),
+    (Field::Channel, "channel"),
+    (Field::ReassignmentCount, "reassignment_count"),
+    (Field::ReopenCount, "reopen_count"),
+    (Field::EscalationCount, "escalation_count"),
+    (Field::MaxSupportLevel, "max_support_level"),
+    (Field::OnHoldHours, "on_hold_hours"),
+    (Field::MadeSlaReported, "made_sla_reported"),
+    (Field::ProblemId, "problem_id"),
+    (Field::KnowledgeUsed, "knowledge_used"),
+    (Field::MajorIncident, "major_incident"),
+    (Field::FinalState, "final_state"),
+];
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        FIELDS.iter().find(|(f, _)| *f == self).map(|(_, n)| *n).unwrap_or("?")
+    }
+    pub fn from_name(name: &str) -> Option<Field> {
+        FIELDS.iter().find(|(_, n)| *n == name).map(|(f, _)| *f)
+    }
+}
+
+/// Understands priority labels: `2 - High`, `P2`, `Sev 2`, `2`, `High`, `Highest`, `Critical` …
+/// Returns 1 (highest) to 5 (lowest), or `None` when the label says nothing we can map.
+pub fn parse_priority(label: &str) -> Option<u8> {
+    let t = label.trim();
+    let lower = t.to_ascii_lowercase();
+    let digits_from = lower
+        .strip_prefix("priority")
+        .or_else(|| lower.strip_prefix("sev"))
+        .or_else(|| lower.strip_prefix('p'))
+        .unwrap_or(&lower)
+        .trim_start_matches(['-', ' ', '_']);
+    let lead: String = digits_from.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if !lead.is_empty() {
+        let rest = &digits_from[lead.len()..];
+        // "2 - High", "P2", "2": a digit followed by nothing or a separator.
+        if rest.is_empty() || rest.starts_with([' ', '-', ':', '(', '_']) {
+            return lead.parse::<u8>().ok().filter(|p| (1..=5).contains(p));
+        }
+        return None;
+    }
+    match lower.as_str() {
+        "critical" | "highest" | "urgent" | "blocker" | "major" => Some(1),
+        "high" => Some(2),
+        "moderate" | "medium" | "normal" => Some(3),
+        "low" | "minor" => Some(4),
+        "lowest" | "planning" | "trivial" => Some(5),
+        _ => None,
+    }
+}
+
+/// `true/false`, `yes/no`, `y/n`, `1/0`, `t/f` (case-insensitive).
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "t" => Some(true),
+        "false" | "no" | "n" | "0" | "f" => Some(false),
+        _ => None,
+    }
+}
+
+/// Which source column fills which field, resolved against one file's header.
+#[derive(Debug, Clone)]
+pub struct RowSpec {
+    pub source: String,
+    pub columns: Vec<(Field, usize)>,
+    pub header: Header,
+    /// Extra priority labels (lower-cased) → priority, from a mapping file.
+    pub priority_labels: HashMap<String, u8>,
+}
+
+impl RowSpec {
+    /// Resolves each field's aliases against the header; `required` fields must be found.
+    pub fn resolve(path: &Path, header: &Header, source: &str, aliases: &[(Field, Vec<String>)], required: &[Field]) -> Result<RowSpec> {
+        let mut columns = Vec::new();
+        for (field, names) in aliases {
+            let refs: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+            let found = if required.contains(field) {
+                Some(header.require(path, field.name(), &refs)?)
+            } else {
+                header.find(&refs)
+            };
+            if let Some(k) = found {
+                columns.push((*field, k));
+            }
+        }
+        Ok(RowSpec { source: source.into(), columns, header: header.clone(), priority_labels: HashMap::new() })
+    }
+
+    pub fn column_of(&self, field: Field) -> Option<usize> {
+        self.columns.iter().find(|(f, _)| *f == field).map(|(_, k)| *k)
+    }
+
+    /// Fills an incident from one row. Unknown priority labels are counted in `unknown_priorities`.
+    pub fn apply(
+        &self,
+        file: &str,
+        line: u64,
+        fields: &[&str],
+        opts: &ImportOptions,
+        times: &TimeParser,
+        unknown_priorities: &mut BTreeMap<String, u64>,
+    ) -> std::result::Result<Incident, Reject> {
+        let mut inc = Incident { source: self.source.clone(), source_line: line, ..Default::default() };
+        for &(field, k) in &self.columns {
+            let raw = fields[k];
+            if opts.is_missing(raw) {
+                continue;
+            }
+            let raw = raw.trim();
+            let column = &self.header.names[k];
+            let reject = |reason, detail: String| Reject { file: file.to_string(), line, column: column.clone(), reason, detail };
+            let time = || times.parse(raw).map_err(|e| reject(RejectReason::BadTimestamp, e));
+            let count = || {
+                raw.parse::<f64>()
+                    .ok()
+                    .filter(|v| *v >= 0.0 && v.fract() == 0.0 && *v <= f64::from(u32::MAX))
+                    .map(|v| v as u32)
+                    .ok_or_else(|| reject(RejectReason::BadNumber, format!("'{raw}' is not a whole number ≥ 0")))
+            };
+            let boolean = || parse_bool(raw).ok_or_else(|| reject(RejectReason::BadBoolean, format!("'{raw}' is not true/false, yes/no or 1/0")));
+            let text = || Some(raw.to_string());
+            match field {
+                Field::IncidentId => inc.incident_id = raw.to_string(),
+                Field::OpenedAt => inc.opened_at = time()?,
+                Field::AcknowledgedAt => inc.acknowledged_at = Some(time()?),
+                Field::ResolvedAt => inc.resolved_at = Some(time()?),
+                Field::ClosedAt => inc.closed_at = Some(time()?),
+                Field::Priority => {
+                    let p = self.priority_labels.get(&raw.to_lowercase()).copied().or_else(|| parse_priority(raw));
+                    if p.is_none() {
+                        *unknown_priorities.entry(raw.to_string()).or_default() += 1;
+                    }
+                    inc.priority = p;
+                    inc.priority_label = text();
+                }
+                Field::Impact => inc.impact = text(),
+                Field::Urgency => inc.urgency = text(),
+                Field::Category => inc.category = text(),
+                Field::Subcategory => inc.subcategory = text(),
+                Field::Symptom => inc.symptom = text(),
+                Field::Service => inc.service = text(),
+                Field::Ci => inc.ci = text(),
+                Field::AssignmentGroup => inc.assignment_group = text(),
+                Field::Assignee => inc.assignee = text(),
+                Field::Channel => inc.channel = text(),
+                Field::ReassignmentCount => inc.reassignment_count = Some(count()?),
+                Field::ReopenCount => inc.reopen_count = Some(count()?),
+                Field::EscalationCount => inc.escalation_count = Some(count()?),
+                Field::MaxSupportLevel => inc.max_support_level = text(),
+                Field::OnHoldHours => {
+                    inc.on_hold_hours = Some(raw.parse::<f64>().ok().filter(|v| *v >= 0.0).ok_or_else(|| {
+                        reject(RejectReason::BadNumber, format!("'{raw}' is not a number of hours ≥ 0"))
+                    })?)
+                }
+                Field::MadeSlaReported => inc.made_sla_reported = Some(boolean()?),
+                Field::ProblemId => inc.problem_id = text(),
+                Field::KnowledgeUsed => inc.knowledge_used = Some(boolean()?),
+                Field::MajorIncident => inc.major_incident = Some(boolean()?),
+                Field::FinalState => inc.final_state = text(),
+            }
+        }
+        Ok(inc)
+    }
+
+    /// The raw cell of a field in a row, unless missing.
+    pub fn cell<'a>(&self, field: Field, fields: &[&'a str], opts: &ImportOptions) -> Option<&'a str> {
+        self.column_of(field).map(|k| fields[k]).filter(|c| !opts.is_missing(c)).map(str::trim)
+    }
+}
+
+/// The checks every incident passes before it enters the table: it has an id and an opening time,
+/// and nothing happened before it was opened.
+pub fn validate(inc: &Incident, file: &str, spec: &RowSpec, opened_found: bool) -> std::result::Result<(), Reject> {
+    let col = |f: Field| spec.column_of(f).map(|k| spec.header.names[k].clone()).unwrap_or_else(|| f.name().to_string());
+    let reject = |f: Field, reason, detail: String| Reject { file: file.to_string(), line: inc.source_line, column: col(f), reason, detail };
+    if inc.incident_id.is_empty() {
+        return Err(reject(Field::IncidentId, RejectReason::MissingId, "the incident id is empty".into()));
+    }
+    if !opened_found {
+        return Err(reject(Field::OpenedAt, RejectReason::MissingOpenedAt, format!("incident {} has no opening time", inc.incident_id)));
+    }
+    let order = |f: Field, t: Option<i64>, reason| match t {
+        Some(t) if t < inc.opened_at => Err(reject(f, reason, format!("{} is {:.2} h before opened_at", f.name(), (inc.opened_at - t) as f64 / 3.6e6))),
+        _ => Ok(()),
+    };
+    order(Field::ResolvedAt, inc.resolved_at, RejectReason::ResolvedBeforeOpened)?;
+    order(Field::ClosedAt, inc.closed_at, RejectReason::ClosedBeforeOpened)?;
+    order(Field::AcknowledgedAt, inc.acknowledged_at, RejectReason::AcknowledgedBeforeOpened)?;
+    Ok(())
+}
+
+/// Builds alias lists from static slices.
+pub fn aliases(list: &[(Field, &[&str])]) -> Vec<(Field, Vec<String>)> {
+    list.iter().map(|(f, a)| (*f, a.iter().map(|s| s.to_string()).collect())).collect()
+}
+
+/// Reads a row-per-incident CSV: resolves the spec, applies it to every row, then `finish` (the
+/// format's own derivations, e.g. PagerDuty's seconds-to-ack), then [`validate`].
+pub fn parse_rows(
+    path: &Path,
+    opts: &ImportOptions,
+    make_spec: impl FnOnce(&Header) -> Result<RowSpec>,
+    finish: impl Fn(&mut Incident, &RowSpec, &[&str]) -> std::result::Result<(), Reject>,
+) -> Result<Parsed> {
+    let mut csv = CsvFile::open(path, opts)?;
+    let spec = make_spec(&csv.header)?;
+    let times = opts.time_parser();
+    let file = path.display().to_string();
+    let mut incidents = Vec::new();
+    let mut unknown = BTreeMap::new();
+    let (rows_read, rejects) = csv.for_each_row(|line, fields| {
+        let mut inc = spec.apply(&file, line, fields, opts, &times, &mut unknown)?;
+        finish(&mut inc, &spec, fields)?;
+        let opened_found = spec.cell(Field::OpenedAt, fields, opts).is_some() || inc.opened_at != 0;
+        validate(&inc, &file, &spec, opened_found)?;
+        incidents.push(inc);
+        Ok(())
+    })?;
+    let warnings = unknown
+        .iter()
+        .map(|(label, n)| format!("{file}: priority label '{label}' ({n} rows) is not understood; priority left empty (map it in a mapping file's [priority] table)"))
+        .collect();
+    Ok(Parsed { incidents, rows_read, rejects, warnings, ..Default::default() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priorities() {
+        for (label, p) in [
+            ("1 - Critical", Some(1)),
+            ("2 - High", Some(2)),
+            ("3 - Moderate", Some(3)),
+            ("P4", Some(4)),
+            ("p5", Some(5)),
+            ("Sev 2", Some(2)),
+            ("SEV-1", Some(1)),
+            ("Highest", Some(1)),
+            ("Medium", Some(3)),
+            ("lowest", Some(5)),
+            ("4", Some(4)),
+            ("9 - Whatever", None),
+            ("Urgentish", None),
+            ("2x", None),
+        ] {
+            assert_eq!(parse_priority(label), p, "{label}");
+        }
+    }
+
+    #[test]
+    fn field_names_round_trip() {
+        for (f, n) in FIELDS {
+            assert_eq!(Field::from_name(n), Some(*f));
+            assert_eq!(f.name(), *n);
+            assert!(crate::schema::INCIDENT_COLUMNS.iter().any(|c| c.0 == *n || (*n == "priority")), "{n} is canonical");
+        }
+    }
+}

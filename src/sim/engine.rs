@@ -1,0 +1,544 @@
+//! The discrete-event engine: one replication of one model. No I/O.
+//!
+//! Parts, named as in queueing theory: an arrival process (non-homogeneous Poisson by thinning),
+//! individuals (incidents), nodes (support tiers) with servers (agents) on a schedule, and a queue
+//! discipline per node. Events are ordered by (time, sequence number), so ties are broken by the
+//! order in which events were scheduled: deterministic.
+//!
+//! Common random numbers: each incident draws its priority, service requirements, escalation and
+//! reopen decisions from its own stream, derived from (seed, key, replication, incident index). Two
+//! scenarios with the same arrivals therefore see the same incidents with the same work, whatever
+//! their staffing or policy.
+//!
+//! Measured: incidents that arrive in [warmup, horizon). Arrivals stop at the horizon and the work
+//! in progress is finished (up to 10 × the horizon; what is left then counts as unresolved).
+//! Reopened incidents come back to the first tier as rework: they load the desk but their first
+//! resolution is the one measured.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+
+use super::model::{Model, PolicyName, ShiftEnd};
+use super::policy::Queue;
+use crate::random::splitmix64;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Arrival,
+    ServiceEnd { tier: u8, id: u32, token: u32 },
+    ShiftChange { tier: u8 },
+    Reopen { id: u32 },
+    SelfHealed { id: u32 },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Ev {
+    t: f64,
+    seq: u64,
+    kind: Kind,
+}
+impl PartialEq for Ev {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Ev {}
+impl PartialOrd for Ev {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Ev {
+    // Reversed: BinaryHeap is a max-heap and we want the earliest event.
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.t.total_cmp(&self.t).then(o.seq.cmp(&self.seq))
+    }
+}
+
+/// An incident in the simulation.
+#[derive(Debug, Clone)]
+struct Individual {
+    class: u8,
+    tier: u8,
+    arrived: f64,
+    queued_at: f64,
+    wait: f64,
+    /// Remaining work at the current tier in agent-hours; NaN until first drawn.
+    remaining: f64,
+    service_start: f64,
+    agents: u32,
+    token: u32,
+    deadline: f64,
+    measured: bool,
+    rework: bool,
+    tiers_visited: u8,
+    rng: Xoshiro256PlusPlus,
+}
+
+/// One incident's record in the optional trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceRecord {
+    pub index: u32,
+    pub priority: u8,
+    pub arrived_hours: f64,
+    pub resolved_hours: f64,
+    pub wait_hours: f64,
+    pub tiers_visited: u8,
+    pub self_healed: bool,
+}
+
+/// Per priority class results of one replication (NaN where nothing was resolved).
+#[derive(Debug, Clone, Default)]
+pub struct ClassResult {
+    pub arrived: u64,
+    pub resolved: u64,
+    pub unresolved: u64,
+    pub mean_resolution_hours: f64,
+    pub mean_wait_hours: f64,
+    pub p_wait: f64,
+    pub resolution_p50: f64,
+    pub resolution_p90: f64,
+    pub resolution_p95: f64,
+    pub sla_compliance: f64,
+    pub throughput_per_hour: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TierResult {
+    pub utilisation: f64,
+    pub mean_queue: f64,
+    pub mean_staff: f64,
+}
+
+/// Everything measured in one replication.
+#[derive(Debug, Clone, Default)]
+pub struct RunResult {
+    pub classes: Vec<ClassResult>,
+    pub overall: ClassResult,
+    pub tiers: Vec<TierResult>,
+    /// Time-average number of incidents in the system over the window (Little's L).
+    pub mean_in_system: f64,
+    /// Arrivals per hour in the window (Little's λ).
+    pub arrival_rate: f64,
+    pub reopened: u64,
+    pub self_healed: u64,
+    pub events: u64,
+    /// Waits of the measured incidents that waited, with their class (for P(wait > t)).
+    pub waits: Vec<(u8, f64)>,
+}
+
+struct TierState {
+    on_duty: u32,
+    busy: u32,
+    in_service: Vec<u32>,
+    queue: Queue,
+    area_queue: f64,
+    area_busy: f64,
+    area_staff: f64,
+}
+
+struct Sim<'a> {
+    m: &'a Model,
+    now: f64,
+    seq: u64,
+    heap: BinaryHeap<Ev>,
+    people: Vec<Individual>,
+    tiers: Vec<TierState>,
+    in_system: u64,
+    area_system: f64,
+    last_t: f64,
+    stream_base: u64,
+    arrivals: Xoshiro256PlusPlus,
+    // Measurements.
+    sojourn: Vec<Vec<f64>>,
+    wait_sum: Vec<f64>,
+    waited: Vec<u64>,
+    sla_met: Vec<u64>,
+    arrived: Vec<u64>,
+    reopened: u64,
+    self_healed: u64,
+    events: u64,
+    trace: Option<Vec<TraceRecord>>,
+    wait_over: Vec<(u8, f64)>,
+}
+
+impl<'a> Sim<'a> {
+    fn schedule(&mut self, t: f64, kind: Kind) {
+        self.seq += 1;
+        self.heap.push(Ev { t, seq: self.seq, kind });
+    }
+
+    /// Integrates the time-weighted measures up to `t`, clipped to the window.
+    fn advance(&mut self, t: f64) {
+        let (a, b) = (self.last_t.max(self.m.warmup), t.min(self.m.horizon));
+        if b > a {
+            let dt = b - a;
+            self.area_system += self.in_system as f64 * dt;
+            for ts in &mut self.tiers {
+                ts.area_queue += ts.queue.len() as f64 * dt;
+                ts.area_busy += f64::from(ts.busy) * dt;
+                ts.area_staff += f64::from(ts.on_duty) * dt;
+            }
+        }
+        self.last_t = t;
+        self.now = t;
+    }
+
+    fn next_arrival(&mut self) {
+        let m = self.m;
+        let peak = m.rate_per_hour * m.profile_max;
+        if peak <= 0.0 {
+            return;
+        }
+        let mut t = self.now;
+        loop {
+            let u: f64 = self.arrivals.random();
+            t += -(1.0 - u).ln() / peak;
+            if t >= m.horizon {
+                return;
+            }
+            let how = (t.rem_euclid(168.0)) as usize % 168;
+            let v: f64 = self.arrivals.random();
+            if v * m.profile_max < m.profile[how] {
+                break;
+            }
+        }
+        self.schedule(t, Kind::Arrival);
+    }
+
+    fn arrive(&mut self) {
+        let m = self.m;
+        let index = self.people.len() as u64;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix64(self.stream_base ^ splitmix64(index)));
+        let u: f64 = rng.random();
+        let class = m.mix_cdf.iter().position(|c| u < *c).unwrap_or(m.mix_cdf.len() - 1);
+        let measured = self.now >= m.warmup && self.now < m.horizon;
+        let id = self.people.len() as u32;
+        self.people.push(Individual {
+            class: class as u8,
+            tier: 0,
+            arrived: self.now,
+            queued_at: self.now,
+            wait: 0.0,
+            remaining: f64::NAN,
+            service_start: 0.0,
+            agents: 0,
+            token: 0,
+            deadline: self.now + m.sla_hours[class],
+            measured,
+            rework: false,
+            tiers_visited: 1,
+            rng,
+        });
+        self.in_system += 1;
+        if measured {
+            self.arrived[class] += 1;
+        }
+        let heal: f64 = self.people[id as usize].rng.random();
+        if heal < m.self_heal_share {
+            self.self_healed += u64::from(measured);
+            self.schedule(self.now + m.self_heal_hours, Kind::SelfHealed { id });
+        } else {
+            self.enqueue(0, id, false);
+        }
+        self.next_arrival();
+    }
+
+    fn enqueue(&mut self, tier: usize, id: u32, front: bool) {
+        let p = &mut self.people[id as usize];
+        p.queued_at = self.now;
+        let (class, deadline) = (p.class as usize, p.deadline);
+        self.tiers[tier].queue.push(id, class, deadline, front);
+        if self.m.policy == PolicyName::Preemptive && !front {
+            self.preempt_for(tier, class);
+        }
+        self.dispatch(tier);
+    }
+
+    /// Preemptive-resume: while every agent is busy, interrupt the lowest-priority incident in
+    /// service (the most recently started among equals) if it ranks below `class`.
+    fn preempt_for(&mut self, tier: usize, class: usize) {
+        while self.tiers[tier].busy >= self.tiers[tier].on_duty {
+            let victim = self.tiers[tier]
+                .in_service
+                .iter()
+                .copied()
+                .filter(|&v| (self.people[v as usize].class as usize) > class)
+                .max_by(|&a, &b| {
+                    let (pa, pb) = (&self.people[a as usize], &self.people[b as usize]);
+                    pa.class.cmp(&pb.class).then(pa.service_start.total_cmp(&pb.service_start)).then(a.cmp(&b))
+                });
+            let Some(v) = victim else { return };
+            if self.tiers[tier].busy - self.people[v as usize].agents >= self.tiers[tier].on_duty {
+                return; // freeing it would not free a place (agents still finishing after a shift)
+            }
+            self.interrupt(tier, v);
+        }
+    }
+
+    /// Takes an incident off its agents, keeps its remaining work, and puts it at the front of its line.
+    fn interrupt(&mut self, tier: usize, id: u32) {
+        let now = self.now;
+        let p = &mut self.people[id as usize];
+        p.remaining = (p.remaining - (now - p.service_start) * f64::from(p.agents)).max(0.0);
+        p.token = p.token.wrapping_add(1);
+        let agents = p.agents;
+        p.agents = 0;
+        let ts = &mut self.tiers[tier];
+        ts.busy -= agents;
+        if let Some(k) = ts.in_service.iter().position(|&x| x == id) {
+            ts.in_service.swap_remove(k);
+        }
+        let (class, deadline) = (p.class as usize, p.deadline);
+        p.queued_at = now;
+        ts.queue.push(id, class, deadline, true);
+    }
+
+    fn dispatch(&mut self, tier: usize) {
+        while self.tiers[tier].busy < self.tiers[tier].on_duty {
+            let Some(id) = self.tiers[tier].queue.pop() else { return };
+            self.start_service(tier, id);
+        }
+    }
+
+    fn start_service(&mut self, tier: usize, id: u32) {
+        let m = self.m;
+        let now = self.now;
+        let free = self.tiers[tier].on_duty - self.tiers[tier].busy;
+        let p = &mut self.people[id as usize];
+        p.wait += now - p.queued_at;
+        if p.remaining.is_nan() {
+            let mut work = m.tiers[tier].service[p.class as usize].sample(&mut p.rng);
+            if tier == 0 {
+                work = (work - m.triage_saved_hours).max(0.0);
+            }
+            p.remaining = work;
+        }
+        let agents = m.swarm_agents[p.class as usize].min(free).max(1);
+        p.agents = agents;
+        p.service_start = now;
+        p.token = p.token.wrapping_add(1);
+        let (token, end) = (p.token, now + p.remaining / f64::from(agents));
+        let ts = &mut self.tiers[tier];
+        ts.busy += agents;
+        ts.in_service.push(id);
+        self.schedule(end, Kind::ServiceEnd { tier: tier as u8, id, token });
+    }
+
+    fn service_end(&mut self, tier: usize, id: u32, token: u32) {
+        if self.people[id as usize].token != token || self.people[id as usize].agents == 0 {
+            return; // interrupted: a stale completion
+        }
+        let m = self.m;
+        let p = &mut self.people[id as usize];
+        let agents = p.agents;
+        p.agents = 0;
+        p.remaining = f64::NAN;
+        let class = p.class as usize;
+        let mut esc = m.tiers[tier].escalate[class];
+        if tier == 0 {
+            esc *= 1.0 - m.knowledge_uplift;
+        }
+        let u: f64 = p.rng.random();
+        let ts = &mut self.tiers[tier];
+        ts.busy -= agents;
+        if let Some(k) = ts.in_service.iter().position(|&x| x == id) {
+            ts.in_service.swap_remove(k);
+        }
+        if u < esc && tier + 1 < m.tiers.len() {
+            let p = &mut self.people[id as usize];
+            p.tier += 1;
+            p.tiers_visited += 1;
+            self.enqueue(tier + 1, id, false);
+        } else {
+            self.resolve(id, false);
+        }
+        self.dispatch(tier);
+    }
+
+    fn resolve(&mut self, id: u32, self_healed: bool) {
+        let m = self.m;
+        let now = self.now;
+        self.in_system -= 1;
+        let p = &mut self.people[id as usize];
+        let reopen: f64 = p.rng.random();
+        if p.measured && !p.rework {
+            let class = p.class as usize;
+            let t = now - p.arrived;
+            self.sojourn[class].push(t);
+            self.wait_sum[class] += p.wait;
+            if p.wait > 1e-12 {
+                self.waited[class] += 1;
+                self.wait_over.push((p.class, p.wait));
+            }
+            if t <= m.sla_hours[class] {
+                self.sla_met[class] += 1;
+            }
+            if let Some(tr) = self.trace.as_mut() {
+                tr.push(TraceRecord {
+                    index: id,
+                    priority: p.class + 1,
+                    arrived_hours: p.arrived,
+                    resolved_hours: now,
+                    wait_hours: p.wait,
+                    tiers_visited: p.tiers_visited,
+                    self_healed,
+                });
+            }
+        }
+        if !p.rework && reopen < m.reopen_probability {
+            p.rework = true;
+            self.reopened += u64::from(p.measured);
+            self.schedule(now + m.reopen_after_hours, Kind::Reopen { id });
+        }
+    }
+
+    fn shift_change(&mut self, tier: usize) {
+        let now = self.now;
+        let staff = self.m.tiers[tier].schedule.staff_at(now + 1e-9);
+        self.tiers[tier].on_duty = staff;
+        if self.m.shift_end == ShiftEnd::Handback {
+            while self.tiers[tier].busy > staff {
+                let victim = self.tiers[tier].in_service.iter().copied().max_by(|&a, &b| {
+                    let (pa, pb) = (&self.people[a as usize], &self.people[b as usize]);
+                    pa.class.cmp(&pb.class).then(pa.service_start.total_cmp(&pb.service_start)).then(a.cmp(&b))
+                });
+                match victim {
+                    Some(v) => self.interrupt(tier, v),
+                    None => break,
+                }
+            }
+        }
+        self.dispatch(tier);
+        if let Some(next) = self.m.tiers[tier].schedule.next_change(now + 1e-9) {
+            self.schedule(next, Kind::ShiftChange { tier: tier as u8 });
+        }
+    }
+}
+
+/// Runs one replication. `key` names the random streams (the scenario name, or a shared key for
+/// common random numbers); `trace` also returns every measured incident.
+pub fn run(m: &Model, seed: u64, key: &str, replication: u64, trace: bool) -> (RunResult, Option<Vec<TraceRecord>>) {
+    let k = m.priorities.len();
+    let stream_base = splitmix64(crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)));
+    let mut sim = Sim {
+        m,
+        now: 0.0,
+        seq: 0,
+        heap: BinaryHeap::with_capacity(64),
+        people: Vec::new(),
+        tiers: m
+            .tiers
+            .iter()
+            .map(|t| TierState {
+                on_duty: t.schedule.staff_at(0.0),
+                busy: 0,
+                in_service: Vec::new(),
+                queue: Queue::new(m.policy, k),
+                area_queue: 0.0,
+                area_busy: 0.0,
+                area_staff: 0.0,
+            })
+            .collect(),
+        in_system: 0,
+        area_system: 0.0,
+        last_t: 0.0,
+        stream_base,
+        arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
+        sojourn: vec![Vec::new(); k],
+        wait_sum: vec![0.0; k],
+        waited: vec![0; k],
+        sla_met: vec![0; k],
+        arrived: vec![0; k],
+        reopened: 0,
+        self_healed: 0,
+        events: 0,
+        trace: trace.then(Vec::new),
+        wait_over: Vec::new(),
+    };
+    for (t, tier) in m.tiers.iter().enumerate() {
+        if let Some(next) = tier.schedule.next_change(0.0) {
+            sim.schedule(next, Kind::ShiftChange { tier: t as u8 });
+        }
+    }
+    sim.next_arrival();
+    let hard_stop = m.horizon * 10.0;
+    while let Some(ev) = sim.heap.pop() {
+        if ev.t > hard_stop || (ev.t >= m.horizon && sim.in_system == 0) {
+            break;
+        }
+        sim.events += 1;
+        sim.advance(ev.t);
+        match ev.kind {
+            Kind::Arrival => sim.arrive(),
+            Kind::ServiceEnd { tier, id, token } => sim.service_end(tier as usize, id, token),
+            Kind::ShiftChange { tier } => sim.shift_change(tier as usize),
+            Kind::Reopen { id } => {
+                sim.in_system += 1;
+                let p = &mut sim.people[id as usize];
+                p.tier = 0;
+                p.remaining = f64::NAN;
+                sim.enqueue(0, id, false);
+            }
+            Kind::SelfHealed { id } => sim.resolve(id, true),
+        }
+    }
+    let window = m.horizon - m.warmup;
+    let class_result = |sojourn: &mut Vec<f64>, arrived: u64, wait_sum: f64, waited: u64, sla: u64| {
+        sojourn.sort_by(|a, b| a.total_cmp(b));
+        let n = sojourn.len() as u64;
+        let nf = n as f64;
+        let nan_if_empty = |v: f64| if n == 0 { f64::NAN } else { v };
+        ClassResult {
+            arrived,
+            resolved: n,
+            unresolved: arrived.saturating_sub(n),
+            mean_resolution_hours: nan_if_empty(sojourn.iter().sum::<f64>() / nf),
+            mean_wait_hours: nan_if_empty(wait_sum / nf),
+            p_wait: nan_if_empty(waited as f64 / nf),
+            resolution_p50: super::stats::quantile(sojourn, 0.5),
+            resolution_p90: super::stats::quantile(sojourn, 0.9),
+            resolution_p95: super::stats::quantile(sojourn, 0.95),
+            // Unresolved incidents count as breaches.
+            sla_compliance: if arrived == 0 { f64::NAN } else { sla as f64 / arrived as f64 },
+            throughput_per_hour: n as f64 / window,
+        }
+    };
+    let mut classes = Vec::with_capacity(k);
+    let mut all = Vec::new();
+    for c in 0..k {
+        all.extend_from_slice(&sim.sojourn[c]);
+        classes.push(class_result(&mut sim.sojourn[c], sim.arrived[c], sim.wait_sum[c], sim.waited[c], sim.sla_met[c]));
+    }
+    let overall = class_result(
+        &mut all,
+        sim.arrived.iter().sum(),
+        sim.wait_sum.iter().sum(),
+        sim.waited.iter().sum(),
+        sim.sla_met.iter().sum(),
+    );
+    let tiers = sim
+        .tiers
+        .iter()
+        .map(|t| TierResult {
+            utilisation: if t.area_staff > 0.0 { t.area_busy / t.area_staff } else { f64::NAN },
+            mean_queue: t.area_queue / window,
+            mean_staff: t.area_staff / window,
+        })
+        .collect();
+    let result = RunResult {
+        classes,
+        overall,
+        tiers,
+        mean_in_system: sim.area_system / window,
+        arrival_rate: sim.arrived.iter().sum::<u64>() as f64 / window,
+        reopened: sim.reopened,
+        self_healed: sim.self_healed,
+        events: sim.events,
+        waits: sim.wait_over,
+    };
+    (result, sim.trace)
+}

@@ -1,0 +1,12 @@
+//! Discrete-event simulation of the service desk. `model` (scenario files → a checked model),
+//! `schedule` (shifts), `policy` (queue disciplines), `engine` (one replication), `replicate`
+//! (parallel replications and summaries), `stats` (confidence intervals), `theory` (queueing
+//! formulas used for validation and staffing). No I/O here.
+
+pub mod engine;
+pub mod model;
+pub mod policy;
+pub mod replicate;
+pub mod schedule;
+pub mod stats;
+pub mod theory;

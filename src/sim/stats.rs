@@ -1,0 +1,75 @@
+//! Summaries across replications: mean, standard deviation and a 95 % confidence interval from
+//! Student's t (statrs).
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Quantile by linear interpolation between order statistics (type 7); NaN for no data.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// A metric over replications. `ci_low`/`ci_high` bound the mean with 95 % confidence; NaN values
+/// (a replication where the metric was undefined) are left out and `n` says how many were used.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Estimate {
+    pub mean: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub sd: f64,
+    pub n: usize,
+}
+
+impl Estimate {
+    pub fn of(values: impl IntoIterator<Item = f64>) -> Estimate {
+        let v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+        let n = v.len();
+        if n == 0 {
+            return Estimate { mean: f64::NAN, ci_low: f64::NAN, ci_high: f64::NAN, sd: f64::NAN, n };
+        }
+        let mean = v.iter().sum::<f64>() / n as f64;
+        if n == 1 {
+            return Estimate { mean, ci_low: f64::NAN, ci_high: f64::NAN, sd: f64::NAN, n };
+        }
+        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        let half = t_975(n - 1) * sd / (n as f64).sqrt();
+        Estimate { mean, ci_low: mean - half, ci_high: mean + half, sd, n }
+    }
+
+    pub fn half_width(&self) -> f64 {
+        (self.ci_high - self.ci_low) / 2.0
+    }
+
+    /// Standard error of the mean.
+    pub fn se(&self) -> f64 {
+        self.sd / (self.n as f64).sqrt()
+    }
+}
+
+/// The 97.5 % quantile of Student's t with `df` degrees of freedom.
+pub fn t_975(df: usize) -> f64 {
+    StudentsT::new(0.0, 1.0, df as f64).map(|t| t.inverse_cdf(0.975)).unwrap_or(f64::NAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimate_by_hand() {
+        // 1..=5: mean 3, sd sqrt(2.5), t(4, .975) = 2.7764451.
+        let e = Estimate::of([1.0, 2.0, 3.0, 4.0, 5.0, f64::NAN]);
+        assert_eq!(e.n, 5);
+        assert!((e.mean - 3.0).abs() < 1e-12);
+        assert!((e.sd - 2.5f64.sqrt()).abs() < 1e-12);
+        let half = 2.776_445_105 * 2.5f64.sqrt() / 5f64.sqrt();
+        assert!((e.ci_high - 3.0 - half).abs() < 1e-6, "{e:?}");
+        assert!((quantile(&[1.0, 2.0, 3.0, 4.0], 0.5) - 2.5).abs() < 1e-12);
+        assert!((quantile(&[10.0], 0.9) - 10.0).abs() < 1e-12);
+    }
+}

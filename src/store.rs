@@ -1,0 +1,91 @@
+//! The incident store on disk: the canonical table as Parquet (`.parquet`) or Arrow IPC (`.arrow`,
+//! `.ipc`, `.feather`), with the events table beside it (`<name>.events.parquet`). Written atomically.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::output::write_atomically;
+use crate::schema::{events_to_frame, incidents_to_frame, Event, Incident};
+
+/// The on-disk format of a store, chosen by the file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreFormat {
+    Parquet,
+    Ipc,
+}
+
+impl StoreFormat {
+    pub fn of(path: &Path) -> Result<StoreFormat> {
+        match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
+            Some("parquet") | Some("pq") => Ok(StoreFormat::Parquet),
+            Some("arrow") | Some("ipc") | Some("feather") => Ok(StoreFormat::Ipc),
+            _ => Err(Error::Usage(format!(
+                "{}: the store must end in .parquet (Parquet) or .arrow/.ipc/.feather (Arrow IPC)",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// Where the events table of a store lives: `store.parquet` → `store.events.parquet`.
+pub fn events_path(store: &Path) -> PathBuf {
+    let stem = store.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = store.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "parquet".into());
+    store.with_file_name(format!("{stem}.events.{ext}"))
+}
+
+/// Writes a frame to `path` in the format its extension names.
+pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
+    let format = StoreFormat::of(path)?;
+    let mut failure: Option<PolarsError> = None;
+    let res = write_atomically(path, |w| {
+        let r = match format {
+            StoreFormat::Parquet => ParquetWriter::new(w).with_compression(ParquetCompression::Snappy).finish(df).map(|_| ()),
+            StoreFormat::Ipc => IpcWriter::new(w).finish(df),
+        };
+        r.map_err(|e| {
+            let msg = e.to_string();
+            failure = Some(e);
+            std::io::Error::other(msg)
+        })
+    });
+    match (res, failure) {
+        (Err(_), Some(e)) => Err(Error::Polars(e)),
+        (r, _) => r,
+    }
+}
+
+/// Writes the incidents (and, when there are any, the events) as a store.
+pub fn write_store(path: &Path, incidents: &[Incident], events: &[Event]) -> Result<Option<PathBuf>> {
+    let mut df = incidents_to_frame(incidents)?;
+    write_frame(&mut df, path)?;
+    if events.is_empty() {
+        return Ok(None);
+    }
+    let ev_path = events_path(path);
+    let mut ev = events_to_frame(events)?;
+    write_frame(&mut ev, &ev_path)?;
+    Ok(Some(ev_path))
+}
+
+/// Reads a store file eagerly into a frame.
+pub fn read_frame(path: &Path) -> Result<DataFrame> {
+    let format = StoreFormat::of(path)?;
+    let file = File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let df = match format {
+        StoreFormat::Parquet => ParquetReader::new(file).finish(),
+        StoreFormat::Ipc => IpcReader::new(file).finish(),
+    }
+    .map_err(|e| Error::format(path, format!("not a readable store: {e}")))?;
+    Ok(df)
+}
+
+/// Reads a store back into incidents, checking the canonical schema.
+pub fn read_incidents(path: &Path) -> Result<Vec<Incident>> {
+    let df = read_frame(path)?;
+    crate::schema::check_incident_frame(&df).map_err(|m| Error::format(path, m))?;
+    Ok(crate::schema::incidents_from_frame(&df)?)
+}
