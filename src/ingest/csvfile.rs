@@ -109,11 +109,11 @@ impl CsvFile {
                 .ok_or_else(|| Error::format(path, "the file starts with a UTF-16 byte-order mark but is not valid UTF-16"))?;
             encoding = Encoding::Utf8;
             head = text.as_bytes()[..text.len().min(1 << 16)].to_vec();
-            Box::new(Cursor::new(text.into_bytes()))
+            Box::new(CrLf::new(Cursor::new(text.into_bytes())))
         } else {
             let skip = if head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
             head.drain(..skip);
-            Box::new(Cursor::new(head.clone()).chain(file))
+            Box::new(CrLf::new(Cursor::new(head.clone()).chain(file)))
         };
         if head.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(Error::format(path, "the file is empty: expected a header line naming the columns"));
@@ -203,6 +203,69 @@ impl CsvFile {
     }
 }
 
+/// Turns CRLF line endings into LF while reading. The csv crate reports a record that follows a
+/// CRLF as starting one line early (it counts the LF as the start of the next record); with LF only,
+/// every reported line is where the record really starts. Line breaks inside quoted fields become LF.
+struct CrLf<R> {
+    inner: R,
+    /// A CR read at the end of the previous chunk, not yet known to be followed by LF.
+    pending_cr: bool,
+}
+
+impl<R: Read> CrLf<R> {
+    fn new(inner: R) -> Self {
+        CrLf { inner, pending_cr: false }
+    }
+}
+
+impl<R: Read> Read for CrLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.len() < 2 {
+            return self.inner.read(buf);
+        }
+        loop {
+            let start = usize::from(self.pending_cr);
+            let n = self.inner.read(&mut buf[start..])?;
+            if n == 0 {
+                // End of input: a trailing lone CR is kept.
+                return Ok(if std::mem::take(&mut self.pending_cr) {
+                    buf[0] = b'\r';
+                    1
+                } else {
+                    0
+                });
+            }
+            if self.pending_cr {
+                buf[0] = b'\r';
+                self.pending_cr = false;
+            }
+            let end = start + n;
+            let mut w = 0;
+            let mut r = 0;
+            while r < end {
+                let b = buf[r];
+                if b == b'\r' {
+                    if r + 1 == end {
+                        self.pending_cr = true;
+                        r += 1;
+                        continue;
+                    }
+                    if buf[r + 1] == b'\n' {
+                        r += 1;
+                        continue;
+                    }
+                }
+                buf[w] = b;
+                w += 1;
+                r += 1;
+            }
+            if w > 0 {
+                return Ok(w);
+            }
+        }
+    }
+}
+
 fn decode(bytes: &[u8], encoding: Encoding, errors: EncodingErrors) -> std::result::Result<String, ()> {
     match encoding {
         Encoding::Latin1 => Ok(bytes.iter().map(|&b| b as char).collect()),
@@ -246,8 +309,26 @@ mod tests {
         assert_eq!(n, 3);
         assert!(rej.is_empty());
         assert_eq!(rows[0], (2, vec!["1".into(), "a, b".into()]));
-        assert_eq!(rows[1].1[1], "multi\r\nline");
+        assert_eq!(rows[1].1[1], "multi\nline");
         assert_eq!(rows[2].0, 5, "the row after a two-line field starts on line 5");
+    }
+
+    #[test]
+    fn crlf_reader_across_chunk_boundaries() {
+        let text = b"a\r\nb\rc\r\n\r\nd\r";
+        for chunk in 2..8 {
+            let mut r = CrLf::new(Cursor::new(text.to_vec()));
+            let mut out = Vec::new();
+            let mut buf = vec![0u8; chunk];
+            loop {
+                let n = r.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(out, b"a\nb\rc\n\nd\r", "chunk {chunk}");
+        }
     }
 
     #[test]

@@ -98,7 +98,9 @@ impl Schedule {
         let k = self.segments.partition_point(|(s, _)| *s <= h + 1e-9);
         Some(match self.segments.get(k) {
             Some((s, _)) => week_start + s,
-            None => week_start + WEEK + self.segments[0].0,
+            // Wrapping: midnight on Monday is a change only if Sunday night differs from it.
+            None if self.segments[self.segments.len() - 1].1 != self.segments[0].1 => week_start + WEEK,
+            None => week_start + WEEK + self.segments[1].0,
         })
         .map(|x| if x <= t { x + WEEK } else { x })
     }
