@@ -18,6 +18,21 @@ enum Command {
     Import(cli::import::ImportArgs),
     /// Write a synthetic export with a realistic shape (deterministic from --seed).
     Generate(cli::generate::GenerateArgs),
+    /// Simulate the service desk from a scenario file (parallel replications, 95 % CIs).
+    Simulate(cli::simulate::SimulateArgs),
+}
+
+/// A progress bar on standard error for long runs; nothing when stderr is not a terminal.
+fn progress_bar(total: u64) -> Box<dyn Fn() + Sync> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || total < 20 {
+        return Box::new(|| {});
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replications ({eta})") {
+        bar.set_style(style);
+    }
+    Box::new(move || bar.inc(1))
 }
 
 fn main() {
@@ -25,6 +40,7 @@ fn main() {
     let result = match &args.command {
         Command::Import(a) => cli::import::run(a),
         Command::Generate(a) => cli::generate::run(a),
+        Command::Simulate(a) => cli::simulate::run(a, &progress_bar),
     };
     match result {
         Ok(text) => print!("{text}"),

@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod import;
+pub mod simulate;
 
 use clap::ValueEnum;
 

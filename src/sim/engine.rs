@@ -119,7 +119,7 @@ pub struct RunResult {
     pub classes: Vec<ClassResult>,
     pub overall: ClassResult,
     pub tiers: Vec<TierResult>,
-    /// Time-average number of incidents in the system over the window (Little's L).
+    /// Time-average number of incidents awaiting their first resolution over the window (Little's L).
     pub mean_in_system: f64,
     /// Arrivals per hour in the window (Little's λ).
     pub arrival_rate: f64,
@@ -148,6 +148,8 @@ struct Sim<'a> {
     people: Vec<Individual>,
     tiers: Vec<TierState>,
     in_system: u64,
+    /// Incidents not yet resolved for the first time (Little's law counts these; rework is extra load).
+    awaiting_first: u64,
     area_system: f64,
     last_t: f64,
     stream_base: u64,
@@ -176,7 +178,7 @@ impl<'a> Sim<'a> {
         let (a, b) = (self.last_t.max(self.m.warmup), t.min(self.m.horizon));
         if b > a {
             let dt = b - a;
-            self.area_system += self.in_system as f64 * dt;
+            self.area_system += self.awaiting_first as f64 * dt;
             for ts in &mut self.tiers {
                 ts.area_queue += ts.queue.len() as f64 * dt;
                 ts.area_busy += f64::from(ts.busy) * dt;
@@ -234,6 +236,7 @@ impl<'a> Sim<'a> {
             rng,
         });
         self.in_system += 1;
+        self.awaiting_first += 1;
         if measured {
             self.arrived[class] += 1;
         }
@@ -365,6 +368,9 @@ impl<'a> Sim<'a> {
         self.in_system -= 1;
         let p = &mut self.people[id as usize];
         let reopen: f64 = p.rng.random();
+        if !p.rework {
+            self.awaiting_first -= 1;
+        }
         if p.measured && !p.rework {
             let class = p.class as usize;
             let t = now - p.arrived;
@@ -444,6 +450,7 @@ pub fn run(m: &Model, seed: u64, key: &str, replication: u64, trace: bool) -> (R
             })
             .collect(),
         in_system: 0,
+        awaiting_first: 0,
         area_system: 0.0,
         last_t: 0.0,
         stream_base,

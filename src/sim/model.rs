@@ -118,7 +118,30 @@ pub struct Tier {
     pub service_by_priority: Option<Vec<ServiceSpec>>,
     /// Probability of escalating to the next tier after service here: one value or one per priority.
     #[serde(default)]
-    pub escalate: Vec<f64>,
+    pub escalate: OneOrMany,
+}
+
+/// A number for every priority, or a list with one per priority.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(f64),
+    Many(Vec<f64>),
+}
+
+impl Default for OneOrMany {
+    fn default() -> Self {
+        OneOrMany::Many(Vec::new())
+    }
+}
+
+impl OneOrMany {
+    pub fn values(&self) -> Vec<f64> {
+        match self {
+            OneOrMany::One(v) => vec![*v],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -192,7 +215,7 @@ impl Invalid {
 pub fn parse(text: &str) -> Result<Scenario, Invalid> {
     toml::from_str(text).map_err(|e| {
         let field = e.span().map(|s| format!("at byte {}", s.start)).unwrap_or_default();
-        let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
         Invalid::new(line.map(|l| format!("line {l}")).unwrap_or(field), e.message().to_string())
     })
 }
@@ -384,7 +407,7 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
             (None, Some(list)) => return Err(Invalid::new(format!("{f}.service_by_priority"), format!("has {} entries for {k} priorities", list.len()))),
             _ => return Err(Invalid::new(format!("{f}.service"), "give either service or service_by_priority")),
         };
-        let escalate = per_class(&tier.escalate, k, &format!("{f}.escalate"), 0.0)?;
+        let escalate = per_class(&tier.escalate.values(), k, &format!("{f}.escalate"), 0.0)?;
         for (i, p) in escalate.iter().enumerate() {
             probability(*p, &format!("{f}.escalate[{i}]"))?;
         }

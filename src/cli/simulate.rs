@@ -1,0 +1,162 @@
+//! `incidentlab simulate`: run a scenario file, many replications in parallel.
+//!
+//! ```text
+//! incidentlab simulate scenarios/baseline.toml --replications 1000 --seed 7
+//! incidentlab simulate scenarios/baseline.toml --threads 1 --output json > baseline.json
+//! incidentlab simulate scenarios/swarming.toml --horizon 4032 --warmup 336 --trace trace.parquet
+//! ```
+//! Flags override the file. Same seed → identical results, whatever `--threads`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::sim::engine::TraceRecord;
+use crate::sim::model::{compile, parse, Model, Scenario};
+use crate::sim::replicate::{run_replications, summarize, ClassSummary, RunOptions, Summary};
+use crate::sim::stats::Estimate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TableOrJson {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Scenario file (TOML; see scenarios/ and README "Scenario format").
+    pub scenario: PathBuf,
+    /// Replications (overrides the file).
+    #[arg(long)]
+    pub replications: Option<usize>,
+    /// Random seed (overrides the file).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Simulated hours (overrides the file).
+    #[arg(long)]
+    pub horizon: Option<f64>,
+    /// Warm-up hours not measured (overrides the file).
+    #[arg(long)]
+    pub warmup: Option<f64>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: TableOrJson,
+    /// Write every measured incident of the first replication to this Parquet/Arrow file.
+    #[arg(long)]
+    pub trace: Option<PathBuf>,
+}
+
+/// Reads, overrides and compiles a scenario file; errors name the file and the field.
+pub fn load_scenario(path: &Path, tweak: impl FnOnce(&mut Scenario)) -> Result<(Model, Vec<String>)> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let mut scenario = parse(&text).map_err(|e| Error::config(path, e.field, e.message))?;
+    tweak(&mut scenario);
+    compile(&scenario).map_err(|e| Error::config(path, e.field, e.message))
+}
+
+pub fn run(args: &SimulateArgs, progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>) -> Result<String> {
+    let (model, warnings) = load_scenario(&args.scenario, |s| {
+        if let Some(r) = args.replications {
+            s.replications = r;
+        }
+        if let Some(x) = args.seed {
+            s.seed = x;
+        }
+        if let Some(h) = args.horizon {
+            s.horizon_hours = h;
+        }
+        if let Some(w) = args.warmup {
+            s.warmup_hours = w;
+        }
+    })?;
+    let mut opts = RunOptions::for_model(&model);
+    opts.threads = args.threads;
+    opts.trace = args.trace.is_some();
+    let tick = progress(opts.replications as u64);
+    let (runs, trace) = run_replications(&model, &opts, &*tick).map_err(Error::Usage)?;
+    let summary = summarize(&model, &opts, &runs, warnings);
+    if let (Some(path), Some(trace)) = (&args.trace, trace) {
+        write_trace(path, &trace, &model)?;
+    }
+    match args.output {
+        TableOrJson::Json => serde_json::to_string_pretty(&summary).map(|s| s + "\n").map_err(|e| Error::Usage(e.to_string())),
+        TableOrJson::Table => Ok(table(&summary)),
+    }
+}
+
+fn write_trace(path: &Path, trace: &[TraceRecord], m: &Model) -> Result<()> {
+    let col_f = |name: &str, f: &dyn Fn(&TraceRecord) -> f64| Column::new(name.into(), trace.iter().map(f).collect::<Vec<f64>>());
+    let mut df = DataFrame::new(
+        trace.len(),
+        vec![
+            Column::new("incident".into(), trace.iter().map(|t| t.index).collect::<Vec<u32>>()),
+            Column::new("priority".into(), trace.iter().map(|t| m.priorities[usize::from(t.priority - 1)].clone()).collect::<Vec<String>>()),
+            col_f("arrived_hours", &|t| t.arrived_hours),
+            col_f("resolved_hours", &|t| t.resolved_hours),
+            col_f("resolution_hours", &|t| t.resolved_hours - t.arrived_hours),
+            col_f("wait_hours", &|t| t.wait_hours),
+            Column::new("tiers_visited".into(), trace.iter().map(|t| u32::from(t.tiers_visited)).collect::<Vec<u32>>()),
+            Column::new("self_healed".into(), trace.iter().map(|t| t.self_healed).collect::<Vec<bool>>()),
+        ],
+    )?;
+    crate::store::write_frame(&mut df, path)
+}
+
+fn ci(e: &Estimate, scale: f64, digits: usize) -> String {
+    if !e.mean.is_finite() {
+        return "–".into();
+    }
+    if !e.ci_low.is_finite() {
+        return format!("{:.*}", digits, e.mean * scale);
+    }
+    format!("{:.*} [{:.*}, {:.*}]", digits, e.mean * scale, digits, e.ci_low * scale, digits, e.ci_high * scale)
+}
+
+fn row(label: &str, c: &ClassSummary) -> String {
+    format!(
+        "{label:<8} {:>9.1} {:>24} {:>22} {:>9.2} {:>9.2} {:>22}\n",
+        c.arrived_per_replication.mean,
+        ci(&c.resolution_hours, 1.0, 2),
+        ci(&c.wait_hours, 1.0, 2),
+        c.resolution_hours_p90.mean,
+        c.resolution_hours_p95.mean,
+        ci(&c.sla_compliance, 100.0, 1),
+    )
+}
+
+/// A terminal table: means over replications with 95 % confidence intervals.
+pub fn table(s: &Summary) -> String {
+    let mut out = format!(
+        "scenario {} — {} replications, seed {}, horizon {} h (warm-up {} h), policy {:?}\n\n",
+        s.scenario, s.replications, s.seed, s.horizon_hours, s.warmup_hours, s.policy
+    );
+    out.push_str(&format!(
+        "{:<8} {:>9} {:>24} {:>22} {:>9} {:>9} {:>22}\n",
+        "priority", "arrived", "MTTR h [95% CI]", "wait h [95% CI]", "p90 h", "p95 h", "SLA % [95% CI]"
+    ));
+    for p in &s.priority_order {
+        if let Some(c) = s.priorities.get(p) {
+            out.push_str(&row(p, c));
+        }
+    }
+    out.push_str(&row("all", &s.overall));
+    out.push_str(&format!("\n{:<12} {:>10} {:>22} {:>22}\n", "tier", "mean staff", "utilisation % [CI]", "queue length [CI]"));
+    for t in &s.tier_order {
+        if let Some(x) = s.tiers.get(t) {
+            out.push_str(&format!("{t:<12} {:>10.2} {:>22} {:>22}\n", x.mean_staff.mean, ci(&x.utilisation, 100.0, 1), ci(&x.queue_length, 1.0, 2)));
+        }
+    }
+    out.push_str(&format!(
+        "\nLittle's law: L = {:.3}, λW = {:.3}; events per replication {:.0}\n",
+        s.littles_l.mean, s.littles_lambda_w.mean, s.events_per_replication.mean
+    ));
+    for w in &s.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}
