@@ -174,7 +174,7 @@ escalate = 0.0
     let good = base.replace("escalate = 0.0\n", "");
     assert_eq!(err(&good), "ok");
     let wrong_type = good.replace("staff = 2", "staff = \"two\"");
-    assert!(err(&wrong_type).contains("line 10"), "{}", err(&wrong_type));
+    assert!(err(&wrong_type).contains("line 9"), "{}", err(&wrong_type));
     let two_values = base.replace("escalate = 0.0", "escalate = [0.1, 0.2]");
     assert!(err(&two_values).contains("escalate") && err(&two_values).contains("one per priority"), "{}", err(&two_values));
     let unknown = good.replace("horizon_hours = 100", "horizon_hours = 100\nhorizon_days = 3");
