@@ -175,6 +175,14 @@ impl CsvFile {
                 });
                 continue;
             }
+            // Fast path: valid UTF-8 rows are borrowed, not copied.
+            if self.encoding == Encoding::Utf8 && std::str::from_utf8(rec.as_slice()).is_ok() {
+                let fields: Vec<&str> = rec.iter().map(|f| std::str::from_utf8(f).unwrap_or_default()).collect();
+                if let Err(r) = f(line, &fields) {
+                    rejects.push(r);
+                }
+                continue;
+            }
             owned.clear();
             let mut bad = None;
             for (k, field) in rec.iter().enumerate() {
