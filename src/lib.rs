@@ -8,6 +8,7 @@ pub mod error;
 pub mod escape;
 pub mod generate;
 pub mod ingest;
+pub mod metrics;
 pub mod output;
 pub mod random;
 pub mod schema;

@@ -16,6 +16,8 @@ struct Cli {
 enum Command {
     /// Import exports (ServiceNow, Jira, PagerDuty, event logs, XES, any CSV via a mapping) into a store.
     Import(cli::import::ImportArgs),
+    /// Metrics: MTTR/MTTA, SLA compliance, flow, backlog, recurrence, major incidents.
+    Analyze(cli::analyze::AnalyzeArgs),
     /// Write a synthetic export with a realistic shape (deterministic from --seed).
     Generate(cli::generate::GenerateArgs),
     /// Simulate the service desk from a scenario file (parallel replications, 95 % CIs).
@@ -40,6 +42,7 @@ fn main() {
     let result = match &args.command {
         Command::Import(a) => cli::import::run(a),
         Command::Generate(a) => cli::generate::run(a),
+        Command::Analyze(a) => cli::analyze::run(a),
         Command::Simulate(a) => cli::simulate::run(a, &progress_bar),
     };
     match result {

@@ -1,6 +1,7 @@
 //! The command-line layer: one module per subcommand, each with its usage and examples at the top.
 //! Subcommands return what to print; only `main.rs` prints and exits.
 
+pub mod analyze;
 pub mod generate;
 pub mod import;
 pub mod simulate;

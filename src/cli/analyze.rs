@@ -1,0 +1,307 @@
+//! `incidentlab analyze`: metrics of a store (or an export, imported on the fly).
+//!
+//! ```text
+//! incidentlab analyze store.parquet --by priority
+//! incidentlab analyze store.parquet --by assignment_group,month --sla scenarios/sla-standard.toml
+//! incidentlab analyze export.csv --format servicenow --from 2025-01-01 --to 2025-04-01 --output json
+//! incidentlab analyze store.parquet --where "category=Network|Hardware" --where "priority!=4"
+//! incidentlab analyze volvo.parquet --by impact --recurrence-key ci --window 7d
+//! incidentlab analyze store.parquet --by priority --output csv -o by-priority.csv
+//! ```
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use serde_json::Value;
+
+use super::list;
+use crate::error::{Error, Result};
+use crate::ingest::{import_files, ImportOptions, SourceFormat};
+use crate::metrics::sla::SlaPolicy;
+use crate::metrics::{analyze, Analysis, AnalyzeOptions, Dataset, EndEvent, Filter};
+use crate::timeparse::{parse_tz, TimeParser};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum AnalyzeOutput {
+    #[default]
+    Table,
+    Json,
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A store (.parquet, .arrow) or an export file to import on the fly.
+    pub input: PathBuf,
+    /// Format of an export given as input (default: detect).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: SourceFormat,
+    /// Mapping file for --format mapping.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Time zone of naive timestamps in an export.
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// Group by these columns, comma-separated (any canonical column, or month, week, year, weekday, hour).
+    #[arg(long, default_value = "priority")]
+    pub by: String,
+    /// Only incidents opened on or after this date/time (UTC).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only incidents opened before this date/time (UTC).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Filter: column=value, column!=value, alternatives with | (repeatable).
+    #[arg(long = "where")]
+    pub filters: Vec<String>,
+    /// What stops the MTTR clock.
+    #[arg(long, value_enum, default_value = "resolved")]
+    pub end: EndEvent,
+    /// SLA policy file (targets per priority, calendar, pause states).
+    #[arg(long)]
+    pub sla: Option<PathBuf>,
+    /// Recurrence key columns, comma-separated.
+    #[arg(long, default_value = "ci")]
+    pub recurrence_key: String,
+    /// Recurrence window (e.g. 7d, 48h).
+    #[arg(long, default_value = "7d")]
+    pub window: String,
+    /// How many recurring clusters to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// "Now" for open incidents (default: the latest timestamp in the data).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: AnalyzeOutput,
+    /// Output file for csv/parquet (csv goes to standard output without it).
+    #[arg(short = 'o', long = "output-file")]
+    pub out: Option<PathBuf>,
+}
+
+/// Parses `7d`, `48h`, `90m` or a number of hours.
+pub fn parse_window(s: &str) -> Result<f64> {
+    let t = s.trim();
+    let (n, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+    let n: f64 = n.trim().parse().map_err(|_| Error::Usage(format!("--window '{s}': expected a duration such as 7d, 48h or 90m")))?;
+    let h = match unit {
+        "" | "h" => n,
+        "d" => n * 24.0,
+        "w" => n * 168.0,
+        "m" => n / 60.0,
+        _ => return Err(Error::Usage(format!("--window '{s}': unit must be m, h, d or w"))),
+    };
+    if !(h > 0.0) {
+        return Err(Error::Usage(format!("--window '{s}' must be positive")));
+    }
+    Ok(h)
+}
+
+pub fn options(args: &AnalyzeArgs) -> Result<AnalyzeOptions> {
+    let p = TimeParser::default();
+    let when = |s: &Option<String>, flag: &str| s.as_deref().map(|v| p.parse(v).map_err(|e| Error::Usage(format!("{flag}: {e}")))).transpose();
+    Ok(AnalyzeOptions {
+        by: list(&args.by),
+        from: when(&args.from, "--from")?,
+        to: when(&args.to, "--to")?,
+        filters: args.filters.iter().map(|f| Filter::parse(f).map_err(Error::Usage)).collect::<Result<_>>()?,
+        end: args.end,
+        sla: args.sla.as_ref().map(|p| SlaPolicy::load(p).map(|s| (p.clone(), s))).transpose()?,
+        recurrence_key: list(&args.recurrence_key),
+        recurrence_window_hours: parse_window(&args.window)?,
+        top: args.top,
+        as_of: when(&args.as_of, "--as-of")?,
+    })
+}
+
+/// Opens the input as a store, or imports it.
+pub fn dataset(input: &std::path::Path, format: SourceFormat, mapping: Option<PathBuf>, timezone: &Option<String>) -> Result<(Dataset, Option<String>)> {
+    if crate::store::StoreFormat::of(input).is_ok() {
+        return Ok((Dataset::open_store(input)?, None));
+    }
+    let opts = ImportOptions {
+        format,
+        mapping,
+        timezone: timezone.as_deref().map(parse_tz).transpose().map_err(Error::Usage)?,
+        ..Default::default()
+    };
+    let imported = import_files(&[input.to_path_buf()], &opts)?;
+    Ok((Dataset::from_imported(&imported)?, Some(imported.summary.line())))
+}
+
+pub fn run(args: &AnalyzeArgs) -> Result<String> {
+    let opts = options(args)?;
+    let (data, import_line) = dataset(&args.input, args.format, args.mapping.clone(), &args.timezone)?;
+    let a = analyze(data, &opts)?;
+    match args.output {
+        AnalyzeOutput::Json => serde_json::to_string_pretty(&a).map(|s| s + "\n").map_err(|e| Error::Usage(e.to_string())),
+        AnalyzeOutput::Table => Ok(format!("{}{}", import_line.map(|l| format!("{l}\n\n")).unwrap_or_default(), table(&a))),
+        AnalyzeOutput::Csv => {
+            let (header, rows) = frame_rows(&a)?;
+            match &args.out {
+                Some(p) => {
+                    crate::output::write_csv(p, &header.iter().map(|s| s.as_str()).collect::<Vec<_>>(), rows)?;
+                    Ok(format!("wrote {} ({} groups)\n", p.display(), a.group_frame.height()))
+                }
+                None => {
+                    let mut w = csv::Writer::from_writer(Vec::new());
+                    let werr = |e: csv::Error| Error::Usage(e.to_string());
+                    w.write_record(&header).map_err(werr)?;
+                    for r in rows {
+                        w.write_record(r.iter().map(|c| crate::output::neutralise_cell(c).into_owned())).map_err(werr)?;
+                    }
+                    let bytes = w.into_inner().map_err(|e| Error::Usage(e.to_string()))?;
+                    Ok(String::from_utf8_lossy(&bytes).into_owned())
+                }
+            }
+        }
+        AnalyzeOutput::Parquet => {
+            let p = args.out.clone().ok_or_else(|| Error::Usage("--output parquet needs -o FILE.parquet".into()))?;
+            let mut df = a.group_frame.clone();
+            crate::store::write_frame(&mut df, &p)?;
+            Ok(format!("wrote {} ({} groups)\n", p.display(), df.height()))
+        }
+    }
+}
+
+fn frame_rows(a: &Analysis) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let df = &a.group_frame;
+    let header: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let cols: Vec<Vec<Option<String>>> = header
+        .iter()
+        .map(|n| Ok(df.column(n)?.cast(&polars::prelude::DataType::String)?.str()?.iter().map(|v| v.map(str::to_string)).collect()))
+        .collect::<Result<_>>()?;
+    let rows = (0..df.height()).map(|i| cols.iter().map(|c| c[i].clone().unwrap_or_default()).collect()).collect();
+    Ok((header, rows))
+}
+
+fn f(v: &Value, digits: usize) -> String {
+    v.as_f64().map(|x| format!("{x:.digits$}")).unwrap_or_else(|| "–".into())
+}
+
+fn pct(v: &Value) -> String {
+    v.as_f64().map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "–".into())
+}
+
+fn group_line(label: &str, g: &Value) -> String {
+    format!(
+        "{label:<28} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}\n",
+        f(&g["incidents"], 0),
+        f(&g["resolved"], 0),
+        f(&g["mttr_hours"]["mean"], 1),
+        f(&g["mttr_hours"]["median"], 1),
+        f(&g["mttr_hours"]["p90"], 1),
+        f(&g["mttr_hours"]["p95"], 1),
+        f(&g["mtta_hours"]["mean"], 2),
+        pct(&g["sla_reported_rate"]),
+        pct(&g["sla_computed_rate"]),
+    )
+}
+
+/// The terminal report.
+pub fn table(a: &Analysis) -> String {
+    let mut o = format!("{} incidents; MTTR ends at {:?}; as of {}\n", a.incidents, a.mttr_end, a.as_of);
+    if !a.filters.is_empty() {
+        o.push_str(&format!("filters: {}\n", a.filters.join("; ")));
+    }
+    o.push_str(&format!(
+        "\n{:<28} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}\n",
+        a.by.join(","),
+        "count",
+        "resolved",
+        "MTTR h",
+        "median",
+        "p90",
+        "p95",
+        "MTTA h",
+        "SLA rep.",
+        "SLA comp."
+    ));
+    for g in &a.groups {
+        let label: Vec<String> = a.by.iter().map(|k| g["key"][k].as_str().unwrap_or("(none)").to_string()).collect();
+        let mut label = label.join(" / ");
+        if label.chars().count() > 28 {
+            label = label.chars().take(27).collect::<String>() + "…";
+        }
+        o.push_str(&group_line(&label, g));
+    }
+    o.push_str(&group_line("all", &a.overall));
+    let ov = &a.overall;
+    o.push_str(&format!(
+        "\nflow: reopen {} · first-contact resolution {} · reassigned ≥3 {} · escalated {} · knowledge used {} · major incidents {}\n",
+        pct(&ov["reopen_rate"]),
+        pct(&ov["first_contact_resolution_rate"]),
+        pct(&ov["reassigned_3plus_share"]),
+        pct(&ov["escalated_share"]),
+        pct(&ov["knowledge_use_rate"]),
+        f(&ov["major_incidents"], 0)
+    ));
+    let fl = &a.flow;
+    if !fl.reassignments.is_empty() {
+        let d: Vec<String> = fl.reassignments.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        o.push_str(&format!("reassignments: {}\n", d.join(", ")));
+    }
+    if !fl.by_max_support_level.is_empty() {
+        let d: Vec<String> = fl.by_max_support_level.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        o.push_str(&format!("highest support level: {}\n", d.join(", ")));
+    }
+    if fl.events_available {
+        let t: Vec<String> = fl.level_transitions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        o.push_str(&format!("support level transitions: {}\n", t.join(", ")));
+        o.push_str(&format!("ping-pong (back to a group already left): {} incidents ({})\n", fl.ping_pong_incidents, pct(&serde_json::json!(fl.ping_pong_share))));
+        let h: Vec<String> = fl.hours_by_level.iter().map(|(k, v)| format!("{k} {v:.0} h")).collect();
+        o.push_str(&format!("time by level: {}\n", h.join(", ")));
+    }
+    if let Some(s) = &a.sla {
+        o.push_str(&format!("\nSLA policy '{}' ({}):\n", s.policy, s.pauses));
+        for p in &s.by_priority {
+            o.push_str(&format!(
+                "  P{} target {} h ({}): {} met, {} breached, {} pending → {}; response {}; margin p50 {} h\n",
+                p["priority"],
+                p["resolution_target_hours"],
+                p["calendar"].as_str().unwrap_or(""),
+                p["met"],
+                p["breached"],
+                p["pending"],
+                pct(&p["compliance"]),
+                pct(&p["response_compliance"]),
+                f(&p["margin_hours"]["p50"], 1)
+            ));
+        }
+        o.push_str(&format!("  overall: {}\n", pct(&s.overall["compliance"])));
+    }
+    let b = &a.backlog;
+    let aging: Vec<String> = b.aging.iter().map(|x| format!("{} {}", x.bucket, x.open)).collect();
+    o.push_str(&format!("\nbacklog: {} open at {} ({})\n", b.open_now, b.as_of, aging.join(", ")));
+    if let Some(w) = b.weeks.last() {
+        o.push_str(&format!("last week {}: created {}, resolved {}, open at end {}\n", w.week_start, w.created, w.resolved, w.open_at_end));
+    }
+    let r = &a.recurrence;
+    o.push_str(&format!(
+        "\nrecurrence by {} within {} h: {} of {} incidents ({}) had a predecessor; {} clusters\n",
+        r.key.join("+"),
+        r.window_hours,
+        r.recurrent_incidents,
+        r.incidents_with_key,
+        pct(&serde_json::json!(r.recurrence_share)),
+        r.clusters
+    ));
+    for c in &r.top_clusters {
+        o.push_str(&format!(
+            "  {:<30} {:>6} incidents ({} recurrent), {} → {}, downtime {:.0} h, {} linked to a problem\n",
+            c.key,
+            c.incidents,
+            c.recurrent,
+            &c.first_seen[..10.min(c.first_seen.len())],
+            &c.last_seen[..10.min(c.last_seen.len())],
+            c.downtime_hours,
+            c.linked_to_problem
+        ));
+    }
+    o.push_str(&format!("\nmajor incidents: {} (listed in --output json)\n", a.major_incidents.len()));
+    for n in &a.notes {
+        o.push_str(&format!("note: {n}\n"));
+    }
+    o
+}

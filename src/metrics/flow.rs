@@ -1,0 +1,132 @@
+//! Flow metrics: how incidents move between groups and support levels.
+//!
+//! From the incident table: the reassignment count distribution (0, 1, 2, 3+), incidents by highest
+//! support level. From the events table, where the source has one:
+//! - *ping-pong*: an incident returns to a group it had already left (A → B → A);
+//! - *level transitions*: counts of consecutive-event changes of support level (`L1→L2`, `L2→L1` …);
+//! - *time per group / level*: the time from each event to the next is attributed to the group and
+//!   level of the earlier event (the last event of an incident gets nothing).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::schema::UtcMillis;
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Flow {
+    pub reassignments: BTreeMap<String, u64>,
+    pub by_max_support_level: BTreeMap<String, u64>,
+    pub events_available: bool,
+    pub ping_pong_incidents: u64,
+    pub ping_pong_share: f64,
+    pub level_transitions: BTreeMap<String, u64>,
+    pub hours_by_level: BTreeMap<String, f64>,
+    /// The 20 groups with the most hours.
+    pub hours_by_group: Vec<(String, f64)>,
+}
+
+/// One event as flow needs it (sorted by incident, then time, then line).
+pub struct Ev<'a> {
+    pub incident: &'a str,
+    pub at: UtcMillis,
+    pub group: Option<&'a str>,
+    pub level: Option<&'a str>,
+}
+
+pub fn from_incidents(reassign: &[Option<i64>], max_level: &[Option<&str>], flow: &mut Flow) {
+    for r in reassign.iter().flatten() {
+        let k = if *r >= 3 { "3+".to_string() } else { r.to_string() };
+        *flow.reassignments.entry(k).or_default() += 1;
+    }
+    for l in max_level.iter().flatten() {
+        *flow.by_max_support_level.entry(l.to_string()).or_default() += 1;
+    }
+}
+
+pub fn from_events(events: &[Ev], incidents_in_scope: &dyn Fn(&str) -> bool, flow: &mut Flow) {
+    flow.events_available = true;
+    let mut by_group: HashMap<&str, f64> = HashMap::new();
+    let (mut incidents, mut ping) = (0u64, 0u64);
+    let mut start = 0;
+    while start < events.len() {
+        let mut end = start + 1;
+        while end < events.len() && events[end].incident == events[start].incident {
+            end += 1;
+        }
+        let g = &events[start..end];
+        start = end;
+        if !incidents_in_scope(g[0].incident) {
+            continue;
+        }
+        incidents += 1;
+        let mut left: Vec<&str> = Vec::new();
+        let mut current: Option<&str> = None;
+        let mut pinged = false;
+        for e in g {
+            if let Some(gr) = e.group {
+                if current.is_some_and(|c| c != gr) {
+                    if left.contains(&gr) {
+                        pinged = true;
+                    }
+                    if let Some(c) = current {
+                        left.push(c);
+                    }
+                }
+                current = Some(gr);
+            }
+        }
+        ping += u64::from(pinged);
+        for w in g.windows(2) {
+            let hours = (w[1].at - w[0].at) as f64 / 3.6e6;
+            if let Some(gr) = w[0].group {
+                *by_group.entry(gr).or_default() += hours;
+            }
+            if let Some(l) = w[0].level {
+                *flow.hours_by_level.entry(l.to_string()).or_default() += hours;
+            }
+            if let (Some(a), Some(b)) = (w[0].level, w[1].level) {
+                if a != b {
+                    *flow.level_transitions.entry(format!("{a}→{b}")).or_default() += 1;
+                }
+            }
+        }
+    }
+    flow.ping_pong_incidents = ping;
+    flow.ping_pong_share = if incidents == 0 { f64::NAN } else { ping as f64 / incidents as f64 };
+    let mut groups: Vec<(String, f64)> = by_group.into_iter().map(|(g, h)| (g.to_string(), h)).collect();
+    groups.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    groups.truncate(20);
+    flow.hours_by_group = groups;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ping_pong_and_time_by_hand() {
+        let h = 3_600_000;
+        let ev = |i: &'static str, t: i64, g: &'static str, l: &'static str| Ev { incident: i, at: t * h, group: Some(g), level: Some(l) };
+        let events = vec![
+            ev("1", 0, "A", "L1"),
+            ev("1", 1, "B", "L2"),
+            ev("1", 3, "A", "L1"), // back to A: ping-pong
+            ev("1", 4, "A", "L1"),
+            ev("2", 0, "A", "L1"),
+            ev("2", 2, "A", "L1"),
+            ev("2", 5, "C", "L2"),
+        ];
+        let mut f = Flow::default();
+        from_events(&events, &|_| true, &mut f);
+        assert_eq!((f.ping_pong_incidents, f.ping_pong_share), (1, 0.5));
+        assert_eq!(f.level_transitions["L1→L2"], 2);
+        assert_eq!(f.level_transitions["L2→L1"], 1);
+        assert_eq!(f.hours_by_level["L1"], 1.0 + 1.0 + 2.0 + 3.0);
+        assert_eq!(f.hours_by_group[0], ("A".to_string(), 7.0));
+        let mut g = Flow::default();
+        from_incidents(&[Some(0), Some(4), Some(3), None, Some(1)], &[Some("L1"), Some("L3")], &mut g);
+        assert_eq!(g.reassignments["3+"], 2);
+        assert_eq!(g.by_max_support_level["L3"], 1);
+    }
+}
