@@ -27,8 +27,13 @@ fn measure(m: &Model, reps: usize, threads: usize) -> (f64, f64) {
 }
 
 fn main() {
-    let cores = std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1);
-    for (path, reps) in [("scenarios/validation/mmc.toml", 200), ("scenarios/baseline.toml", 200)] {
+    let cores = std::thread::available_parallelism()
+        .map(|p| p.get())
+        .unwrap_or(1);
+    for (path, reps) in [
+        ("scenarios/validation/mmc.toml", 200),
+        ("scenarios/baseline.toml", 200),
+    ] {
         let m = load(path);
         measure(&m, 4, 1); // warm caches
         let (events, one) = measure(&m, reps, 1);

@@ -21,6 +21,9 @@ pub fn xml(s: &str) -> String {
 mod tests {
     #[test]
     fn script_is_inert() {
-        assert_eq!(super::xml("<script>alert('x')</script> & \"y\""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;");
+        assert_eq!(
+            super::xml("<script>alert('x')</script> & \"y\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
+        );
     }
 }

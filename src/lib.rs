@@ -4,6 +4,7 @@
 //! Arrow IPC) → metrics → [`sim`] (service-desk simulation) → decisions → reports. The library never
 //! prints or exits; `main.rs` is a thin command-line layer over it.
 
+pub mod cli;
 pub mod error;
 pub mod escape;
 pub mod generate;
@@ -15,6 +16,5 @@ pub mod schema;
 pub mod sim;
 pub mod store;
 pub mod timeparse;
-pub mod cli;
 
 pub use error::{Error, Result};

@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use incidentlab::cli;
 
 #[derive(Parser)]
-#[command(name = "incidentlab", version, about = "Turns raw IT incident exports into decisions: import, metrics, simulation, reports.")]
+#[command(
+    name = "incidentlab",
+    version,
+    about = "Turns raw IT incident exports into decisions: import, metrics, simulation, reports."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -31,7 +35,9 @@ fn progress_bar(total: u64) -> Box<dyn Fn() + Sync> {
         return Box::new(|| {});
     }
     let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replications ({eta})") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replications ({eta})")
+    {
         bar.set_style(style);
     }
     Box::new(move || bar.inc(1))
@@ -49,7 +55,11 @@ fn main() {
         Ok(text) => print!("{text}"),
         Err(e) => {
             eprintln!("error: {e}");
-            let code = if matches!(e, incidentlab::Error::Usage(_)) { 2 } else { 1 };
+            let code = if matches!(e, incidentlab::Error::Usage(_)) {
+                2
+            } else {
+                1
+            };
             std::process::exit(code);
         }
     }

@@ -9,8 +9,14 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Writes `path` atomically: `write` fills a temporary sibling file, which is then renamed over `path`.
-pub fn write_atomically(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<()> {
-    let werr = |source| Error::Write { path: path.to_path_buf(), source };
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(werr)?;
     }
@@ -35,7 +41,10 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn temp_sibling(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
@@ -43,7 +52,10 @@ fn temp_sibling(path: &Path) -> PathBuf {
 /// carriage return is prefixed with `'`, so it is shown as text and never run as a formula.
 /// Plain negative numbers (`-3.5`) are left alone: they are data, not formulas.
 pub fn neutralise_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    let risky = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    let risky = matches!(
+        s.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
     if risky && s.parse::<f64>().is_err() {
         std::borrow::Cow::Owned(format!("'{s}"))
     } else {
@@ -52,7 +64,11 @@ pub fn neutralise_cell(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Writes rows as CSV atomically, neutralising every cell.
-pub fn write_csv(path: &Path, header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<()> {
+pub fn write_csv(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<()> {
     write_atomically(path, |w| {
         let mut out = csv::Writer::from_writer(w);
         out.write_record(header)?;
@@ -84,7 +100,11 @@ mod tests {
         write_csv(&path, &["x"], vec![vec!["=1+1".to_string()]]).unwrap();
         write_bytes(&path, b"second").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
-        let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp-")).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .collect();
         assert!(leftovers.is_empty());
         // A write whose writer fails leaves the old file in place.
         let r = write_atomically(&path, |_| Err(std::io::Error::other("boom")));

@@ -23,47 +23,197 @@ pub enum ColumnType {
 
 /// The canonical incident columns: name, type, nullable, meaning. README's schema table is this list.
 pub const INCIDENT_COLUMNS: &[(&str, ColumnType, bool, &str)] = &[
-    ("incident_id", ColumnType::Text, false, "the source's incident number/key; unique in a store"),
-    ("source", ColumnType::Text, false, "format it came from (servicenow, jira, pagerduty, eventlog, …)"),
-    ("opened_at", ColumnType::Timestamp, false, "when the incident was logged"),
-    ("acknowledged_at", ColumnType::Timestamp, true, "first response / first assignment"),
-    ("resolved_at", ColumnType::Timestamp, true, "service restored (null while unresolved)"),
-    ("closed_at", ColumnType::Timestamp, true, "closed after confirmation"),
-    ("priority", ColumnType::Int, true, "1 = highest … 5 = lowest"),
-    ("priority_label", ColumnType::Text, true, "the source's own priority text"),
-    ("impact", ColumnType::Text, true, "impact as the source writes it"),
-    ("urgency", ColumnType::Text, true, "urgency as the source writes it"),
+    (
+        "incident_id",
+        ColumnType::Text,
+        false,
+        "the source's incident number/key; unique in a store",
+    ),
+    (
+        "source",
+        ColumnType::Text,
+        false,
+        "format it came from (servicenow, jira, pagerduty, eventlog, …)",
+    ),
+    (
+        "opened_at",
+        ColumnType::Timestamp,
+        false,
+        "when the incident was logged",
+    ),
+    (
+        "acknowledged_at",
+        ColumnType::Timestamp,
+        true,
+        "first response / first assignment",
+    ),
+    (
+        "resolved_at",
+        ColumnType::Timestamp,
+        true,
+        "service restored (null while unresolved)",
+    ),
+    (
+        "closed_at",
+        ColumnType::Timestamp,
+        true,
+        "closed after confirmation",
+    ),
+    (
+        "priority",
+        ColumnType::Int,
+        true,
+        "1 = highest … 5 = lowest",
+    ),
+    (
+        "priority_label",
+        ColumnType::Text,
+        true,
+        "the source's own priority text",
+    ),
+    (
+        "impact",
+        ColumnType::Text,
+        true,
+        "impact as the source writes it",
+    ),
+    (
+        "urgency",
+        ColumnType::Text,
+        true,
+        "urgency as the source writes it",
+    ),
     ("category", ColumnType::Text, true, "category"),
     ("subcategory", ColumnType::Text, true, "subcategory"),
     ("symptom", ColumnType::Text, true, "symptom / request type"),
-    ("service", ColumnType::Text, true, "business or technical service"),
+    (
+        "service",
+        ColumnType::Text,
+        true,
+        "business or technical service",
+    ),
     ("ci", ColumnType::Text, true, "configuration item"),
-    ("assignment_group", ColumnType::Text, true, "last assignment group / team"),
+    (
+        "assignment_group",
+        ColumnType::Text,
+        true,
+        "last assignment group / team",
+    ),
     ("assignee", ColumnType::Text, true, "last assignee"),
-    ("channel", ColumnType::Text, true, "contact type (phone, email, portal, monitoring …)"),
-    ("reassignment_count", ColumnType::Int, true, "times the incident moved to another group"),
-    ("reopen_count", ColumnType::Int, true, "times it was reopened after resolution"),
-    ("escalation_count", ColumnType::Int, true, "times it moved up a support level or escalation step"),
-    ("max_support_level", ColumnType::Text, true, "highest support line that worked on it (L1/L2/L3)"),
-    ("on_hold_hours", ColumnType::Float, true, "hours in pause states (waiting for user/vendor)"),
-    ("made_sla_reported", ColumnType::Bool, true, "the source's own SLA flag"),
-    ("problem_id", ColumnType::Text, true, "linked problem record"),
-    ("knowledge_used", ColumnType::Bool, true, "a knowledge article was used"),
-    ("major_incident", ColumnType::Bool, true, "flagged as a major incident"),
-    ("final_state", ColumnType::Text, true, "last state in the export"),
-    ("source_line", ColumnType::Int, false, "line in the source file where the incident's (last) row starts"),
+    (
+        "channel",
+        ColumnType::Text,
+        true,
+        "contact type (phone, email, portal, monitoring …)",
+    ),
+    (
+        "reassignment_count",
+        ColumnType::Int,
+        true,
+        "times the incident moved to another group",
+    ),
+    (
+        "reopen_count",
+        ColumnType::Int,
+        true,
+        "times it was reopened after resolution",
+    ),
+    (
+        "escalation_count",
+        ColumnType::Int,
+        true,
+        "times it moved up a support level or escalation step",
+    ),
+    (
+        "max_support_level",
+        ColumnType::Text,
+        true,
+        "highest support line that worked on it (L1/L2/L3)",
+    ),
+    (
+        "on_hold_hours",
+        ColumnType::Float,
+        true,
+        "hours in pause states (waiting for user/vendor)",
+    ),
+    (
+        "made_sla_reported",
+        ColumnType::Bool,
+        true,
+        "the source's own SLA flag",
+    ),
+    (
+        "problem_id",
+        ColumnType::Text,
+        true,
+        "linked problem record",
+    ),
+    (
+        "knowledge_used",
+        ColumnType::Bool,
+        true,
+        "a knowledge article was used",
+    ),
+    (
+        "major_incident",
+        ColumnType::Bool,
+        true,
+        "flagged as a major incident",
+    ),
+    (
+        "final_state",
+        ColumnType::Text,
+        true,
+        "last state in the export",
+    ),
+    (
+        "source_line",
+        ColumnType::Int,
+        false,
+        "line in the source file where the incident's (last) row starts",
+    ),
 ];
 
 /// The events table columns, for event-log sources.
 pub const EVENT_COLUMNS: &[(&str, ColumnType, bool, &str)] = &[
-    ("incident_id", ColumnType::Text, false, "incident the event belongs to"),
+    (
+        "incident_id",
+        ColumnType::Text,
+        false,
+        "incident the event belongs to",
+    ),
     ("at", ColumnType::Timestamp, false, "when the state changed"),
-    ("state", ColumnType::Text, true, "state / status after the change"),
-    ("sub_state", ColumnType::Text, true, "sub-status (e.g. Wait - User)"),
-    ("group", ColumnType::Text, true, "assignment group / support team"),
-    ("support_level", ColumnType::Text, true, "support line (L1/L2/L3)"),
+    (
+        "state",
+        ColumnType::Text,
+        true,
+        "state / status after the change",
+    ),
+    (
+        "sub_state",
+        ColumnType::Text,
+        true,
+        "sub-status (e.g. Wait - User)",
+    ),
+    (
+        "group",
+        ColumnType::Text,
+        true,
+        "assignment group / support team",
+    ),
+    (
+        "support_level",
+        ColumnType::Text,
+        true,
+        "support line (L1/L2/L3)",
+    ),
     ("assignee", ColumnType::Text, true, "person working on it"),
-    ("source_line", ColumnType::Int, false, "line in the source file"),
+    (
+        "source_line",
+        ColumnType::Int,
+        false,
+        "line in the source file",
+    ),
 ];
 
 /// One incident in canonical form.
@@ -147,14 +297,20 @@ fn boolean<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<bool>) -> Column 
 /// The canonical incident table as a `DataFrame` (column order as [`INCIDENT_COLUMNS`]).
 pub fn incidents_to_frame(rows: &[Incident]) -> PolarsResult<DataFrame> {
     let columns = vec![
-        text("incident_id", rows, |r: &Incident| Some(r.incident_id.as_str())),
+        text("incident_id", rows, |r: &Incident| {
+            Some(r.incident_id.as_str())
+        }),
         text("source", rows, |r: &Incident| Some(r.source.as_str())),
         timestamp("opened_at", rows, |r: &Incident| Some(r.opened_at)),
         timestamp("acknowledged_at", rows, |r: &Incident| r.acknowledged_at),
         timestamp("resolved_at", rows, |r: &Incident| r.resolved_at),
         timestamp("closed_at", rows, |r: &Incident| r.closed_at),
         int("priority", rows, |r: &Incident| r.priority.map(i64::from)),
-        text("priority_label", rows, |r: &Incident| opt(&r.priority_label)),
+        text(
+            "priority_label",
+            rows,
+            |r: &Incident| opt(&r.priority_label),
+        ),
         text("impact", rows, |r: &Incident| opt(&r.impact)),
         text("urgency", rows, |r: &Incident| opt(&r.urgency)),
         text("category", rows, |r: &Incident| opt(&r.category)),
@@ -162,20 +318,34 @@ pub fn incidents_to_frame(rows: &[Incident]) -> PolarsResult<DataFrame> {
         text("symptom", rows, |r: &Incident| opt(&r.symptom)),
         text("service", rows, |r: &Incident| opt(&r.service)),
         text("ci", rows, |r: &Incident| opt(&r.ci)),
-        text("assignment_group", rows, |r: &Incident| opt(&r.assignment_group)),
+        text("assignment_group", rows, |r: &Incident| {
+            opt(&r.assignment_group)
+        }),
         text("assignee", rows, |r: &Incident| opt(&r.assignee)),
         text("channel", rows, |r: &Incident| opt(&r.channel)),
-        int("reassignment_count", rows, |r: &Incident| r.reassignment_count.map(i64::from)),
-        int("reopen_count", rows, |r: &Incident| r.reopen_count.map(i64::from)),
-        int("escalation_count", rows, |r: &Incident| r.escalation_count.map(i64::from)),
-        text("max_support_level", rows, |r: &Incident| opt(&r.max_support_level)),
+        int("reassignment_count", rows, |r: &Incident| {
+            r.reassignment_count.map(i64::from)
+        }),
+        int("reopen_count", rows, |r: &Incident| {
+            r.reopen_count.map(i64::from)
+        }),
+        int("escalation_count", rows, |r: &Incident| {
+            r.escalation_count.map(i64::from)
+        }),
+        text("max_support_level", rows, |r: &Incident| {
+            opt(&r.max_support_level)
+        }),
         float("on_hold_hours", rows, |r: &Incident| r.on_hold_hours),
-        boolean("made_sla_reported", rows, |r: &Incident| r.made_sla_reported),
+        boolean("made_sla_reported", rows, |r: &Incident| {
+            r.made_sla_reported
+        }),
         text("problem_id", rows, |r: &Incident| opt(&r.problem_id)),
         boolean("knowledge_used", rows, |r: &Incident| r.knowledge_used),
         boolean("major_incident", rows, |r: &Incident| r.major_incident),
         text("final_state", rows, |r: &Incident| opt(&r.final_state)),
-        int("source_line", rows, |r: &Incident| Some(r.source_line as i64)),
+        int("source_line", rows, |r: &Incident| {
+            Some(r.source_line as i64)
+        }),
     ];
     DataFrame::new(rows.len(), columns)
 }
@@ -183,7 +353,9 @@ pub fn incidents_to_frame(rows: &[Incident]) -> PolarsResult<DataFrame> {
 /// The events table as a `DataFrame` (column order as [`EVENT_COLUMNS`]).
 pub fn events_to_frame(rows: &[Event]) -> PolarsResult<DataFrame> {
     let columns = vec![
-        text("incident_id", rows, |r: &Event| Some(r.incident_id.as_str())),
+        text("incident_id", rows, |r: &Event| {
+            Some(r.incident_id.as_str())
+        }),
         timestamp("at", rows, |r: &Event| Some(r.at)),
         text("state", rows, |r: &Event| opt(&r.state)),
         text("sub_state", rows, |r: &Event| opt(&r.sub_state)),
@@ -210,7 +382,10 @@ pub fn check_incident_frame(df: &DataFrame) -> std::result::Result<(), String> {
             ColumnType::Bool => matches!(col.dtype(), DataType::Boolean),
         };
         if !ok {
-            return Err(format!("column '{name}' has type {}, expected {kind:?}", col.dtype()));
+            return Err(format!(
+                "column '{name}' has type {}, expected {kind:?}",
+                col.dtype()
+            ));
         }
     }
     Ok(())
@@ -221,21 +396,36 @@ pub fn incidents_from_frame(df: &DataFrame) -> PolarsResult<Vec<Incident>> {
     check_incident_frame(df).map_err(|m| PolarsError::SchemaMismatch(m.into()))?;
     let df = df.select(INCIDENT_COLUMNS.iter().map(|c| c.0))?;
     let ts = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
-        let c = df.column(name)?.cast(&DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)))?;
+        let c = df.column(name)?.cast(&DataType::Datetime(
+            TimeUnit::Milliseconds,
+            Some(TimeZone::UTC),
+        ))?;
         let c = c.cast(&DataType::Int64)?;
         Ok(c.i64()?.iter().collect())
     };
     let st = |name: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(df.column(name)?.str()?.iter().map(|v| v.map(str::to_string)).collect())
+        Ok(df
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
     };
     let it = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
         let c = df.column(name)?.cast(&DataType::Int64)?;
         Ok(c.i64()?.iter().collect())
     };
-    let bo = |name: &str| -> PolarsResult<Vec<Option<bool>>> { Ok(df.column(name)?.bool()?.iter().collect()) };
+    let bo = |name: &str| -> PolarsResult<Vec<Option<bool>>> {
+        Ok(df.column(name)?.bool()?.iter().collect())
+    };
     let n = df.height();
     let (id, source) = (st("incident_id")?, st("source")?);
-    let (opened, ack, resolved, closed) = (ts("opened_at")?, ts("acknowledged_at")?, ts("resolved_at")?, ts("closed_at")?);
+    let (opened, ack, resolved, closed) = (
+        ts("opened_at")?,
+        ts("acknowledged_at")?,
+        ts("resolved_at")?,
+        ts("closed_at")?,
+    );
     let priority = it("priority")?;
     let (plabel, impact, urgency, category, subcategory, symptom) = (
         st("priority_label")?,
@@ -245,11 +435,30 @@ pub fn incidents_from_frame(df: &DataFrame) -> PolarsResult<Vec<Incident>> {
         st("subcategory")?,
         st("symptom")?,
     );
-    let (service, ci, group, assignee, channel) = (st("service")?, st("ci")?, st("assignment_group")?, st("assignee")?, st("channel")?);
-    let (reassign, reopen, escal) = (it("reassignment_count")?, it("reopen_count")?, it("escalation_count")?);
+    let (service, ci, group, assignee, channel) = (
+        st("service")?,
+        st("ci")?,
+        st("assignment_group")?,
+        st("assignee")?,
+        st("channel")?,
+    );
+    let (reassign, reopen, escal) = (
+        it("reassignment_count")?,
+        it("reopen_count")?,
+        it("escalation_count")?,
+    );
     let level = st("max_support_level")?;
-    let hold: Vec<Option<f64>> = df.column("on_hold_hours")?.cast(&DataType::Float64)?.f64()?.iter().collect();
-    let (made_sla, knowledge, major) = (bo("made_sla_reported")?, bo("knowledge_used")?, bo("major_incident")?);
+    let hold: Vec<Option<f64>> = df
+        .column("on_hold_hours")?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect();
+    let (made_sla, knowledge, major) = (
+        bo("made_sla_reported")?,
+        bo("knowledge_used")?,
+        bo("major_incident")?,
+    );
     let (problem, final_state, line) = (st("problem_id")?, st("final_state")?, it("source_line")?);
     let u32_of = |v: Option<i64>| v.and_then(|x| u32::try_from(x).ok());
     let mut out = Vec::with_capacity(n);
@@ -312,10 +521,18 @@ mod tests {
             source_line: 7,
             ..Default::default()
         };
-        let b = Incident { incident_id: "INC2".into(), opened_at: 5, source_line: 8, ..Default::default() };
+        let b = Incident {
+            incident_id: "INC2".into(),
+            opened_at: 5,
+            source_line: 8,
+            ..Default::default()
+        };
         let df = incidents_to_frame(&[a.clone(), b.clone()]).unwrap();
         assert_eq!(df.width(), INCIDENT_COLUMNS.len());
-        assert!(matches!(df.column("opened_at").unwrap().dtype(), DataType::Datetime(TimeUnit::Milliseconds, Some(_))));
+        assert!(matches!(
+            df.column("opened_at").unwrap().dtype(),
+            DataType::Datetime(TimeUnit::Milliseconds, Some(_))
+        ));
         let back = incidents_from_frame(&df).unwrap();
         assert_eq!(back, vec![a, b]);
     }

@@ -19,7 +19,12 @@ pub enum StoreFormat {
 
 impl StoreFormat {
     pub fn of(path: &Path) -> Result<StoreFormat> {
-        match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref()
+        {
             Some("parquet") | Some("pq") => Ok(StoreFormat::Parquet),
             Some("arrow") | Some("ipc") | Some("feather") => Ok(StoreFormat::Ipc),
             _ => Err(Error::Usage(format!(
@@ -32,8 +37,14 @@ impl StoreFormat {
 
 /// Where the events table of a store lives: `store.parquet` → `store.events.parquet`.
 pub fn events_path(store: &Path) -> PathBuf {
-    let stem = store.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let ext = store.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "parquet".into());
+    let stem = store
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = store
+        .extension()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "parquet".into());
     store.with_file_name(format!("{stem}.events.{ext}"))
 }
 
@@ -43,7 +54,10 @@ pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
     let mut failure: Option<PolarsError> = None;
     let res = write_atomically(path, |w| {
         let r = match format {
-            StoreFormat::Parquet => ParquetWriter::new(w).with_compression(ParquetCompression::Snappy).finish(df).map(|_| ()),
+            StoreFormat::Parquet => ParquetWriter::new(w)
+                .with_compression(ParquetCompression::Snappy)
+                .finish(df)
+                .map(|_| ()),
             StoreFormat::Ipc => IpcWriter::new(w).finish(df),
         };
         r.map_err(|e| {
@@ -59,7 +73,11 @@ pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
 }
 
 /// Writes the incidents (and, when there are any, the events) as a store.
-pub fn write_store(path: &Path, incidents: &[Incident], events: &[Event]) -> Result<Option<PathBuf>> {
+pub fn write_store(
+    path: &Path,
+    incidents: &[Incident],
+    events: &[Event],
+) -> Result<Option<PathBuf>> {
     let mut df = incidents_to_frame(incidents)?;
     write_frame(&mut df, path)?;
     if events.is_empty() {
@@ -74,7 +92,10 @@ pub fn write_store(path: &Path, incidents: &[Incident], events: &[Event]) -> Res
 /// Reads a store file eagerly into a frame.
 pub fn read_frame(path: &Path) -> Result<DataFrame> {
     let format = StoreFormat::of(path)?;
-    let file = File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let file = File::open(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let df = match format {
         StoreFormat::Parquet => ParquetReader::new(file).finish(),
         StoreFormat::Ipc => IpcReader::new(file).finish(),

@@ -31,17 +31,24 @@ pub struct TimeParser {
 
 impl Default for TimeParser {
     fn default() -> Self {
-        TimeParser { format: None, tz: Tz::UTC, order: DateOrder::DayFirst }
+        TimeParser {
+            format: None,
+            tz: Tz::UTC,
+            order: DateOrder::DayFirst,
+        }
     }
 }
 
 /// Parses a time zone name (`Europe/Berlin`, `UTC`) with an error that says what is expected.
 pub fn parse_tz(name: &str) -> Result<Tz, String> {
-    name.parse::<Tz>()
-        .map_err(|_| format!("unknown time zone '{name}': expected an IANA name such as UTC or Europe/Berlin"))
+    name.parse::<Tz>().map_err(|_| {
+        format!("unknown time zone '{name}': expected an IANA name such as UTC or Europe/Berlin")
+    })
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 /// A cursor over ASCII bytes for the hand-written fast path (a million rows have four timestamps each).
 struct Cur<'a> {
@@ -114,7 +121,9 @@ fn time_part(c: &mut Cur) -> Option<(NaiveTime, Option<i32>)> {
     // 12-hour clock.
     let mut h = h;
     let rest = &c.b[c.i..];
-    if rest.len() >= 2 && (rest[..2].eq_ignore_ascii_case(b"AM") || rest[..2].eq_ignore_ascii_case(b"PM")) {
+    if rest.len() >= 2
+        && (rest[..2].eq_ignore_ascii_case(b"AM") || rest[..2].eq_ignore_ascii_case(b"PM"))
+    {
         if !(1..=12).contains(&h) {
             return None;
         }
@@ -149,7 +158,10 @@ fn time_part(c: &mut Cur) -> Option<(NaiveTime, Option<i32>)> {
 }
 
 fn fast_parse(s: &str, order: DateOrder) -> Option<Parsed> {
-    let mut c = Cur { b: s.as_bytes(), i: 0 };
+    let mut c = Cur {
+        b: s.as_bytes(),
+        i: 0,
+    };
     let first = c.num(1, 4)?;
     let (y, mo, d) = if c.i == 4 {
         // ISO: YYYY-MM-DD
@@ -171,7 +183,11 @@ fn fast_parse(s: &str, order: DateOrder) -> Option<Parsed> {
         let (d, mo) = if second_is_name {
             // Jira: 25/Feb/26
             let name = c.b.get(c.i..c.i + 3)?;
-            let lower = [name[0].to_ascii_lowercase(), name[1].to_ascii_lowercase(), name[2].to_ascii_lowercase()];
+            let lower = [
+                name[0].to_ascii_lowercase(),
+                name[1].to_ascii_lowercase(),
+                name[2].to_ascii_lowercase(),
+            ];
             let mo = MONTHS.iter().position(|m| m.as_bytes() == lower)? as u32 + 1;
             c.i += 3;
             (first, mo)
@@ -196,7 +212,10 @@ fn fast_parse(s: &str, order: DateOrder) -> Option<Parsed> {
     };
     let date = NaiveDate::from_ymd_opt(y, mo, d)?;
     let (t, offset_secs) = time_part(&mut c)?;
-    Some(Parsed { dt: date.and_time(t), offset_secs })
+    Some(Parsed {
+        dt: date.and_time(t),
+        offset_secs,
+    })
 }
 
 impl TimeParser {
@@ -231,21 +250,31 @@ impl TimeParser {
         match self.tz.from_local_datetime(&dt) {
             LocalResult::Single(t) => Ok(t.timestamp_millis()),
             LocalResult::Ambiguous(early, _) => Ok(early.timestamp_millis()),
-            LocalResult::None => Err(format!("this local time does not exist in {} (skipped by a daylight-saving change)", self.tz)),
+            LocalResult::None => Err(format!(
+                "this local time does not exist in {} (skipped by a daylight-saving change)",
+                self.tz
+            )),
         }
     }
 }
 
 fn custom_parse(s: &str, f: &str) -> Option<Parsed> {
     if let Ok(dt) = DateTime::<FixedOffset>::parse_from_str(s, f) {
-        return Some(Parsed { dt: dt.naive_utc(), offset_secs: Some(0) });
+        return Some(Parsed {
+            dt: dt.naive_utc(),
+            offset_secs: Some(0),
+        });
     }
     if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
-        return Some(Parsed { dt, offset_secs: None });
+        return Some(Parsed {
+            dt,
+            offset_secs: None,
+        });
     }
-    NaiveDate::parse_from_str(s, f)
-        .ok()
-        .map(|d| Parsed { dt: d.and_time(NaiveTime::MIN), offset_secs: None })
+    NaiveDate::parse_from_str(s, f).ok().map(|d| Parsed {
+        dt: d.and_time(NaiveTime::MIN),
+        offset_secs: None,
+    })
 }
 
 /// Formats UTC milliseconds as a naive local time in `tz` with a chrono format (used by `generate`).
@@ -295,35 +324,70 @@ mod tests {
     use super::*;
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
-        NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(h, mi, s).unwrap().and_utc().timestamp_millis()
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .unwrap()
+            .and_hms_opt(h, mi, s)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
     }
 
     #[test]
     fn iso_with_offset_and_fraction() {
         let p = TimeParser::default();
-        assert_eq!(p.parse("2010-03-31T15:59:42+01:00").unwrap(), utc(2010, 3, 31, 14, 59, 42));
-        assert_eq!(p.parse("2010-03-31T15:59:42Z").unwrap(), utc(2010, 3, 31, 15, 59, 42));
-        assert_eq!(p.parse("2010-03-31 15:59:42.250-0230").unwrap(), utc(2010, 3, 31, 18, 29, 42) + 250);
+        assert_eq!(
+            p.parse("2010-03-31T15:59:42+01:00").unwrap(),
+            utc(2010, 3, 31, 14, 59, 42)
+        );
+        assert_eq!(
+            p.parse("2010-03-31T15:59:42Z").unwrap(),
+            utc(2010, 3, 31, 15, 59, 42)
+        );
+        assert_eq!(
+            p.parse("2010-03-31 15:59:42.250-0230").unwrap(),
+            utc(2010, 3, 31, 18, 29, 42) + 250
+        );
         assert_eq!(p.parse("2024-01-15").unwrap(), utc(2024, 1, 15, 0, 0, 0));
     }
 
     #[test]
     fn day_first_without_leading_zeros() {
         let p = TimeParser::default();
-        assert_eq!(p.parse("29/2/2016 01:16").unwrap(), utc(2016, 2, 29, 1, 16, 0));
+        assert_eq!(
+            p.parse("29/2/2016 01:16").unwrap(),
+            utc(2016, 2, 29, 1, 16, 0)
+        );
         assert_eq!(p.parse("1/3/2016 9:05").unwrap(), utc(2016, 3, 1, 9, 5, 0));
-        assert_eq!(p.parse("1.3.2016 9:05:07").unwrap(), utc(2016, 3, 1, 9, 5, 7));
+        assert_eq!(
+            p.parse("1.3.2016 9:05:07").unwrap(),
+            utc(2016, 3, 1, 9, 5, 7)
+        );
         let us = TimeParser::new(None, Tz::UTC, DateOrder::MonthFirst);
-        assert_eq!(us.parse("2/29/2016 01:16").unwrap(), utc(2016, 2, 29, 1, 16, 0));
-        assert!(p.parse("30/2/2016 01:16").is_err(), "30 February does not exist");
+        assert_eq!(
+            us.parse("2/29/2016 01:16").unwrap(),
+            utc(2016, 2, 29, 1, 16, 0)
+        );
+        assert!(
+            p.parse("30/2/2016 01:16").is_err(),
+            "30 February does not exist"
+        );
     }
 
     #[test]
     fn jira_default_format() {
         let p = TimeParser::default();
-        assert_eq!(p.parse("25/Feb/26 10:17 PM").unwrap(), utc(2026, 2, 25, 22, 17, 0));
-        assert_eq!(p.parse("01/Jan/26 12:05 AM").unwrap(), utc(2026, 1, 1, 0, 5, 0));
-        assert_eq!(p.parse("01/jan/26 12:05 pm").unwrap(), utc(2026, 1, 1, 12, 5, 0));
+        assert_eq!(
+            p.parse("25/Feb/26 10:17 PM").unwrap(),
+            utc(2026, 2, 25, 22, 17, 0)
+        );
+        assert_eq!(
+            p.parse("01/Jan/26 12:05 AM").unwrap(),
+            utc(2026, 1, 1, 0, 5, 0)
+        );
+        assert_eq!(
+            p.parse("01/jan/26 12:05 pm").unwrap(),
+            utc(2026, 1, 1, 12, 5, 0)
+        );
         assert!(p.parse("01/Foo/26 12:05 PM").is_err());
     }
 
@@ -332,26 +396,48 @@ mod tests {
         let berlin = parse_tz("Europe/Berlin").unwrap();
         let p = TimeParser::new(None, berlin, DateOrder::DayFirst);
         // Winter: UTC+1; summer: UTC+2.
-        assert_eq!(p.parse("2024-01-15 10:00:00").unwrap(), utc(2024, 1, 15, 9, 0, 0));
-        assert_eq!(p.parse("2024-07-15 10:00:00").unwrap(), utc(2024, 7, 15, 8, 0, 0));
+        assert_eq!(
+            p.parse("2024-01-15 10:00:00").unwrap(),
+            utc(2024, 1, 15, 9, 0, 0)
+        );
+        assert_eq!(
+            p.parse("2024-07-15 10:00:00").unwrap(),
+            utc(2024, 7, 15, 8, 0, 0)
+        );
         // 2024-03-31 02:30 does not exist in Berlin.
         let e = p.parse("2024-03-31 02:30:00").unwrap_err();
         assert!(e.contains("does not exist"), "{e}");
         // 2024-10-27 02:30 happens twice: the earlier (still UTC+2) is taken.
-        assert_eq!(p.parse("2024-10-27 02:30:00").unwrap(), utc(2024, 10, 27, 0, 30, 0));
+        assert_eq!(
+            p.parse("2024-10-27 02:30:00").unwrap(),
+            utc(2024, 10, 27, 0, 30, 0)
+        );
         // An explicit offset wins over the zone.
-        assert_eq!(p.parse("2024-07-15T10:00:00Z").unwrap(), utc(2024, 7, 15, 10, 0, 0));
+        assert_eq!(
+            p.parse("2024-07-15T10:00:00Z").unwrap(),
+            utc(2024, 7, 15, 10, 0, 0)
+        );
         assert!(parse_tz("Mars/Olympus").is_err());
     }
 
     #[test]
     fn custom_format_and_garbage() {
         let p = TimeParser::new(Some("%Y%m%d %H%M".into()), Tz::UTC, DateOrder::DayFirst);
-        assert_eq!(p.parse("20240115 0830").unwrap(), utc(2024, 1, 15, 8, 30, 0));
+        assert_eq!(
+            p.parse("20240115 0830").unwrap(),
+            utc(2024, 1, 15, 8, 30, 0)
+        );
         let e = p.parse("2024-01-15").unwrap_err();
         assert!(e.contains("%Y%m%d %H%M"), "{e}");
         let auto = TimeParser::default();
-        for bad in ["", "?", "yesterday", "2024-13-01 00:00", "2024-01-01 25:00", "2024-01-01 10:00 XYZ"] {
+        for bad in [
+            "",
+            "?",
+            "yesterday",
+            "2024-13-01 00:00",
+            "2024-01-01 25:00",
+            "2024-01-01 10:00 XYZ",
+        ] {
             assert!(auto.parse(bad).is_err(), "{bad} should not parse");
         }
     }

@@ -22,27 +22,44 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn import(path: &Path, format: SourceFormat) -> incidentlab::ingest::Imported {
-    let opts = ImportOptions { format, ..Default::default() };
+    let opts = ImportOptions {
+        format,
+        ..Default::default()
+    };
     import_files(&[path.to_path_buf()], &opts).unwrap()
 }
 
 fn by_id<'a>(incs: &'a [Incident], id: &str) -> &'a Incident {
-    incs.iter().find(|i| i.incident_id == id).unwrap_or_else(|| panic!("{id} not imported"))
+    incs.iter()
+        .find(|i| i.incident_id == id)
+        .unwrap_or_else(|| panic!("{id} not imported"))
 }
 
 fn utc(s: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .timestamp_millis()
 }
 
 #[test]
 fn generate_then_import_round_trips_exactly_for_every_format() {
     let dir = tmpdir("roundtrip");
-    let opts = GenerateOptions { incidents: 600, seed: 11, days: 60.0, ..Default::default() };
+    let opts = GenerateOptions {
+        incidents: 600,
+        seed: 11,
+        days: 60.0,
+        ..Default::default()
+    };
     let generated = generate(&opts).unwrap();
     assert_eq!(generated.len(), 600);
-    assert!(generated.iter().any(|g| g.truth.resolved_at.is_none()), "some incidents stay open");
+    assert!(
+        generated.iter().any(|g| g.truth.resolved_at.is_none()),
+        "some incidents stay open"
+    );
     assert!(generated.iter().any(|g| g.truth.reopen_count == Some(1)));
-    assert!(generated.iter().any(|g| g.truth.on_hold_hours.unwrap_or(0.0) > 0.0));
+    assert!(generated
+        .iter()
+        .any(|g| g.truth.on_hold_hours.unwrap_or(0.0) > 0.0));
     for format in [
         SourceFormat::ServiceNow,
         SourceFormat::ServiceNowAudit,
@@ -54,20 +71,37 @@ fn generate_then_import_round_trips_exactly_for_every_format() {
     ] {
         let path = dir.join(format!("export-{}.csv", format.name()));
         write_export(format, &generated, &path, &opts).unwrap();
-        let mut io = ImportOptions { format: SourceFormat::Auto, ..Default::default() };
+        let mut io = ImportOptions {
+            format: SourceFormat::Auto,
+            ..Default::default()
+        };
         if format == SourceFormat::Mapping {
             io.format = SourceFormat::Mapping;
             io.mapping = Some(path.with_extension("mapping.toml"));
         }
         let got = import_files(&[path.clone()], &io).unwrap();
-        assert_eq!(got.summary.files[0].format, format.name(), "auto-detected format");
-        assert_eq!(got.summary.rows_rejected, 0, "{format:?}: {:?}", got.rejects.first());
+        assert_eq!(
+            got.summary.files[0].format,
+            format.name(),
+            "auto-detected format"
+        );
+        assert_eq!(
+            got.summary.rows_rejected,
+            0,
+            "{format:?}: {:?}",
+            got.rejects.first()
+        );
         assert_eq!(got.incidents.len(), generated.len(), "{format:?}");
         for g in &generated {
             let mut inc = by_id(&got.incidents, &g.truth.incident_id).clone();
             assert!(inc.source_line >= 2);
             inc.source_line = 0;
-            assert_eq!(inc, expected_after_import(format, g), "{format:?} {}", g.truth.incident_id);
+            assert_eq!(
+                inc,
+                expected_after_import(format, g),
+                "{format:?} {}",
+                g.truth.incident_id
+            );
         }
     }
 }
@@ -75,12 +109,21 @@ fn generate_then_import_round_trips_exactly_for_every_format() {
 #[test]
 fn offsets_in_another_time_zone_round_trip() {
     let dir = tmpdir("tz");
-    let opts = GenerateOptions { incidents: 200, seed: 5, days: 400.0, timezone: parse_tz("America/New_York").unwrap(), ..Default::default() };
+    let opts = GenerateOptions {
+        incidents: 200,
+        seed: 5,
+        days: 400.0,
+        timezone: parse_tz("America/New_York").unwrap(),
+        ..Default::default()
+    };
     let generated = generate(&opts).unwrap();
     let path = dir.join("pd.csv");
     write_export(SourceFormat::PagerDuty, &generated, &path, &opts).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("-05:00") && text.contains("-04:00"), "winter and summer offsets are written");
+    assert!(
+        text.contains("-05:00") && text.contains("-04:00"),
+        "winter and summer offsets are written"
+    );
     let got = import(&path, SourceFormat::PagerDuty);
     for g in &generated {
         let mut inc = by_id(&got.incidents, &g.truth.incident_id).clone();
@@ -91,15 +134,27 @@ fn offsets_in_another_time_zone_round_trip() {
 
 #[test]
 fn generator_is_deterministic_and_shaped() {
-    let opts = GenerateOptions { incidents: 5000, seed: 9, ..Default::default() };
+    let opts = GenerateOptions {
+        incidents: 5000,
+        seed: 9,
+        ..Default::default()
+    };
     let a = generate(&opts).unwrap();
     let b = generate(&opts).unwrap();
     assert!(a.iter().zip(&b).all(|(x, y)| x.truth == y.truth));
-    let c = generate(&GenerateOptions { seed: 10, ..opts.clone() }).unwrap();
+    let c = generate(&GenerateOptions {
+        seed: 10,
+        ..opts.clone()
+    })
+    .unwrap();
     assert!(a.iter().zip(&c).any(|(x, y)| x.truth != y.truth));
     // Priority mix near 2/10/48/40 %.
     let share = |p: u8| a.iter().filter(|g| g.truth.priority == Some(p)).count() as f64 / 5000.0;
-    assert!((share(1) - 0.02).abs() < 0.01 && (share(3) - 0.48).abs() < 0.03 && (share(4) - 0.40).abs() < 0.03);
+    assert!(
+        (share(1) - 0.02).abs() < 0.01
+            && (share(3) - 0.48).abs() < 0.03
+            && (share(4) - 0.40).abs() < 0.03
+    );
     // Office hours are busier than nights.
     let hour = |g: &&incidentlab::generate::GeneratedIncident| (g.truth.opened_at / 3_600_000) % 24;
     let day = a.iter().filter(|g| (9..17).contains(&hour(g))).count();
@@ -144,7 +199,11 @@ INC8,2024-01-15 09:00:00,,,Whatever,Network,SD,x,false,2,New\r\n"
     let s = &got.summary;
     assert_eq!(s.rows_read, 11);
     assert_eq!(s.rows_read, s.rows_imported + s.rows_rejected);
-    let ids: Vec<&str> = got.incidents.iter().map(|i| i.incident_id.as_str()).collect();
+    let ids: Vec<&str> = got
+        .incidents
+        .iter()
+        .map(|i| i.incident_id.as_str())
+        .collect();
     assert_eq!(ids, vec!["INC1", "INC2", "INC8"]);
     let i1 = by_id(&got.incidents, "INC1");
     assert_eq!(i1.opened_at, utc("2024-01-15T08:30:00Z"));
@@ -153,12 +212,29 @@ INC8,2024-01-15 09:00:00,,,Whatever,Network,SD,x,false,2,New\r\n"
     assert_eq!(i1.made_sla_reported, Some(true));
     assert_eq!(i1.source_line, 2);
     let i2 = by_id(&got.incidents, "INC2");
-    assert_eq!((i2.resolved_at, i2.category.as_deref(), i2.made_sla_reported), (None, None, None), "? means missing");
+    assert_eq!(
+        (i2.resolved_at, i2.category.as_deref(), i2.made_sla_reported),
+        (None, None, None),
+        "? means missing"
+    );
     assert_eq!(i2.source_line, 3);
     let i8 = by_id(&got.incidents, "INC8");
-    assert_eq!((i8.priority, i8.source_line), (None, 13), "the row after a two-line field is on line 13");
-    assert!(s.warnings.iter().any(|w| w.contains("'Whatever'")), "{:?}", s.warnings);
-    let reason_at = |line: u64| got.rejects.iter().find(|r| r.line == line).map(|r| r.reason);
+    assert_eq!(
+        (i8.priority, i8.source_line),
+        (None, 13),
+        "the row after a two-line field is on line 13"
+    );
+    assert!(
+        s.warnings.iter().any(|w| w.contains("'Whatever'")),
+        "{:?}",
+        s.warnings
+    );
+    let reason_at = |line: u64| {
+        got.rejects
+            .iter()
+            .find(|r| r.line == line)
+            .map(|r| r.reason)
+    };
     assert_eq!(reason_at(5), Some(RejectReason::BadTimestamp));
     assert_eq!(reason_at(6), Some(RejectReason::ResolvedBeforeOpened));
     assert_eq!(reason_at(7), Some(RejectReason::MissingId));
@@ -168,7 +244,11 @@ INC8,2024-01-15 09:00:00,,,Whatever,Network,SD,x,false,2,New\r\n"
     assert_eq!(reason_at(11), Some(RejectReason::BadBoolean));
     assert_eq!(reason_at(12), Some(RejectReason::BadNumber));
     let conflict = got.rejects.iter().find(|r| r.line == 9).unwrap();
-    assert!(conflict.detail.contains("resolved_at") && conflict.detail.contains("line 2"), "{}", conflict.detail);
+    assert!(
+        conflict.detail.contains("resolved_at") && conflict.detail.contains("line 2"),
+        "{}",
+        conflict.detail
+    );
     let bad_ts = got.rejects.iter().find(|r| r.line == 5).unwrap();
     assert_eq!(bad_ts.column, "opened_at");
     assert!(bad_ts.detail.contains("15.01.2024 xx"));
@@ -195,7 +275,11 @@ INC0000048,New,true,0,0,0,false,29/2/2016 06:10,31/2/2016 06:10,Phone,Category 4
     assert_eq!(i.final_state.as_deref(), Some("Closed"));
     assert_eq!(i.source_line, 6);
     assert_eq!(i.opened_at, utc("2016-02-29T01:16:00Z"));
-    assert_eq!(i.acknowledged_at, Some(utc("2016-02-29T08:53:00Z")), "first update not in state New");
+    assert_eq!(
+        i.acknowledged_at,
+        Some(utc("2016-02-29T08:53:00Z")),
+        "first update not in state New"
+    );
     assert_eq!(i.resolved_at, Some(utc("2016-03-01T09:52:00Z")));
     assert_eq!(i.closed_at, Some(utc("2016-03-06T10:00:00Z")));
     assert_eq!(i.reassignment_count, Some(1));
@@ -204,12 +288,19 @@ INC0000048,New,true,0,0,0,false,29/2/2016 06:10,31/2/2016 06:10,Phone,Category 4
     assert_eq!(i.ci, None, "? is missing");
     assert_eq!(i.knowledge_used, Some(true));
     // Awaiting User Info from 29/2 11:29 to the next update 1/3 09:52 = 22 h 23 min.
-    assert!((i.on_hold_hours.unwrap() - (22.0 + 23.0 / 60.0)).abs() < 1e-9, "{:?}", i.on_hold_hours);
+    assert!(
+        (i.on_hold_hours.unwrap() - (22.0 + 23.0 / 60.0)).abs() < 1e-9,
+        "{:?}",
+        i.on_hold_hours
+    );
     assert_eq!(got.events.len(), 5);
     let missing_opened = got.rejects.iter().find(|r| r.line == 7).unwrap();
     assert_eq!(missing_opened.reason, RejectReason::MissingOpenedAt);
     let bad_day = got.rejects.iter().find(|r| r.line == 8).unwrap();
-    assert_eq!((bad_day.reason, bad_day.column.as_str()), (RejectReason::BadTimestamp, "sys_updated_at"));
+    assert_eq!(
+        (bad_day.reason, bad_day.column.as_str()),
+        (RejectReason::BadTimestamp, "sys_updated_at")
+    );
 }
 
 #[test]
@@ -227,7 +318,10 @@ VPN,HD-2,10002,[System] Incident,In Progress,Lowest,,01/Mar/26 12:00 AM,,,,Repor
     assert_eq!((a.priority, a.made_sla_reported), (Some(2), Some(false)));
     assert_eq!(a.category.as_deref(), Some("Get IT help"));
     let b = by_id(&got.incidents, "HD-2");
-    assert_eq!((b.priority, b.made_sla_reported, b.resolved_at), (Some(5), Some(true), None));
+    assert_eq!(
+        (b.priority, b.made_sla_reported, b.resolved_at),
+        (Some(5), Some(true), None)
+    );
     assert_eq!(b.opened_at, utc("2026-03-01T00:00:00Z"));
     assert_eq!(b.source_line, 4, "the first row spans lines 2-3");
 }
@@ -241,7 +335,13 @@ PABC123,42,disk full,2025-03-01T10:00:00+01:00,2025-03-01T12:30:00+01:00,Storage
     let got = import(&p, SourceFormat::Auto);
     assert_eq!(got.summary.files[0].format, "pagerduty");
     let i = &got.incidents[0];
-    assert_eq!((i.opened_at, i.resolved_at), (utc("2025-03-01T09:00:00Z"), Some(utc("2025-03-01T11:30:00Z"))));
+    assert_eq!(
+        (i.opened_at, i.resolved_at),
+        (
+            utc("2025-03-01T09:00:00Z"),
+            Some(utc("2025-03-01T11:30:00Z"))
+        )
+    );
     assert_eq!(i.assignment_group.as_deref(), Some("Storage policy"));
     assert_eq!((i.priority, i.urgency.as_deref()), (None, Some("high")));
 }
@@ -258,22 +358,39 @@ fn bpic_excerpt_reduces_by_hand() {
     let i = by_id(&got.incidents, "1-364285768");
     assert_eq!(i.opened_at, utc("2010-03-31T15:59:42+01:00"));
     assert_eq!(i.acknowledged_at, Some(utc("2010-03-31T15:59:42+01:00")));
-    assert_eq!(i.resolved_at, Some(utc("2012-05-03T10:10:12+01:00")), "start of the final resolving run");
+    assert_eq!(
+        i.resolved_at,
+        Some(utc("2012-05-03T10:10:12+01:00")),
+        "start of the final resolving run"
+    );
     assert_eq!(i.closed_at, Some(utc("2012-05-11T00:26:15+01:00")));
     assert_eq!(i.reopen_count, Some(1));
     assert_eq!(i.reassignment_count, Some(5));
     assert_eq!(i.escalation_count, Some(3));
     assert_eq!(i.max_support_level.as_deref(), Some("L3"));
-    assert_eq!((i.priority, i.impact.as_deref(), i.major_incident), (Some(3), Some("Medium"), Some(false)));
-    assert_eq!((i.ci.as_deref(), i.assignment_group.as_deref()), (Some("PROD582"), Some("V5 3rd")));
-    assert_eq!((i.final_state.as_deref(), i.on_hold_hours, i.source_line), (Some("Closed"), Some(0.0), 18));
+    assert_eq!(
+        (i.priority, i.impact.as_deref(), i.major_incident),
+        (Some(3), Some("Medium"), Some(false))
+    );
+    assert_eq!(
+        (i.ci.as_deref(), i.assignment_group.as_deref()),
+        (Some("PROD582"), Some("V5 3rd"))
+    );
+    assert_eq!(
+        (i.final_state.as_deref(), i.on_hold_hours, i.source_line),
+        (Some("Closed"), Some(0.0), 18)
+    );
 }
 
 #[test]
 fn full_bpic_2013_log_gives_7554_incidents() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/bpic2013_volvo_incidents.csv");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/datasets/bpic2013_volvo_incidents.csv");
     if !p.exists() {
-        panic!("{} is missing: CI and developers have ../shared/datasets beside the clone", p.display());
+        panic!(
+            "{} is missing: CI and developers have ../shared/datasets beside the clone",
+            p.display()
+        );
     }
     let got = import(&p, SourceFormat::Auto);
     let s = &got.summary;
@@ -282,8 +399,20 @@ fn full_bpic_2013_log_gives_7554_incidents() {
     assert_eq!(s.rows_rejected, 0);
     assert_eq!(got.events.len() as u64, s.rows_read);
     // Wait - User pauses are seen, and L1 → L2/L3 escalations ("push to front") are common.
-    assert!(got.incidents.iter().filter(|i| i.on_hold_hours.unwrap_or(0.0) > 0.0).count() > 500);
-    assert!(got.incidents.iter().filter(|i| i.escalation_count.unwrap_or(0) > 0).count() > 1000);
+    assert!(
+        got.incidents
+            .iter()
+            .filter(|i| i.on_hold_hours.unwrap_or(0.0) > 0.0)
+            .count()
+            > 500
+    );
+    assert!(
+        got.incidents
+            .iter()
+            .filter(|i| i.escalation_count.unwrap_or(0) > 0)
+            .count()
+            > 1000
+    );
 }
 
 #[test]
@@ -329,23 +458,49 @@ fn xes_by_hand() {
     assert_eq!(i.resolved_at, Some(utc("2012-01-01T12:30:00Z")));
     assert_eq!(i.closed_at, i.resolved_at);
     assert_eq!(i.on_hold_hours, Some(2.5));
-    assert_eq!((i.reassignment_count, i.assignment_group.as_deref()), (Some(1), Some("G2")));
+    assert_eq!(
+        (i.reassignment_count, i.assignment_group.as_deref()),
+        (Some(1), Some("G2"))
+    );
 }
 
 #[test]
 fn mapping_file_errors_name_the_field() {
     let dir = tmpdir("mapping");
     let csv = write(&dir, "x.csv", b"Ticket;Created\nT1;01.02.2024 10:00\n");
-    let bad = write(&dir, "bad.toml", b"[columns]\nincident_id = \"Ticket\"\nopend_at = \"Created\"\n");
-    let opts = ImportOptions { format: SourceFormat::Mapping, mapping: Some(bad), ..Default::default() };
+    let bad = write(
+        &dir,
+        "bad.toml",
+        b"[columns]\nincident_id = \"Ticket\"\nopend_at = \"Created\"\n",
+    );
+    let opts = ImportOptions {
+        format: SourceFormat::Mapping,
+        mapping: Some(bad),
+        ..Default::default()
+    };
     let e = import_files(&[csv.clone()], &opts).unwrap_err().to_string();
-    assert!(e.contains("columns.opend_at") && e.contains("opened_at"), "{e}");
-    let typo = write(&dir, "typo.toml", b"date_fromat = \"%d\"\n[columns]\nincident_id = \"Ticket\"\n");
-    let opts = ImportOptions { format: SourceFormat::Mapping, mapping: Some(typo), ..Default::default() };
+    assert!(
+        e.contains("columns.opend_at") && e.contains("opened_at"),
+        "{e}"
+    );
+    let typo = write(
+        &dir,
+        "typo.toml",
+        b"date_fromat = \"%d\"\n[columns]\nincident_id = \"Ticket\"\n",
+    );
+    let opts = ImportOptions {
+        format: SourceFormat::Mapping,
+        mapping: Some(typo),
+        ..Default::default()
+    };
     let e = import_files(&[csv.clone()], &opts).unwrap_err().to_string();
     assert!(e.contains("date_fromat"), "{e}");
     let good = write(&dir, "good.toml", b"date_format = \"%d.%m.%Y %H:%M\"\ntimezone = \"Europe/Berlin\"\n[columns]\nincident_id = \"Ticket\"\nopened_at = \"Created\"\n");
-    let opts = ImportOptions { format: SourceFormat::Mapping, mapping: Some(good), ..Default::default() };
+    let opts = ImportOptions {
+        format: SourceFormat::Mapping,
+        mapping: Some(good),
+        ..Default::default()
+    };
     let got = import_files(&[csv], &opts).unwrap();
     assert_eq!(got.incidents[0].opened_at, utc("2024-02-01T09:00:00Z"));
 }
@@ -354,32 +509,70 @@ fn mapping_file_errors_name_the_field() {
 fn wrong_empty_and_header_only_files() {
     let dir = tmpdir("wrong");
     let empty = write(&dir, "empty.csv", b"");
-    let e = import_files(&[empty], &ImportOptions { format: SourceFormat::ServiceNow, ..Default::default() }).unwrap_err().to_string();
+    let e = import_files(
+        &[empty],
+        &ImportOptions {
+            format: SourceFormat::ServiceNow,
+            ..Default::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("empty.csv") && e.contains("empty"), "{e}");
     let header_only = write(&dir, "h.csv", SN_HEADER.as_bytes());
     let got = import(&header_only, SourceFormat::ServiceNow);
     assert_eq!((got.summary.rows_read, got.incidents.len()), (0, 0));
-    assert!(got.summary.warnings.iter().any(|w| w.contains("no data rows")));
-    let jira = write(&dir, "jira.csv", b"Issue key,Created\nHD-1,25/Feb/26 10:17 PM\n");
-    let e = import_files(&[jira], &ImportOptions { format: SourceFormat::PagerDuty, ..Default::default() }).unwrap_err().to_string();
-    assert!(e.contains("jira.csv") && e.contains("incident_number") && e.contains("Issue key"), "{e}");
+    assert!(got
+        .summary
+        .warnings
+        .iter()
+        .any(|w| w.contains("no data rows")));
+    let jira = write(
+        &dir,
+        "jira.csv",
+        b"Issue key,Created\nHD-1,25/Feb/26 10:17 PM\n",
+    );
+    let e = import_files(
+        &[jira],
+        &ImportOptions {
+            format: SourceFormat::PagerDuty,
+            ..Default::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("jira.csv") && e.contains("incident_number") && e.contains("Issue key"),
+        "{e}"
+    );
     let binary = write(&dir, "x.parquet", b"PAR1\x00\x01\x02\x00");
-    let e = import_files(&[binary], &ImportOptions::default()).unwrap_err().to_string();
+    let e = import_files(&[binary], &ImportOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("x.parquet"), "{e}");
     let missing = dir.join("nope.csv");
-    let e = import_files(&[missing], &ImportOptions::default()).unwrap_err().to_string();
+    let e = import_files(&[missing], &ImportOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("nope.csv"), "{e}");
 }
 
 #[test]
 fn several_files_append_and_duplicates_across_files_are_rejected() {
     let dir = tmpdir("append");
-    let a = write(&dir, "a.csv", format!("{SN_HEADER}INC1,2024-01-15 08:30:00,,,2 - High,N,SD,x,true,0,New\n").as_bytes());
+    let a = write(
+        &dir,
+        "a.csv",
+        format!("{SN_HEADER}INC1,2024-01-15 08:30:00,,,2 - High,N,SD,x,true,0,New\n").as_bytes(),
+    );
     let b = write(&dir, "b.csv", format!("{SN_HEADER}INC2,2024-01-16 08:30:00,,,2 - High,N,SD,x,true,0,New\nINC1,2024-01-15 08:30:00,,,2 - High,N,SD,x,true,0,New\n").as_bytes());
     let got = import_files(&[a, b.clone()], &ImportOptions::default()).unwrap();
     assert_eq!(got.incidents.len(), 2);
     assert_eq!(got.rejects.len(), 1);
-    assert_eq!((got.rejects[0].file.as_str(), got.rejects[0].line), (b.to_str().unwrap(), 3));
+    assert_eq!(
+        (got.rejects[0].file.as_str(), got.rejects[0].line),
+        (b.to_str().unwrap(), 3)
+    );
 }
 
 fn bin() -> Command {
@@ -391,11 +584,34 @@ fn cli_import_summary_json_and_rejects_file() {
     let dir = tmpdir("cli");
     let p = write(&dir, "sn.csv", format!("{SN_HEADER}INC1,2024-01-15 08:30:00,,,2 - High,N,SD,x,true,0,New\nINC2,bad,,,2 - High,=HYPERLINK(\"x\"),SD,x,true,0,New\n").as_bytes());
     let store = dir.join("store.parquet");
-    let out = bin().args(["import", p.to_str().unwrap(), "--format", "auto", "-o", store.to_str().unwrap(), "--output", "json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .args([
+            "import",
+            p.to_str().unwrap(),
+            "--format",
+            "auto",
+            "-o",
+            store.to_str().unwrap(),
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["format"], "servicenow");
-    assert_eq!((v["rows_read"].as_u64(), v["incidents_imported"].as_u64(), v["rows_rejected"].as_u64()), (Some(2), Some(1), Some(1)));
+    assert_eq!(
+        (
+            v["rows_read"].as_u64(),
+            v["incidents_imported"].as_u64(),
+            v["rows_rejected"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
     assert_eq!(v["rejected_by_reason"]["bad_timestamp"], 1);
     let rejects = std::fs::read_to_string(dir.join("store.rejects.csv")).unwrap();
     assert!(rejects.starts_with("file,line,column,reason,detail"));
@@ -404,15 +620,49 @@ fn cli_import_summary_json_and_rejects_file() {
     assert_eq!(back.len(), 1);
     assert_eq!(back[0].incident_id, "INC1");
 
-    let out = bin().args(["import", p.to_str().unwrap(), "-o", dir.join("s.arrow").to_str().unwrap()]).output().unwrap();
+    let out = bin()
+        .args([
+            "import",
+            p.to_str().unwrap(),
+            "-o",
+            dir.join("s.arrow").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("read 2 rows → imported 1 incidents, rejected 1 rows (bad_timestamp 1)"), "{text}");
-    assert_eq!(incidentlab::store::read_incidents(&dir.join("s.arrow")).unwrap().len(), 1);
+    assert!(
+        text.contains("read 2 rows → imported 1 incidents, rejected 1 rows (bad_timestamp 1)"),
+        "{text}"
+    );
+    assert_eq!(
+        incidentlab::store::read_incidents(&dir.join("s.arrow"))
+            .unwrap()
+            .len(),
+        1
+    );
 
-    let out = bin().args(["import", dir.join("missing.csv").to_str().unwrap(), "-o", store.to_str().unwrap()]).output().unwrap();
+    let out = bin()
+        .args([
+            "import",
+            dir.join("missing.csv").to_str().unwrap(),
+            "-o",
+            store.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
-    let out = bin().args(["import", p.to_str().unwrap(), "--format", "mapping", "-o", store.to_str().unwrap()]).output().unwrap();
+    let out = bin()
+        .args([
+            "import",
+            p.to_str().unwrap(),
+            "--format",
+            "mapping",
+            "-o",
+            store.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--mapping"));
 }

@@ -27,7 +27,13 @@ fn simulate(m: &Model) -> (Summary, Vec<incidentlab::sim::engine::RunResult>) {
 
 fn close(what: &str, e: &Estimate, theory: f64) {
     let tol = 4.0 * e.se() + 0.02 * theory.abs();
-    assert!((e.mean - theory).abs() <= tol, "{what}: simulated {:.4} ± {:.4} (n={}), theory {theory:.4}", e.mean, e.se(), e.n);
+    assert!(
+        (e.mean - theory).abs() <= tol,
+        "{what}: simulated {:.4} ± {:.4} (n={}), theory {theory:.4}",
+        e.mean,
+        e.se(),
+        e.n
+    );
 }
 
 #[test]
@@ -36,13 +42,27 @@ fn mmc_fifo_matches_erlang_c() {
     let (s, runs) = simulate(&m);
     let c = theory::erlang_c(10, 9.0);
     assert!((c - 0.6687).abs() < 1e-3);
-    close("mean wait", &s.overall.wait_hours, theory::mmc_mean_wait(10, 9.0, 1.0));
+    close(
+        "mean wait",
+        &s.overall.wait_hours,
+        theory::mmc_mean_wait(10, 9.0, 1.0),
+    );
     close("P(wait)", &s.overall.p_wait, c);
-    close("mean time in system", &s.overall.resolution_hours, 1.0 + theory::mmc_mean_wait(10, 9.0, 1.0));
+    close(
+        "mean time in system",
+        &s.overall.resolution_hours,
+        1.0 + theory::mmc_mean_wait(10, 9.0, 1.0),
+    );
     close("utilisation", &s.tiers["desk"].utilisation, 0.9);
     for t in [0.25, 0.5, 1.0, 2.0] {
-        let per_rep = runs.iter().map(|r| r.waits.iter().filter(|(_, w)| *w > t).count() as f64 / r.overall.resolved as f64);
-        close(&format!("P(wait > {t})"), &Estimate::of(per_rep), theory::mmc_wait_exceeds(10, 9.0, 1.0, t));
+        let per_rep = runs.iter().map(|r| {
+            r.waits.iter().filter(|(_, w)| *w > t).count() as f64 / r.overall.resolved as f64
+        });
+        close(
+            &format!("P(wait > {t})"),
+            &Estimate::of(per_rep),
+            theory::mmc_wait_exceeds(10, 9.0, 1.0, t),
+        );
     }
 }
 
@@ -53,7 +73,11 @@ fn nonpreemptive_priority_matches_cobham() {
     let lambdas = [0.45, 1.35, 3.6, 3.6];
     let w = theory::mmc_nonpreemptive_waits(10, &lambdas, 1.0);
     for (k, p) in ["P1", "P2", "P3", "P4"].iter().enumerate() {
-        close(&format!("{p} mean wait"), &s.priorities[*p].wait_hours, w[k]);
+        close(
+            &format!("{p} mean wait"),
+            &s.priorities[*p].wait_hours,
+            w[k],
+        );
     }
     // The classes are really separated: P4 waits far longer than P1.
     assert!(s.priorities["P4"].wait_hours.mean > 10.0 * s.priorities["P1"].wait_hours.mean);
@@ -65,7 +89,11 @@ fn preemptive_priority_matches_the_aggregated_mmc() {
     let (s, _) = simulate(&m);
     let t = theory::mmc_preemptive_sojourns(10, &[0.45, 1.35, 3.6, 3.6], 1.0);
     for (k, p) in ["P1", "P2", "P3", "P4"].iter().enumerate() {
-        close(&format!("{p} mean sojourn"), &s.priorities[*p].resolution_hours, t[k]);
+        close(
+            &format!("{p} mean sojourn"),
+            &s.priorities[*p].resolution_hours,
+            t[k],
+        );
     }
 }
 
@@ -80,14 +108,22 @@ fn mm1_preemptive_with_class_rates_matches_its_formula() {
 
 #[test]
 fn littles_law_holds_on_every_run() {
-    for path in ["scenarios/validation/mmc.toml", "scenarios/validation/priority-preemptive.toml", "scenarios/baseline.toml"] {
+    for path in [
+        "scenarios/validation/mmc.toml",
+        "scenarios/validation/priority-preemptive.toml",
+        "scenarios/baseline.toml",
+    ] {
         let mut m = load(path);
         m.replications = 20;
         let (_, runs) = simulate(&m);
         for r in &runs {
             let lw = r.arrival_rate * r.overall.mean_resolution_hours;
             // Boundary effects of the window only: within 3 %.
-            assert!((r.mean_in_system - lw).abs() <= 0.03 * lw, "{path}: L {} vs λW {lw}", r.mean_in_system);
+            assert!(
+                (r.mean_in_system - lw).abs() <= 0.03 * lw,
+                "{path}: L {} vs λW {lw}",
+                r.mean_in_system
+            );
         }
     }
 }
@@ -108,7 +144,10 @@ fn same_seed_same_results_for_any_thread_count() {
     let mut o = RunOptions::for_model(&m);
     o.seed += 1;
     let (runs, _) = run_replications(&m, &o, &|| {}).unwrap();
-    assert_ne!(one, serde_json::to_string(&summarize(&m, &o, &runs, vec![])).unwrap());
+    assert_ne!(
+        one,
+        serde_json::to_string(&summarize(&m, &o, &runs, vec![])).unwrap()
+    );
 }
 
 #[test]
@@ -137,16 +176,25 @@ service = { dist = "exponential", mean_hours = 0.5 }
         for week in 1..6 {
             for day in 0..7 {
                 let eight = week as f64 * 168.0 + day as f64 * 24.0 + 8.0;
-                let waiting = trace.iter().filter(|t| t.arrived_hours < eight && t.arrived_hours + t.wait_hours >= eight).count();
+                let waiting = trace
+                    .iter()
+                    .filter(|t| t.arrived_hours < eight && t.arrived_hours + t.wait_hours >= eight)
+                    .count();
                 queues.push(waiting as f64);
                 // Nobody who arrived overnight started before 08:00.
-                assert!(trace.iter().filter(|t| t.arrived_hours > eight - 15.9 && t.arrived_hours < eight).all(|t| t.arrived_hours + t.wait_hours >= eight - 1e-9));
+                assert!(trace
+                    .iter()
+                    .filter(|t| t.arrived_hours > eight - 15.9 && t.arrived_hours < eight)
+                    .all(|t| t.arrived_hours + t.wait_hours >= eight - 1e-9));
             }
         }
     }
     // 16 unstaffed hours × 2 arrivals per hour = 32 waiting at 08:00 (Poisson: sd √32 per morning).
     let e = Estimate::of(queues);
-    assert!((e.mean - 32.0).abs() < 4.0 * e.se() + 0.5, "morning queue {e:?}");
+    assert!(
+        (e.mean - 32.0).abs() < 4.0 * e.se() + 0.5,
+        "morning queue {e:?}"
+    );
 }
 
 #[test]
@@ -170,18 +218,33 @@ escalate = 0.0
             Ok(_) => "ok".into(),
         },
     };
-    assert_eq!(err(base), "ok", "one escalation value serves every priority");
+    assert_eq!(
+        err(base),
+        "ok",
+        "one escalation value serves every priority"
+    );
     let good = base.replace("escalate = 0.0\n", "");
     assert_eq!(err(&good), "ok");
     let wrong_type = good.replace("staff = 2", "staff = \"two\"");
     assert!(err(&wrong_type).contains("line 9"), "{}", err(&wrong_type));
     let two_values = base.replace("escalate = 0.0", "escalate = [0.1, 0.2]");
-    assert!(err(&two_values).contains("escalate") && err(&two_values).contains("one per priority"), "{}", err(&two_values));
-    let unknown = good.replace("horizon_hours = 100", "horizon_hours = 100\nhorizon_days = 3");
+    assert!(
+        err(&two_values).contains("escalate") && err(&two_values).contains("one per priority"),
+        "{}",
+        err(&two_values)
+    );
+    let unknown = good.replace(
+        "horizon_hours = 100",
+        "horizon_hours = 100\nhorizon_days = 3",
+    );
     let e = err(&unknown);
     assert!(e.contains("horizon_days") && e.contains("line 4"), "{e}");
     let negative = good.replace("rate_per_hour = 1.0", "rate_per_hour = -1.0");
-    assert!(err(&negative).starts_with("arrivals.rate_per_hour"), "{}", err(&negative));
+    assert!(
+        err(&negative).starts_with("arrivals.rate_per_hour"),
+        "{}",
+        err(&negative)
+    );
     let shares = good.replace("[0.25, 0.25, 0.25, 0.25]", "[0.5, 0.25, 0.25, 0.25]");
     assert!(err(&shares).contains("sum to 1"), "{}", err(&shares));
     let nobody = format!(
@@ -189,10 +252,18 @@ escalate = 0.0
         good
     );
     let e = err(&nobody);
-    assert!(e.contains("L2") && e.contains("no agent is ever on shift"), "{e}");
+    assert!(
+        e.contains("L2") && e.contains("no agent is ever on shift"),
+        "{e}"
+    );
     let overload = good.replace("rate_per_hour = 1.0", "rate_per_hour = 5.0");
     let (_, warnings) = compile(&parse(&overload).unwrap()).unwrap();
-    assert!(warnings.iter().any(|w| w.contains("L1") && w.contains("add staff")), "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("L1") && w.contains("add staff")),
+        "{warnings:?}"
+    );
     let bad_dist = good.replace("mean_hours = 0.5", "mean_hours = -2");
     assert!(err(&bad_dist).contains("mean_hours"), "{}", err(&bad_dist));
 }
@@ -205,27 +276,51 @@ fn swarming_and_automation_move_the_numbers_the_right_way() {
     let mut sh = load("scenarios/self-healing.toml");
     sh.replications = 40;
     let (s, _) = simulate(&sh);
-    assert!(s.overall.resolution_hours.ci_high < b.overall.resolution_hours.ci_low, "self-healing lowers MTTR");
+    assert!(
+        s.overall.resolution_hours.ci_high < b.overall.resolution_hours.ci_low,
+        "self-healing lowers MTTR"
+    );
     let mut sw = load("scenarios/swarming.toml");
     sw.replications = 40;
     let (w, _) = simulate(&sw);
-    assert!(w.priorities["P1"].resolution_hours.mean < b.priorities["P1"].resolution_hours.mean, "swarming shortens P1");
+    assert!(
+        w.priorities["P1"].resolution_hours.mean < b.priorities["P1"].resolution_hours.mean,
+        "swarming shortens P1"
+    );
 }
 
 #[test]
 fn cli_simulate_json_names() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_incidentlab"))
-        .args(["simulate", "scenarios/validation/mmc.toml", "--replications", "8", "--seed", "3", "--threads", "2", "--output", "json"])
+        .args([
+            "simulate",
+            "scenarios/validation/mmc.toml",
+            "--replications",
+            "8",
+            "--seed",
+            "3",
+            "--threads",
+            "2",
+            "--output",
+            "json",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["replications"], 8);
     for k in ["mean", "ci_low", "ci_high"] {
         assert!(v["priorities"]["P1"]["wait_hours"][k].is_number(), "{k}");
     }
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_incidentlab")).args(["simulate", "nope.toml"]).output().unwrap();
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_incidentlab"))
+        .args(["simulate", "nope.toml"])
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("nope.toml"));
 }

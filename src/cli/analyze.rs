@@ -84,13 +84,21 @@ pub struct AnalyzeArgs {
 pub fn parse_window(s: &str) -> Result<f64> {
     let t = s.trim();
     let (n, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
-    let n: f64 = n.trim().parse().map_err(|_| Error::Usage(format!("--window '{s}': expected a duration such as 7d, 48h or 90m")))?;
+    let n: f64 = n.trim().parse().map_err(|_| {
+        Error::Usage(format!(
+            "--window '{s}': expected a duration such as 7d, 48h or 90m"
+        ))
+    })?;
     let h = match unit {
         "" | "h" => n,
         "d" => n * 24.0,
         "w" => n * 168.0,
         "m" => n / 60.0,
-        _ => return Err(Error::Usage(format!("--window '{s}': unit must be m, h, d or w"))),
+        _ => {
+            return Err(Error::Usage(format!(
+                "--window '{s}': unit must be m, h, d or w"
+            )))
+        }
     };
     if !(h > 0.0) {
         return Err(Error::Usage(format!("--window '{s}' must be positive")));
@@ -100,14 +108,26 @@ pub fn parse_window(s: &str) -> Result<f64> {
 
 pub fn options(args: &AnalyzeArgs) -> Result<AnalyzeOptions> {
     let p = TimeParser::default();
-    let when = |s: &Option<String>, flag: &str| s.as_deref().map(|v| p.parse(v).map_err(|e| Error::Usage(format!("{flag}: {e}")))).transpose();
+    let when = |s: &Option<String>, flag: &str| {
+        s.as_deref()
+            .map(|v| p.parse(v).map_err(|e| Error::Usage(format!("{flag}: {e}"))))
+            .transpose()
+    };
     Ok(AnalyzeOptions {
         by: list(&args.by),
         from: when(&args.from, "--from")?,
         to: when(&args.to, "--to")?,
-        filters: args.filters.iter().map(|f| Filter::parse(f).map_err(Error::Usage)).collect::<Result<_>>()?,
+        filters: args
+            .filters
+            .iter()
+            .map(|f| Filter::parse(f).map_err(Error::Usage))
+            .collect::<Result<_>>()?,
         end: args.end,
-        sla: args.sla.as_ref().map(|p| SlaPolicy::load(p).map(|s| (p.clone(), s))).transpose()?,
+        sla: args
+            .sla
+            .as_ref()
+            .map(|p| SlaPolicy::load(p).map(|s| (p.clone(), s)))
+            .transpose()?,
         recurrence_key: list(&args.recurrence_key),
         recurrence_window_hours: parse_window(&args.window)?,
         top: args.top,
@@ -116,40 +136,75 @@ pub fn options(args: &AnalyzeArgs) -> Result<AnalyzeOptions> {
 }
 
 /// Opens the input as a store, or imports it.
-pub fn dataset(input: &std::path::Path, format: SourceFormat, mapping: Option<PathBuf>, timezone: &Option<String>) -> Result<(Dataset, Option<String>)> {
+pub fn dataset(
+    input: &std::path::Path,
+    format: SourceFormat,
+    mapping: Option<PathBuf>,
+    timezone: &Option<String>,
+) -> Result<(Dataset, Option<String>)> {
     if crate::store::StoreFormat::of(input).is_ok() {
         return Ok((Dataset::open_store(input)?, None));
     }
     let opts = ImportOptions {
         format,
         mapping,
-        timezone: timezone.as_deref().map(parse_tz).transpose().map_err(Error::Usage)?,
+        timezone: timezone
+            .as_deref()
+            .map(parse_tz)
+            .transpose()
+            .map_err(Error::Usage)?,
         ..Default::default()
     };
     let imported = import_files(&[input.to_path_buf()], &opts)?;
-    Ok((Dataset::from_imported(&imported)?, Some(imported.summary.line())))
+    Ok((
+        Dataset::from_imported(&imported)?,
+        Some(imported.summary.line()),
+    ))
 }
 
 pub fn run(args: &AnalyzeArgs) -> Result<String> {
     let opts = options(args)?;
-    let (data, import_line) = dataset(&args.input, args.format, args.mapping.clone(), &args.timezone)?;
+    let (data, import_line) = dataset(
+        &args.input,
+        args.format,
+        args.mapping.clone(),
+        &args.timezone,
+    )?;
     let a = analyze(data, &opts)?;
     match args.output {
-        AnalyzeOutput::Json => serde_json::to_string_pretty(&a).map(|s| s + "\n").map_err(|e| Error::Usage(e.to_string())),
-        AnalyzeOutput::Table => Ok(format!("{}{}", import_line.map(|l| format!("{l}\n\n")).unwrap_or_default(), table(&a))),
+        AnalyzeOutput::Json => serde_json::to_string_pretty(&a)
+            .map(|s| s + "\n")
+            .map_err(|e| Error::Usage(e.to_string())),
+        AnalyzeOutput::Table => Ok(format!(
+            "{}{}",
+            import_line.map(|l| format!("{l}\n\n")).unwrap_or_default(),
+            table(&a)
+        )),
         AnalyzeOutput::Csv => {
             let (header, rows) = frame_rows(&a)?;
             match &args.out {
                 Some(p) => {
-                    crate::output::write_csv(p, &header.iter().map(|s| s.as_str()).collect::<Vec<_>>(), rows)?;
-                    Ok(format!("wrote {} ({} groups)\n", p.display(), a.group_frame.height()))
+                    crate::output::write_csv(
+                        p,
+                        &header.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                        rows,
+                    )?;
+                    Ok(format!(
+                        "wrote {} ({} groups)\n",
+                        p.display(),
+                        a.group_frame.height()
+                    ))
                 }
                 None => {
                     let mut w = csv::Writer::from_writer(Vec::new());
                     let werr = |e: csv::Error| Error::Usage(e.to_string());
                     w.write_record(&header).map_err(werr)?;
                     for r in rows {
-                        w.write_record(r.iter().map(|c| crate::output::neutralise_cell(c).into_owned())).map_err(werr)?;
+                        w.write_record(
+                            r.iter()
+                                .map(|c| crate::output::neutralise_cell(c).into_owned()),
+                        )
+                        .map_err(werr)?;
                     }
                     let bytes = w.into_inner().map_err(|e| Error::Usage(e.to_string()))?;
                     Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -157,7 +212,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
             }
         }
         AnalyzeOutput::Parquet => {
-            let p = args.out.clone().ok_or_else(|| Error::Usage("--output parquet needs -o FILE.parquet".into()))?;
+            let p = args
+                .out
+                .clone()
+                .ok_or_else(|| Error::Usage("--output parquet needs -o FILE.parquet".into()))?;
             let mut df = a.group_frame.clone();
             crate::store::write_frame(&mut df, &p)?;
             Ok(format!("wrote {} ({} groups)\n", p.display(), df.height()))
@@ -167,21 +225,43 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
 
 fn frame_rows(a: &Analysis) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let df = &a.group_frame;
-    let header: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let header: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let cols: Vec<Vec<Option<String>>> = header
         .iter()
-        .map(|n| Ok(df.column(n)?.cast(&polars::prelude::DataType::String)?.str()?.iter().map(|v| v.map(str::to_string)).collect()))
+        .map(|n| {
+            Ok(df
+                .column(n)?
+                .cast(&polars::prelude::DataType::String)?
+                .str()?
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect())
+        })
         .collect::<Result<_>>()?;
-    let rows = (0..df.height()).map(|i| cols.iter().map(|c| c[i].clone().unwrap_or_default()).collect()).collect();
+    let rows = (0..df.height())
+        .map(|i| {
+            cols.iter()
+                .map(|c| c[i].clone().unwrap_or_default())
+                .collect()
+        })
+        .collect();
     Ok((header, rows))
 }
 
 fn f(v: &Value, digits: usize) -> String {
-    v.as_f64().map(|x| format!("{x:.digits$}")).unwrap_or_else(|| "–".into())
+    v.as_f64()
+        .map(|x| format!("{x:.digits$}"))
+        .unwrap_or_else(|| "–".into())
 }
 
 fn pct(v: &Value) -> String {
-    v.as_f64().map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "–".into())
+    v.as_f64()
+        .map(|x| format!("{:.1}%", x * 100.0))
+        .unwrap_or_else(|| "–".into())
 }
 
 fn group_line(label: &str, g: &Value) -> String {
@@ -201,7 +281,10 @@ fn group_line(label: &str, g: &Value) -> String {
 
 /// The terminal report.
 pub fn table(a: &Analysis) -> String {
-    let mut o = format!("{} incidents; MTTR ends at {:?}; as of {}\n", a.incidents, a.mttr_end, a.as_of);
+    let mut o = format!(
+        "{} incidents; MTTR ends at {:?}; as of {}\n",
+        a.incidents, a.mttr_end, a.as_of
+    );
     if !a.filters.is_empty() {
         o.push_str(&format!("filters: {}\n", a.filters.join("; ")));
     }
@@ -219,7 +302,10 @@ pub fn table(a: &Analysis) -> String {
         "SLA comp."
     ));
     for g in &a.groups {
-        let label: Vec<String> = a.by.iter().map(|k| g["key"][k].as_str().unwrap_or("(none)").to_string()).collect();
+        let label: Vec<String> =
+            a.by.iter()
+                .map(|k| g["key"][k].as_str().unwrap_or("(none)").to_string())
+                .collect();
         let mut label = label.join(" / ");
         if label.chars().count() > 28 {
             label = label.chars().take(27).collect::<String>() + "…";
@@ -239,18 +325,38 @@ pub fn table(a: &Analysis) -> String {
     ));
     let fl = &a.flow;
     if !fl.reassignments.is_empty() {
-        let d: Vec<String> = fl.reassignments.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let d: Vec<String> = fl
+            .reassignments
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
         o.push_str(&format!("reassignments: {}\n", d.join(", ")));
     }
     if !fl.by_max_support_level.is_empty() {
-        let d: Vec<String> = fl.by_max_support_level.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let d: Vec<String> = fl
+            .by_max_support_level
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
         o.push_str(&format!("highest support level: {}\n", d.join(", ")));
     }
     if fl.events_available {
-        let t: Vec<String> = fl.level_transitions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let t: Vec<String> = fl
+            .level_transitions
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         o.push_str(&format!("support level transitions: {}\n", t.join(", ")));
-        o.push_str(&format!("ping-pong (back to a group already left): {} incidents ({})\n", fl.ping_pong_incidents, pct(&serde_json::json!(fl.ping_pong_share))));
-        let h: Vec<String> = fl.hours_by_level.iter().map(|(k, v)| format!("{k} {v:.0} h")).collect();
+        o.push_str(&format!(
+            "ping-pong (back to a group already left): {} incidents ({})\n",
+            fl.ping_pong_incidents,
+            pct(&serde_json::json!(fl.ping_pong_share))
+        ));
+        let h: Vec<String> = fl
+            .hours_by_level
+            .iter()
+            .map(|(k, v)| format!("{k} {v:.0} h"))
+            .collect();
         o.push_str(&format!("time by level: {}\n", h.join(", ")));
     }
     if let Some(s) = &a.sla {
@@ -272,10 +378,22 @@ pub fn table(a: &Analysis) -> String {
         o.push_str(&format!("  overall: {}\n", pct(&s.overall["compliance"])));
     }
     let b = &a.backlog;
-    let aging: Vec<String> = b.aging.iter().map(|x| format!("{} {}", x.bucket, x.open)).collect();
-    o.push_str(&format!("\nbacklog: {} open at {} ({})\n", b.open_now, b.as_of, aging.join(", ")));
+    let aging: Vec<String> = b
+        .aging
+        .iter()
+        .map(|x| format!("{} {}", x.bucket, x.open))
+        .collect();
+    o.push_str(&format!(
+        "\nbacklog: {} open at {} ({})\n",
+        b.open_now,
+        b.as_of,
+        aging.join(", ")
+    ));
     if let Some(w) = b.weeks.last() {
-        o.push_str(&format!("last week {}: created {}, resolved {}, open at end {}\n", w.week_start, w.created, w.resolved, w.open_at_end));
+        o.push_str(&format!(
+            "last week {}: created {}, resolved {}, open at end {}\n",
+            w.week_start, w.created, w.resolved, w.open_at_end
+        ));
     }
     let r = &a.recurrence;
     o.push_str(&format!(
@@ -299,7 +417,10 @@ pub fn table(a: &Analysis) -> String {
             c.linked_to_problem
         ));
     }
-    o.push_str(&format!("\nmajor incidents: {} (listed in --output json)\n", a.major_incidents.len()));
+    o.push_str(&format!(
+        "\nmajor incidents: {} (listed in --output json)\n",
+        a.major_incidents.len()
+    ));
     for n in &a.notes {
         o.push_str(&format!("note: {n}\n"));
     }

@@ -55,18 +55,31 @@ pub fn run(args: &GenerateArgs) -> Result<String> {
         return Err(Error::Usage("generate needs a concrete --format (servicenow, servicenow-audit, jira, pagerduty, eventlog, xes, mapping)".into()));
     }
     let parser = TimeParser::default();
-    let when = |s: &str, flag: &str| parser.parse(s).map_err(|e| Error::Usage(format!("{flag}: {e}")));
+    let when = |s: &str, flag: &str| {
+        parser
+            .parse(s)
+            .map_err(|e| Error::Usage(format!("{flag}: {e}")))
+    };
     let opts = GenerateOptions {
         incidents: args.incidents,
         seed: args.seed,
         start: when(&args.start, "--start")?,
         days: args.days,
-        pilot_start: args.pilot_start.as_deref().map(|s| when(s, "--pilot-start")).transpose()?,
+        pilot_start: args
+            .pilot_start
+            .as_deref()
+            .map(|s| when(s, "--pilot-start"))
+            .transpose()?,
         pilot_effect: args.pilot_effect,
         pilot_group: args.pilot_group.clone(),
         timezone: parse_tz(&args.timezone).map_err(Error::Usage)?,
     };
     let incidents = generate(&opts)?;
     write_export(args.format, &incidents, &args.out, &opts)?;
-    Ok(format!("wrote {} incidents as {} to {}\n", incidents.len(), args.format.name(), args.out.display()))
+    Ok(format!(
+        "wrote {} incidents as {} to {}\n",
+        incidents.len(),
+        args.format.name(),
+        args.out.display()
+    ))
 }

@@ -31,7 +31,12 @@ pub struct ImportArgs {
     #[arg(long)]
     pub mapping: Option<PathBuf>,
     /// The store to write: .parquet, or .arrow/.ipc/.feather for Arrow IPC.
-    #[arg(short = 'o', long = "output-store", alias = "out", value_name = "STORE")]
+    #[arg(
+        short = 'o',
+        long = "output-store",
+        alias = "out",
+        value_name = "STORE"
+    )]
     pub store: PathBuf,
     /// Where to write rejected rows (default: <store>.rejects.csv, written when there are any).
     #[arg(long)]
@@ -98,9 +103,19 @@ impl ImportArgs {
             format: self.format,
             mapping: self.mapping.clone(),
             date_format: self.date_format.clone(),
-            timezone: self.timezone.as_deref().map(parse_tz).transpose().map_err(Error::Usage)?,
+            timezone: self
+                .timezone
+                .as_deref()
+                .map(parse_tz)
+                .transpose()
+                .map_err(Error::Usage)?,
             date_order: self.month_first.then_some(DateOrder::MonthFirst),
-            delimiter: self.delimiter.as_deref().map(ingest::mapping::parse_delimiter).transpose().map_err(Error::Usage)?,
+            delimiter: self
+                .delimiter
+                .as_deref()
+                .map(ingest::mapping::parse_delimiter)
+                .transpose()
+                .map_err(Error::Usage)?,
             encoding: self.encoding,
             encoding_errors: self.encoding_errors,
             missing: list(&self.missing),
@@ -118,7 +133,9 @@ impl ImportArgs {
         e.resolved_states = list(&self.resolved_states);
         e.closed_states = list(&self.closed_states);
         if self.format == SourceFormat::Mapping && self.mapping.is_none() {
-            return Err(Error::Usage("--format mapping needs --mapping FILE (see datasets/mapping-example.toml)".into()));
+            return Err(Error::Usage(
+                "--format mapping needs --mapping FILE (see datasets/mapping-example.toml)".into(),
+            ));
         }
         Ok(o)
     }
@@ -129,7 +146,8 @@ pub fn run(args: &ImportArgs) -> Result<String> {
     let opts = args.options()?;
     crate::store::StoreFormat::of(&args.store)?;
     let imported = ingest::import_files(&args.files, &opts)?;
-    let events_path = crate::store::write_store(&args.store, &imported.incidents, &imported.events)?;
+    let events_path =
+        crate::store::write_store(&args.store, &imported.incidents, &imported.events)?;
     let rejects_path = match (&args.rejects, imported.rejects.is_empty()) {
         (Some(p), _) => Some(p.clone()),
         (None, false) => Some(args.store.with_extension("rejects.csv")),
@@ -151,12 +169,23 @@ pub fn run(args: &ImportArgs) -> Result<String> {
         SummaryOutput::Text => {
             let mut out = String::new();
             for f in &s.files {
-                let how = if f.format_detected { "detected" } else { "given" };
-                out.push_str(&format!("{}: format {} ({how}), {} rows\n", f.file, f.format, f.rows_read));
+                let how = if f.format_detected {
+                    "detected"
+                } else {
+                    "given"
+                };
+                out.push_str(&format!(
+                    "{}: format {} ({how}), {} rows\n",
+                    f.file, f.format, f.rows_read
+                ));
             }
             out.push_str(&s.line());
             out.push('\n');
-            out.push_str(&format!("wrote {} ({} incidents)", args.store.display(), s.incidents_imported));
+            out.push_str(&format!(
+                "wrote {} ({} incidents)",
+                args.store.display(),
+                s.incidents_imported
+            ));
             if let Some(p) = events_path {
                 out.push_str(&format!(", {} ({} events)", p.display(), s.events_imported));
             }

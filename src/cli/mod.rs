@@ -18,5 +18,8 @@ pub enum SummaryOutput {
 
 /// Parses a comma-separated list flag value.
 pub fn list(s: &str) -> Vec<String> {
-    s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
+    s.split(',')
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+        .collect()
 }

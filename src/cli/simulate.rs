@@ -52,8 +52,14 @@ pub struct SimulateArgs {
 }
 
 /// Reads, overrides and compiles a scenario file; errors name the file and the field.
-pub fn load_scenario(path: &Path, tweak: impl FnOnce(&mut Scenario)) -> Result<(Model, Vec<String>)> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+pub fn load_scenario(
+    path: &Path,
+    tweak: impl FnOnce(&mut Scenario),
+) -> Result<(Model, Vec<String>)> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut scenario = parse(&text).map_err(|e| Error::config(path, e.field, e.message))?;
     tweak(&mut scenario);
     compile(&scenario).map_err(|e| Error::config(path, e.field, e.message))
@@ -84,24 +90,46 @@ pub fn run(args: &SimulateArgs, progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>) 
         write_trace(path, &trace, &model)?;
     }
     match args.output {
-        TableOrJson::Json => serde_json::to_string_pretty(&summary).map(|s| s + "\n").map_err(|e| Error::Usage(e.to_string())),
+        TableOrJson::Json => serde_json::to_string_pretty(&summary)
+            .map(|s| s + "\n")
+            .map_err(|e| Error::Usage(e.to_string())),
         TableOrJson::Table => Ok(table(&summary)),
     }
 }
 
 fn write_trace(path: &Path, trace: &[TraceRecord], m: &Model) -> Result<()> {
-    let col_f = |name: &str, f: &dyn Fn(&TraceRecord) -> f64| Column::new(name.into(), trace.iter().map(f).collect::<Vec<f64>>());
+    let col_f = |name: &str, f: &dyn Fn(&TraceRecord) -> f64| {
+        Column::new(name.into(), trace.iter().map(f).collect::<Vec<f64>>())
+    };
     let mut df = DataFrame::new(
         trace.len(),
         vec![
-            Column::new("incident".into(), trace.iter().map(|t| t.index).collect::<Vec<u32>>()),
-            Column::new("priority".into(), trace.iter().map(|t| m.priorities[usize::from(t.priority - 1)].clone()).collect::<Vec<String>>()),
+            Column::new(
+                "incident".into(),
+                trace.iter().map(|t| t.index).collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "priority".into(),
+                trace
+                    .iter()
+                    .map(|t| m.priorities[usize::from(t.priority - 1)].clone())
+                    .collect::<Vec<String>>(),
+            ),
             col_f("arrived_hours", &|t| t.arrived_hours),
             col_f("resolved_hours", &|t| t.resolved_hours),
             col_f("resolution_hours", &|t| t.resolved_hours - t.arrived_hours),
             col_f("wait_hours", &|t| t.wait_hours),
-            Column::new("tiers_visited".into(), trace.iter().map(|t| u32::from(t.tiers_visited)).collect::<Vec<u32>>()),
-            Column::new("self_healed".into(), trace.iter().map(|t| t.self_healed).collect::<Vec<bool>>()),
+            Column::new(
+                "tiers_visited".into(),
+                trace
+                    .iter()
+                    .map(|t| u32::from(t.tiers_visited))
+                    .collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "self_healed".into(),
+                trace.iter().map(|t| t.self_healed).collect::<Vec<bool>>(),
+            ),
         ],
     )?;
     crate::store::write_frame(&mut df, path)
@@ -114,7 +142,15 @@ fn ci(e: &Estimate, scale: f64, digits: usize) -> String {
     if !e.ci_low.is_finite() {
         return format!("{:.*}", digits, e.mean * scale);
     }
-    format!("{:.*} [{:.*}, {:.*}]", digits, e.mean * scale, digits, e.ci_low * scale, digits, e.ci_high * scale)
+    format!(
+        "{:.*} [{:.*}, {:.*}]",
+        digits,
+        e.mean * scale,
+        digits,
+        e.ci_low * scale,
+        digits,
+        e.ci_high * scale
+    )
 }
 
 fn row(label: &str, c: &ClassSummary) -> String {
@@ -137,7 +173,13 @@ pub fn table(s: &Summary) -> String {
     );
     out.push_str(&format!(
         "{:<8} {:>9} {:>24} {:>22} {:>9} {:>9} {:>22}\n",
-        "priority", "arrived", "MTTR h [95% CI]", "wait h [95% CI]", "p90 h", "p95 h", "SLA % [95% CI]"
+        "priority",
+        "arrived",
+        "MTTR h [95% CI]",
+        "wait h [95% CI]",
+        "p90 h",
+        "p95 h",
+        "SLA % [95% CI]"
     ));
     for p in &s.priority_order {
         if let Some(c) = s.priorities.get(p) {
@@ -145,10 +187,18 @@ pub fn table(s: &Summary) -> String {
         }
     }
     out.push_str(&row("all", &s.overall));
-    out.push_str(&format!("\n{:<12} {:>10} {:>22} {:>22}\n", "tier", "mean staff", "utilisation % [CI]", "queue length [CI]"));
+    out.push_str(&format!(
+        "\n{:<12} {:>10} {:>22} {:>22}\n",
+        "tier", "mean staff", "utilisation % [CI]", "queue length [CI]"
+    ));
     for t in &s.tier_order {
         if let Some(x) = s.tiers.get(t) {
-            out.push_str(&format!("{t:<12} {:>10.2} {:>22} {:>22}\n", x.mean_staff.mean, ci(&x.utilisation, 100.0, 1), ci(&x.queue_length, 1.0, 2)));
+            out.push_str(&format!(
+                "{t:<12} {:>10.2} {:>22} {:>22}\n",
+                x.mean_staff.mean,
+                ci(&x.utilisation, 100.0, 1),
+                ci(&x.queue_length, 1.0, 2)
+            ));
         }
     }
     out.push_str(&format!(

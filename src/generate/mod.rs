@@ -90,16 +90,38 @@ pub struct GeneratedIncident {
 pub const SLA_TARGET_HOURS: [f64; 5] = [4.0, 8.0, 24.0, 72.0, 120.0];
 const WORK_MEDIAN_HOURS: [f64; 4] = [3.0, 8.0, 24.0, 60.0];
 const ACK_MEAN_MIN: [f64; 4] = [5.0, 15.0, 30.0, 60.0];
-const GROUPS: [&[&str]; 3] = [&["Service Desk", "Service Desk North"], &["Network", "Database", "Applications", "Workplace"], &["Network Vendor", "DBA Expert", "App Development"]];
+const GROUPS: [&[&str]; 3] = [
+    &["Service Desk", "Service Desk North"],
+    &["Network", "Database", "Applications", "Workplace"],
+    &["Network Vendor", "DBA Expert", "App Development"],
+];
 const LEVELS: [&str; 3] = ["L1", "L2", "L3"];
 const CATEGORIES: &[(&str, &[&str], &str)] = &[
-    ("Network", &["VPN", "Wi-Fi", "Firewall"], "Corporate Network"),
-    ("Hardware", &["Laptop", "Printer", "Monitor"], "Workplace Devices"),
-    ("Software", &["ERP", "Email", "Office"], "Business Applications"),
+    (
+        "Network",
+        &["VPN", "Wi-Fi", "Firewall"],
+        "Corporate Network",
+    ),
+    (
+        "Hardware",
+        &["Laptop", "Printer", "Monitor"],
+        "Workplace Devices",
+    ),
+    (
+        "Software",
+        &["ERP", "Email", "Office"],
+        "Business Applications",
+    ),
     ("Access", &["Password reset", "Permissions"], "Identity"),
     ("Database", &["Performance", "Replication"], "Data Platform"),
 ];
-const SYMPTOMS: &[&str] = &["Cannot connect", "Slow", "Error message", "Unavailable", "Wrong data"];
+const SYMPTOMS: &[&str] = &[
+    "Cannot connect",
+    "Slow",
+    "Error message",
+    "Unavailable",
+    "Wrong data",
+];
 const CHANNELS: &[&str] = &["Phone", "Email", "Self-service", "Monitoring", "Chat"];
 const N_CI: usize = 400;
 const HOT_CI: usize = 20;
@@ -139,14 +161,21 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
         return Ok(Vec::new());
     }
     if !(opts.days > 0.0) || !(opts.pilot_effect > 0.0) {
-        return Err(Error::Usage("--days and --pilot-effect must be greater than 0".into()));
+        return Err(Error::Usage(
+            "--days and --pilot-effect must be greater than 0".into(),
+        ));
     }
     let mut rng = crate::random::stream(opts.seed, &["generate"], &[]);
     let span = opts.days * 24.0 * HOUR as f64;
     let end = opts.start + span as i64;
-    let pilot_start = opts.pilot_start.unwrap_or(opts.start + (span * 2.0 / 3.0) as i64);
+    let pilot_start = opts
+        .pilot_start
+        .unwrap_or(opts.start + (span * 2.0 / 3.0) as i64);
     // Mean intensity over a week ≈ 0.33; scale the peak rate so that N arrivals fill the span.
-    let week_mean = (0..7 * 24).map(|h| arrival_intensity(4 * 24 * HOUR + h * HOUR)).sum::<f64>() / 168.0;
+    let week_mean = (0..7 * 24)
+        .map(|h| arrival_intensity(4 * 24 * HOUR + h * HOUR))
+        .sum::<f64>()
+        / 168.0;
     let peak_rate_per_ms = opts.incidents as f64 / span / week_mean;
     let ln_sigma = 1.0;
     let mut out = Vec::with_capacity(opts.incidents);
@@ -164,12 +193,36 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
         }
         let n = out.len();
         let u: f64 = rng.random();
-        let priority: u8 = if u < 0.02 { 1 } else if u < 0.12 { 2 } else if u < 0.60 { 3 } else { 4 };
+        let priority: u8 = if u < 0.02 {
+            1
+        } else if u < 0.12 {
+            2
+        } else if u < 0.60 {
+            3
+        } else {
+            4
+        };
         let pi = usize::from(priority - 1);
         let level_u: f64 = rng.random();
-        let escal: usize = if level_u < 0.6 { 0 } else if level_u < 0.9 { 1 } else { 2 };
+        let escal: usize = if level_u < 0.6 {
+            0
+        } else if level_u < 0.9 {
+            1
+        } else {
+            2
+        };
         let r: f64 = rng.random();
-        let lateral_draw: usize = if r < 0.5 { 0 } else if r < 0.75 { 1 } else if r < 0.88 { 2 } else if r < 0.95 { 3 } else { 4 };
+        let lateral_draw: usize = if r < 0.5 {
+            0
+        } else if r < 0.75 {
+            1
+        } else if r < 0.88 {
+            2
+        } else if r < 0.95 {
+            3
+        } else {
+            4
+        };
         let reassign = lateral_draw.max(escal);
         // Route: escalations first climb a level, the other hops move sideways on the same level.
         let mut route: Vec<(&'static str, &'static str)> = Vec::with_capacity(reassign + 1);
@@ -182,24 +235,48 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
                 level += 1;
                 route.push((pick(&mut rng, GROUPS[level]), LEVELS[level]));
             } else {
-                let options: Vec<&'static str> = GROUPS[level].iter().copied().filter(|g| *g != prev).collect();
+                let options: Vec<&'static str> = GROUPS[level]
+                    .iter()
+                    .copied()
+                    .filter(|g| *g != prev)
+                    .collect();
                 route.push((pick(&mut rng, &options), LEVELS[level]));
             }
         }
         let hot = rng.random::<f64>() < 0.3;
-        let ci_index = if hot { rng.random_range(0..HOT_CI) } else { rng.random_range(HOT_CI..N_CI) };
-        let cat = if hot { CATEGORIES[ci_index % CATEGORIES.len()] } else { pick(&mut rng, CATEGORIES) };
-        let subcategory = if hot { cat.1[ci_index % cat.1.len()] } else { pick(&mut rng, cat.1) };
+        let ci_index = if hot {
+            rng.random_range(0..HOT_CI)
+        } else {
+            rng.random_range(HOT_CI..N_CI)
+        };
+        let cat = if hot {
+            CATEGORIES[ci_index % CATEGORIES.len()]
+        } else {
+            pick(&mut rng, CATEGORIES)
+        };
+        let subcategory = if hot {
+            cat.1[ci_index % cat.1.len()]
+        } else {
+            pick(&mut rng, cat.1)
+        };
         let last_group = route[route.len() - 1].0;
-        let pilot_applies = opened >= pilot_start && opts.pilot_group.as_deref().is_none_or(|g| g == last_group);
+        let pilot_applies =
+            opened >= pilot_start && opts.pilot_group.as_deref().is_none_or(|g| g == last_group);
         let lognormal = LogNormal::new(WORK_MEDIAN_HOURS[pi].ln(), ln_sigma).map_err(param_err)?;
         let mut work_h = rng.sample(lognormal) * 1.5f64.powi(escal as i32);
         if pilot_applies {
             work_h *= opts.pilot_effect;
         }
         let work = (round_minute(work_h * HOUR as f64)).max(MINUTE);
-        let ack_delay = round_minute(rng.sample(Exp::new(1.0 / ACK_MEAN_MIN[pi]).map_err(param_err)?) * MINUTE as f64);
-        let hold = if rng.random::<f64>() < 0.15 { round_minute(rng.sample(Exp::new(1.0 / 8.0).map_err(param_err)?) * HOUR as f64).max(MINUTE) } else { 0 };
+        let ack_delay = round_minute(
+            rng.sample(Exp::new(1.0 / ACK_MEAN_MIN[pi]).map_err(param_err)?) * MINUTE as f64,
+        );
+        let hold = if rng.random::<f64>() < 0.15 {
+            round_minute(rng.sample(Exp::new(1.0 / 8.0).map_err(param_err)?) * HOUR as f64)
+                .max(MINUTE)
+        } else {
+            0
+        };
         let reopened = rng.random::<f64>() < 0.04;
         let close_after = round_minute(rng.random_range(1.0..72.0) * HOUR as f64);
         let ack = opened + ack_delay;
@@ -207,10 +284,18 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
         let pieces = (reassign + 1 + if reopened { 2 } else { 0 }) as i64;
         let piece = (work / pieces / MINUTE) * MINUTE;
         let resolved = ack + work + hold;
-        let mut steps = vec![Step { at: opened, kind: StepKind::Opened, hop: 0 }];
+        let mut steps = vec![Step {
+            at: opened,
+            kind: StepKind::Opened,
+            hop: 0,
+        }];
         let unresolved = resolved > end;
         if ack <= end {
-            steps.push(Step { at: ack, kind: StepKind::Acknowledged, hop: 0 });
+            steps.push(Step {
+                at: ack,
+                kind: StepKind::Acknowledged,
+                hop: 0,
+            });
         }
         let mut truth = Incident {
             incident_id: format!("INC{:07}", n + 1),
@@ -224,7 +309,8 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
             service: Some(cat.2.into()),
             ci: Some(format!("CI-{ci_index:04}")),
             channel: Some(pick(&mut rng, CHANNELS).into()),
-            problem_id: (hot && rng.random::<f64>() < 0.6).then(|| format!("PRB{:05}", ci_index + 1)),
+            problem_id: (hot && rng.random::<f64>() < 0.6)
+                .then(|| format!("PRB{:05}", ci_index + 1)),
             knowledge_used: Some(rng.random::<f64>() < 0.3),
             major_incident: Some(priority == 1 && rng.random::<f64>() < 0.3),
             ..Default::default()
@@ -244,25 +330,53 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
             let mut at = ack;
             for hop in 1..route.len() {
                 at += piece;
-                steps.push(Step { at, kind: StepKind::Reassigned, hop });
+                steps.push(Step {
+                    at,
+                    kind: StepKind::Reassigned,
+                    hop,
+                });
             }
             let last_hop = route.len() - 1;
             if hold > 0 {
-                steps.push(Step { at, kind: StepKind::HoldStart, hop: last_hop });
+                steps.push(Step {
+                    at,
+                    kind: StepKind::HoldStart,
+                    hop: last_hop,
+                });
                 at += hold;
-                steps.push(Step { at, kind: StepKind::HoldEnd, hop: last_hop });
+                steps.push(Step {
+                    at,
+                    kind: StepKind::HoldEnd,
+                    hop: last_hop,
+                });
             }
             if reopened {
                 at += piece;
-                steps.push(Step { at, kind: StepKind::FirstResolved, hop: last_hop });
+                steps.push(Step {
+                    at,
+                    kind: StepKind::FirstResolved,
+                    hop: last_hop,
+                });
                 at += piece;
-                steps.push(Step { at, kind: StepKind::Reopened, hop: last_hop });
+                steps.push(Step {
+                    at,
+                    kind: StepKind::Reopened,
+                    hop: last_hop,
+                });
             }
-            steps.push(Step { at: resolved, kind: StepKind::Resolved, hop: last_hop });
+            steps.push(Step {
+                at: resolved,
+                kind: StepKind::Resolved,
+                hop: last_hop,
+            });
             let closed = resolved + close_after;
             let is_closed = closed <= end;
             if is_closed {
-                steps.push(Step { at: closed, kind: StepKind::Closed, hop: last_hop });
+                steps.push(Step {
+                    at: closed,
+                    kind: StepKind::Closed,
+                    hop: last_hop,
+                });
             }
             truth.resolved_at = Some(resolved);
             truth.closed_at = is_closed.then_some(closed);
@@ -273,7 +387,8 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
             truth.escalation_count = Some(escal as u32);
             truth.max_support_level = Some(LEVELS[escal].into());
             truth.on_hold_hours = Some(hold as f64 / 3.6e6);
-            truth.made_sla_reported = Some((resolved - opened) as f64 <= SLA_TARGET_HOURS[pi] * HOUR as f64);
+            truth.made_sla_reported =
+                Some((resolved - opened) as f64 <= SLA_TARGET_HOURS[pi] * HOUR as f64);
             truth.final_state = Some(if is_closed { "Closed" } else { "Resolved" }.into());
         }
         let (impact, urgency) = match priority {
@@ -284,9 +399,15 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
         };
         truth.impact = Some(impact.into());
         truth.urgency = Some(urgency.into());
-        truth.priority_label = Some(["1 - Critical", "2 - High", "3 - Moderate", "4 - Low"][pi].into());
+        truth.priority_label =
+            Some(["1 - Critical", "2 - High", "3 - Moderate", "4 - Low"][pi].into());
         truth.source_line = 0;
-        out.push(GeneratedIncident { truth, route, steps, sla_target_minutes: (SLA_TARGET_HOURS[pi] * 60.0) as i64 });
+        out.push(GeneratedIncident {
+            truth,
+            route,
+            steps,
+            sla_target_minutes: (SLA_TARGET_HOURS[pi] * 60.0) as i64,
+        });
     }
     Ok(out)
 }

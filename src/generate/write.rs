@@ -65,7 +65,8 @@ fn opt(v: &Option<String>, missing: &str) -> String {
 }
 
 fn t(ms: Option<i64>, tz: Tz, fmt: &str, missing: &str) -> String {
-    ms.map(|m| format_local(m, tz, fmt)).unwrap_or_else(|| missing.to_string())
+    ms.map(|m| format_local(m, tz, fmt))
+        .unwrap_or_else(|| missing.to_string())
 }
 
 fn b(v: Option<bool>, yes: &str, no: &str, missing: &str) -> String {
@@ -84,7 +85,9 @@ fn n(v: Option<u32>) -> String {
 fn bpic_state(kind: StepKind) -> (&'static str, &'static str) {
     match kind {
         StepKind::Opened => ("Queued", "Awaiting Assignment"),
-        StepKind::Acknowledged | StepKind::Reassigned | StepKind::HoldEnd | StepKind::Reopened => ("Accepted", "In Progress"),
+        StepKind::Acknowledged | StepKind::Reassigned | StepKind::HoldEnd | StepKind::Reopened => {
+            ("Accepted", "In Progress")
+        }
         StepKind::HoldStart => ("Accepted", "Wait - User"),
         StepKind::FirstResolved | StepKind::Resolved => ("Completed", "Resolved"),
         StepKind::Closed => ("Completed", "Closed"),
@@ -95,7 +98,9 @@ fn bpic_state(kind: StepKind) -> (&'static str, &'static str) {
 fn sn_state(kind: StepKind) -> &'static str {
     match kind {
         StepKind::Opened => "New",
-        StepKind::Acknowledged | StepKind::Reassigned | StepKind::HoldEnd | StepKind::Reopened => "Active",
+        StepKind::Acknowledged | StepKind::Reassigned | StepKind::HoldEnd | StepKind::Reopened => {
+            "Active"
+        }
         StepKind::HoldStart => "Awaiting User Info",
         StepKind::FirstResolved | StepKind::Resolved => "Resolved",
         StepKind::Closed => "Closed",
@@ -103,19 +108,47 @@ fn sn_state(kind: StepKind) -> &'static str {
 }
 
 fn csv_out<W: Write>(w: W, delimiter: u8) -> csv::Writer<W> {
-    csv::WriterBuilder::new().delimiter(delimiter).terminator(csv::Terminator::CRLF).from_writer(w)
+    csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w)
 }
 
 /// Writes generated incidents as an export of `format` to `path` (atomically).
-pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path: &Path, opts: &GenerateOptions) -> Result<()> {
+pub fn write_export(
+    format: SourceFormat,
+    incidents: &[GeneratedIncident],
+    path: &Path,
+    opts: &GenerateOptions,
+) -> Result<()> {
     let tz = opts.timezone;
     match format {
         SourceFormat::ServiceNow => write_atomically(path, |w| {
             let mut out = csv_out(w, b',');
             out.write_record([
-                "number", "opened_at", "u_acknowledged_at", "resolved_at", "closed_at", "priority", "impact", "urgency", "category", "subcategory", "u_symptom",
-                "business_service", "cmdb_ci", "assignment_group", "assigned_to", "contact_type", "reassignment_count", "reopen_count", "made_sla",
-                "problem_id", "knowledge", "state", "major_incident_state",
+                "number",
+                "opened_at",
+                "u_acknowledged_at",
+                "resolved_at",
+                "closed_at",
+                "priority",
+                "impact",
+                "urgency",
+                "category",
+                "subcategory",
+                "u_symptom",
+                "business_service",
+                "cmdb_ci",
+                "assignment_group",
+                "assigned_to",
+                "contact_type",
+                "reassignment_count",
+                "reopen_count",
+                "made_sla",
+                "problem_id",
+                "knowledge",
+                "state",
+                "major_incident_state",
             ])?;
             for g in incidents {
                 let i = &g.truth;
@@ -142,7 +175,11 @@ pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path:
                     opt(&i.problem_id, ""),
                     b(i.knowledge_used, "true", "false", ""),
                     opt(&i.final_state, ""),
-                    if i.major_incident == Some(true) { "accepted".into() } else { String::new() },
+                    if i.major_incident == Some(true) {
+                        "accepted".into()
+                    } else {
+                        String::new()
+                    },
                 ])?;
             }
             out.flush()
@@ -150,10 +187,42 @@ pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path:
         SourceFormat::ServiceNowAudit => write_atomically(path, |w| {
             let mut out = csv_out(w, b',');
             out.write_record([
-                "number", "incident_state", "active", "reassignment_count", "reopen_count", "sys_mod_count", "made_sla", "caller_id", "opened_by", "opened_at",
-                "sys_created_by", "sys_created_at", "sys_updated_by", "sys_updated_at", "contact_type", "location", "category", "subcategory", "u_symptom",
-                "cmdb_ci", "impact", "urgency", "priority", "assignment_group", "assigned_to", "knowledge", "u_priority_confirmation", "notify", "problem_id",
-                "rfc", "vendor", "caused_by", "closed_code", "resolved_by", "resolved_at", "closed_at",
+                "number",
+                "incident_state",
+                "active",
+                "reassignment_count",
+                "reopen_count",
+                "sys_mod_count",
+                "made_sla",
+                "caller_id",
+                "opened_by",
+                "opened_at",
+                "sys_created_by",
+                "sys_created_at",
+                "sys_updated_by",
+                "sys_updated_at",
+                "contact_type",
+                "location",
+                "category",
+                "subcategory",
+                "u_symptom",
+                "cmdb_ci",
+                "impact",
+                "urgency",
+                "priority",
+                "assignment_group",
+                "assigned_to",
+                "knowledge",
+                "u_priority_confirmation",
+                "notify",
+                "problem_id",
+                "rfc",
+                "vendor",
+                "caused_by",
+                "closed_code",
+                "resolved_by",
+                "resolved_at",
+                "closed_at",
             ])?;
             for g in incidents {
                 let i = &g.truth;
@@ -171,12 +240,24 @@ pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path:
                         _ => {}
                     }
                     let state = sn_state(s.kind);
-                    let assigned = if s.kind == StepKind::Opened { "?".to_string() } else { opt(&i.assignee, "?") };
-                    let resolved_by = if resolved_at.is_some() { assigned.clone() } else { "?".into() };
+                    let assigned = if s.kind == StepKind::Opened {
+                        "?".to_string()
+                    } else {
+                        opt(&i.assignee, "?")
+                    };
+                    let resolved_by = if resolved_at.is_some() {
+                        assigned.clone()
+                    } else {
+                        "?".into()
+                    };
                     out.write_record([
                         i.incident_id.clone(),
                         state.to_string(),
-                        (!matches!(s.kind, StepKind::Resolved | StepKind::Closed | StepKind::FirstResolved)).to_string(),
+                        (!matches!(
+                            s.kind,
+                            StepKind::Resolved | StepKind::Closed | StepKind::FirstResolved
+                        ))
+                        .to_string(),
                         s.hop.to_string(),
                         reopen.to_string(),
                         k.to_string(),
@@ -206,7 +287,11 @@ pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path:
                         "?".into(),
                         "?".into(),
                         "?".into(),
-                        if state == "Closed" { "code 1".into() } else { "?".into() },
+                        if state == "Closed" {
+                            "code 1".into()
+                        } else {
+                            "?".into()
+                        },
                         resolved_by,
                         t(resolved_at, tz, SN_AUDIT, "?"),
                         t(closed_at, tz, SN_AUDIT, "?"),
@@ -219,8 +304,23 @@ pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path:
             w.write_all(b"\xEF\xBB\xBF")?; // BPIC's CSV carries a byte-order mark
             let mut out = csv_out(w, b',');
             out.write_record([
-                "SR Number", "Change Date+Time", "Status", "Sub Status", "Activity", "Activity Level", "Involved ST Function Div", "Involved Org line 3",
-                "Involved ST", "Involved ST 2", "ST Level", "SR Latest Impact", "Product", "Country", "Owner Country", "Owner First Name", "Resource",
+                "SR Number",
+                "Change Date+Time",
+                "Status",
+                "Sub Status",
+                "Activity",
+                "Activity Level",
+                "Involved ST Function Div",
+                "Involved Org line 3",
+                "Involved ST",
+                "Involved ST 2",
+                "ST Level",
+                "SR Latest Impact",
+                "Product",
+                "Country",
+                "Owner Country",
+                "Owner First Name",
+                "Resource",
             ])?;
             for g in incidents {
                 let i = &g.truth;
@@ -253,47 +353,104 @@ pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path:
         SourceFormat::Xes => write_atomically(path, |w| {
             let esc = crate::escape::xml;
             writeln!(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
-            writeln!(w, "<log xes.version=\"1.0\" xmlns=\"http://www.xes-standard.org/\">")?;
+            writeln!(
+                w,
+                "<log xes.version=\"1.0\" xmlns=\"http://www.xes-standard.org/\">"
+            )?;
             writeln!(w, "  <extension name=\"Concept\" prefix=\"concept\" uri=\"http://www.xes-standard.org/concept.xesext\"/>")?;
             writeln!(w, "  <global scope=\"event\">\n    <string key=\"concept:name\" value=\"__INVALID__\"/>\n  </global>")?;
             for g in incidents {
                 let i = &g.truth;
-                writeln!(w, "  <trace>\n    <string key=\"concept:name\" value=\"{}\"/>", esc(&i.incident_id))?;
+                writeln!(
+                    w,
+                    "  <trace>\n    <string key=\"concept:name\" value=\"{}\"/>",
+                    esc(&i.incident_id)
+                )?;
                 for s in &g.steps {
                     let (state, sub) = bpic_state(s.kind);
                     let (group, level) = g.route[s.hop];
                     writeln!(w, "    <event>")?;
                     writeln!(w, "      <string key=\"concept:name\" value=\"{state}\"/>")?;
-                    writeln!(w, "      <string key=\"lifecycle:transition\" value=\"{sub}\"/>")?;
-                    writeln!(w, "      <string key=\"org:group\" value=\"{}\"/>", esc(group))?;
-                    writeln!(w, "      <string key=\"org:resource\" value=\"{}\"/>", esc(i.assignee.as_deref().unwrap_or("")))?;
+                    writeln!(
+                        w,
+                        "      <string key=\"lifecycle:transition\" value=\"{sub}\"/>"
+                    )?;
+                    writeln!(
+                        w,
+                        "      <string key=\"org:group\" value=\"{}\"/>",
+                        esc(group)
+                    )?;
+                    writeln!(
+                        w,
+                        "      <string key=\"org:resource\" value=\"{}\"/>",
+                        esc(i.assignee.as_deref().unwrap_or(""))
+                    )?;
                     writeln!(w, "      <string key=\"support_level\" value=\"{level}\"/>")?;
-                    writeln!(w, "      <string key=\"impact\" value=\"{}\"/>", BPIC_IMPACT[pidx(i)])?;
-                    writeln!(w, "      <string key=\"product\" value=\"{}\"/>", esc(i.ci.as_deref().unwrap_or("")))?;
-                    writeln!(w, "      <date key=\"time:timestamp\" value=\"{}\"/>", format_local(s.at, tz, "%Y-%m-%dT%H:%M:%S%.3f%:z"))?;
+                    writeln!(
+                        w,
+                        "      <string key=\"impact\" value=\"{}\"/>",
+                        BPIC_IMPACT[pidx(i)]
+                    )?;
+                    writeln!(
+                        w,
+                        "      <string key=\"product\" value=\"{}\"/>",
+                        esc(i.ci.as_deref().unwrap_or(""))
+                    )?;
+                    writeln!(
+                        w,
+                        "      <date key=\"time:timestamp\" value=\"{}\"/>",
+                        format_local(s.at, tz, "%Y-%m-%dT%H:%M:%S%.3f%:z")
+                    )?;
                     writeln!(w, "    </event>")?;
                 }
                 writeln!(w, "  </trace>")?;
             }
             writeln!(w, "</log>")
         }),
-        SourceFormat::Jira => write_atomically(path, |w| {
-            let mut out = csv_out(w, b',');
-            out.write_record([
-                "Summary", "Issue key", "Issue id", "Issue Type", "Status", "Priority", "Resolution", "Assignee", "Reporter", "Created", "Updated", "Resolved",
-                "Component/s", "Watchers", "Watchers", "Custom field (Request Type)", "Custom field (Team)", "Custom field (Impact)", "Custom field (Urgency)",
-                "Custom field (Affected services)", "Custom field (Date of First Response)", "Custom field (Time to first response)",
-                "Custom field (Time to resolution)", "Custom field (Major incident)", "Comment", "Comment",
-            ])?;
-            for (k, g) in incidents.iter().enumerate() {
-                let i = &g.truth;
-                let remaining = i.resolved_at.map(|r| {
-                    let m = g.sla_target_minutes - (r - i.opened_at) / 60_000;
-                    let sign = if m < 0 { "-" } else { "" };
-                    format!("{sign}{}h {}m", m.abs() / 60, m.abs() % 60)
-                });
-                let updated = i.closed_at.or(i.resolved_at).or(i.acknowledged_at).unwrap_or(i.opened_at);
+        SourceFormat::Jira => {
+            write_atomically(path, |w| {
+                let mut out = csv_out(w, b',');
                 out.write_record([
+                    "Summary",
+                    "Issue key",
+                    "Issue id",
+                    "Issue Type",
+                    "Status",
+                    "Priority",
+                    "Resolution",
+                    "Assignee",
+                    "Reporter",
+                    "Created",
+                    "Updated",
+                    "Resolved",
+                    "Component/s",
+                    "Watchers",
+                    "Watchers",
+                    "Custom field (Request Type)",
+                    "Custom field (Team)",
+                    "Custom field (Impact)",
+                    "Custom field (Urgency)",
+                    "Custom field (Affected services)",
+                    "Custom field (Date of First Response)",
+                    "Custom field (Time to first response)",
+                    "Custom field (Time to resolution)",
+                    "Custom field (Major incident)",
+                    "Comment",
+                    "Comment",
+                ])?;
+                for (k, g) in incidents.iter().enumerate() {
+                    let i = &g.truth;
+                    let remaining = i.resolved_at.map(|r| {
+                        let m = g.sla_target_minutes - (r - i.opened_at) / 60_000;
+                        let sign = if m < 0 { "-" } else { "" };
+                        format!("{sign}{}h {}m", m.abs() / 60, m.abs() % 60)
+                    });
+                    let updated = i
+                        .closed_at
+                        .or(i.resolved_at)
+                        .or(i.acknowledged_at)
+                        .unwrap_or(i.opened_at);
+                    out.write_record([
                     format!("{}, \"{}\" on {}", i.symptom.as_deref().unwrap_or(""), i.subcategory.as_deref().unwrap_or(""), i.ci.as_deref().unwrap_or("")),
                     i.incident_id.clone(),
                     (10000 + k).to_string(),
@@ -321,33 +478,67 @@ pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path:
                     format!("{};agent;First line of a comment, with a comma\nsecond line \"quoted\"", t(Some(i.opened_at), tz, JIRA, "")),
                     String::new(),
                 ])?;
-            }
-            out.flush()
-        }),
+                }
+                out.flush()
+            })
+        }
         SourceFormat::PagerDuty => write_atomically(path, |w| {
             let mut out = csv_out(w, b',');
             out.write_record([
-                "id", "incident_number", "title", "created_at", "resolved_at", "status", "urgency", "priority_name", "major", "service_name", "team_name",
-                "escalation_policy_name", "seconds_to_first_ack", "seconds_to_resolve", "escalation_count", "reassignment_count", "auto_resolved",
+                "id",
+                "incident_number",
+                "title",
+                "created_at",
+                "resolved_at",
+                "status",
+                "urgency",
+                "priority_name",
+                "major",
+                "service_name",
+                "team_name",
+                "escalation_policy_name",
+                "seconds_to_first_ack",
+                "seconds_to_resolve",
+                "escalation_count",
+                "reassignment_count",
+                "auto_resolved",
             ])?;
             for (k, g) in incidents.iter().enumerate() {
                 let i = &g.truth;
-                let status = if i.resolved_at.is_some() { "resolved" } else if i.acknowledged_at.is_some() { "acknowledged" } else { "triggered" };
+                let status = if i.resolved_at.is_some() {
+                    "resolved"
+                } else if i.acknowledged_at.is_some() {
+                    "acknowledged"
+                } else {
+                    "triggered"
+                };
                 out.write_record([
                     i.incident_id.clone(),
                     (k + 1).to_string(),
-                    format!("{} on {}", i.symptom.as_deref().unwrap_or(""), i.ci.as_deref().unwrap_or("")),
+                    format!(
+                        "{} on {}",
+                        i.symptom.as_deref().unwrap_or(""),
+                        i.ci.as_deref().unwrap_or("")
+                    ),
                     t(Some(i.opened_at), tz, ISO, ""),
                     t(i.resolved_at, tz, ISO, ""),
                     status.into(),
-                    if i.priority.unwrap_or(4) <= 2 { "high".into() } else { "low".into() },
+                    if i.priority.unwrap_or(4) <= 2 {
+                        "high".into()
+                    } else {
+                        "low".into()
+                    },
                     format!("P{}", i.priority.unwrap_or(4)),
                     b(i.major_incident, "true", "false", ""),
                     opt(&i.service, ""),
                     opt(&i.assignment_group, ""),
                     format!("{} policy", i.assignment_group.as_deref().unwrap_or("")),
-                    i.acknowledged_at.map(|a| ((a - i.opened_at) / 1000).to_string()).unwrap_or_default(),
-                    i.resolved_at.map(|r| ((r - i.opened_at) / 1000).to_string()).unwrap_or_default(),
+                    i.acknowledged_at
+                        .map(|a| ((a - i.opened_at) / 1000).to_string())
+                        .unwrap_or_default(),
+                    i.resolved_at
+                        .map(|r| ((r - i.opened_at) / 1000).to_string())
+                        .unwrap_or_default(),
                     n(i.escalation_count),
                     n(i.reassignment_count),
                     "false".into(),
@@ -359,8 +550,21 @@ pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path:
             write_atomically(path, |w| {
                 let mut out = csv_out(w, b';');
                 out.write_record([
-                    "Ticket-Nr", "Erstellt am", "Gelöst am", "Geschlossen am", "Priorität", "Kategorie", "Unterkategorie", "Gruppe", "Bearbeiter", "Kanal",
-                    "Konfigurationselement", "Problem", "SLA eingehalten", "Weiterleitungen", "Status",
+                    "Ticket-Nr",
+                    "Erstellt am",
+                    "Gelöst am",
+                    "Geschlossen am",
+                    "Priorität",
+                    "Kategorie",
+                    "Unterkategorie",
+                    "Gruppe",
+                    "Bearbeiter",
+                    "Kanal",
+                    "Konfigurationselement",
+                    "Problem",
+                    "SLA eingehalten",
+                    "Weiterleitungen",
+                    "Status",
                 ])?;
                 for g in incidents {
                     let i = &g.truth;
@@ -384,10 +588,15 @@ pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path:
                 }
                 out.flush()
             })?;
-            let mapping = MAPPING_EXAMPLE.replace("timezone = \"UTC\"", &format!("timezone = \"{}\"", tz.name()));
+            let mapping = MAPPING_EXAMPLE.replace(
+                "timezone = \"UTC\"",
+                &format!("timezone = \"{}\"", tz.name()),
+            );
             crate::output::write_bytes(&path.with_extension("mapping.toml"), mapping.as_bytes())
         }
-        SourceFormat::Auto => Err(Error::Usage("generate needs a concrete --format, not auto".into())),
+        SourceFormat::Auto => Err(Error::Usage(
+            "generate needs a concrete --format, not auto".into(),
+        )),
     }
 }
 
@@ -396,10 +605,20 @@ pub fn write_export(format: SourceFormat, incidents: &[GeneratedIncident], path:
 pub fn expected_after_import(format: SourceFormat, g: &GeneratedIncident) -> Incident {
     let i = &g.truth;
     let p = pidx(i);
-    let mut e = Incident { incident_id: i.incident_id.clone(), opened_at: i.opened_at, ..Default::default() };
+    let mut e = Incident {
+        incident_id: i.incident_id.clone(),
+        opened_at: i.opened_at,
+        ..Default::default()
+    };
     match format {
         SourceFormat::ServiceNow => {
-            e = Incident { source: "servicenow".into(), escalation_count: None, max_support_level: None, on_hold_hours: None, ..i.clone() };
+            e = Incident {
+                source: "servicenow".into(),
+                escalation_count: None,
+                max_support_level: None,
+                on_hold_hours: None,
+                ..i.clone()
+            };
             e.major_incident = Some(i.major_incident == Some(true));
         }
         SourceFormat::ServiceNowAudit => {
@@ -415,7 +634,12 @@ pub fn expected_after_import(format: SourceFormat, g: &GeneratedIncident) -> Inc
             e.final_state = Some(sn_state(last).into());
         }
         SourceFormat::EventLog | SourceFormat::Xes => {
-            e.source = if format == SourceFormat::Xes { "xes" } else { "eventlog" }.into();
+            e.source = if format == SourceFormat::Xes {
+                "xes"
+            } else {
+                "eventlog"
+            }
+            .into();
             e.acknowledged_at = i.acknowledged_at;
             e.resolved_at = i.resolved_at;
             e.closed_at = i.closed_at;
@@ -457,13 +681,29 @@ pub fn expected_after_import(format: SourceFormat, g: &GeneratedIncident) -> Inc
             e.resolved_at = i.resolved_at;
             e.priority = i.priority;
             e.priority_label = Some(format!("P{}", i.priority.unwrap_or(4)));
-            e.urgency = Some(if i.priority.unwrap_or(4) <= 2 { "high" } else { "low" }.into());
+            e.urgency = Some(
+                if i.priority.unwrap_or(4) <= 2 {
+                    "high"
+                } else {
+                    "low"
+                }
+                .into(),
+            );
             e.service = i.service.clone();
             e.assignment_group = i.assignment_group.clone();
             e.escalation_count = i.escalation_count;
             e.reassignment_count = i.reassignment_count;
             e.major_incident = i.major_incident;
-            e.final_state = Some(if i.resolved_at.is_some() { "resolved" } else if i.acknowledged_at.is_some() { "acknowledged" } else { "triggered" }.into());
+            e.final_state = Some(
+                if i.resolved_at.is_some() {
+                    "resolved"
+                } else if i.acknowledged_at.is_some() {
+                    "acknowledged"
+                } else {
+                    "triggered"
+                }
+                .into(),
+            );
         }
         SourceFormat::Mapping => {
             e.source = "acme-itsm".into();

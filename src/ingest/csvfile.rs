@@ -30,7 +30,9 @@ impl Header {
     /// Position of the first column whose name is one of `aliases` (case-insensitive), trying the
     /// aliases in order.
     pub fn find(&self, aliases: &[&str]) -> Option<usize> {
-        aliases.iter().find_map(|a| self.index.get(&a.trim().to_lowercase()).copied())
+        aliases
+            .iter()
+            .find_map(|a| self.index.get(&a.trim().to_lowercase()).copied())
     }
     pub fn has(&self, name: &str) -> bool {
         self.find(&[name]).is_some()
@@ -62,7 +64,10 @@ pub struct CsvFile {
 }
 
 fn read_err(path: &Path, source: std::io::Error) -> Error {
-    Error::Read { path: path.to_path_buf(), source }
+    Error::Read {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Picks the delimiter that occurs most often outside quotes in the first line.
@@ -83,13 +88,23 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
         }
     }
     let best = (0..4).max_by_key(|&k| (counts[k], 4 - k)).unwrap_or(0);
-    if counts[best] == 0 { b',' } else { cands[best] }
+    if counts[best] == 0 {
+        b','
+    } else {
+        cands[best]
+    }
 }
 
 fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<String> {
     let units: Vec<u16> = bytes
         .chunks_exact(2)
-        .map(|c| if little_endian { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+        .map(|c| {
+            if little_endian {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        })
         .collect();
     String::from_utf16(&units).ok()
 }
@@ -98,28 +113,46 @@ impl CsvFile {
     pub fn open(path: &Path, opts: &ImportOptions) -> Result<CsvFile> {
         let mut file = File::open(path).map_err(|e| read_err(path, e))?;
         let mut head = Vec::with_capacity(1 << 16);
-        (&mut file).take(1 << 16).read_to_end(&mut head).map_err(|e| read_err(path, e))?;
+        (&mut file)
+            .take(1 << 16)
+            .read_to_end(&mut head)
+            .map_err(|e| read_err(path, e))?;
         let mut encoding = opts.encoding;
-        let source: Box<dyn Read> = if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-            // UTF-16 exports are small enough to decode whole.
-            let le = head[0] == 0xFF;
-            let mut all = head.clone();
-            file.read_to_end(&mut all).map_err(|e| read_err(path, e))?;
-            let text = decode_utf16(&all[2..], le)
-                .ok_or_else(|| Error::format(path, "the file starts with a UTF-16 byte-order mark but is not valid UTF-16"))?;
-            encoding = Encoding::Utf8;
-            head = text.as_bytes()[..text.len().min(1 << 16)].to_vec();
-            Box::new(CrLf::new(Cursor::new(text.into_bytes())))
-        } else {
-            let skip = if head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
-            head.drain(..skip);
-            Box::new(CrLf::new(Cursor::new(head.clone()).chain(file)))
-        };
+        let source: Box<dyn Read> =
+            if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+                // UTF-16 exports are small enough to decode whole.
+                let le = head[0] == 0xFF;
+                let mut all = head.clone();
+                file.read_to_end(&mut all).map_err(|e| read_err(path, e))?;
+                let text = decode_utf16(&all[2..], le).ok_or_else(|| {
+                    Error::format(
+                        path,
+                        "the file starts with a UTF-16 byte-order mark but is not valid UTF-16",
+                    )
+                })?;
+                encoding = Encoding::Utf8;
+                head = text.as_bytes()[..text.len().min(1 << 16)].to_vec();
+                Box::new(CrLf::new(Cursor::new(text.into_bytes())))
+            } else {
+                let skip = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    3
+                } else {
+                    0
+                };
+                head.drain(..skip);
+                Box::new(CrLf::new(Cursor::new(head.clone()).chain(file)))
+            };
         if head.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(Error::format(path, "the file is empty: expected a header line naming the columns"));
+            return Err(Error::format(
+                path,
+                "the file is empty: expected a header line naming the columns",
+            ));
         }
         if head.contains(&0) {
-            return Err(Error::format(path, "this is a binary file, not a CSV export (it contains NUL bytes)"));
+            return Err(Error::format(
+                path,
+                "this is a binary file, not a CSV export (it contains NUL bytes)",
+            ));
         }
         let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
         let mut reader = csv::ReaderBuilder::new()
@@ -136,7 +169,13 @@ impl CsvFile {
             .map(|f| decode(f, encoding, EncodingErrors::Replace).map(|c| c.trim().to_string()))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|_| Error::format(path, "the header line is not valid text"))?;
-        Ok(CsvFile { path: path.to_path_buf(), header: Header::new(names), reader, encoding, errors: opts.encoding_errors })
+        Ok(CsvFile {
+            path: path.to_path_buf(),
+            header: Header::new(names),
+            reader,
+            encoding,
+            errors: opts.encoding_errors,
+        })
     }
 
     /// Calls `f(line, fields)` for every well-formed data row; returns the number of data rows read
@@ -158,7 +197,13 @@ impl CsvFile {
                 Err(e) => {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
                     rows += 1;
-                    rejects.push(Reject { file: file.clone(), line, column: String::new(), reason: RejectReason::MalformedRow, detail: e.to_string() });
+                    rejects.push(Reject {
+                        file: file.clone(),
+                        line,
+                        column: String::new(),
+                        reason: RejectReason::MalformedRow,
+                        detail: e.to_string(),
+                    });
                     continue;
                 }
             }
@@ -171,13 +216,19 @@ impl CsvFile {
                     line,
                     column: String::new(),
                     reason: RejectReason::FieldCount,
-                    detail: format!("expected {width} fields as in the header, found {}", rec.len()),
+                    detail: format!(
+                        "expected {width} fields as in the header, found {}",
+                        rec.len()
+                    ),
                 });
                 continue;
             }
             // Fast path: valid UTF-8 rows are borrowed, not copied.
             if self.encoding == Encoding::Utf8 && std::str::from_utf8(rec.as_slice()).is_ok() {
-                let fields: Vec<&str> = rec.iter().map(|f| std::str::from_utf8(f).unwrap_or_default()).collect();
+                let fields: Vec<&str> = rec
+                    .iter()
+                    .map(|f| std::str::from_utf8(f).unwrap_or_default())
+                    .collect();
                 if let Err(r) = f(line, &fields) {
                     rejects.push(r);
                 }
@@ -199,7 +250,13 @@ impl CsvFile {
                 if self.errors == EncodingErrors::Strict {
                     return Err(Error::At { path: self.path.clone(), line, column, message: "bytes that are not valid UTF-8 (use --encoding latin-1 or --encoding-errors replace)".into() });
                 }
-                rejects.push(Reject { file: file.clone(), line, column, reason: RejectReason::Encoding, detail: "bytes that are not valid UTF-8".into() });
+                rejects.push(Reject {
+                    file: file.clone(),
+                    line,
+                    column,
+                    reason: RejectReason::Encoding,
+                    detail: "bytes that are not valid UTF-8".into(),
+                });
                 continue;
             }
             let fields: Vec<&str> = owned.iter().map(|s| s.as_str()).collect();
@@ -222,7 +279,10 @@ struct CrLf<R> {
 
 impl<R: Read> CrLf<R> {
     fn new(inner: R) -> Self {
-        CrLf { inner, pending_cr: false }
+        CrLf {
+            inner,
+            pending_cr: false,
+        }
     }
 }
 
@@ -274,12 +334,18 @@ impl<R: Read> Read for CrLf<R> {
     }
 }
 
-fn decode(bytes: &[u8], encoding: Encoding, errors: EncodingErrors) -> std::result::Result<String, ()> {
+fn decode(
+    bytes: &[u8],
+    encoding: Encoding,
+    errors: EncodingErrors,
+) -> std::result::Result<String, ()> {
     match encoding {
         Encoding::Latin1 => Ok(bytes.iter().map(|&b| b as char).collect()),
         Encoding::Utf8 => match std::str::from_utf8(bytes) {
             Ok(s) => Ok(s.to_string()),
-            Err(_) if errors == EncodingErrors::Replace => Ok(String::from_utf8_lossy(bytes).into_owned()),
+            Err(_) if errors == EncodingErrors::Replace => {
+                Ok(String::from_utf8_lossy(bytes).into_owned())
+            }
             Err(_) => Err(()),
         },
     }
@@ -297,7 +363,10 @@ mod tests {
         p
     }
 
-    fn collect(path: &Path, opts: &ImportOptions) -> (Vec<(u64, Vec<String>)>, u64, Vec<Reject>, Header) {
+    fn collect(
+        path: &Path,
+        opts: &ImportOptions,
+    ) -> (Vec<(u64, Vec<String>)>, u64, Vec<Reject>, Header) {
         let mut f = CsvFile::open(path, opts).unwrap();
         let mut got = Vec::new();
         let (n, rej) = f
@@ -311,14 +380,20 @@ mod tests {
 
     #[test]
     fn bom_crlf_quotes_and_line_numbers() {
-        let p = tmp("a.csv", b"\xEF\xBB\xBFid,text\r\n1,\"a, b\"\r\n2,\"multi\r\nline\"\r\n3,x\r\n");
+        let p = tmp(
+            "a.csv",
+            b"\xEF\xBB\xBFid,text\r\n1,\"a, b\"\r\n2,\"multi\r\nline\"\r\n3,x\r\n",
+        );
         let (rows, n, rej, header) = collect(&p, &ImportOptions::default());
         assert_eq!(header.names, vec!["id", "text"]);
         assert_eq!(n, 3);
         assert!(rej.is_empty());
         assert_eq!(rows[0], (2, vec!["1".into(), "a, b".into()]));
         assert_eq!(rows[1].1[1], "multi\nline");
-        assert_eq!(rows[2].0, 5, "the row after a two-line field starts on line 5");
+        assert_eq!(
+            rows[2].0, 5,
+            "the row after a two-line field starts on line 5"
+        );
     }
 
     #[test]
@@ -362,12 +437,25 @@ mod tests {
 
         let p = tmp("d.csv", b"id,name\n1,Z\xfcrich\n");
         let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
-        assert_eq!((rows.len(), n, rej[0].reason), (0, 1, RejectReason::Encoding));
-        let latin = ImportOptions { encoding: Encoding::Latin1, ..Default::default() };
+        assert_eq!(
+            (rows.len(), n, rej[0].reason),
+            (0, 1, RejectReason::Encoding)
+        );
+        let latin = ImportOptions {
+            encoding: Encoding::Latin1,
+            ..Default::default()
+        };
         let (rows, _, _, _) = collect(&p, &latin);
         assert_eq!(rows[0].1[1], "Zürich");
-        let strict = ImportOptions { encoding_errors: EncodingErrors::Strict, ..Default::default() };
-        let err = CsvFile::open(&p, &strict).unwrap().for_each_row(|_, _| Ok(())).err().unwrap();
+        let strict = ImportOptions {
+            encoding_errors: EncodingErrors::Strict,
+            ..Default::default()
+        };
+        let err = CsvFile::open(&p, &strict)
+            .unwrap()
+            .for_each_row(|_, _| Ok(()))
+            .err()
+            .unwrap();
         assert!(err.to_string().contains(":2: column 'name'"), "{err}");
     }
 
@@ -386,7 +474,9 @@ mod tests {
         let h = Header::new(vec!["Watchers".into(), "Comment".into(), "Watchers".into()]);
         assert_eq!(h.find(&["watchers"]), Some(0));
         assert_eq!(h.find(&["nope", "Comment"]), Some(1));
-        let e = h.require(Path::new("x.csv"), "incident id", &["Issue key"]).unwrap_err();
+        let e = h
+            .require(Path::new("x.csv"), "incident id", &["Issue key"])
+            .unwrap_err();
         assert!(e.to_string().contains("Issue key") && e.to_string().contains("Watchers"));
     }
 }

@@ -15,7 +15,11 @@ pub fn detect_header(h: &Header) -> Option<SourceFormat> {
     if h.has("Issue key") && h.has("Created") {
         return Some(SourceFormat::Jira);
     }
-    if h.has("incident_number") || h.has("seconds_to_first_ack") || ((h.has("created_at") || h.has("created_on")) && (h.has("service_name") || h.has("escalation_policy"))) {
+    if h.has("incident_number")
+        || h.has("seconds_to_first_ack")
+        || ((h.has("created_at") || h.has("created_on"))
+            && (h.has("service_name") || h.has("escalation_policy")))
+    {
         return Some(SourceFormat::PagerDuty);
     }
     if (h.has("number") || h.has("Number")) && (h.has("opened_at") || h.has("Opened")) {
@@ -34,24 +38,45 @@ pub fn detect_file(path: &Path) -> Result<SourceFormat> {
     let mut head = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
-        .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        .map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let text = if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         let le = head[0] == 0xFF;
-        let units: Vec<u16> = head[2..].chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }).collect();
+        let units: Vec<u16> = head[2..]
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
         String::from_utf16_lossy(&units)
     } else {
         String::from_utf8_lossy(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head)).into_owned()
     };
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
-        return Err(Error::format(path, "the file is empty: nothing to detect a format from"));
+        return Err(Error::format(
+            path,
+            "the file is empty: nothing to detect a format from",
+        ));
     }
     if trimmed.starts_with("<?xml") || trimmed.starts_with("<log") {
         return Ok(SourceFormat::Xes);
     }
     let delimiter = sniff_delimiter(text.as_bytes());
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
-    let names: Vec<String> = reader.headers().map(|r| r.iter().map(|s| s.trim().to_string()).collect()).unwrap_or_default();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let names: Vec<String> = reader
+        .headers()
+        .map(|r| r.iter().map(|s| s.trim().to_string()).collect())
+        .unwrap_or_default();
     let header = Header::new(names);
     detect_header(&header).ok_or_else(|| {
         let shown: Vec<&str> = header.names.iter().take(12).map(|s| s.as_str()).collect();

@@ -40,8 +40,24 @@ pub struct LogEvent {
     pub source: &'static str,
 }
 
-pub const CASE: &[&str] = &["SR Number", "case:concept:name", "Case ID", "case_id", "CaseID", "Case", "incident_id"];
-pub const TIME: &[&str] = &["Change Date+Time", "time:timestamp", "Timestamp", "Complete Timestamp", "timestamp", "at", "time"];
+pub const CASE: &[&str] = &[
+    "SR Number",
+    "case:concept:name",
+    "Case ID",
+    "case_id",
+    "CaseID",
+    "Case",
+    "incident_id",
+];
+pub const TIME: &[&str] = &[
+    "Change Date+Time",
+    "time:timestamp",
+    "Timestamp",
+    "Complete Timestamp",
+    "timestamp",
+    "at",
+    "time",
+];
 pub const STATE: &[&str] = &["Status", "concept:name", "Activity", "state", "status"];
 pub const SUB_STATE: &[&str] = &["Sub Status", "lifecycle:transition", "sub_state"];
 pub const GROUP: &[&str] = &["Involved ST", "org:group", "group", "Group", "Team"];
@@ -81,14 +97,31 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
     let file: Arc<str> = Arc::from(path.display().to_string());
     let mut events = Vec::new();
     let (read, rejects) = csv.for_each_row(|line, fields| {
-        let get = |k: Option<usize>| k.map(|k| fields[k]).filter(|c| !opts.is_missing(c)).map(|c| c.trim().to_string());
-        let reject = |k: usize, reason, detail: String| Reject { file: file.to_string(), line, column: names[k].clone(), reason, detail };
-        let id = get(Some(case)).ok_or_else(|| reject(case, RejectReason::MissingId, "the case id is empty".into()))?;
+        let get = |k: Option<usize>| {
+            k.map(|k| fields[k])
+                .filter(|c| !opts.is_missing(c))
+                .map(|c| c.trim().to_string())
+        };
+        let reject = |k: usize, reason, detail: String| Reject {
+            file: file.to_string(),
+            line,
+            column: names[k].clone(),
+            reason,
+            detail,
+        };
+        let id = get(Some(case))
+            .ok_or_else(|| reject(case, RejectReason::MissingId, "the case id is empty".into()))?;
         let raw = fields[time];
         if opts.is_missing(raw) {
-            return Err(reject(time, RejectReason::BadTimestamp, "the event time is missing".into()));
+            return Err(reject(
+                time,
+                RejectReason::BadTimestamp,
+                "the event time is missing".into(),
+            ));
         }
-        let at = times.parse(raw).map_err(|e| reject(time, RejectReason::BadTimestamp, e))?;
+        let at = times
+            .parse(raw)
+            .map_err(|e| reject(time, RejectReason::BadTimestamp, e))?;
         events.push(LogEvent {
             event: Event {
                 incident_id: id,
@@ -111,34 +144,55 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
 }
 
 fn in_list(e: &Event, list: &[String]) -> bool {
-    let hit = |v: &Option<String>| v.as_deref().is_some_and(|s| list.iter().any(|p| p.eq_ignore_ascii_case(s.trim())));
+    let hit = |v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|s| list.iter().any(|p| p.eq_ignore_ascii_case(s.trim())))
+    };
     hit(&e.state) || hit(&e.sub_state)
 }
 
 /// Support level rank: the first digit in the label (`L1` 1, `L2/L3` 2, `Level 3` 3).
 pub fn level_rank(label: &str) -> Option<u32> {
-    label.chars().find(|c| c.is_ascii_digit()).and_then(|c| c.to_digit(10))
+    label
+        .chars()
+        .find(|c| c.is_ascii_digit())
+        .and_then(|c| c.to_digit(10))
 }
 
 const ACK_STATES: &[&str] = &["Accepted", "In Progress", "Active", "Assigned"];
 
 /// Reduces events to incidents by the rules in the module documentation.
 pub fn reduce(mut events: Vec<LogEvent>, opts: &ImportOptions) -> Reduced {
-    events.sort_by(|a, b| (a.event.incident_id.as_str(), a.event.at, a.event.source_line).cmp(&(b.event.incident_id.as_str(), b.event.at, b.event.source_line)));
+    events.sort_by(|a, b| {
+        (
+            a.event.incident_id.as_str(),
+            a.event.at,
+            a.event.source_line,
+        )
+            .cmp(&(
+                b.event.incident_id.as_str(),
+                b.event.at,
+                b.event.source_line,
+            ))
+    });
     let o = &opts.eventlog;
     let ack_states: Vec<String> = ACK_STATES.iter().map(|s| s.to_string()).collect();
     let mut out = Vec::new();
     let mut start = 0;
     while start < events.len() {
         let mut end = start + 1;
-        while end < events.len() && events[end].event.incident_id == events[start].event.incident_id {
+        while end < events.len() && events[end].event.incident_id == events[start].event.incident_id
+        {
             end += 1;
         }
         let g = &events[start..end];
         let first = &g[0].event;
         let last = &g[g.len() - 1];
         let last_some = |f: &dyn Fn(&LogEvent) -> Option<String>| g.iter().rev().find_map(f);
-        let resolving: Vec<bool> = g.iter().map(|e| in_list(&e.event, &o.resolved_states)).collect();
+        let resolving: Vec<bool> = g
+            .iter()
+            .map(|e| in_list(&e.event, &o.resolved_states))
+            .collect();
         let resolved_at = if resolving[g.len() - 1] {
             let mut k = g.len() - 1;
             while k > 0 && resolving[k - 1] {
@@ -183,7 +237,10 @@ pub fn reduce(mut events: Vec<LogEvent>, opts: &ImportOptions) -> Reduced {
             incident_id: first.incident_id.clone(),
             source: last.source.to_string(),
             opened_at: first.at,
-            acknowledged_at: g.iter().find(|e| in_list(&e.event, &ack_states)).map(|e| e.event.at),
+            acknowledged_at: g
+                .iter()
+                .find(|e| in_list(&e.event, &ack_states))
+                .map(|e| e.event.at),
             resolved_at,
             closed_at: in_list(&last.event, &o.closed_states).then_some(last.event.at),
             priority,
@@ -198,7 +255,11 @@ pub fn reduce(mut events: Vec<LogEvent>, opts: &ImportOptions) -> Reduced {
             max_support_level: max_level.map(|(_, l)| l),
             on_hold_hours: Some(hold_ms as f64 / 3.6e6),
             major_incident: priority.map(|p| p == 1),
-            final_state: last.event.sub_state.clone().or_else(|| last.event.state.clone()),
+            final_state: last
+                .event
+                .sub_state
+                .clone()
+                .or_else(|| last.event.state.clone()),
             source_line: last.event.source_line,
             ..Default::default()
         };

@@ -15,17 +15,39 @@ use crate::timeparse::parse_jira_duration_hours;
 pub const COLUMNS: &[(Field, &[&str])] = &[
     (Field::IncidentId, &["Issue key"]),
     (Field::OpenedAt, &["Created"]),
-    (Field::AcknowledgedAt, &["Custom field (Date of First Response)", "Date of First Response"]),
+    (
+        Field::AcknowledgedAt,
+        &[
+            "Custom field (Date of First Response)",
+            "Date of First Response",
+        ],
+    ),
     (Field::ResolvedAt, &["Resolved"]),
     (Field::Priority, &["Priority"]),
     (Field::Impact, &["Custom field (Impact)", "Impact"]),
     (Field::Urgency, &["Custom field (Urgency)", "Urgency"]),
-    (Field::Category, &["Custom field (Request Type)", "Request Type", "Issue Type"]),
+    (
+        Field::Category,
+        &["Custom field (Request Type)", "Request Type", "Issue Type"],
+    ),
     (Field::Subcategory, &["Component/s", "Components"]),
-    (Field::Service, &["Custom field (Affected services)", "Affected services"]),
-    (Field::AssignmentGroup, &["Custom field (Team)", "Team", "Custom field (Assignment group)"]),
+    (
+        Field::Service,
+        &["Custom field (Affected services)", "Affected services"],
+    ),
+    (
+        Field::AssignmentGroup,
+        &[
+            "Custom field (Team)",
+            "Team",
+            "Custom field (Assignment group)",
+        ],
+    ),
     (Field::Assignee, &["Assignee"]),
-    (Field::Channel, &["Custom field (Source)", "Custom field (Channel)"]),
+    (
+        Field::Channel,
+        &["Custom field (Source)", "Custom field (Channel)"],
+    ),
     (Field::MajorIncident, &["Custom field (Major incident)"]),
     (Field::FinalState, &["Status"]),
 ];
@@ -39,7 +61,13 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
         opts,
         |h| {
             ttr.set(h.find(TIME_TO_RESOLUTION));
-            RowSpec::resolve(path, h, "jira", &aliases(COLUMNS), &[Field::IncidentId, Field::OpenedAt])
+            RowSpec::resolve(
+                path,
+                h,
+                "jira",
+                &aliases(COLUMNS),
+                &[Field::IncidentId, Field::OpenedAt],
+            )
         },
         |inc, spec, fields| {
             if let Some(k) = ttr.get() {

@@ -64,13 +64,24 @@ pub struct Mapping {
 
 /// Reads and checks a mapping file; errors name the file, the field and what is allowed.
 pub fn load(path: &Path, opts: &mut ImportOptions) -> Result<Mapping> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let file: MappingFile = toml::from_str(&text).map_err(|e| Error::config(path, "mapping", e.to_string().trim().to_string()))?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file: MappingFile = toml::from_str(&text)
+        .map_err(|e| Error::config(path, "mapping", e.to_string().trim().to_string()))?;
     let mut fields = Vec::new();
     for (name, cols) in &file.columns {
         let field = Field::from_name(name).ok_or_else(|| {
             let known: Vec<&str> = super::row::FIELDS.iter().map(|f| f.1).collect();
-            Error::config(path, format!("columns.{name}"), format!("not a canonical column; expected one of {}", known.join(", ")))
+            Error::config(
+                path,
+                format!("columns.{name}"),
+                format!(
+                    "not a canonical column; expected one of {}",
+                    known.join(", ")
+                ),
+            )
         })?;
         let list = match cols {
             OneOrMany::One(s) => vec![s.clone()],
@@ -80,12 +91,20 @@ pub fn load(path: &Path, opts: &mut ImportOptions) -> Result<Mapping> {
     }
     for required in [Field::IncidentId, Field::OpenedAt] {
         if !fields.iter().any(|(f, _)| *f == required) {
-            return Err(Error::config(path, format!("columns.{}", required.name()), "is required: name the source column that holds it"));
+            return Err(Error::config(
+                path,
+                format!("columns.{}", required.name()),
+                "is required: name the source column that holds it",
+            ));
         }
     }
     for (label, p) in &file.priority {
         if !(1..=5).contains(p) {
-            return Err(Error::config(path, format!("priority.\"{label}\""), format!("is {p}; priorities run from 1 (highest) to 5")));
+            return Err(Error::config(
+                path,
+                format!("priority.\"{label}\""),
+                format!("is {p}; priorities run from 1 (highest) to 5"),
+            ));
         }
     }
     if opts.date_format.is_none() {
@@ -101,14 +120,19 @@ pub fn load(path: &Path, opts: &mut ImportOptions) -> Result<Mapping> {
     }
     if opts.delimiter.is_none() {
         if let Some(d) = &file.delimiter {
-            opts.delimiter = Some(parse_delimiter(d).map_err(|m| Error::config(path, "delimiter", m))?);
+            opts.delimiter =
+                Some(parse_delimiter(d).map_err(|m| Error::config(path, "delimiter", m))?);
         }
     }
     opts.missing.extend(file.missing.iter().cloned());
     Ok(Mapping {
         source: file.source.clone().unwrap_or_else(|| "mapping".into()),
         fields,
-        priority_labels: file.priority.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
+        priority_labels: file
+            .priority
+            .into_iter()
+            .map(|(k, v)| (k.to_lowercase(), v))
+            .collect(),
     })
 }
 
@@ -117,15 +141,18 @@ pub fn parse_delimiter(d: &str) -> std::result::Result<u8, String> {
     match d {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        s => Err(format!("'{s}' is not a one-character delimiter (use ',', ';', '|' or tab)")),
+        s => Err(format!(
+            "'{s}' is not a one-character delimiter (use ',', ';', '|' or tab)"
+        )),
     }
 }
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
-    let mapping_path: PathBuf = opts
-        .mapping
-        .clone()
-        .ok_or_else(|| Error::Usage("--format mapping needs --mapping FILE (see datasets/mapping-example.toml)".into()))?;
+    let mapping_path: PathBuf = opts.mapping.clone().ok_or_else(|| {
+        Error::Usage(
+            "--format mapping needs --mapping FILE (see datasets/mapping-example.toml)".into(),
+        )
+    })?;
     let mut opts = opts.clone();
     let mapping = load(&mapping_path, &mut opts)?;
     let opts = &opts;
@@ -133,8 +160,18 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
         path,
         opts,
         |h| {
-            let mut spec = RowSpec::resolve(path, h, &mapping.source, &mapping.fields, &[Field::IncidentId, Field::OpenedAt])?;
-            spec.priority_labels = mapping.priority_labels.iter().map(|(k, v)| (k.clone(), *v)).collect();
+            let mut spec = RowSpec::resolve(
+                path,
+                h,
+                &mapping.source,
+                &mapping.fields,
+                &[Field::IncidentId, Field::OpenedAt],
+            )?;
+            spec.priority_labels = mapping
+                .priority_labels
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
             Ok(spec)
         },
         |_, _, _| Ok(()),

@@ -169,7 +169,11 @@ impl Default for ImportOptions {
 
 impl ImportOptions {
     pub fn time_parser(&self) -> TimeParser {
-        TimeParser::new(self.date_format.clone(), self.timezone.unwrap_or(Tz::UTC), self.date_order.unwrap_or_default())
+        TimeParser::new(
+            self.date_format.clone(),
+            self.timezone.unwrap_or(Tz::UTC),
+            self.date_order.unwrap_or_default(),
+        )
     }
     pub fn is_missing(&self, cell: &str) -> bool {
         let t = cell.trim();
@@ -254,7 +258,11 @@ impl ImportSummary {
         let reasons = if self.rejected_by_reason.is_empty() {
             String::new()
         } else {
-            let parts: Vec<String> = self.rejected_by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            let parts: Vec<String> = self
+                .rejected_by_reason
+                .iter()
+                .map(|(r, n)| format!("{r} {n}"))
+                .collect();
             format!(" ({})", parts.join(", "))
         };
         let from = if self.rows_imported != self.incidents_imported {
@@ -328,7 +336,10 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
                 log_events.extend(events);
                 out.rejects.extend(rejects);
             }
-            SourceFormat::ServiceNow | SourceFormat::Jira | SourceFormat::PagerDuty | SourceFormat::Mapping => {
+            SourceFormat::ServiceNow
+            | SourceFormat::Jira
+            | SourceFormat::PagerDuty
+            | SourceFormat::Mapping => {
                 let parsed = match format {
                     SourceFormat::ServiceNow => servicenow::parse(path, opts)?,
                     SourceFormat::Jira => jira::parse(path, opts)?,
@@ -342,7 +353,12 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
             }
             SourceFormat::Auto => unreachable!("detect_file never returns Auto"),
         }
-        out.summary.files.push(FileSummary { file, format: format.name().into(), format_detected: detected, rows_read });
+        out.summary.files.push(FileSummary {
+            file,
+            format: format.name().into(),
+            format_detected: detected,
+            rows_read,
+        });
         out.summary.rows_read += rows_read;
     }
 
@@ -371,13 +387,25 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
                 let first: &Incident = &out.incidents[k];
                 let diff = first_difference(first, &inc);
                 let (reason, detail) = match diff {
-                    None => (RejectReason::DuplicateIdentical, format!("same as the row at line {}", first.source_line)),
+                    None => (
+                        RejectReason::DuplicateIdentical,
+                        format!("same as the row at line {}", first.source_line),
+                    ),
                     Some(col) => (
                         RejectReason::DuplicateConflict,
-                        format!("incident {} already imported from line {}; differs in {col}", inc.incident_id, first.source_line),
+                        format!(
+                            "incident {} already imported from line {}; differs in {col}",
+                            inc.incident_id, first.source_line
+                        ),
                     ),
                 };
-                out.rejects.push(Reject { file: file.clone(), line: inc.source_line, column: "incident_id".into(), reason, detail });
+                out.rejects.push(Reject {
+                    file: file.clone(),
+                    line: inc.source_line,
+                    column: "incident_id".into(),
+                    reason,
+                    detail,
+                });
                 // Event logs count every row of the duplicate incident as rejected; none is lost.
                 for _ in 1..rows {
                     out.rejects.push(Reject {
@@ -397,17 +425,21 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
         }
     }
 
-    out.rejects.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    out.rejects
+        .sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
     let s = &mut out.summary;
     s.rows_imported = rows_imported;
     s.rows_rejected = out.rejects.len() as u64;
     s.incidents_imported = out.incidents.len() as u64;
     s.events_imported = out.events.len() as u64;
     for r in &out.rejects {
-        *s.rejected_by_reason.entry(r.reason.name().to_string()).or_default() += 1;
+        *s.rejected_by_reason
+            .entry(r.reason.name().to_string())
+            .or_default() += 1;
     }
     if s.rows_read == 0 {
-        s.warnings.push("the input has a header but no data rows".into());
+        s.warnings
+            .push("the input has a header but no data rows".into());
     }
     debug_assert_eq!(s.rows_read, s.rows_imported + s.rows_rejected);
     if s.rows_read != s.rows_imported + s.rows_rejected {
@@ -430,7 +462,10 @@ fn first_difference(a: &Incident, b: &Incident) -> Option<&'static str> {
     let fb = crate::schema::incidents_to_frame(std::slice::from_ref(b)).ok()?;
     for (name, _, _, _) in crate::schema::INCIDENT_COLUMNS {
         let (ca, cb) = (fa.column(name).ok()?, fb.column(name).ok()?);
-        if !ca.as_materialized_series().equals_missing(cb.as_materialized_series()) {
+        if !ca
+            .as_materialized_series()
+            .equals_missing(cb.as_materialized_series())
+        {
             return Some(name);
         }
     }
@@ -440,7 +475,13 @@ fn first_difference(a: &Incident, b: &Incident) -> Option<&'static str> {
 /// Writes the rejects list as CSV (file, line, column, reason, detail).
 pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
     let rows = rejects.iter().map(|r| {
-        vec![r.file.clone(), r.line.to_string(), r.column.clone(), r.reason.name().to_string(), r.detail.clone()]
+        vec![
+            r.file.clone(),
+            r.line.to_string(),
+            r.column.clone(),
+            r.reason.name().to_string(),
+            r.detail.clone(),
+        ]
     });
     crate::output::write_csv(path, &["file", "line", "column", "reason", "detail"], rows)
 }

@@ -18,8 +18,14 @@ pub const COLUMNS: &[(Field, &[&str])] = &[
     (Field::Priority, &["priority_name", "priority"]),
     (Field::Urgency, &["urgency"]),
     (Field::Service, &["service_name", "service"]),
-    (Field::AssignmentGroup, &["team_name", "escalation_policy_name", "escalation_policy"]),
-    (Field::Assignee, &["assigned_to", "assigned_to_user", "resolved_by_user_name"]),
+    (
+        Field::AssignmentGroup,
+        &["team_name", "escalation_policy_name", "escalation_policy"],
+    ),
+    (
+        Field::Assignee,
+        &["assigned_to", "assigned_to_user", "resolved_by_user_name"],
+    ),
     (Field::EscalationCount, &["escalation_count"]),
     (Field::ReassignmentCount, &["reassignment_count"]),
     (Field::MajorIncident, &["major"]),
@@ -34,7 +40,13 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
         |h| {
             ack.set(h.find(&["seconds_to_first_ack"]));
             ttr.set(h.find(&["seconds_to_resolve"]));
-            RowSpec::resolve(path, h, "pagerduty", &aliases(COLUMNS), &[Field::IncidentId, Field::OpenedAt])
+            RowSpec::resolve(
+                path,
+                h,
+                "pagerduty",
+                &aliases(COLUMNS),
+                &[Field::IncidentId, Field::OpenedAt],
+            )
         },
         |inc, spec, fields| {
             let seconds = |k: usize| -> std::result::Result<Option<i64>, Reject> {
@@ -42,13 +54,17 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
                 if opts.is_missing(raw) {
                     return Ok(None);
                 }
-                raw.parse::<f64>().ok().filter(|s| *s >= 0.0).map(|s| Some((s * 1000.0).round() as i64)).ok_or_else(|| Reject {
-                    file: path.display().to_string(),
-                    line: inc.source_line,
-                    column: spec.header.names[k].clone(),
-                    reason: RejectReason::BadNumber,
-                    detail: format!("'{raw}' is not a number of seconds ≥ 0"),
-                })
+                raw.parse::<f64>()
+                    .ok()
+                    .filter(|s| *s >= 0.0)
+                    .map(|s| Some((s * 1000.0).round() as i64))
+                    .ok_or_else(|| Reject {
+                        file: path.display().to_string(),
+                        line: inc.source_line,
+                        column: spec.header.names[k].clone(),
+                        reason: RejectReason::BadNumber,
+                        detail: format!("'{raw}' is not a number of seconds ≥ 0"),
+                    })
             };
             if let Some(k) = ack.get() {
                 inc.acknowledged_at = seconds(k)?.map(|ms| inc.opened_at + ms);

@@ -75,7 +75,11 @@ pub const FIELDS: &[(Field, &str)] = &[
 
 impl Field {
     pub fn name(self) -> &'static str {
-        FIELDS.iter().find(|(f, _)| *f == self).map(|(_, n)| *n).unwrap_or("?")
+        FIELDS
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("?")
     }
     pub fn from_name(name: &str) -> Option<Field> {
         FIELDS.iter().find(|(_, n)| *n == name).map(|(f, _)| *f)
@@ -93,7 +97,10 @@ pub fn parse_priority(label: &str) -> Option<u8> {
         .or_else(|| lower.strip_prefix('p'))
         .unwrap_or(&lower)
         .trim_start_matches(['-', ' ', '_']);
-    let lead: String = digits_from.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let lead: String = digits_from
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     if !lead.is_empty() {
         let rest = &digits_from[lead.len()..];
         // "2 - High", "P2", "2": a digit followed by nothing or a separator.
@@ -133,7 +140,13 @@ pub struct RowSpec {
 
 impl RowSpec {
     /// Resolves each field's aliases against the header; `required` fields must be found.
-    pub fn resolve(path: &Path, header: &Header, source: &str, aliases: &[(Field, Vec<String>)], required: &[Field]) -> Result<RowSpec> {
+    pub fn resolve(
+        path: &Path,
+        header: &Header,
+        source: &str,
+        aliases: &[(Field, Vec<String>)],
+        required: &[Field],
+    ) -> Result<RowSpec> {
         let mut columns = Vec::new();
         for (field, names) in aliases {
             let refs: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
@@ -146,11 +159,19 @@ impl RowSpec {
                 columns.push((*field, k));
             }
         }
-        Ok(RowSpec { source: source.into(), columns, header: header.clone(), priority_labels: HashMap::new() })
+        Ok(RowSpec {
+            source: source.into(),
+            columns,
+            header: header.clone(),
+            priority_labels: HashMap::new(),
+        })
     }
 
     pub fn column_of(&self, field: Field) -> Option<usize> {
-        self.columns.iter().find(|(f, _)| *f == field).map(|(_, k)| *k)
+        self.columns
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, k)| *k)
     }
 
     /// Fills an incident from one row. Unknown priority labels are counted in `unknown_priorities`.
@@ -163,7 +184,11 @@ impl RowSpec {
         times: &TimeParser,
         unknown_priorities: &mut BTreeMap<String, u64>,
     ) -> std::result::Result<Incident, Reject> {
-        let mut inc = Incident { source: self.source.clone(), source_line: line, ..Default::default() };
+        let mut inc = Incident {
+            source: self.source.clone(),
+            source_line: line,
+            ..Default::default()
+        };
         for &(field, k) in &self.columns {
             let raw = fields[k];
             if opts.is_missing(raw) {
@@ -171,16 +196,38 @@ impl RowSpec {
             }
             let raw = raw.trim();
             let column = &self.header.names[k];
-            let reject = |reason, detail: String| Reject { file: file.to_string(), line, column: column.clone(), reason, detail };
-            let time = || times.parse(raw).map_err(|e| reject(RejectReason::BadTimestamp, e));
+            let reject = |reason, detail: String| Reject {
+                file: file.to_string(),
+                line,
+                column: column.clone(),
+                reason,
+                detail,
+            };
+            let time = || {
+                times
+                    .parse(raw)
+                    .map_err(|e| reject(RejectReason::BadTimestamp, e))
+            };
             let count = || {
                 raw.parse::<f64>()
                     .ok()
                     .filter(|v| *v >= 0.0 && v.fract() == 0.0 && *v <= f64::from(u32::MAX))
                     .map(|v| v as u32)
-                    .ok_or_else(|| reject(RejectReason::BadNumber, format!("'{raw}' is not a whole number ≥ 0")))
+                    .ok_or_else(|| {
+                        reject(
+                            RejectReason::BadNumber,
+                            format!("'{raw}' is not a whole number ≥ 0"),
+                        )
+                    })
             };
-            let boolean = || parse_bool(raw).ok_or_else(|| reject(RejectReason::BadBoolean, format!("'{raw}' is not true/false, yes/no or 1/0")));
+            let boolean = || {
+                parse_bool(raw).ok_or_else(|| {
+                    reject(
+                        RejectReason::BadBoolean,
+                        format!("'{raw}' is not true/false, yes/no or 1/0"),
+                    )
+                })
+            };
             let text = || Some(raw.to_string());
             match field {
                 Field::IncidentId => inc.incident_id = raw.to_string(),
@@ -189,7 +236,11 @@ impl RowSpec {
                 Field::ResolvedAt => inc.resolved_at = Some(time()?),
                 Field::ClosedAt => inc.closed_at = Some(time()?),
                 Field::Priority => {
-                    let p = self.priority_labels.get(&raw.to_lowercase()).copied().or_else(|| parse_priority(raw));
+                    let p = self
+                        .priority_labels
+                        .get(&raw.to_lowercase())
+                        .copied()
+                        .or_else(|| parse_priority(raw));
                     if p.is_none() {
                         *unknown_priorities.entry(raw.to_string()).or_default() += 1;
                     }
@@ -211,9 +262,17 @@ impl RowSpec {
                 Field::EscalationCount => inc.escalation_count = Some(count()?),
                 Field::MaxSupportLevel => inc.max_support_level = text(),
                 Field::OnHoldHours => {
-                    inc.on_hold_hours = Some(raw.parse::<f64>().ok().filter(|v| *v >= 0.0).ok_or_else(|| {
-                        reject(RejectReason::BadNumber, format!("'{raw}' is not a number of hours ≥ 0"))
-                    })?)
+                    inc.on_hold_hours = Some(
+                        raw.parse::<f64>()
+                            .ok()
+                            .filter(|v| *v >= 0.0)
+                            .ok_or_else(|| {
+                                reject(
+                                    RejectReason::BadNumber,
+                                    format!("'{raw}' is not a number of hours ≥ 0"),
+                                )
+                            })?,
+                    )
                 }
                 Field::MadeSlaReported => inc.made_sla_reported = Some(boolean()?),
                 Field::ProblemId => inc.problem_id = text(),
@@ -226,35 +285,88 @@ impl RowSpec {
     }
 
     /// The raw cell of a field in a row, unless missing.
-    pub fn cell<'a>(&self, field: Field, fields: &[&'a str], opts: &ImportOptions) -> Option<&'a str> {
-        self.column_of(field).map(|k| fields[k]).filter(|c| !opts.is_missing(c)).map(str::trim)
+    pub fn cell<'a>(
+        &self,
+        field: Field,
+        fields: &[&'a str],
+        opts: &ImportOptions,
+    ) -> Option<&'a str> {
+        self.column_of(field)
+            .map(|k| fields[k])
+            .filter(|c| !opts.is_missing(c))
+            .map(str::trim)
     }
 }
 
 /// The checks every incident passes before it enters the table: it has an id and an opening time,
 /// and nothing happened before it was opened.
-pub fn validate(inc: &Incident, file: &str, spec: &RowSpec, opened_found: bool) -> std::result::Result<(), Reject> {
-    let col = |f: Field| spec.column_of(f).map(|k| spec.header.names[k].clone()).unwrap_or_else(|| f.name().to_string());
-    let reject = |f: Field, reason, detail: String| Reject { file: file.to_string(), line: inc.source_line, column: col(f), reason, detail };
+pub fn validate(
+    inc: &Incident,
+    file: &str,
+    spec: &RowSpec,
+    opened_found: bool,
+) -> std::result::Result<(), Reject> {
+    let col = |f: Field| {
+        spec.column_of(f)
+            .map(|k| spec.header.names[k].clone())
+            .unwrap_or_else(|| f.name().to_string())
+    };
+    let reject = |f: Field, reason, detail: String| Reject {
+        file: file.to_string(),
+        line: inc.source_line,
+        column: col(f),
+        reason,
+        detail,
+    };
     if inc.incident_id.is_empty() {
-        return Err(reject(Field::IncidentId, RejectReason::MissingId, "the incident id is empty".into()));
+        return Err(reject(
+            Field::IncidentId,
+            RejectReason::MissingId,
+            "the incident id is empty".into(),
+        ));
     }
     if !opened_found {
-        return Err(reject(Field::OpenedAt, RejectReason::MissingOpenedAt, format!("incident {} has no opening time", inc.incident_id)));
+        return Err(reject(
+            Field::OpenedAt,
+            RejectReason::MissingOpenedAt,
+            format!("incident {} has no opening time", inc.incident_id),
+        ));
     }
     let order = |f: Field, t: Option<i64>, reason| match t {
-        Some(t) if t < inc.opened_at => Err(reject(f, reason, format!("{} is {:.2} h before opened_at", f.name(), (inc.opened_at - t) as f64 / 3.6e6))),
+        Some(t) if t < inc.opened_at => Err(reject(
+            f,
+            reason,
+            format!(
+                "{} is {:.2} h before opened_at",
+                f.name(),
+                (inc.opened_at - t) as f64 / 3.6e6
+            ),
+        )),
         _ => Ok(()),
     };
-    order(Field::ResolvedAt, inc.resolved_at, RejectReason::ResolvedBeforeOpened)?;
-    order(Field::ClosedAt, inc.closed_at, RejectReason::ClosedBeforeOpened)?;
-    order(Field::AcknowledgedAt, inc.acknowledged_at, RejectReason::AcknowledgedBeforeOpened)?;
+    order(
+        Field::ResolvedAt,
+        inc.resolved_at,
+        RejectReason::ResolvedBeforeOpened,
+    )?;
+    order(
+        Field::ClosedAt,
+        inc.closed_at,
+        RejectReason::ClosedBeforeOpened,
+    )?;
+    order(
+        Field::AcknowledgedAt,
+        inc.acknowledged_at,
+        RejectReason::AcknowledgedBeforeOpened,
+    )?;
     Ok(())
 }
 
 /// Builds alias lists from static slices.
 pub fn aliases(list: &[(Field, &[&str])]) -> Vec<(Field, Vec<String>)> {
-    list.iter().map(|(f, a)| (*f, a.iter().map(|s| s.to_string()).collect())).collect()
+    list.iter()
+        .map(|(f, a)| (*f, a.iter().map(|s| s.to_string()).collect()))
+        .collect()
 }
 
 /// Reads a row-per-incident CSV: resolves the spec, applies it to every row, then `finish` (the
@@ -283,7 +395,13 @@ pub fn parse_rows(
         .iter()
         .map(|(label, n)| format!("{file}: priority label '{label}' ({n} rows) is not understood; priority left empty (map it in a mapping file's [priority] table)"))
         .collect();
-    Ok(Parsed { incidents, rows_read, rejects, warnings, ..Default::default() })
+    Ok(Parsed {
+        incidents,
+        rows_read,
+        rejects,
+        warnings,
+        ..Default::default()
+    })
 }
 
 #[cfg(test)]
@@ -317,7 +435,12 @@ mod tests {
         for (f, n) in FIELDS {
             assert_eq!(Field::from_name(n), Some(*f));
             assert_eq!(f.name(), *n);
-            assert!(crate::schema::INCIDENT_COLUMNS.iter().any(|c| c.0 == *n || (*n == "priority")), "{n} is canonical");
+            assert!(
+                crate::schema::INCIDENT_COLUMNS
+                    .iter()
+                    .any(|c| c.0 == *n || (*n == "priority")),
+                "{n} is canonical"
+            );
         }
     }
 }

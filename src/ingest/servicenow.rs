@@ -13,8 +13,20 @@ use crate::error::Result;
 /// Source columns for each canonical field, first match wins.
 pub const COLUMNS: &[(Field, &[&str])] = &[
     (Field::IncidentId, &["number", "Number"]),
-    (Field::OpenedAt, &["opened_at", "Opened", "sys_created_on", "Created"]),
-    (Field::AcknowledgedAt, &["acknowledged_at", "u_acknowledged_at", "first_response", "work_start", "Actual start"]),
+    (
+        Field::OpenedAt,
+        &["opened_at", "Opened", "sys_created_on", "Created"],
+    ),
+    (
+        Field::AcknowledgedAt,
+        &[
+            "acknowledged_at",
+            "u_acknowledged_at",
+            "first_response",
+            "work_start",
+            "Actual start",
+        ],
+    ),
     (Field::ResolvedAt, &["resolved_at", "Resolved"]),
     (Field::ClosedAt, &["closed_at", "Closed"]),
     (Field::Priority, &["priority", "Priority"]),
@@ -23,12 +35,21 @@ pub const COLUMNS: &[(Field, &[&str])] = &[
     (Field::Category, &["category", "Category"]),
     (Field::Subcategory, &["subcategory", "Subcategory"]),
     (Field::Symptom, &["u_symptom", "Symptom"]),
-    (Field::Service, &["business_service", "Service", "Business service"]),
+    (
+        Field::Service,
+        &["business_service", "Service", "Business service"],
+    ),
     (Field::Ci, &["cmdb_ci", "Configuration item"]),
-    (Field::AssignmentGroup, &["assignment_group", "Assignment group"]),
+    (
+        Field::AssignmentGroup,
+        &["assignment_group", "Assignment group"],
+    ),
     (Field::Assignee, &["assigned_to", "Assigned to"]),
     (Field::Channel, &["contact_type", "Contact type", "Channel"]),
-    (Field::ReassignmentCount, &["reassignment_count", "Reassignment count"]),
+    (
+        Field::ReassignmentCount,
+        &["reassignment_count", "Reassignment count"],
+    ),
     (Field::ReopenCount, &["reopen_count", "Reopen count"]),
     (Field::MadeSlaReported, &["made_sla", "Made SLA"]),
     (Field::ProblemId, &["problem_id", "Problem"]),
@@ -43,14 +64,21 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
         opts,
         |h| {
             major_col.set(h.find(&["major_incident_state", "Major incident state"]));
-            RowSpec::resolve(path, h, "servicenow", &aliases(COLUMNS), &[Field::IncidentId, Field::OpenedAt])
+            RowSpec::resolve(
+                path,
+                h,
+                "servicenow",
+                &aliases(COLUMNS),
+                &[Field::IncidentId, Field::OpenedAt],
+            )
         },
         |inc, _, fields| {
             // ServiceNow's major incident workflow: only an accepted major incident counts; an empty
             // state means the incident never was one.
             if let Some(k) = major_col.get() {
                 let v = fields[k].trim();
-                inc.major_incident = Some(!opts.is_missing(v) && v.eq_ignore_ascii_case("accepted"));
+                inc.major_incident =
+                    Some(!opts.is_missing(v) && v.eq_ignore_ascii_case("accepted"));
             }
             Ok(())
         },

@@ -36,8 +36,18 @@ pub struct AuditRow {
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<AuditRow>, Vec<Reject>, u64)> {
     let mut csv = CsvFile::open(path, opts)?;
-    let spec = RowSpec::resolve(path, &csv.header, "servicenow-audit", &aliases(super::servicenow::COLUMNS), &[Field::IncidentId])?;
-    let updated = csv.header.require(path, "the update time", &["sys_updated_at", "sys_updated_on"])?;
+    let spec = RowSpec::resolve(
+        path,
+        &csv.header,
+        "servicenow-audit",
+        &aliases(super::servicenow::COLUMNS),
+        &[Field::IncidentId],
+    )?;
+    let updated = csv.header.require(
+        path,
+        "the update time",
+        &["sys_updated_at", "sys_updated_on"],
+    )?;
     let mod_count = csv.header.find(&["sys_mod_count"]);
     let times = opts.time_parser();
     let file: Arc<str> = Arc::from(path.display().to_string());
@@ -45,23 +55,48 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<AuditRow>, Vec<Re
     let mut unknown = Default::default();
     let (read, rejects) = csv.for_each_row(|line, fields| {
         let inc = spec.apply(&file, line, fields, opts, &times, &mut unknown)?;
-        let reject = |k: usize, reason, detail: String| Reject { file: file.to_string(), line, column: spec.header.names[k].clone(), reason, detail };
+        let reject = |k: usize, reason, detail: String| Reject {
+            file: file.to_string(),
+            line,
+            column: spec.header.names[k].clone(),
+            reason,
+            detail,
+        };
         if inc.incident_id.is_empty() {
             let k = spec.column_of(Field::IncidentId).unwrap_or(0);
-            return Err(reject(k, RejectReason::MissingId, "the incident number is empty".into()));
+            return Err(reject(
+                k,
+                RejectReason::MissingId,
+                "the incident number is empty".into(),
+            ));
         }
         let raw = fields[updated];
         if opts.is_missing(raw) {
-            return Err(reject(updated, RejectReason::BadTimestamp, "the update time is missing".into()));
+            return Err(reject(
+                updated,
+                RejectReason::BadTimestamp,
+                "the update time is missing".into(),
+            ));
         }
-        let updated_at = times.parse(raw).map_err(|e| reject(updated, RejectReason::BadTimestamp, e))?;
+        let updated_at = times
+            .parse(raw)
+            .map_err(|e| reject(updated, RejectReason::BadTimestamp, e))?;
         let mc = match mod_count.map(|k| (k, fields[k].trim())) {
-            Some((k, v)) if !opts.is_missing(v) => {
-                Some(v.parse::<u64>().map_err(|_| reject(k, RejectReason::BadNumber, format!("'{v}' is not a whole number")))?)
-            }
+            Some((k, v)) if !opts.is_missing(v) => Some(v.parse::<u64>().map_err(|_| {
+                reject(
+                    k,
+                    RejectReason::BadNumber,
+                    format!("'{v}' is not a whole number"),
+                )
+            })?),
             _ => None,
         };
-        rows.push(AuditRow { inc, updated_at, mod_count: mc, file: file.clone() });
+        rows.push(AuditRow {
+            inc,
+            updated_at,
+            mod_count: mc,
+            file: file.clone(),
+        });
         Ok(())
     })?;
     Ok((rows, rejects, read))
@@ -71,12 +106,25 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<AuditRow>, Vec<Re
 pub type Reduced = (Vec<(Incident, String, u64)>, Vec<Event>, Vec<Reject>);
 
 fn is_state(inc: &Incident, list: &[String]) -> bool {
-    inc.final_state.as_deref().is_some_and(|s| list.iter().any(|p| p.eq_ignore_ascii_case(s)))
+    inc.final_state
+        .as_deref()
+        .is_some_and(|s| list.iter().any(|p| p.eq_ignore_ascii_case(s)))
 }
 
 pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
     rows.sort_by(|a, b| {
-        (a.inc.incident_id.as_str(), a.mod_count, a.updated_at, a.inc.source_line).cmp(&(b.inc.incident_id.as_str(), b.mod_count, b.updated_at, b.inc.source_line))
+        (
+            a.inc.incident_id.as_str(),
+            a.mod_count,
+            a.updated_at,
+            a.inc.source_line,
+        )
+            .cmp(&(
+                b.inc.incident_id.as_str(),
+                b.mod_count,
+                b.updated_at,
+                b.inc.source_line,
+            ))
     });
     let mut out = Vec::new();
     let mut events = Vec::with_capacity(rows.len());
@@ -91,25 +139,51 @@ pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
         let group = &rows[start..end];
         let last = &group[group.len() - 1];
         let mut inc = last.inc.clone();
-        let opened = group.iter().filter(|r| r.inc.opened_at != 0).map(|r| r.inc.opened_at).min();
+        let opened = group
+            .iter()
+            .filter(|r| r.inc.opened_at != 0)
+            .map(|r| r.inc.opened_at)
+            .min();
         let reject_all = |reason: RejectReason, detail: String, rejects: &mut Vec<Reject>| {
             for r in group {
-                rejects.push(Reject { file: r.file.to_string(), line: r.inc.source_line, column: "opened_at".into(), reason, detail: detail.clone() });
+                rejects.push(Reject {
+                    file: r.file.to_string(),
+                    line: r.inc.source_line,
+                    column: "opened_at".into(),
+                    reason,
+                    detail: detail.clone(),
+                });
             }
         };
         let Some(opened) = opened else {
-            reject_all(RejectReason::MissingOpenedAt, format!("incident {} has no opened_at in any update", inc.incident_id), &mut rejects);
+            reject_all(
+                RejectReason::MissingOpenedAt,
+                format!(
+                    "incident {} has no opened_at in any update",
+                    inc.incident_id
+                ),
+                &mut rejects,
+            );
             start = end;
             continue;
         };
         inc.opened_at = opened;
         if is_state(&inc, &finished) {
-            inc.resolved_at = inc.resolved_at.or_else(|| group.iter().rev().find_map(|r| r.inc.resolved_at));
-            inc.closed_at = inc.closed_at.or_else(|| group.iter().rev().find_map(|r| r.inc.closed_at));
+            inc.resolved_at = inc
+                .resolved_at
+                .or_else(|| group.iter().rev().find_map(|r| r.inc.resolved_at));
+            inc.closed_at = inc
+                .closed_at
+                .or_else(|| group.iter().rev().find_map(|r| r.inc.closed_at));
         }
         inc.acknowledged_at = group
             .iter()
-            .filter(|r| r.inc.final_state.as_deref().is_some_and(|s| !s.eq_ignore_ascii_case("new")))
+            .filter(|r| {
+                r.inc
+                    .final_state
+                    .as_deref()
+                    .is_some_and(|s| !s.eq_ignore_ascii_case("new"))
+            })
             .map(|r| r.updated_at.max(opened))
             .min();
         let mut hold_ms = 0i64;
@@ -120,14 +194,25 @@ pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
         }
         inc.on_hold_hours = Some(hold_ms as f64 / 3.6e6);
         let bad = [
-            (inc.resolved_at, RejectReason::ResolvedBeforeOpened, "resolved_at"),
+            (
+                inc.resolved_at,
+                RejectReason::ResolvedBeforeOpened,
+                "resolved_at",
+            ),
             (inc.closed_at, RejectReason::ClosedBeforeOpened, "closed_at"),
         ]
         .into_iter()
         .find(|(t, _, _)| t.is_some_and(|t| t < opened));
         if let Some((t, reason, name)) = bad {
             let h = (opened - t.unwrap_or(opened)) as f64 / 3.6e6;
-            reject_all(reason, format!("incident {}: {name} is {h:.2} h before opened_at", inc.incident_id), &mut rejects);
+            reject_all(
+                reason,
+                format!(
+                    "incident {}: {name} is {h:.2} h before opened_at",
+                    inc.incident_id
+                ),
+                &mut rejects,
+            );
             start = end;
             continue;
         }

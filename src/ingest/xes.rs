@@ -20,26 +20,48 @@ fn attrs(e: &BytesStart) -> HashMap<String, String> {
     let mut m = HashMap::new();
     for a in e.attributes().flatten() {
         let key = a.key.as_ref().to_string();
-        let value = a.normalized_value(XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default();
+        let value = a
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map(|v| v.into_owned())
+            .unwrap_or_default();
         m.insert(key, value);
     }
     m
 }
 
-fn pick(map: &HashMap<String, String>, given: &Option<String>, defaults: &[&str]) -> Option<String> {
+fn pick(
+    map: &HashMap<String, String>,
+    given: &Option<String>,
+    defaults: &[&str],
+) -> Option<String> {
     let keys: Vec<&str> = match given {
         Some(g) => vec![g.as_str()],
         None => defaults.to_vec(),
     };
-    keys.iter().find_map(|k| map.get(*k)).filter(|v| !v.trim().is_empty()).map(|v| v.trim().to_string())
+    keys.iter()
+        .find_map(|k| map.get(*k))
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| v.trim().to_string())
 }
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Reject>, u64)> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-        .map_err(|e| Error::format(path, format!("not UTF-8 text (XES files are XML in UTF-8): {e}")))?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).map_err(
+        |e| {
+            Error::format(
+                path,
+                format!("not UTF-8 text (XES files are XML in UTF-8): {e}"),
+            )
+        },
+    )?;
     if text.trim().is_empty() {
-        return Err(Error::format(path, "the file is empty: expected an XES <log> document"));
+        return Err(Error::format(
+            path,
+            "the file is empty: expected an XES <log> document",
+        ));
     }
     let file: Arc<str> = Arc::from(path.display().to_string());
     let mut reader = Reader::from_str(text);
@@ -55,12 +77,27 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
         let before = reader.buffer_position() as usize;
         let ev = reader.read_event().map_err(|e| {
             let at = (reader.error_position() as usize).min(text.len());
-            let l = 1 + text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
-            Error::At { path: path.to_path_buf(), line: l as u64, column: String::new(), message: format!("malformed XML: {e}") }
+            let l = 1 + text.as_bytes()[..at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            Error::At {
+                path: path.to_path_buf(),
+                line: l as u64,
+                column: String::new(),
+                message: format!("malformed XML: {e}"),
+            }
         })?;
         // Line of the element that starts at `before` (skip leading whitespace text).
-        let start = before + text.as_bytes()[before.min(text.len())..].iter().take_while(|b| b.is_ascii_whitespace()).count();
-        line += text.as_bytes()[pos..start.max(pos).min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64;
+        let start = before
+            + text.as_bytes()[before.min(text.len())..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+        line += text.as_bytes()[pos..start.max(pos).min(text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
         pos = start.max(pos).min(text.len());
         let opens = matches!(ev, Xml::Start(_));
         match ev {
@@ -74,14 +111,31 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
             Xml::End(e) if e.local_name().as_ref() == "event" => {
                 if let Some((ev_line, map)) = in_event.take() {
                     read += 1;
-                    let reject = |column: &str, reason, detail: String| Reject { file: file.to_string(), line: ev_line, column: column.to_string(), reason, detail };
+                    let reject = |column: &str, reason, detail: String| Reject {
+                        file: file.to_string(),
+                        line: ev_line,
+                        column: column.to_string(),
+                        reason,
+                        detail,
+                    };
                     let Some(id) = case.clone() else {
-                        rejects.push(reject("concept:name", RejectReason::MissingId, "the event's trace has no concept:name".into()));
+                        rejects.push(reject(
+                            "concept:name",
+                            RejectReason::MissingId,
+                            "the event's trace has no concept:name".into(),
+                        ));
                         continue;
                     };
-                    let time_key = o.time_column.clone().unwrap_or_else(|| "time:timestamp".into());
+                    let time_key = o
+                        .time_column
+                        .clone()
+                        .unwrap_or_else(|| "time:timestamp".into());
                     let Some(raw) = pick(&map, &o.time_column, TIME) else {
-                        rejects.push(reject(&time_key, RejectReason::BadTimestamp, "the event has no time:timestamp".into()));
+                        rejects.push(reject(
+                            &time_key,
+                            RejectReason::BadTimestamp,
+                            "the event has no time:timestamp".into(),
+                        ));
                         continue;
                     };
                     match times.parse(&raw) {
@@ -114,7 +168,9 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
                             map.insert(k.clone(), v.clone());
                         }
                         Some(_) => {}
-                        None if k == "concept:name" && case.is_none() => case = Some(v.trim().to_string()),
+                        None if k == "concept:name" && case.is_none() => {
+                            case = Some(v.trim().to_string())
+                        }
                         None => {}
                     }
                 }
@@ -127,8 +183,10 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
         }
     }
     if !saw_log {
-        return Err(Error::format(path, "not an XES document: expected a <log> element"));
+        return Err(Error::format(
+            path,
+            "not an XES document: expected a <log> element",
+        ));
     }
     Ok((events, rejects, read))
 }
-

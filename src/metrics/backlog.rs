@@ -39,7 +39,10 @@ fn week_of(ms: UtcMillis) -> i64 {
 
 pub fn analyze(opened: &[UtcMillis], resolved: &[Option<UtcMillis>], as_of: UtcMillis) -> Backlog {
     let mut weeks = Vec::new();
-    if let (Some(&lo), Some(hi)) = (opened.iter().min(), opened.iter().chain(resolved.iter().flatten()).max()) {
+    if let (Some(&lo), Some(hi)) = (
+        opened.iter().min(),
+        opened.iter().chain(resolved.iter().flatten()).max(),
+    ) {
         let (w0, w1) = (week_of(lo), week_of((*hi).min(as_of)));
         let n = (w1 - w0 + 1).max(0) as usize;
         let mut created = vec![0u64; n];
@@ -62,25 +65,43 @@ pub fn analyze(opened: &[UtcMillis], resolved: &[Option<UtcMillis>], as_of: UtcM
             cum_c += created[k];
             cum_d += done[k];
             weeks.push(Week {
-                week_start: super::recurrence::iso(MONDAY0 + (w0 + k as i64) * WEEK_MS)[..10].to_string(),
+                week_start: super::recurrence::iso(MONDAY0 + (w0 + k as i64) * WEEK_MS)[..10]
+                    .to_string(),
                 created: created[k],
                 resolved: done[k],
                 open_at_end: cum_c - cum_d,
             });
         }
     }
-    const BUCKETS: [(&str, f64); 5] = [("< 1 day", 24.0), ("1-3 days", 72.0), ("3-7 days", 168.0), ("7-30 days", 720.0), ("> 30 days", f64::INFINITY)];
-    let mut aging: Vec<Aging> = BUCKETS.iter().map(|(b, _)| Aging { bucket: b, open: 0 }).collect();
+    const BUCKETS: [(&str, f64); 5] = [
+        ("< 1 day", 24.0),
+        ("1-3 days", 72.0),
+        ("3-7 days", 168.0),
+        ("7-30 days", 720.0),
+        ("> 30 days", f64::INFINITY),
+    ];
+    let mut aging: Vec<Aging> = BUCKETS
+        .iter()
+        .map(|(b, _)| Aging { bucket: b, open: 0 })
+        .collect();
     let mut open_now = 0;
     for (o, r) in opened.iter().zip(resolved) {
         if *o <= as_of && r.is_none_or(|r| r > as_of) {
             open_now += 1;
             let age = (as_of - o) as f64 / 3.6e6;
-            let k = BUCKETS.iter().position(|(_, lim)| age < *lim).unwrap_or(BUCKETS.len() - 1);
+            let k = BUCKETS
+                .iter()
+                .position(|(_, lim)| age < *lim)
+                .unwrap_or(BUCKETS.len() - 1);
             aging[k].open += 1;
         }
     }
-    Backlog { as_of: super::recurrence::iso(as_of), open_now, weeks, aging }
+    Backlog {
+        as_of: super::recurrence::iso(as_of),
+        open_now,
+        weeks,
+        aging,
+    }
 }
 
 #[cfg(test)]
@@ -94,11 +115,18 @@ mod tests {
         let opened = [mon, mon + d, mon + 8 * d, mon + 9 * d];
         let resolved = [Some(mon + 2 * d), None, Some(mon + 15 * d), None];
         let b = analyze(&opened, &resolved, mon + 16 * d);
-        let counts: Vec<(u64, u64, u64)> = b.weeks.iter().map(|w| (w.created, w.resolved, w.open_at_end)).collect();
+        let counts: Vec<(u64, u64, u64)> = b
+            .weeks
+            .iter()
+            .map(|w| (w.created, w.resolved, w.open_at_end))
+            .collect();
         assert_eq!(counts, vec![(2, 1, 1), (2, 0, 3), (0, 1, 2)]);
         assert_eq!(b.open_now, 2);
         // Ages at as-of: 15 days and 7 days.
-        assert_eq!(b.aging.iter().map(|a| a.open).collect::<Vec<_>>(), vec![0, 0, 0, 2, 0]);
+        assert_eq!(
+            b.aging.iter().map(|a| a.open).collect::<Vec<_>>(),
+            vec![0, 0, 0, 2, 0]
+        );
         assert!(b.weeks[0].week_start.len() == 10);
     }
 }

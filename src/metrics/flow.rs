@@ -36,7 +36,11 @@ pub struct Ev<'a> {
 
 pub fn from_incidents(reassign: &[Option<i64>], max_level: &[Option<&str>], flow: &mut Flow) {
     for r in reassign.iter().flatten() {
-        let k = if *r >= 3 { "3+".to_string() } else { r.to_string() };
+        let k = if *r >= 3 {
+            "3+".to_string()
+        } else {
+            r.to_string()
+        };
         *flow.reassignments.entry(k).or_default() += 1;
     }
     for l in max_level.iter().flatten() {
@@ -87,14 +91,24 @@ pub fn from_events(events: &[Ev], incidents_in_scope: &dyn Fn(&str) -> bool, flo
             }
             if let (Some(a), Some(b)) = (w[0].level, w[1].level) {
                 if a != b {
-                    *flow.level_transitions.entry(format!("{a}→{b}")).or_default() += 1;
+                    *flow
+                        .level_transitions
+                        .entry(format!("{a}→{b}"))
+                        .or_default() += 1;
                 }
             }
         }
     }
     flow.ping_pong_incidents = ping;
-    flow.ping_pong_share = if incidents == 0 { f64::NAN } else { ping as f64 / incidents as f64 };
-    let mut groups: Vec<(String, f64)> = by_group.into_iter().map(|(g, h)| (g.to_string(), h)).collect();
+    flow.ping_pong_share = if incidents == 0 {
+        f64::NAN
+    } else {
+        ping as f64 / incidents as f64
+    };
+    let mut groups: Vec<(String, f64)> = by_group
+        .into_iter()
+        .map(|(g, h)| (g.to_string(), h))
+        .collect();
     groups.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     groups.truncate(20);
     flow.hours_by_group = groups;
@@ -107,7 +121,12 @@ mod tests {
     #[test]
     fn ping_pong_and_time_by_hand() {
         let h = 3_600_000;
-        let ev = |i: &'static str, t: i64, g: &'static str, l: &'static str| Ev { incident: i, at: t * h, group: Some(g), level: Some(l) };
+        let ev = |i: &'static str, t: i64, g: &'static str, l: &'static str| Ev {
+            incident: i,
+            at: t * h,
+            group: Some(g),
+            level: Some(l),
+        };
         let events = vec![
             ev("1", 0, "A", "L1"),
             ev("1", 1, "B", "L2"),
@@ -125,7 +144,11 @@ mod tests {
         assert_eq!(f.hours_by_level["L1"], 1.0 + 1.0 + 2.0 + 3.0);
         assert_eq!(f.hours_by_group[0], ("A".to_string(), 7.0));
         let mut g = Flow::default();
-        from_incidents(&[Some(0), Some(4), Some(3), None, Some(1)], &[Some("L1"), Some("L3")], &mut g);
+        from_incidents(
+            &[Some(0), Some(4), Some(3), None, Some(1)],
+            &[Some("L1"), Some("L3")],
+            &mut g,
+        );
         assert_eq!(g.reassignments["3+"], 2);
         assert_eq!(g.by_max_support_level["L3"], 1);
     }

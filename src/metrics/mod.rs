@@ -38,9 +38,15 @@ impl Filter {
         } else if let Some((c, v)) = s.split_once('=') {
             (c, false, v)
         } else {
-            return Err(format!("--where '{s}': expected column=value or column!=value (alternatives with |)"));
+            return Err(format!(
+                "--where '{s}': expected column=value or column!=value (alternatives with |)"
+            ));
         };
-        Ok(Filter { column: column.trim().to_string(), negate, values: rest.split('|').map(|v| v.trim().to_string()).collect() })
+        Ok(Filter {
+            column: column.trim().to_string(),
+            negate,
+            values: rest.split('|').map(|v| v.trim().to_string()).collect(),
+        })
     }
 }
 
@@ -87,13 +93,21 @@ impl Dataset {
     /// Opens a store written by `import` (Parquet scanned lazily; Arrow IPC read).
     pub fn open_store(path: &Path) -> Result<Dataset> {
         if !path.exists() {
-            return Err(Error::Read { path: path.to_path_buf(), source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file") });
+            return Err(Error::Read {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            });
         }
         let incidents = match crate::store::StoreFormat::of(path)? {
             crate::store::StoreFormat::Parquet => {
-                let lf = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), ScanArgsParquet::default())
-                    .map_err(|e| Error::format(path, format!("not a readable Parquet store: {e}")))?;
-                let schema = lf.clone().collect_schema().map_err(|e| Error::format(path, format!("not a readable Parquet store: {e}")))?;
+                let lf = LazyFrame::scan_parquet(
+                    PlRefPath::new(path.to_string_lossy().as_ref()),
+                    ScanArgsParquet::default(),
+                )
+                .map_err(|e| Error::format(path, format!("not a readable Parquet store: {e}")))?;
+                let schema = lf.clone().collect_schema().map_err(|e| {
+                    Error::format(path, format!("not a readable Parquet store: {e}"))
+                })?;
                 for (name, _, _, _) in INCIDENT_COLUMNS {
                     if schema.get(name).is_none() {
                         return Err(Error::format(path, format!("not an incidentlab store: column '{name}' is missing (import the export first, or give --format)")));
@@ -108,13 +122,21 @@ impl Dataset {
             }
         };
         let ev = crate::store::events_path(path);
-        let events = if ev.exists() { Some(crate::store::read_frame(&ev)?) } else { None };
+        let events = if ev.exists() {
+            Some(crate::store::read_frame(&ev)?)
+        } else {
+            None
+        };
         Ok(Dataset { incidents, events })
     }
 
     pub fn from_imported(imported: &crate::ingest::Imported) -> Result<Dataset> {
         let incidents = crate::schema::incidents_to_frame(&imported.incidents)?.lazy();
-        let events = if imported.events.is_empty() { None } else { Some(crate::schema::events_to_frame(&imported.events)?) };
+        let events = if imported.events.is_empty() {
+            None
+        } else {
+            Some(crate::schema::events_to_frame(&imported.events)?)
+        };
         Ok(Dataset { incidents, events })
     }
 }
@@ -129,11 +151,19 @@ fn check_column(name: &str, flag: &str, derived_ok: bool) -> Result<()> {
     if derived_ok {
         known.extend_from_slice(DERIVED);
     }
-    Err(Error::Usage(format!("{flag}: unknown column '{name}'; expected one of {}", known.join(", "))))
+    Err(Error::Usage(format!(
+        "{flag}: unknown column '{name}'; expected one of {}",
+        known.join(", ")
+    )))
 }
 
 fn ms_of(name: &str) -> Expr {
-    col(name).cast(DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))).cast(DataType::Int64)
+    col(name)
+        .cast(DataType::Datetime(
+            TimeUnit::Milliseconds,
+            Some(TimeZone::UTC),
+        ))
+        .cast(DataType::Int64)
 }
 
 /// The SLA part of the report.
@@ -175,7 +205,12 @@ fn num(v: Option<f64>) -> Value {
 }
 
 fn f64_col(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().collect())
+    Ok(df
+        .column(name)?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect())
 }
 
 fn str_col(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
@@ -184,20 +219,32 @@ fn str_col(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
 }
 
 fn i64_col(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.iter().collect())
+    Ok(df
+        .column(name)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .collect())
 }
 
 /// Rows of a metric frame as JSON objects: key columns under `key`, MTTR/MTTA nested.
 fn metric_rows(df: &DataFrame, keys: &[String]) -> Result<Vec<Value>> {
-    let key_cols: Vec<Vec<Option<String>>> = keys.iter().map(|k| str_col(df, k)).collect::<Result<_>>()?;
-    let metric_cols: Vec<(&str, Vec<Option<f64>>)> = resolution::group_metric_names().into_iter().map(|n| Ok((n, f64_col(df, n)?))).collect::<Result<_>>()?;
+    let key_cols: Vec<Vec<Option<String>>> =
+        keys.iter().map(|k| str_col(df, k)).collect::<Result<_>>()?;
+    let metric_cols: Vec<(&str, Vec<Option<f64>>)> = resolution::group_metric_names()
+        .into_iter()
+        .map(|n| Ok((n, f64_col(df, n)?)))
+        .collect::<Result<_>>()?;
     let mut rows = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         let mut o = Map::new();
         if !keys.is_empty() {
             let mut k = Map::new();
             for (name, c) in keys.iter().zip(&key_cols) {
-                k.insert(name.clone(), c[i].clone().map(Value::String).unwrap_or(Value::Null));
+                k.insert(
+                    name.clone(),
+                    c[i].clone().map(Value::String).unwrap_or(Value::Null),
+                );
             }
             o.insert("key".into(), Value::Object(k));
         }
@@ -220,6 +267,19 @@ fn metric_rows(df: &DataFrame, keys: &[String]) -> Result<Vec<Value>> {
     Ok(rows)
 }
 
+/// Replaces integer derived keys (month, week, …) in an aggregated frame by their labels.
+fn label_derived(mut df: DataFrame, keys: &[String]) -> Result<DataFrame> {
+    for k in keys.iter().filter(|k| DERIVED.contains(&k.as_str())) {
+        let v = i64_col(&df, k)?;
+        let labels: StringChunked = v
+            .iter()
+            .map(|x| x.map(|x| resolution::derived_label(k, x)))
+            .collect();
+        df.with_column(labels.with_name(k.as_str().into()).into_column())?;
+    }
+    Ok(df)
+}
+
 /// Runs every metric family.
 pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     for b in &opts.by {
@@ -240,23 +300,49 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     }
     for f in &opts.filters {
         let c = || col(f.column.as_str()).cast(DataType::String);
-        let any = f.values.iter().fold(lit(false), |acc, v| acc.or(c().eq(lit(v.as_str()))));
-        lf = lf.filter(if f.negate { any.not().fill_null(lit(true)) } else { any.fill_null(lit(false)) });
+        let any = f
+            .values
+            .iter()
+            .fold(lit(false), |acc, v| acc.or(c().eq(lit(v.as_str()))));
+        lf = lf.filter(if f.negate {
+            any.not().fill_null(lit(true))
+        } else {
+            any.fill_null(lit(false))
+        });
     }
     let base = lf.clone();
     // Only the columns the metrics read: keeps memory bounded on large stores.
     let mut needed: BTreeSet<String> = [
-        "incident_id", "opened_at", "acknowledged_at", "resolved_at", "closed_at", "priority", "made_sla_reported", "reopen_count",
-        "reassignment_count", "escalation_count", "max_support_level", "knowledge_used", "major_incident", "on_hold_hours", "problem_id",
+        "incident_id",
+        "opened_at",
+        "acknowledged_at",
+        "resolved_at",
+        "closed_at",
+        "priority",
+        "made_sla_reported",
+        "reopen_count",
+        "reassignment_count",
+        "escalation_count",
+        "max_support_level",
+        "knowledge_used",
+        "major_incident",
+        "on_hold_hours",
+        "problem_id",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    needed.extend(opts.by.iter().filter(|b| !DERIVED.contains(&b.as_str())).cloned());
+    needed.extend(
+        opts.by
+            .iter()
+            .filter(|b| !DERIVED.contains(&b.as_str()))
+            .cloned(),
+    );
     needed.extend(opts.recurrence_key.iter().cloned());
     let mut exprs: Vec<Expr> = needed.iter().map(|c| col(c.as_str())).collect();
     exprs.push(resolution::resolution_hours(opts.end));
     exprs.push(resolution::ack_hours());
+    exprs.extend(resolution::indicators());
     for d in DERIVED {
         if opts.by.iter().any(|b| b == d) || *d == "month" {
             exprs.extend(resolution::derived_key(d));
@@ -264,13 +350,26 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     }
     let mut df = lf.select(exprs).collect()?;
     if df.height() == 0 {
-        return Err(Error::Usage("no incidents to analyse (the store is empty, or the filters left nothing)".into()));
+        return Err(Error::Usage(
+            "no incidents to analyse (the store is empty, or the filters left nothing)".into(),
+        ));
     }
     let mut notes = Vec::new();
 
-    let ids = str_col(&df, "incident_id")?;
-    let opened: Vec<i64> = i64_col(&df.select([PlSmallStr::from("opened_at")])?.lazy().select([ms_of("opened_at")]).collect()?, "opened_at")?.into_iter().map(|v| v.unwrap_or(0)).collect();
-    let ts = |name: &str| -> Result<Vec<Option<i64>>> { i64_col(&df.clone().lazy().select([ms_of(name)]).collect()?, name) };
+    let ids_ca = df.column("incident_id")?.str()?.clone();
+    let opened: Vec<i64> = i64_col(
+        &df.select([PlSmallStr::from("opened_at")])?
+            .lazy()
+            .select([ms_of("opened_at")])
+            .collect()?,
+        "opened_at",
+    )?
+    .into_iter()
+    .map(|v| v.unwrap_or(0))
+    .collect();
+    let ts = |name: &str| -> Result<Vec<Option<i64>>> {
+        i64_col(&df.clone().lazy().select([ms_of(name)]).collect()?, name)
+    };
     let ack = ts("acknowledged_at")?;
     let resolved = ts("resolved_at")?;
     let closed = ts("closed_at")?;
@@ -278,12 +377,31 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         EndEvent::Resolved => &resolved,
         EndEvent::Closed => &closed,
     };
-    let as_of = opts.as_of.unwrap_or_else(|| opened.iter().copied().chain(resolved.iter().flatten().copied()).chain(closed.iter().flatten().copied()).max().unwrap_or(0));
+    let as_of = opts.as_of.unwrap_or_else(|| {
+        opened
+            .iter()
+            .copied()
+            .chain(resolved.iter().flatten().copied())
+            .chain(closed.iter().flatten().copied())
+            .max()
+            .unwrap_or(0)
+    });
 
     // SLA, row by row (calendar and pauses), then back into the frame for the group metrics.
     let mut sla_report = None;
     let mut sla_met: Vec<Option<bool>> = vec![None; df.height()];
     if let Some((path, policy)) = &opts.sla {
+        let mut policy = policy.clone();
+        let lo = opened.iter().copied().min().unwrap_or(0);
+        let hi = end_col
+            .iter()
+            .flatten()
+            .copied()
+            .max()
+            .unwrap_or(as_of)
+            .max(as_of);
+        policy.prepare(lo, hi);
+        let policy = &policy;
         let priority = i64_col(&df, "priority")?;
         let hold = f64_col(&df, "on_hold_hours")?;
         let mut missing: BTreeMap<i64, u64> = BTreeMap::new();
@@ -293,10 +411,24 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
             }
         }
         if !missing.is_empty() {
-            let list: Vec<String> = missing.iter().map(|(p, n)| format!("priority {p} ({n} incidents)")).collect();
-            return Err(Error::config(path, "targets", format!("no target for {} present in the data; add a [[targets]] entry for each", list.join(", "))));
+            let list: Vec<String> = missing
+                .iter()
+                .map(|(p, n)| format!("priority {p} ({n} incidents)"))
+                .collect();
+            return Err(Error::config(
+                path,
+                "targets",
+                format!(
+                    "no target for {} present in the data; add a [[targets]] entry for each",
+                    list.join(", ")
+                ),
+            ));
         }
-        let pauses = data.events.as_ref().map(|ev| pause_intervals(ev, &policy.pause_states)).transpose()?;
+        let pauses = data
+            .events
+            .as_ref()
+            .map(|ev| pause_intervals(ev, &policy.pause_states))
+            .transpose()?;
         let pauses_note = match &pauses {
             Some(_) => "clock pauses from the events table".to_string(),
             None => "no events table: on_hold_hours subtracted for 24x7 targets, no pauses on business-hours targets".to_string(),
@@ -313,17 +445,33 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         }
         let mut by_p: BTreeMap<u8, Acc> = BTreeMap::new();
         let mut no_priority = 0u64;
-        for i in 0..df.height() {
-            let Some(p) = priority[i] else {
+        // The clock of each incident is independent: evaluate in parallel, accumulate in order.
+        let outcomes: Vec<Option<(u8, sla::SlaOutcome)>> = {
+            use rayon::prelude::*;
+            (0..df.height())
+                .into_par_iter()
+                .map(|i| {
+                    let p = priority[i]? as u8;
+                    let t = &policy.targets[&p];
+                    let pz = pauses.as_ref().map(|m| {
+                        m.get(ids_ca.get(i).unwrap_or(""))
+                            .map(|v| v.as_slice())
+                            .unwrap_or(&[])
+                    });
+                    Some((
+                        p,
+                        sla::evaluate(t, opened[i], ack[i], end_col[i], as_of, pz, hold[i]),
+                    ))
+                })
+                .collect()
+        };
+        for (i, out) in outcomes.iter().enumerate() {
+            let Some((p, o)) = out else {
                 no_priority += 1;
                 continue;
             };
-            let t = &policy.targets[&(p as u8)];
-            let id = ids[i].as_deref().unwrap_or("");
-            let pz = pauses.as_ref().map(|m| m.get(id).map(|v| v.as_slice()).unwrap_or(&[]));
-            let o = sla::evaluate(t, opened[i], ack[i], end_col[i], as_of, pz, hold[i]);
             sla_met[i] = o.met;
-            let a = by_p.entry(p as u8).or_default();
+            let a = by_p.entry(*p).or_default();
             a.n += 1;
             match o.met {
                 Some(true) => a.met += 1,
@@ -338,8 +486,11 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
                 a.resp_met += u64::from(r);
             }
         }
+        // Margins are sorted once, then read at three quantiles.
         let q = |v: &mut Vec<f64>, p: f64| {
-            v.sort_by(|a, b| a.total_cmp(b));
+            if !v.is_sorted_by(|a, b| a <= b) {
+                v.sort_unstable_by(|a, b| a.total_cmp(b));
+            }
             num(Some(crate::sim::stats::quantile(v, p)))
         };
         let mut rows = Vec::new();
@@ -372,50 +523,99 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
             "margin_hours": {"p10": q(&mut total.margins, 0.1), "p50": q(&mut total.margins, 0.5), "p90": q(&mut total.margins, 0.9)},
         });
         if no_priority > 0 {
-            notes.push(format!("{no_priority} incidents have no priority and are outside the SLA figures"));
+            notes.push(format!(
+                "{no_priority} incidents have no priority and are outside the SLA figures"
+            ));
         }
-        sla_report = Some(SlaReport { policy: policy.name.clone(), pauses: pauses_note, by_priority: rows, overall });
+        sla_report = Some(SlaReport {
+            policy: policy.name.clone(),
+            pauses: pauses_note,
+            by_priority: rows,
+            overall,
+        });
     } else {
         notes.push("no --sla policy: sla_computed_rate is empty; sla_reported_rate is the source's own flag".into());
     }
-    let sla_col: BooleanChunked = sla_met.iter().copied().collect();
-    df.with_column(sla_col.with_name("sla_met".into()).into_column())?;
+    let reported = df.column("made_sla_reported")?.bool()?.clone();
+    let met_ind: Float64Chunked = sla_met
+        .iter()
+        .map(|m| m.map(|b| f64::from(u8::from(b))))
+        .collect();
+    let agree_ind: Float64Chunked = sla_met
+        .iter()
+        .zip(reported.iter())
+        .map(|(m, r)| Some(f64::from(u8::from((*m)? == r?))))
+        .collect();
+    df.with_column(met_ind.with_name("ind_sla_met".into()).into_column())?;
+    df.with_column(agree_ind.with_name("ind_sla_agree".into()).into_column())?;
 
     // Group metrics (polars).
     let keys: Vec<Expr> = opts.by.iter().map(|b| col(b.as_str())).collect();
     let group_frame = if keys.is_empty() {
-        df.clone().lazy().select(resolution::group_metrics()).collect()?
+        df.clone()
+            .lazy()
+            .select(resolution::group_metrics())
+            .collect()?
     } else {
         let sort = SortMultipleOptions::default().with_nulls_last(true);
-        df.clone().lazy().group_by(keys.clone()).agg(resolution::group_metrics()).sort(opts.by.iter().map(|s| s.as_str()).collect::<Vec<_>>(), sort).collect()?
+        label_derived(
+            df.clone()
+                .lazy()
+                .group_by(keys.clone())
+                .agg(resolution::group_metrics())
+                .sort(opts.by.iter().map(|s| s.as_str()).collect::<Vec<_>>(), sort)
+                .collect()?,
+            &opts.by,
+        )?
     };
-    let overall_frame = df.clone().lazy().select(resolution::group_metrics()).collect()?;
-    let overall = metric_rows(&overall_frame, &[])?.into_iter().next().unwrap_or(Value::Null);
-    let groups = if keys.is_empty() { Vec::new() } else { metric_rows(&group_frame, &opts.by)? };
-    let trend_frame = df
+    let overall_frame = df
         .clone()
         .lazy()
-        .group_by([col("month")])
-        .agg(resolution::group_metrics())
-        .sort(["month"], SortMultipleOptions::default())
+        .select(resolution::group_metrics())
         .collect()?;
+    let overall = metric_rows(&overall_frame, &[])?
+        .into_iter()
+        .next()
+        .unwrap_or(Value::Null);
+    let groups = if keys.is_empty() {
+        Vec::new()
+    } else {
+        metric_rows(&group_frame, &opts.by)?
+    };
+    let trend_frame = label_derived(
+        df.clone()
+            .lazy()
+            .group_by([col("month")])
+            .agg(resolution::group_metrics())
+            .sort(["month"], SortMultipleOptions::default())
+            .collect()?,
+        &["month".to_string()],
+    )?;
     let trend = metric_rows(&trend_frame, &["month".to_string()])?;
 
     // Flow.
     let mut fl = flow::Flow::default();
     let reassign = i64_col(&df, "reassignment_count")?;
-    let levels = str_col(&df, "max_support_level")?;
-    let level_refs: Vec<Option<&str>> = levels.iter().map(|l| l.as_deref()).collect();
+    let levels = df.column("max_support_level")?.str()?.clone();
+    let level_refs: Vec<Option<&str>> = levels.iter().collect();
     flow::from_incidents(&reassign, &level_refs, &mut fl);
     if let Some(ev) = &data.events {
-        let in_scope: std::collections::HashSet<&str> = ids.iter().flatten().map(|s| s.as_str()).collect();
-        let ev = ev.sort(["incident_id", "at", "source_line"], SortMultipleOptions::default())?;
+        let in_scope: std::collections::HashSet<&str> = ids_ca.iter().flatten().collect();
+        let ev = ev.sort(
+            ["incident_id", "at", "source_line"],
+            SortMultipleOptions::default(),
+        )?;
         let eid = str_col(&ev, "incident_id")?;
         let at = i64_col(&ev.clone().lazy().select([ms_of("at")]).collect()?, "at")?;
         let grp = str_col(&ev, "group")?;
         let lvl = str_col(&ev, "support_level")?;
         let evs: Vec<flow::Ev> = (0..ev.height())
-            .map(|i| flow::Ev { incident: eid[i].as_deref().unwrap_or(""), at: at[i].unwrap_or(0), group: grp[i].as_deref(), level: lvl[i].as_deref() })
+            .map(|i| flow::Ev {
+                incident: eid[i].as_deref().unwrap_or(""),
+                at: at[i].unwrap_or(0),
+                group: grp[i].as_deref(),
+                level: lvl[i].as_deref(),
+            })
             .collect();
         flow::from_events(&evs, &|id| in_scope.contains(id), &mut fl);
     } else {
@@ -424,29 +624,107 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
 
     // Backlog and recurrence.
     let bl = backlog::analyze(&opened, end_col, as_of);
-    let key_cols: Vec<Vec<Option<String>>> = opts.recurrence_key.iter().map(|k| str_col(&df, k)).collect::<Result<_>>()?;
     let rh = f64_col(&df, "resolution_hours")?;
-    let problems = str_col(&df, "problem_id")?;
-    let rows: Vec<recurrence::Row> = (0..df.height())
-        .map(|i| {
-            let parts: Option<Vec<&str>> = key_cols.iter().map(|c| c[i].as_deref()).collect();
-            recurrence::Row { key: parts.map(|p| p.join(" / ")), opened: opened[i], resolution_hours: rh[i], problem_id: problems[i].as_deref() }
+    let problems = df.column("problem_id")?.str()?.clone();
+    let key_cas: Vec<StringChunked> = opts
+        .recurrence_key
+        .iter()
+        .map(|k| {
+            Ok(df
+                .column(k.as_str())?
+                .cast(&DataType::String)?
+                .str()?
+                .clone())
+        })
+        .collect::<Result<_>>()?;
+    // Dictionary-encode the key (one id per distinct combination) so sorting compares integers.
+    let mut ids_of: HashMap<Vec<&str>, u32> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let keys_per_row: Vec<Option<u32>> = if key_cas.len() == 1 {
+        let mut ids1: HashMap<&str, u32> = HashMap::new();
+        key_cas[0]
+            .iter()
+            .map(|v| {
+                v.map(|v| {
+                    *ids1.entry(v).or_insert_with(|| {
+                        names.push(v.to_string());
+                        names.len() as u32 - 1
+                    })
+                })
+            })
+            .collect()
+    } else {
+        let mut iters: Vec<_> = key_cas.iter().map(|c| c.iter()).collect();
+        let mut out = Vec::with_capacity(df.height());
+        let mut parts: Vec<&str> = Vec::with_capacity(key_cas.len());
+        for _ in 0..df.height() {
+            parts.clear();
+            let mut complete = true;
+            for it in iters.iter_mut() {
+                match it.next().flatten() {
+                    Some(v) => parts.push(v),
+                    None => complete = false,
+                }
+            }
+            out.push(complete.then(|| match ids_of.get(&parts) {
+                Some(&k) => k,
+                None => {
+                    let k = names.len() as u32;
+                    names.push(parts.join(" / "));
+                    ids_of.insert(parts.clone(), k);
+                    k
+                }
+            }));
+        }
+        out
+    };
+    let rows: Vec<recurrence::Row> = keys_per_row
+        .into_iter()
+        .zip(problems.iter())
+        .enumerate()
+        .map(|(i, (key, problem_id))| recurrence::Row {
+            key,
+            opened: opened[i],
+            resolution_hours: rh[i],
+            problem_id,
         })
         .collect();
-    let rec = recurrence::analyze(&rows, &opts.recurrence_key, opts.recurrence_window_hours, opts.top);
+    let rec = recurrence::analyze(
+        &rows,
+        &names,
+        &opts.recurrence_key,
+        opts.recurrence_window_hours,
+        opts.top,
+    );
 
     // Major incidents with their timelines.
     let major = base
-        .filter(col("major_incident").fill_null(col("priority").eq(lit(1))).fill_null(lit(false)))
+        .filter(
+            col("major_incident")
+                .fill_null(col("priority").eq(lit(1)))
+                .fill_null(lit(false)),
+        )
         .sort(["opened_at"], SortMultipleOptions::default())
         .limit(200)
         .select([
             col("incident_id"),
             col("priority"),
-            col("opened_at").dt().strftime("%Y-%m-%dT%H:%M:%SZ").alias("opened_at"),
-            col("acknowledged_at").dt().strftime("%Y-%m-%dT%H:%M:%SZ").alias("acknowledged_at"),
-            col("resolved_at").dt().strftime("%Y-%m-%dT%H:%M:%SZ").alias("resolved_at"),
-            col("closed_at").dt().strftime("%Y-%m-%dT%H:%M:%SZ").alias("closed_at"),
+            col("opened_at")
+                .dt()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .alias("opened_at"),
+            col("acknowledged_at")
+                .dt()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .alias("acknowledged_at"),
+            col("resolved_at")
+                .dt()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .alias("resolved_at"),
+            col("closed_at")
+                .dt()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .alias("closed_at"),
             resolution::resolution_hours(opts.end),
             col("assignment_group"),
             col("ci"),
@@ -454,14 +732,21 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         ])
         .collect()?;
     let mut major_incidents = Vec::new();
-    let mcols: Vec<(String, Vec<Option<String>>)> = major.get_column_names().iter().map(|n| Ok((n.to_string(), str_col(&major, n)?))).collect::<Result<_>>()?;
+    let mcols: Vec<(String, Vec<Option<String>>)> = major
+        .get_column_names()
+        .iter()
+        .map(|n| Ok((n.to_string(), str_col(&major, n)?)))
+        .collect::<Result<_>>()?;
     for i in 0..major.height() {
         let mut o = Map::new();
         for (n, c) in &mcols {
             let v = match (n.as_str(), &c[i]) {
                 (_, None) => Value::Null,
                 ("priority", Some(s)) => s.parse::<i64>().map(Value::from).unwrap_or(Value::Null),
-                ("resolution_hours", Some(s)) => s.parse::<f64>().map(|x| num(Some(x))).unwrap_or(Value::Null),
+                ("resolution_hours", Some(s)) => s
+                    .parse::<f64>()
+                    .map(|x| num(Some(x)))
+                    .unwrap_or(Value::Null),
                 (_, Some(s)) => Value::String(s.clone()),
             };
             o.insert(n.clone(), v);
@@ -469,7 +754,18 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         major_incidents.push(Value::Object(o));
     }
 
-    let mut filters: Vec<String> = opts.filters.iter().map(|f| format!("{}{}{}", f.column, if f.negate { "!=" } else { "=" }, f.values.join("|"))).collect();
+    let mut filters: Vec<String> = opts
+        .filters
+        .iter()
+        .map(|f| {
+            format!(
+                "{}{}{}",
+                f.column,
+                if f.negate { "!=" } else { "=" },
+                f.values.join("|")
+            )
+        })
+        .collect();
     if let Some(f) = opts.from {
         filters.push(format!("opened_at >= {}", recurrence::iso(f)));
     }
@@ -497,12 +793,18 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
 
 /// Pause intervals per incident: from each event in a pause state to the next event.
 fn pause_intervals(ev: &DataFrame, states: &[String]) -> Result<sla::Pauses> {
-    let ev = ev.sort(["incident_id", "at", "source_line"], SortMultipleOptions::default())?;
+    let ev = ev.sort(
+        ["incident_id", "at", "source_line"],
+        SortMultipleOptions::default(),
+    )?;
     let id = str_col(&ev, "incident_id")?;
     let at = i64_col(&ev.clone().lazy().select([ms_of("at")]).collect()?, "at")?;
     let st = str_col(&ev, "state")?;
     let sub = str_col(&ev, "sub_state")?;
-    let is_pause = |v: &Option<String>| v.as_deref().is_some_and(|s| states.iter().any(|p| p.eq_ignore_ascii_case(s)));
+    let is_pause = |v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|s| states.iter().any(|p| p.eq_ignore_ascii_case(s)))
+    };
     let mut out: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
     for i in 0..ev.height().saturating_sub(1) {
         if id[i] == id[i + 1] && (is_pause(&st[i]) || is_pause(&sub[i])) {

@@ -17,7 +17,12 @@ pub enum EndEvent {
 }
 
 fn ms(name: &str) -> Expr {
-    col(name).cast(DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))).cast(DataType::Int64)
+    col(name)
+        .cast(DataType::Datetime(
+            TimeUnit::Milliseconds,
+            Some(TimeZone::UTC),
+        ))
+        .cast(DataType::Int64)
 }
 
 /// `resolution_hours` = (end − `opened_at`) in hours, end = `resolved_at` (or `closed_at`);
@@ -27,36 +32,111 @@ pub fn resolution_hours(end: EndEvent) -> Expr {
         EndEvent::Resolved => "resolved_at",
         EndEvent::Closed => "closed_at",
     };
-    ((ms(end_col) - ms("opened_at")).cast(DataType::Float64) / lit(MS_PER_HOUR)).alias("resolution_hours")
+    ((ms(end_col) - ms("opened_at")).cast(DataType::Float64) / lit(MS_PER_HOUR))
+        .alias("resolution_hours")
 }
 
 /// `ack_hours` = (`acknowledged_at` − `opened_at`) in hours; null when not acknowledged.
 pub fn ack_hours() -> Expr {
-    ((ms("acknowledged_at") - ms("opened_at")).cast(DataType::Float64) / lit(MS_PER_HOUR)).alias("ack_hours")
+    ((ms("acknowledged_at") - ms("opened_at")).cast(DataType::Float64) / lit(MS_PER_HOUR))
+        .alias("ack_hours")
 }
 
 /// Derived grouping keys from `opened_at` (UTC): `month` (2025-03), `week` (ISO, 2025-W09), `year`,
-/// `weekday` (Mon…Sun), `hour` (00…23).
+/// `weekday` (1 Mon … 7 Sun), `hour` (00…23). Grouped as integers (fast on 10 M rows) and labelled
+/// afterwards by [`derived_label`].
 pub fn derived_key(name: &str) -> Option<Expr> {
-    let fmt = match name {
-        "month" => "%Y-%m",
-        "week" => "%G-W%V",
-        "year" => "%Y",
-        "weekday" => "%u %a",
-        "hour" => "%H",
+    // UTC wall time without per-value zone conversion.
+    let t = || {
+        col("opened_at")
+            .cast(DataType::Datetime(TimeUnit::Milliseconds, None))
+            .dt()
+    };
+    let e = match name {
+        "month" => {
+            t().year().cast(DataType::Int64) * lit(100i64) + t().month().cast(DataType::Int64)
+        }
+        "week" => {
+            t().iso_year().cast(DataType::Int64) * lit(100i64) + t().week().cast(DataType::Int64)
+        }
+        "year" => t().year().cast(DataType::Int64),
+        "weekday" => t().weekday().cast(DataType::Int64),
+        "hour" => t().hour().cast(DataType::Int64),
         _ => return None,
     };
-    Some(col("opened_at").dt().strftime(fmt).alias(name))
+    Some(e.alias(name))
 }
 
-fn share(predicate: Expr) -> Expr {
-    predicate.cast(DataType::Float64).mean()
+/// The label of a derived key's integer value (`202503` → `2025-03`).
+pub fn derived_label(name: &str, v: i64) -> String {
+    match name {
+        "month" => format!("{}-{:02}", v / 100, v % 100),
+        "week" => format!("{}-W{:02}", v / 100, v % 100),
+        "weekday" => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+            .get((v - 1).clamp(0, 6) as usize)
+            .map(|d| format!("{v} {d}"))
+            .unwrap_or_default(),
+        "hour" => format!("{v:02}"),
+        _ => v.to_string(),
+    }
+}
+
+fn indicator(predicate: Expr, name: &str) -> Expr {
+    predicate.cast(DataType::Float64).alias(name)
+}
+
+/// Per-incident 0/1 indicators (null where undefined), computed once so that every group metric
+/// below is a plain mean or sum — polars' fast aggregation path on 10 M rows.
+pub fn indicators() -> Vec<Expr> {
+    vec![
+        // The source's own SLA flag.
+        indicator(col("made_sla_reported"), "ind_sla_reported"),
+        // Reopened at least once (null where the source has no count).
+        indicator(col("reopen_count").gt(lit(0)), "ind_reopened"),
+        // First-contact resolution: resolved, never reassigned or escalated, at L1 (or no level known);
+        // null for unresolved incidents.
+        indicator(
+            when(col("resolved_at").is_not_null())
+                .then(
+                    col("reassignment_count")
+                        .fill_null(lit(0))
+                        .eq(lit(0))
+                        .and(col("escalation_count").fill_null(lit(0)).eq(lit(0)))
+                        .and(
+                            col("max_support_level")
+                                .is_null()
+                                .or(col("max_support_level").eq(lit("L1"))),
+                        ),
+                )
+                .otherwise(lit(NULL).cast(DataType::Boolean)),
+            "ind_first_contact",
+        ),
+        // Reassigned three times or more.
+        indicator(
+            col("reassignment_count").gt_eq(lit(3)),
+            "ind_reassigned_3plus",
+        ),
+        // Escalated to a higher support level at least once.
+        indicator(col("escalation_count").gt(lit(0)), "ind_escalated"),
+        // A knowledge article was used.
+        indicator(col("knowledge_used"), "ind_knowledge"),
+        // Major incident: flagged, or priority 1 when the source has no flag.
+        indicator(
+            col("major_incident")
+                .fill_null(col("priority").eq(lit(1)))
+                .fill_null(lit(false)),
+            "ind_major",
+        ),
+    ]
 }
 
 /// The metrics computed for every group, in output order. Names are the JSON/CSV field names.
+/// `ind_sla_met` (1 met, 0 breached, null pending or no target) and `ind_sla_agree` (1 when the
+/// reported and computed flags agree, null unless both exist) are added after the SLA clock runs.
 pub fn group_metrics() -> Vec<Expr> {
     let rh = || col("resolution_hours");
     let q = |p: f64, name: &str| rh().quantile(lit(p), QuantileMethod::Linear).alias(name);
+    let mean = |c: &str, name: &str| col(c).mean().alias(name);
     vec![
         // Incidents in the group.
         len().cast(DataType::Float64).alias("incidents"),
@@ -70,33 +150,18 @@ pub fn group_metrics() -> Vec<Expr> {
         // MTTA: mean and median of ack_hours over acknowledged incidents.
         col("ack_hours").mean().alias("mtta_hours_mean"),
         col("ack_hours").median().alias("mtta_hours_median"),
-        // The source's own SLA flag: share true among incidents that have it.
-        share(col("made_sla_reported")).alias("sla_reported_rate"),
-        // Computed SLA compliance: met / (met + breached); pending and untargeted incidents excluded.
-        share(col("sla_met")).alias("sla_computed_rate"),
+        // Share true of the source's SLA flag, among incidents that have it.
+        mean("ind_sla_reported", "sla_reported_rate"),
+        // Computed SLA compliance: met / (met + breached).
+        mean("ind_sla_met", "sla_computed_rate"),
         // Agreement of reported and computed flags, where both exist.
-        share(col("made_sla_reported").eq(col("sla_met"))).alias("sla_agreement"),
-        // Reopen rate: share of incidents reopened at least once (among those with a count).
-        share(col("reopen_count").gt(lit(0))).alias("reopen_rate"),
-        // First-contact resolution: resolved incidents never reassigned or escalated, at L1 (or no level known).
-        share(
-            when(col("resolution_hours").is_not_null())
-                .then(
-                    col("reassignment_count").fill_null(lit(0)).eq(lit(0))
-                        .and(col("escalation_count").fill_null(lit(0)).eq(lit(0)))
-                        .and(col("max_support_level").is_null().or(col("max_support_level").eq(lit("L1")))),
-                )
-                .otherwise(lit(NULL).cast(DataType::Boolean)),
-        )
-        .alias("first_contact_resolution_rate"),
-        // Share reassigned three times or more (among incidents with a count).
-        share(col("reassignment_count").gt_eq(lit(3))).alias("reassigned_3plus_share"),
-        // Share escalated to a higher support level at least once.
-        share(col("escalation_count").gt(lit(0))).alias("escalated_share"),
-        // Share where a knowledge article was used.
-        share(col("knowledge_used")).alias("knowledge_use_rate"),
-        // Major incidents: flagged, or priority 1 when the source has no flag.
-        col("major_incident").fill_null(col("priority").eq(lit(1))).cast(DataType::Float64).sum().alias("major_incidents"),
+        mean("ind_sla_agree", "sla_agreement"),
+        mean("ind_reopened", "reopen_rate"),
+        mean("ind_first_contact", "first_contact_resolution_rate"),
+        mean("ind_reassigned_3plus", "reassigned_3plus_share"),
+        mean("ind_escalated", "escalated_share"),
+        mean("ind_knowledge", "knowledge_use_rate"),
+        col("ind_major").sum().alias("major_incidents"),
     ]
 }
 

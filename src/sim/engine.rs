@@ -170,7 +170,11 @@ struct Sim<'a> {
 impl<'a> Sim<'a> {
     fn schedule(&mut self, t: f64, kind: Kind) {
         self.seq += 1;
-        self.heap.push(Ev { t, seq: self.seq, kind });
+        self.heap.push(Ev {
+            t,
+            seq: self.seq,
+            kind,
+        });
     }
 
     /// Integrates the time-weighted measures up to `t`, clipped to the window.
@@ -214,9 +218,14 @@ impl<'a> Sim<'a> {
     fn arrive(&mut self) {
         let m = self.m;
         let index = self.people.len() as u64;
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix64(self.stream_base ^ splitmix64(index)));
+        let mut rng =
+            Xoshiro256PlusPlus::seed_from_u64(splitmix64(self.stream_base ^ splitmix64(index)));
         let u: f64 = rng.random();
-        let class = m.mix_cdf.iter().position(|c| u < *c).unwrap_or(m.mix_cdf.len() - 1);
+        let class = m
+            .mix_cdf
+            .iter()
+            .position(|c| u < *c)
+            .unwrap_or(m.mix_cdf.len() - 1);
         let measured = self.now >= m.warmup && self.now < m.horizon;
         let id = self.people.len() as u32;
         self.people.push(Individual {
@@ -272,7 +281,10 @@ impl<'a> Sim<'a> {
                 .filter(|&v| (self.people[v as usize].class as usize) > class)
                 .max_by(|&a, &b| {
                     let (pa, pb) = (&self.people[a as usize], &self.people[b as usize]);
-                    pa.class.cmp(&pb.class).then(pa.service_start.total_cmp(&pb.service_start)).then(a.cmp(&b))
+                    pa.class
+                        .cmp(&pb.class)
+                        .then(pa.service_start.total_cmp(&pb.service_start))
+                        .then(a.cmp(&b))
                 });
             let Some(v) = victim else { return };
             if self.tiers[tier].busy - self.people[v as usize].agents >= self.tiers[tier].on_duty {
@@ -302,7 +314,9 @@ impl<'a> Sim<'a> {
 
     fn dispatch(&mut self, tier: usize) {
         while self.tiers[tier].busy < self.tiers[tier].on_duty {
-            let Some(id) = self.tiers[tier].queue.pop() else { return };
+            let Some(id) = self.tiers[tier].queue.pop() else {
+                return;
+            };
             self.start_service(tier, id);
         }
     }
@@ -328,7 +342,14 @@ impl<'a> Sim<'a> {
         let ts = &mut self.tiers[tier];
         ts.busy += agents;
         ts.in_service.push(id);
-        self.schedule(end, Kind::ServiceEnd { tier: tier as u8, id, token });
+        self.schedule(
+            end,
+            Kind::ServiceEnd {
+                tier: tier as u8,
+                id,
+                token,
+            },
+        );
     }
 
     fn service_end(&mut self, tier: usize, id: u32, token: u32) {
@@ -408,10 +429,17 @@ impl<'a> Sim<'a> {
         self.tiers[tier].on_duty = staff;
         if self.m.shift_end == ShiftEnd::Handback {
             while self.tiers[tier].busy > staff {
-                let victim = self.tiers[tier].in_service.iter().copied().max_by(|&a, &b| {
-                    let (pa, pb) = (&self.people[a as usize], &self.people[b as usize]);
-                    pa.class.cmp(&pb.class).then(pa.service_start.total_cmp(&pb.service_start)).then(a.cmp(&b))
-                });
+                let victim = self.tiers[tier]
+                    .in_service
+                    .iter()
+                    .copied()
+                    .max_by(|&a, &b| {
+                        let (pa, pb) = (&self.people[a as usize], &self.people[b as usize]);
+                        pa.class
+                            .cmp(&pb.class)
+                            .then(pa.service_start.total_cmp(&pb.service_start))
+                            .then(a.cmp(&b))
+                    });
                 match victim {
                     Some(v) => self.interrupt(tier, v),
                     None => break,
@@ -427,9 +455,16 @@ impl<'a> Sim<'a> {
 
 /// Runs one replication. `key` names the random streams (the scenario name, or a shared key for
 /// common random numbers); `trace` also returns every measured incident.
-pub fn run(m: &Model, seed: u64, key: &str, replication: u64, trace: bool) -> (RunResult, Option<Vec<TraceRecord>>) {
+pub fn run(
+    m: &Model,
+    seed: u64,
+    key: &str,
+    replication: u64,
+    trace: bool,
+) -> (RunResult, Option<Vec<TraceRecord>>) {
     let k = m.priorities.len();
-    let stream_base = splitmix64(crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)));
+    let stream_base =
+        splitmix64(crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)));
     let mut sim = Sim {
         m,
         now: 0.0,
@@ -494,31 +529,42 @@ pub fn run(m: &Model, seed: u64, key: &str, replication: u64, trace: bool) -> (R
         }
     }
     let window = m.horizon - m.warmup;
-    let class_result = |sojourn: &mut Vec<f64>, arrived: u64, wait_sum: f64, waited: u64, sla: u64| {
-        sojourn.sort_by(|a, b| a.total_cmp(b));
-        let n = sojourn.len() as u64;
-        let nf = n as f64;
-        let nan_if_empty = |v: f64| if n == 0 { f64::NAN } else { v };
-        ClassResult {
-            arrived,
-            resolved: n,
-            unresolved: arrived.saturating_sub(n),
-            mean_resolution_hours: nan_if_empty(sojourn.iter().sum::<f64>() / nf),
-            mean_wait_hours: nan_if_empty(wait_sum / nf),
-            p_wait: nan_if_empty(waited as f64 / nf),
-            resolution_p50: super::stats::quantile(sojourn, 0.5),
-            resolution_p90: super::stats::quantile(sojourn, 0.9),
-            resolution_p95: super::stats::quantile(sojourn, 0.95),
-            // Unresolved incidents count as breaches.
-            sla_compliance: if arrived == 0 { f64::NAN } else { sla as f64 / arrived as f64 },
-            throughput_per_hour: n as f64 / window,
-        }
-    };
+    let class_result =
+        |sojourn: &mut Vec<f64>, arrived: u64, wait_sum: f64, waited: u64, sla: u64| {
+            sojourn.sort_by(|a, b| a.total_cmp(b));
+            let n = sojourn.len() as u64;
+            let nf = n as f64;
+            let nan_if_empty = |v: f64| if n == 0 { f64::NAN } else { v };
+            ClassResult {
+                arrived,
+                resolved: n,
+                unresolved: arrived.saturating_sub(n),
+                mean_resolution_hours: nan_if_empty(sojourn.iter().sum::<f64>() / nf),
+                mean_wait_hours: nan_if_empty(wait_sum / nf),
+                p_wait: nan_if_empty(waited as f64 / nf),
+                resolution_p50: super::stats::quantile(sojourn, 0.5),
+                resolution_p90: super::stats::quantile(sojourn, 0.9),
+                resolution_p95: super::stats::quantile(sojourn, 0.95),
+                // Unresolved incidents count as breaches.
+                sla_compliance: if arrived == 0 {
+                    f64::NAN
+                } else {
+                    sla as f64 / arrived as f64
+                },
+                throughput_per_hour: n as f64 / window,
+            }
+        };
     let mut classes = Vec::with_capacity(k);
     let mut all = Vec::new();
     for c in 0..k {
         all.extend_from_slice(&sim.sojourn[c]);
-        classes.push(class_result(&mut sim.sojourn[c], sim.arrived[c], sim.wait_sum[c], sim.waited[c], sim.sla_met[c]));
+        classes.push(class_result(
+            &mut sim.sojourn[c],
+            sim.arrived[c],
+            sim.wait_sum[c],
+            sim.waited[c],
+            sim.sla_met[c],
+        ));
     }
     let overall = class_result(
         &mut all,
@@ -531,7 +577,11 @@ pub fn run(m: &Model, seed: u64, key: &str, replication: u64, trace: bool) -> (R
         .tiers
         .iter()
         .map(|t| TierResult {
-            utilisation: if t.area_staff > 0.0 { t.area_busy / t.area_staff } else { f64::NAN },
+            utilisation: if t.area_staff > 0.0 {
+                t.area_busy / t.area_staff
+            } else {
+                f64::NAN
+            },
             mean_queue: t.area_queue / window,
             mean_staff: t.area_staff / window,
         })

@@ -94,13 +94,28 @@ pub struct Arrivals {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub enum ServiceSpec {
-    Exponential { mean_hours: f64 },
-    Lognormal { mean_hours: f64, sd_hours: f64 },
-    Gamma { shape: f64, mean_hours: f64 },
-    Weibull { shape: f64, scale_hours: f64 },
-    Deterministic { hours: f64 },
+    Exponential {
+        mean_hours: f64,
+    },
+    Lognormal {
+        mean_hours: f64,
+        sd_hours: f64,
+    },
+    Gamma {
+        shape: f64,
+        mean_hours: f64,
+    },
+    Weibull {
+        shape: f64,
+        scale_hours: f64,
+    },
+    Deterministic {
+        hours: f64,
+    },
     /// Draws uniformly from observed values.
-    Empirical { hours: Vec<f64> },
+    Empirical {
+        hours: Vec<f64>,
+    },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -207,16 +222,27 @@ pub struct Invalid {
 
 impl Invalid {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Invalid {
-        Invalid { field: field.into(), message: message.into() }
+        Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
 /// Parses scenario TOML; errors carry the line and column toml reports.
 pub fn parse(text: &str) -> Result<Scenario, Invalid> {
     toml::from_str(text).map_err(|e| {
-        let field = e.span().map(|s| format!("at byte {}", s.start)).unwrap_or_default();
-        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        Invalid::new(line.map(|l| format!("line {l}")).unwrap_or(field), e.message().to_string())
+        let field = e
+            .span()
+            .map(|s| format!("at byte {}", s.start))
+            .unwrap_or_default();
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        Invalid::new(
+            line.map(|l| format!("line {l}")).unwrap_or(field),
+            e.message().to_string(),
+        )
     })
 }
 
@@ -263,25 +289,46 @@ fn service(spec: &ServiceSpec, field: &str) -> Result<Service, Invalid> {
         if v.is_finite() && v > 0.0 {
             Ok(v)
         } else {
-            Err(Invalid::new(format!("{field}.{name}"), format!("is {v}; it must be a positive number of hours")))
+            Err(Invalid::new(
+                format!("{field}.{name}"),
+                format!("is {v}; it must be a positive number of hours"),
+            ))
         }
     };
     Ok(match spec {
-        ServiceSpec::Exponential { mean_hours } => Service::Exponential(Exp::new(1.0 / pos(*mean_hours, "mean_hours")?).map_err(|e| Invalid::new(field, e.to_string()))?),
-        ServiceSpec::Lognormal { mean_hours, sd_hours } => {
+        ServiceSpec::Exponential { mean_hours } => Service::Exponential(
+            Exp::new(1.0 / pos(*mean_hours, "mean_hours")?)
+                .map_err(|e| Invalid::new(field, e.to_string()))?,
+        ),
+        ServiceSpec::Lognormal {
+            mean_hours,
+            sd_hours,
+        } => {
             let (m, s) = (pos(*mean_hours, "mean_hours")?, pos(*sd_hours, "sd_hours")?);
             let sigma2 = (1.0 + (s / m).powi(2)).ln();
-            Service::Lognormal(LogNormal::new(m.ln() - sigma2 / 2.0, sigma2.sqrt()).map_err(|e| Invalid::new(field, e.to_string()))?)
+            Service::Lognormal(
+                LogNormal::new(m.ln() - sigma2 / 2.0, sigma2.sqrt())
+                    .map_err(|e| Invalid::new(field, e.to_string()))?,
+            )
         }
         ServiceSpec::Gamma { shape, mean_hours } => {
             let k = pos(*shape, "shape")?;
-            Service::Gamma(Gamma::new(k, k / pos(*mean_hours, "mean_hours")?).map_err(|e| Invalid::new(field, e.to_string()))?)
+            Service::Gamma(
+                Gamma::new(k, k / pos(*mean_hours, "mean_hours")?)
+                    .map_err(|e| Invalid::new(field, e.to_string()))?,
+            )
         }
-        ServiceSpec::Weibull { shape, scale_hours } => Service::Weibull(Weibull::new(pos(*shape, "shape")?, pos(*scale_hours, "scale_hours")?).map_err(|e| Invalid::new(field, e.to_string()))?),
+        ServiceSpec::Weibull { shape, scale_hours } => Service::Weibull(
+            Weibull::new(pos(*shape, "shape")?, pos(*scale_hours, "scale_hours")?)
+                .map_err(|e| Invalid::new(field, e.to_string()))?,
+        ),
         ServiceSpec::Deterministic { hours } => Service::Deterministic(pos(*hours, "hours")?),
         ServiceSpec::Empirical { hours } => {
             if hours.is_empty() || hours.iter().any(|h| !h.is_finite() || *h < 0.0) {
-                return Err(Invalid::new(format!("{field}.hours"), "needs at least one value, all ≥ 0"));
+                return Err(Invalid::new(
+                    format!("{field}.hours"),
+                    "needs at least one value, all ≥ 0",
+                ));
             }
             Service::Empirical(hours.clone())
         }
@@ -333,7 +380,10 @@ fn per_class(values: &[f64], k: usize, field: &str, default: f64) -> Result<Vec<
         0 => Ok(vec![default; k]),
         1 => Ok(vec![values[0]; k]),
         n if n == k => Ok(values.to_vec()),
-        n => Err(Invalid::new(field, format!("has {n} values; give one, or one per priority ({k})"))),
+        n => Err(Invalid::new(
+            field,
+            format!("has {n} values; give one, or one per priority ({k})"),
+        )),
     }
 }
 
@@ -341,7 +391,10 @@ fn probability(v: f64, field: &str) -> Result<f64, Invalid> {
     if (0.0..=1.0).contains(&v) {
         Ok(v)
     } else {
-        Err(Invalid::new(field, format!("is {v}; a probability or share must be between 0 and 1")))
+        Err(Invalid::new(
+            field,
+            format!("is {v}; a probability or share must be between 0 and 1"),
+        ))
     }
 }
 
@@ -349,30 +402,61 @@ fn probability(v: f64, field: &str) -> Result<f64, Invalid> {
 pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
     let k = s.priorities.len();
     if k == 0 {
-        return Err(Invalid::new("priorities", "needs at least one priority label"));
+        return Err(Invalid::new(
+            "priorities",
+            "needs at least one priority label",
+        ));
     }
     if !(s.horizon_hours.is_finite() && s.horizon_hours > 0.0) {
-        return Err(Invalid::new("horizon_hours", format!("is {}; it must be a positive number of hours", s.horizon_hours)));
+        return Err(Invalid::new(
+            "horizon_hours",
+            format!(
+                "is {}; it must be a positive number of hours",
+                s.horizon_hours
+            ),
+        ));
     }
     if !(s.warmup_hours >= 0.0 && s.warmup_hours < s.horizon_hours) {
-        return Err(Invalid::new("warmup_hours", format!("is {}; it must be ≥ 0 and less than horizon_hours ({})", s.warmup_hours, s.horizon_hours)));
+        return Err(Invalid::new(
+            "warmup_hours",
+            format!(
+                "is {}; it must be ≥ 0 and less than horizon_hours ({})",
+                s.warmup_hours, s.horizon_hours
+            ),
+        ));
     }
     if s.replications == 0 {
-        return Err(Invalid::new("replications", "must be at least 1 (2 or more for confidence intervals)"));
+        return Err(Invalid::new(
+            "replications",
+            "must be at least 1 (2 or more for confidence intervals)",
+        ));
     }
     let a = &s.arrivals;
     if !(a.rate_per_hour.is_finite() && a.rate_per_hour >= 0.0) {
-        return Err(Invalid::new("arrivals.rate_per_hour", format!("is {}; it must be ≥ 0", a.rate_per_hour)));
+        return Err(Invalid::new(
+            "arrivals.rate_per_hour",
+            format!("is {}; it must be ≥ 0", a.rate_per_hour),
+        ));
     }
     if a.priority_mix.len() != k {
-        return Err(Invalid::new("arrivals.priority_mix", format!("has {} shares for {k} priorities {:?}", a.priority_mix.len(), s.priorities)));
+        return Err(Invalid::new(
+            "arrivals.priority_mix",
+            format!(
+                "has {} shares for {k} priorities {:?}",
+                a.priority_mix.len(),
+                s.priorities
+            ),
+        ));
     }
     for (i, v) in a.priority_mix.iter().enumerate() {
         probability(*v, &format!("arrivals.priority_mix[{i}]"))?;
     }
     let total: f64 = a.priority_mix.iter().sum();
     if (total - 1.0).abs() > 1e-6 {
-        return Err(Invalid::new("arrivals.priority_mix", format!("sums to {total}; the shares must sum to 1")));
+        return Err(Invalid::new(
+            "arrivals.priority_mix",
+            format!("sums to {total}; the shares must sum to 1"),
+        ));
     }
     let mut mix_cdf = Vec::with_capacity(k);
     let mut acc = 0.0;
@@ -386,13 +470,29 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
     let day = |p: &Option<Vec<f64>>, field: &str| -> Result<Vec<f64>, Invalid> {
         match p {
             None => Ok(vec![1.0; 24]),
-            Some(v) if v.len() == 24 && v.iter().all(|x| x.is_finite() && *x >= 0.0) => Ok(v.clone()),
-            Some(v) => Err(Invalid::new(field, format!("has {} values; give 24 multipliers ≥ 0, one per hour", v.len()))),
+            Some(v) if v.len() == 24 && v.iter().all(|x| x.is_finite() && *x >= 0.0) => {
+                Ok(v.clone())
+            }
+            Some(v) => Err(Invalid::new(
+                field,
+                format!(
+                    "has {} values; give 24 multipliers ≥ 0, one per hour",
+                    v.len()
+                ),
+            )),
         }
     };
     let weekday = day(&a.weekday_profile, "arrivals.weekday_profile")?;
     let weekend = day(&a.weekend_profile, "arrivals.weekend_profile")?;
-    let profile: Vec<f64> = (0..168).map(|h| if h / 24 < 5 { weekday[h % 24] } else { weekend[h % 24] }).collect();
+    let profile: Vec<f64> = (0..168)
+        .map(|h| {
+            if h / 24 < 5 {
+                weekday[h % 24]
+            } else {
+                weekend[h % 24]
+            }
+        })
+        .collect();
     let profile_max = profile.iter().cloned().fold(0.0, f64::max);
     if s.tiers.is_empty() {
         return Err(Invalid::new("tiers", "needs at least one [[tiers]] table"));
@@ -400,25 +500,56 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
     let mut tiers = Vec::new();
     for (t, tier) in s.tiers.iter().enumerate() {
         let f = format!("tiers[{t}] ({})", tier.name);
-        let schedule = Schedule::new(tier.staff, &tier.shifts).map_err(|m| Invalid::new(format!("{f}.shifts"), m))?;
+        let schedule = Schedule::new(tier.staff, &tier.shifts)
+            .map_err(|m| Invalid::new(format!("{f}.shifts"), m))?;
         let service = match (&tier.service, &tier.service_by_priority) {
             (Some(sv), None) => vec![service(sv, &format!("{f}.service"))?; k],
-            (None, Some(list)) if list.len() == k => list.iter().enumerate().map(|(i, sv)| service(sv, &format!("{f}.service_by_priority[{i}]"))).collect::<Result<_, _>>()?,
-            (None, Some(list)) => return Err(Invalid::new(format!("{f}.service_by_priority"), format!("has {} entries for {k} priorities", list.len()))),
-            _ => return Err(Invalid::new(format!("{f}.service"), "give either service or service_by_priority")),
+            (None, Some(list)) if list.len() == k => list
+                .iter()
+                .enumerate()
+                .map(|(i, sv)| service(sv, &format!("{f}.service_by_priority[{i}]")))
+                .collect::<Result<_, _>>()?,
+            (None, Some(list)) => {
+                return Err(Invalid::new(
+                    format!("{f}.service_by_priority"),
+                    format!("has {} entries for {k} priorities", list.len()),
+                ))
+            }
+            _ => {
+                return Err(Invalid::new(
+                    format!("{f}.service"),
+                    "give either service or service_by_priority",
+                ))
+            }
         };
         let escalate = per_class(&tier.escalate.values(), k, &format!("{f}.escalate"), 0.0)?;
         for (i, p) in escalate.iter().enumerate() {
             probability(*p, &format!("{f}.escalate[{i}]"))?;
         }
         if t + 1 == s.tiers.len() && escalate.iter().any(|p| *p > 0.0) {
-            return Err(Invalid::new(format!("{f}.escalate"), "the last tier cannot escalate: set it to 0 or add a tier"));
+            return Err(Invalid::new(
+                format!("{f}.escalate"),
+                "the last tier cannot escalate: set it to 0 or add a tier",
+            ));
         }
-        tiers.push(TierModel { name: tier.name.clone(), schedule, service, escalate });
+        tiers.push(TierModel {
+            name: tier.name.clone(),
+            schedule,
+            service,
+            escalate,
+        });
     }
-    let sla_hours = per_class(&s.sla.resolution_hours, k, "sla.resolution_hours", f64::INFINITY)?;
+    let sla_hours = per_class(
+        &s.sla.resolution_hours,
+        k,
+        "sla.resolution_hours",
+        f64::INFINITY,
+    )?;
     if sla_hours.iter().any(|h| !(*h > 0.0)) {
-        return Err(Invalid::new("sla.resolution_hours", "targets must be positive hours"));
+        return Err(Invalid::new(
+            "sla.resolution_hours",
+            "targets must be positive hours",
+        ));
     }
     let au = &s.automation;
     probability(au.self_healing_share, "automation.self_healing_share")?;
@@ -435,9 +566,18 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
         if sw.agents == 0 {
             return Err(Invalid::new("swarming.agents", "must be at least 1"));
         }
-        let labels = if sw.priorities.is_empty() { vec![s.priorities[0].clone()] } else { sw.priorities.clone() };
+        let labels = if sw.priorities.is_empty() {
+            vec![s.priorities[0].clone()]
+        } else {
+            sw.priorities.clone()
+        };
         for l in labels {
-            let i = s.priorities.iter().position(|p| *p == l).ok_or_else(|| Invalid::new("swarming.priorities", format!("'{l}' is not one of {:?}", s.priorities)))?;
+            let i = s.priorities.iter().position(|p| *p == l).ok_or_else(|| {
+                Invalid::new(
+                    "swarming.priorities",
+                    format!("'{l}' is not one of {:?}", s.priorities),
+                )
+            })?;
             swarm_agents[i] = sw.agents;
         }
     }
@@ -472,12 +612,15 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
 /// a warning when demand exceeds capacity (queues then grow without bound).
 fn check_load(m: &Model) -> Result<Vec<String>, Invalid> {
     let mean_profile = m.profile.iter().sum::<f64>() / 168.0;
-    let lambda = m.rate_per_hour * mean_profile * (1.0 - m.self_heal_share) * (1.0 + m.reopen_probability);
+    let lambda =
+        m.rate_per_hour * mean_profile * (1.0 - m.self_heal_share) * (1.0 + m.reopen_probability);
     let mut warnings = Vec::new();
     // Visit probability of each tier, per class.
     let k = m.priorities.len();
     let mut reach = vec![1.0; k];
-    let mix: Vec<f64> = (0..k).map(|i| m.mix_cdf[i] - if i == 0 { 0.0 } else { m.mix_cdf[i - 1] }).collect();
+    let mix: Vec<f64> = (0..k)
+        .map(|i| m.mix_cdf[i] - if i == 0 { 0.0 } else { m.mix_cdf[i - 1] })
+        .collect();
     for (t, tier) in m.tiers.iter().enumerate() {
         let work: f64 = (0..k)
             .map(|c| {
@@ -492,7 +635,10 @@ fn check_load(m: &Model) -> Result<Vec<String>, Invalid> {
         let field = format!("tiers[{t}] ({})", tier.name);
         let gets_work = reach.iter().zip(&mix).any(|(r, x)| r * x > 0.0) && lambda > 0.0;
         if gets_work && tier.schedule.max_staff() == 0 {
-            return Err(Invalid::new(format!("{field}.staff"), "work is routed to this tier but no agent is ever on shift: add staff or shifts"));
+            return Err(Invalid::new(
+                format!("{field}.staff"),
+                "work is routed to this tier but no agent is ever on shift: add staff or shifts",
+            ));
         }
         if gets_work && work >= staff {
             warnings.push(format!(

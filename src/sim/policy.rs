@@ -35,7 +35,9 @@ impl Queue {
     pub fn new(policy: PolicyName, classes: usize) -> Queue {
         match policy {
             PolicyName::Fifo => Queue::Fifo(VecDeque::new()),
-            PolicyName::Priority | PolicyName::Preemptive => Queue::ByClass(vec![VecDeque::new(); classes]),
+            PolicyName::Priority | PolicyName::Preemptive => {
+                Queue::ByClass(vec![VecDeque::new(); classes])
+            }
             PolicyName::Edf => Queue::Deadline(BinaryHeap::new(), 0),
         }
     }
@@ -88,7 +90,10 @@ mod tests {
         f.push(1, 1, 0.0, false);
         f.push(2, 0, 0.0, false);
         f.push(3, 1, 0.0, true);
-        assert_eq!((f.pop(), f.pop(), f.pop(), f.pop()), (Some(3), Some(1), Some(2), None));
+        assert_eq!(
+            (f.pop(), f.pop(), f.pop(), f.pop()),
+            (Some(3), Some(1), Some(2), None)
+        );
 
         let mut p = Queue::new(PolicyName::Priority, 2);
         p.push(1, 1, 0.0, false);

@@ -26,12 +26,22 @@ pub struct RunOptions {
 
 impl RunOptions {
     pub fn for_model(m: &Model) -> RunOptions {
-        RunOptions { replications: m.replications, seed: m.seed, threads: None, stream_key: m.name.clone(), trace: false }
+        RunOptions {
+            replications: m.replications,
+            seed: m.seed,
+            threads: None,
+            stream_key: m.name.clone(),
+            trace: false,
+        }
     }
 }
 
 /// Runs the replications; `progress` is called once per finished replication (from any thread).
-pub fn run_replications(m: &Model, o: &RunOptions, progress: &(dyn Fn() + Sync)) -> Result<(Vec<RunResult>, Option<Vec<TraceRecord>>), String> {
+pub fn run_replications(
+    m: &Model,
+    o: &RunOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<(Vec<RunResult>, Option<Vec<TraceRecord>>), String> {
     let work = || {
         (0..o.replications as u64)
             .into_par_iter()
@@ -111,8 +121,13 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-fn class_summary(runs: &[RunResult], pick: impl Fn(&RunResult) -> &super::engine::ClassResult) -> ClassSummary {
-    let e = |f: &dyn Fn(&super::engine::ClassResult) -> f64| Estimate::of(runs.iter().map(|r| f(pick(r))));
+fn class_summary(
+    runs: &[RunResult],
+    pick: impl Fn(&RunResult) -> &super::engine::ClassResult,
+) -> ClassSummary {
+    let e = |f: &dyn Fn(&super::engine::ClassResult) -> f64| {
+        Estimate::of(runs.iter().map(|r| f(pick(r))))
+    };
     ClassSummary {
         resolution_hours: e(&|c| c.mean_resolution_hours),
         wait_hours: e(&|c| c.mean_wait_hours),
@@ -156,7 +171,10 @@ pub fn summarize(m: &Model, o: &RunOptions, runs: &[RunResult], warnings: Vec<St
         tiers,
         tier_order: m.tiers.iter().map(|t| t.name.clone()).collect(),
         littles_l: Estimate::of(runs.iter().map(|r| r.mean_in_system)),
-        littles_lambda_w: Estimate::of(runs.iter().map(|r| r.arrival_rate * r.overall.mean_resolution_hours)),
+        littles_lambda_w: Estimate::of(
+            runs.iter()
+                .map(|r| r.arrival_rate * r.overall.mean_resolution_hours),
+        ),
         reopened_per_replication: Estimate::of(runs.iter().map(|r| r.reopened as f64)),
         self_healed_per_replication: Estimate::of(runs.iter().map(|r| r.self_healed as f64)),
         events_per_replication: Estimate::of(runs.iter().map(|r| r.events as f64)),

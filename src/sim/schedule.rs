@@ -24,11 +24,21 @@ pub struct Schedule {
 }
 
 fn parse_clock(s: &str) -> Result<f64, String> {
-    let (h, m) = s.split_once(':').ok_or_else(|| format!("'{s}' is not a time like 08:00"))?;
-    let h: u32 = h.trim().parse().map_err(|_| format!("'{s}' is not a time like 08:00"))?;
-    let m: u32 = m.trim().parse().map_err(|_| format!("'{s}' is not a time like 08:00"))?;
+    let (h, m) = s
+        .split_once(':')
+        .ok_or_else(|| format!("'{s}' is not a time like 08:00"))?;
+    let h: u32 = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a time like 08:00"))?;
+    let m: u32 = m
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a time like 08:00"))?;
     if h > 24 || m > 59 || (h == 24 && m > 0) {
-        return Err(format!("'{s}' is not a time of day between 00:00 and 24:00"));
+        return Err(format!(
+            "'{s}' is not a time of day between 00:00 and 24:00"
+        ));
     }
     Ok(f64::from(h) + f64::from(m) / 60.0)
 }
@@ -42,7 +52,9 @@ fn parse_days(days: &[String]) -> Result<Vec<usize>, String> {
             "weekdays" => out.extend(0..5),
             "weekend" => out.extend(5..7),
             "all" | "daily" => out.extend(0..7),
-            _ => out.push(names.iter().position(|n| l.starts_with(n)).ok_or_else(|| format!("'{d}' is not a day (mon … sun, weekdays, weekend, all)"))?),
+            _ => out.push(names.iter().position(|n| l.starts_with(n)).ok_or_else(|| {
+                format!("'{d}' is not a day (mon … sun, weekdays, weekend, all)")
+            })?),
         }
     }
     Ok(out)
@@ -54,13 +66,19 @@ impl Schedule {
         match (staff, shifts.is_empty()) {
             (Some(_), false) => Err("give either staff or shifts, not both".into()),
             (None, true) => Err("give staff (a constant number of agents) or shifts".into()),
-            (Some(n), true) => Ok(Schedule { segments: vec![(0.0, n)] }),
+            (Some(n), true) => Ok(Schedule {
+                segments: vec![(0.0, n)],
+            }),
             (None, false) => {
                 // Minute resolution: add each shift's staff to every minute of the week it covers.
                 let mut minutes = vec![0u32; 7 * 24 * 60];
                 for sh in shifts {
                     let (start, end) = (parse_clock(&sh.start)?, parse_clock(&sh.end)?);
-                    let len = if end > start { end - start } else { end + 24.0 - start };
+                    let len = if end > start {
+                        end - start
+                    } else {
+                        end + 24.0 - start
+                    };
                     for d in parse_days(&sh.days)? {
                         let from = ((d as f64 * 24.0 + start) * 60.0).round() as usize;
                         let n = (len * 60.0).round() as usize;
@@ -99,7 +117,9 @@ impl Schedule {
         Some(match self.segments.get(k) {
             Some((s, _)) => week_start + s,
             // Wrapping: midnight on Monday is a change only if Sunday night differs from it.
-            None if self.segments[self.segments.len() - 1].1 != self.segments[0].1 => week_start + WEEK,
+            None if self.segments[self.segments.len() - 1].1 != self.segments[0].1 => {
+                week_start + WEEK
+            }
             None => week_start + WEEK + self.segments[1].0,
         })
         .map(|x| if x <= t { x + WEEK } else { x })
@@ -125,12 +145,24 @@ mod tests {
     use super::*;
 
     fn shift(days: &[&str], start: &str, end: &str, staff: u32) -> ShiftSpec {
-        ShiftSpec { days: days.iter().map(|s| s.to_string()).collect(), start: start.into(), end: end.into(), staff }
+        ShiftSpec {
+            days: days.iter().map(|s| s.to_string()).collect(),
+            start: start.into(),
+            end: end.into(),
+            staff,
+        }
     }
 
     #[test]
     fn weekday_day_shift_and_overnight() {
-        let s = Schedule::new(None, &[shift(&["weekdays"], "08:00", "16:00", 5), shift(&["fri"], "22:00", "06:00", 2)]).unwrap();
+        let s = Schedule::new(
+            None,
+            &[
+                shift(&["weekdays"], "08:00", "16:00", 5),
+                shift(&["fri"], "22:00", "06:00", 2),
+            ],
+        )
+        .unwrap();
         assert_eq!(s.staff_at(0.0), 0); // Monday 00:00
         assert_eq!(s.staff_at(8.0), 5);
         assert_eq!(s.staff_at(15.99), 5);
@@ -148,8 +180,14 @@ mod tests {
 
     #[test]
     fn bad_shifts_are_explained() {
-        assert!(Schedule::new(None, &[shift(&["someday"], "08:00", "16:00", 1)]).unwrap_err().contains("someday"));
-        assert!(Schedule::new(None, &[shift(&["mon"], "8am", "16:00", 1)]).unwrap_err().contains("8am"));
+        assert!(
+            Schedule::new(None, &[shift(&["someday"], "08:00", "16:00", 1)])
+                .unwrap_err()
+                .contains("someday")
+        );
+        assert!(Schedule::new(None, &[shift(&["mon"], "8am", "16:00", 1)])
+            .unwrap_err()
+            .contains("8am"));
         assert!(Schedule::new(Some(3), &[shift(&["mon"], "08:00", "16:00", 1)]).is_err());
         assert_eq!(Schedule::new(Some(3), &[]).unwrap().next_change(5.0), None);
     }

@@ -30,15 +30,33 @@ impl Estimate {
         let v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
         let n = v.len();
         if n == 0 {
-            return Estimate { mean: f64::NAN, ci_low: f64::NAN, ci_high: f64::NAN, sd: f64::NAN, n };
+            return Estimate {
+                mean: f64::NAN,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
+                sd: f64::NAN,
+                n,
+            };
         }
         let mean = v.iter().sum::<f64>() / n as f64;
         if n == 1 {
-            return Estimate { mean, ci_low: f64::NAN, ci_high: f64::NAN, sd: f64::NAN, n };
+            return Estimate {
+                mean,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
+                sd: f64::NAN,
+                n,
+            };
         }
         let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
         let half = t_975(n - 1) * sd / (n as f64).sqrt();
-        Estimate { mean, ci_low: mean - half, ci_high: mean + half, sd, n }
+        Estimate {
+            mean,
+            ci_low: mean - half,
+            ci_high: mean + half,
+            sd,
+            n,
+        }
     }
 
     pub fn half_width(&self) -> f64 {
@@ -53,7 +71,9 @@ impl Estimate {
 
 /// The 97.5 % quantile of Student's t with `df` degrees of freedom.
 pub fn t_975(df: usize) -> f64 {
-    StudentsT::new(0.0, 1.0, df as f64).map(|t| t.inverse_cdf(0.975)).unwrap_or(f64::NAN)
+    StudentsT::new(0.0, 1.0, df as f64)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(f64::NAN)
 }
 
 #[cfg(test)]

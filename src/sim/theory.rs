@@ -103,7 +103,11 @@ mod tests {
         }
         let last = term * a / f64::from(c) * (f64::from(c) / (f64::from(c) - a));
         let direct = last / (sum + last);
-        assert!((erlang_c(c, a) - direct).abs() < 1e-12, "{} vs {direct}", erlang_c(c, a));
+        assert!(
+            (erlang_c(c, a) - direct).abs() < 1e-12,
+            "{} vs {direct}",
+            erlang_c(c, a)
+        );
         // M/M/1: C = ρ.
         assert!((erlang_c(1, 0.7) - 0.7).abs() < 1e-12);
         assert_eq!(erlang_c(2, 2.5), 1.0);
