@@ -206,7 +206,8 @@ impl<'a> Sim<'a> {
             if t >= m.horizon {
                 return;
             }
-            let how = (t.rem_euclid(168.0)) as usize % 168;
+            // t ≥ 0: the hour of the week without a floating-point remainder.
+            let how = ((t as u64) % 168) as usize;
             let v: f64 = self.arrivals.random();
             if v * m.profile_max < m.profile[how] {
                 break;
@@ -531,7 +532,7 @@ pub fn run(
     let window = m.horizon - m.warmup;
     let class_result =
         |sojourn: &mut Vec<f64>, arrived: u64, wait_sum: f64, waited: u64, sla: u64| {
-            sojourn.sort_by(|a, b| a.total_cmp(b));
+            sojourn.sort_unstable_by(|a, b| a.total_cmp(b));
             let n = sojourn.len() as u64;
             let nf = n as f64;
             let nan_if_empty = |v: f64| if n == 0 { f64::NAN } else { v };
