@@ -5,6 +5,7 @@
 //! prints or exits; `main.rs` is a thin command-line layer over it.
 
 pub mod cli;
+pub mod decide;
 pub mod error;
 pub mod escape;
 pub mod generate;

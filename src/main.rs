@@ -26,6 +26,12 @@ enum Command {
     Generate(cli::generate::GenerateArgs),
     /// Simulate the service desk from a scenario file (parallel replications, 95 % CIs).
     Simulate(cli::simulate::SimulateArgs),
+    /// Compare pilot scenarios with a baseline (common random numbers, paired CIs), or sweep a parameter.
+    Compare(cli::compare::CompareArgs),
+    /// Find the least staffing that meets SLA targets, and compare it with Erlang C.
+    Staff(cli::staff::StaffArgs),
+    /// Evaluate a real pilot from data: before/after or pilot vs control, with a verdict.
+    Pilot(cli::pilot::PilotArgs),
 }
 
 /// A progress bar on standard error for long runs; nothing when stderr is not a terminal.
@@ -50,6 +56,9 @@ fn main() {
         Command::Generate(a) => cli::generate::run(a),
         Command::Analyze(a) => cli::analyze::run(a),
         Command::Simulate(a) => cli::simulate::run(a, &progress_bar),
+        Command::Compare(a) => cli::compare::run(a),
+        Command::Staff(a) => cli::staff::run(a),
+        Command::Pilot(a) => cli::pilot::run(a),
     };
     match result {
         Ok(text) => print!("{text}"),

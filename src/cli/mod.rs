@@ -2,9 +2,12 @@
 //! Subcommands return what to print; only `main.rs` prints and exits.
 
 pub mod analyze;
+pub mod compare;
 pub mod generate;
 pub mod import;
+pub mod pilot;
 pub mod simulate;
+pub mod staff;
 
 use clap::ValueEnum;
 

@@ -50,6 +50,52 @@ impl Filter {
     }
 }
 
+/// The text of a canonical column of one incident (for row filters outside polars).
+pub fn field_text(i: &crate::schema::Incident, column: &str) -> Option<String> {
+    let s = |v: &Option<String>| v.clone();
+    match column {
+        "incident_id" => Some(i.incident_id.clone()),
+        "source" => Some(i.source.clone()),
+        "priority" => i.priority.map(|p| p.to_string()),
+        "priority_label" => s(&i.priority_label),
+        "impact" => s(&i.impact),
+        "urgency" => s(&i.urgency),
+        "category" => s(&i.category),
+        "subcategory" => s(&i.subcategory),
+        "symptom" => s(&i.symptom),
+        "service" => s(&i.service),
+        "ci" => s(&i.ci),
+        "assignment_group" => s(&i.assignment_group),
+        "assignee" => s(&i.assignee),
+        "channel" => s(&i.channel),
+        "max_support_level" => s(&i.max_support_level),
+        "problem_id" => s(&i.problem_id),
+        "final_state" => s(&i.final_state),
+        _ => None,
+    }
+}
+
+/// Columns [`field_text`] can filter on.
+pub const TEXT_FILTER_COLUMNS: &[&str] = &[
+    "incident_id",
+    "source",
+    "priority",
+    "priority_label",
+    "impact",
+    "urgency",
+    "category",
+    "subcategory",
+    "symptom",
+    "service",
+    "ci",
+    "assignment_group",
+    "assignee",
+    "channel",
+    "max_support_level",
+    "problem_id",
+    "final_state",
+];
+
 /// Everything `analyze` can be told.
 #[derive(Debug, Clone)]
 pub struct AnalyzeOptions {

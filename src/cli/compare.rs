@@ -1,0 +1,172 @@
+//! `incidentlab compare`: scenarios against a baseline with common random numbers, or a sweep.
+//!
+//! ```text
+//! incidentlab compare scenarios/baseline.toml scenarios/extra-l1-staff.toml scenarios/swarming.toml
+//! incidentlab compare scenarios/baseline.toml scenarios/self-healing.toml --target P1=90%,P2=90% --output json
+//! incidentlab compare scenarios/baseline.toml --sweep l1_extra=-1..3 --replications 100
+//! incidentlab compare scenarios/validation/mmc.toml --sweep desk_staff=9..14
+//! ```
+//! Differences are pilot − baseline within each replication (paired), with 95 % CIs; `*` marks a
+//! difference whose interval excludes 0.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::simulate::{load_scenario, TableOrJson};
+use crate::decide::compare::{compare, parse_targets, sweep, Sweep};
+use crate::error::{Error, Result};
+use crate::sim::stats::Estimate;
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline scenario, then the pilots.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Replications (default: the baseline file's).
+    #[arg(long)]
+    pub replications: Option<usize>,
+    /// Seed (default: the baseline file's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// SLA compliance targets, e.g. P1=95%,P2=90%,all=0.9.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Sweep a parameter of the baseline: <tier>_staff=a..b or <tier>_extra=a..b[:step].
+    #[arg(long)]
+    pub sweep: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: TableOrJson,
+}
+
+fn est(e: &Estimate, scale: f64, d: usize) -> String {
+    if !e.mean.is_finite() {
+        return "–".into();
+    }
+    format!(
+        "{:+.*} [{:+.*}, {:+.*}]",
+        d,
+        e.mean * scale,
+        d,
+        e.ci_low * scale,
+        d,
+        e.ci_high * scale
+    )
+}
+
+pub fn run(args: &CompareArgs) -> Result<String> {
+    let targets: BTreeMap<String, f64> = args
+        .target
+        .as_deref()
+        .map(parse_targets)
+        .transpose()
+        .map_err(Error::Usage)?
+        .unwrap_or_default();
+    let (base, _) = load_scenario(&args.scenarios[0], |_| {})?;
+    let reps = args.replications.unwrap_or(base.replications);
+    let seed = args.seed.unwrap_or(base.seed);
+    if let Some(sw) = &args.sweep {
+        if args.scenarios.len() > 1 {
+            return Err(Error::Usage(
+                "--sweep varies the baseline alone: give one scenario".into(),
+            ));
+        }
+        let sw = Sweep::parse(sw, &base).map_err(Error::Usage)?;
+        let points = sweep(&base, &sw, reps, seed, args.threads, &targets).map_err(Error::Usage)?;
+        return match args.output {
+            TableOrJson::Json => serde_json::to_string_pretty(&serde_json::json!({"scenario": base.name, "parameter": sw.name, "replications": reps, "seed": seed, "targets": targets, "points": points}))
+                .map(|s| s + "\n")
+                .map_err(|e| Error::Usage(e.to_string())),
+            TableOrJson::Table => {
+                let mut o = format!("sweep {} on '{}' — {reps} replications, seed {seed}, common random numbers\n\n", sw.name, base.name);
+                o.push_str(&format!("{:>6} {:>10} {:>26} {:>26} {:>12} {:>6}\n", "value", "mean staff", "MTTR h [95% CI]", "SLA % [95% CI]", "utilisation", "meets"));
+                for p in &points {
+                    let r = &p.resolution_hours;
+                    let s = &p.sla_compliance;
+                    o.push_str(&format!(
+                        "{:>6} {:>10.2} {:>26} {:>26} {:>11.1}% {:>6}\n",
+                        p.value,
+                        p.mean_staff,
+                        format!("{:.2} [{:.2}, {:.2}]", r.mean, r.ci_low, r.ci_high),
+                        format!("{:.1} [{:.1}, {:.1}]", s.mean * 100.0, s.ci_low * 100.0, s.ci_high * 100.0),
+                        p.utilisation.mean * 100.0,
+                        p.meets_targets.map(|b| if b { "yes" } else { "no" }).unwrap_or("–")
+                    ));
+                }
+                Ok(o)
+            }
+        };
+    }
+    if args.scenarios.len() < 2 {
+        return Err(Error::Usage(
+            "compare needs a baseline and at least one pilot scenario (or --sweep)".into(),
+        ));
+    }
+    let pilots = args.scenarios[1..]
+        .iter()
+        .map(|p| load_scenario(p, |_| {}).map(|x| x.0))
+        .collect::<Result<Vec<_>>>()?;
+    let c = compare(&base, &pilots, reps, seed, args.threads, &targets).map_err(Error::Usage)?;
+    match args.output {
+        TableOrJson::Json => serde_json::to_string_pretty(&c)
+            .map(|s| s + "\n")
+            .map_err(|e| Error::Usage(e.to_string())),
+        TableOrJson::Table => {
+            let mut o = format!("baseline '{}' — {reps} replications, seed {seed}, common random numbers; differences are pilot − baseline (paired 95% CI), * = significant\n", base.name);
+            if !targets.is_empty() {
+                o.push_str(&format!(
+                    "targets: {}; baseline meets them: {}\n",
+                    targets
+                        .iter()
+                        .map(|(k, v)| format!("{k} {:.0}%", v * 100.0))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if c.baseline_meets_targets == Some(true) {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                ));
+            }
+            for p in &c.pilots {
+                o.push_str(&format!(
+                    "\n{} vs {}{}\n",
+                    p.scenario,
+                    base.name,
+                    match p.meets_targets {
+                        Some(true) => " — meets every target",
+                        Some(false) => " — misses a target",
+                        None => "",
+                    }
+                ));
+                o.push_str(&format!(
+                    "{:<8} {:>12} {:>30} {:>30} {:>30}\n",
+                    "priority", "MTTR h base", "Δ MTTR h", "Δ wait h", "Δ SLA points"
+                ));
+                let mut rows: Vec<(&str, &BTreeMap<String, crate::decide::compare::MetricDiff>)> =
+                    base.priorities
+                        .iter()
+                        .filter_map(|l| p.priorities.get(l).map(|m| (l.as_str(), m)))
+                        .collect();
+                rows.push(("all", &p.overall));
+                for (label, m) in rows {
+                    let mark = |k: &str| if m[k].significant { "*" } else { " " };
+                    o.push_str(&format!(
+                        "{label:<8} {:>12.2} {:>29}{} {:>29}{} {:>29}{}\n",
+                        m["resolution_hours"].baseline.mean,
+                        est(&m["resolution_hours"].difference, 1.0, 2),
+                        mark("resolution_hours"),
+                        est(&m["wait_hours"].difference, 1.0, 2),
+                        mark("wait_hours"),
+                        est(&m["sla_compliance"].difference, 100.0, 1),
+                        mark("sla_compliance"),
+                    ));
+                }
+            }
+            Ok(o)
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! Decisions: comparison with common random numbers, staffing search, pilot evaluation (recovery of
+//! a known built-in effect and the false-positive rate without one).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use incidentlab::decide::compare::{compare, parse_targets, run_crn, Sweep};
+use incidentlab::decide::pilot::{evaluate, PilotOptions};
+use incidentlab::decide::staffing::search;
+use incidentlab::decide::stats::welch_ci;
+use incidentlab::generate::{generate, GenerateOptions};
+use incidentlab::metrics::Filter;
+use incidentlab::schema::Incident;
+use incidentlab::sim::model::{compile, parse, Model};
+use incidentlab::sim::replicate::{run_replications, RunOptions};
+
+fn load(path: &str) -> Model {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    compile(&parse(&text).unwrap()).unwrap().0
+}
+
+fn mmc(c: u32) -> Model {
+    let mut m = load("scenarios/validation/mmc.toml");
+    m.tiers[0].schedule.segments = vec![(0.0, c)];
+    m.horizon = 1200.0;
+    m.warmup = 100.0;
+    m.sla_hours = vec![2.0];
+    m
+}
+
+#[test]
+fn seed_irrelevant_change_shows_no_difference_and_one_more_agent_does() {
+    let base = mmc(10);
+    let mut renamed = base.clone();
+    renamed.name = "same desk, other name".into();
+    let c = compare(&base, &[renamed, mmc(11)], 30, 5, None, &BTreeMap::new()).unwrap();
+    for (_, d) in &c.pilots[0].overall {
+        assert!(!d.significant, "identical desks must not differ: {d:?}");
+        assert_eq!(
+            d.difference.mean, 0.0,
+            "common random numbers make them identical"
+        );
+    }
+    let more = &c.pilots[1].overall;
+    assert!(
+        more["wait_hours"].significant && more["wait_hours"].difference.ci_high < 0.0,
+        "{:?}",
+        more["wait_hours"]
+    );
+    assert!(more["resolution_hours"].difference.ci_high < 0.0);
+}
+
+#[test]
+fn common_random_numbers_narrow_the_paired_interval() {
+    let (a, b) = (mmc(11), mmc(12));
+    let reps = 30;
+    let (ra, _) = run_crn(&a, reps, 9, None).unwrap();
+    let (rb, _) = run_crn(&b, reps, 9, None).unwrap();
+    let paired = incidentlab::sim::stats::Estimate::of(
+        ra.iter()
+            .zip(&rb)
+            .map(|(x, y)| y.overall.mean_wait_hours - x.overall.mean_wait_hours),
+    );
+    // Independent: the pilot gets its own streams.
+    let o = RunOptions {
+        replications: reps,
+        seed: 9,
+        threads: None,
+        stream_key: "independent".into(),
+        trace: false,
+    };
+    let (rb_ind, _) = run_replications(&b, &o, &|| {}).unwrap();
+    let wa: Vec<f64> = ra.iter().map(|r| r.overall.mean_wait_hours).collect();
+    let wb: Vec<f64> = rb_ind.iter().map(|r| r.overall.mean_wait_hours).collect();
+    let (lo, hi) = welch_ci(&wa, &wb);
+    let (paired_w, indep_w) = (paired.ci_high - paired.ci_low, hi - lo);
+    assert!(
+        paired_w < 0.75 * indep_w,
+        "paired {paired_w} vs independent {indep_w}"
+    );
+}
+
+#[test]
+fn sweep_is_monotone_in_staff() {
+    let m = mmc(10);
+    let sw = Sweep::parse("desk_staff=10..12", &m).unwrap();
+    let pts = incidentlab::decide::compare::sweep(&m, &sw, 20, 3, None, &BTreeMap::new()).unwrap();
+    assert_eq!(
+        pts.iter().map(|p| p.value).collect::<Vec<_>>(),
+        vec![10, 11, 12]
+    );
+    assert!(
+        pts[0].resolution_hours.mean > pts[1].resolution_hours.mean
+            && pts[1].resolution_hours.mean > pts[2].resolution_hours.mean
+    );
+    assert!(Sweep::parse("l9_staff=1..3", &m)
+        .unwrap_err()
+        .contains("no tier"));
+    assert!(Sweep::parse("desk_staff=5", &m).is_err());
+}
+
+#[test]
+fn staffing_finds_the_least_agents_that_meet_the_target() {
+    // M/M/c, λ = 9, work 1 h, resolution target 2 h: find c with compliance ≥ 80 % (lower CI bound).
+    let m = mmc(14);
+    let targets = parse_targets("P1=80%").unwrap();
+    let r = search(&m, &targets, 20, 4, None, 20).unwrap();
+    let opt = r.optimum.as_ref().expect("an optimum");
+    assert!(opt.meets_targets);
+    let fewer = r
+        .cost_curve
+        .iter()
+        .find(|c| c.deltas[0] == opt.deltas[0] - 1)
+        .expect("one fewer agent evaluated");
+    assert!(!fewer.meets_targets, "one agent fewer must miss the target");
+    // Theory: P(T ≤ 2) for M/M/c FIFO with μ = 1 is about 1 − e^{−2} − waiting; 80 % needs at least 10 agents.
+    assert!(opt.mean_staff[0] >= 10.0);
+    assert!(r.erlang_c[0].is_some());
+    assert!(search(&m, &parse_targets("P9=80%").unwrap(), 5, 1, None, 3)
+        .unwrap_err()
+        .contains("P9"));
+}
+
+fn incidents(seed: u64, n: usize, effect: f64) -> Vec<Incident> {
+    generate(&GenerateOptions {
+        incidents: n,
+        seed,
+        days: 240.0,
+        pilot_effect: effect,
+        ..Default::default()
+    })
+    .unwrap()
+    .into_iter()
+    .map(|g| g.truth)
+    .collect()
+}
+
+fn pilot_start(days: f64) -> i64 {
+    GenerateOptions::default().start + (days * 24.0 * 3.6e6 * 2.0 / 3.0) as i64
+}
+
+fn opts(days: f64, seed: u64) -> PilotOptions {
+    PilotOptions {
+        pilot_start: pilot_start(days),
+        pilot_end: None,
+        baseline_start: None,
+        pilot_group: None,
+        seed,
+        resamples: 1000,
+    }
+}
+
+#[test]
+fn pilot_recovers_a_known_improvement() {
+    // The true relative change of mean resolution time, from a very large sample of the same process.
+    let big = incidents(1, 150_000, 0.6);
+    let truth = evaluate(&big, &opts(240.0, 1), &|i| i.made_sla_reported, "test")
+        .unwrap()
+        .pilot
+        .mttr_relative_change;
+    assert!(
+        truth < -0.3 && truth > -0.45,
+        "built-in effect: work × 0.6 → MTTR about −37 %: {truth}"
+    );
+    let r = evaluate(
+        &incidents(2, 4000, 0.6),
+        &opts(240.0, 2),
+        &|i| i.made_sla_reported,
+        "test",
+    )
+    .unwrap();
+    let c = &r.pilot;
+    assert!(
+        c.mttr_ci_low <= truth && truth <= c.mttr_ci_high,
+        "CI [{}, {}] should contain {truth}",
+        c.mttr_ci_low,
+        c.mttr_ci_high
+    );
+    assert!(c.mann_whitney_p < 0.001);
+    assert!(r.verdict.starts_with("MTTR fell by"), "{}", r.verdict);
+    assert!(c.sla_p < 0.05 && c.sla_difference > 0.0);
+    assert!(
+        !r.charts.is_empty() && r.charts[0].points.iter().any(|p| p.signal),
+        "the XmR chart flags the shift"
+    );
+}
+
+#[test]
+fn pilot_without_effect_rarely_claims_one() {
+    let mut claims = 0;
+    let seeds = 40;
+    for seed in 100..100 + seeds {
+        let r = evaluate(
+            &incidents(seed, 1500, 1.0),
+            &opts(240.0, seed),
+            &|i| i.made_sla_reported,
+            "test",
+        )
+        .unwrap();
+        if r.pilot.mttr_ci_high < 0.0 || r.pilot.mttr_ci_low > 0.0 {
+            claims += 1;
+        }
+    }
+    // Nominal 5 %: 2 of 40 expected; more than 6 would be a broken test (P ≈ 1 % for a correct one).
+    assert!(
+        claims <= 6,
+        "{claims} of {seeds} null pilots claimed an effect"
+    );
+}
+
+#[test]
+fn pilot_rejects_impossible_requests() {
+    let incs = incidents(3, 500, 0.6);
+    let mut o = opts(240.0, 1);
+    o.pilot_start = 0;
+    assert!(evaluate(&incs, &o, &|i| i.made_sla_reported, "t")
+        .unwrap_err()
+        .contains("outside the data"));
+    let mut o = opts(240.0, 1);
+    o.pilot_group = Some(Filter::parse("assignment_group=Nobody").unwrap());
+    assert!(evaluate(&incs, &o, &|i| i.made_sla_reported, "t")
+        .unwrap_err()
+        .contains("pilot group"));
+    let mut o = opts(240.0, 1);
+    o.pilot_end = Some(o.pilot_start - 1);
+    assert!(evaluate(&incs, &o, &|i| i.made_sla_reported, "t").is_err());
+}
+
+#[test]
+fn cli_compare_and_pilot() {
+    let bin = env!("CARGO_BIN_EXE_incidentlab");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = std::process::Command::new(bin)
+        .current_dir(root)
+        .args([
+            "compare",
+            "scenarios/baseline.toml",
+            "scenarios/self-healing.toml",
+            "--replications",
+            "10",
+            "--target",
+            "P1=60%",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["pilots"][0]["overall"]["resolution_hours"]["difference"]["ci_high"]
+            .as_f64()
+            .unwrap()
+            < 0.0
+    );
+    let bad = std::process::Command::new(bin)
+        .current_dir(root)
+        .args([
+            "compare",
+            "scenarios/baseline.toml",
+            "--target",
+            "P7=90%",
+            "scenarios/swarming.toml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("P7"));
+    let out = std::process::Command::new(bin)
+        .current_dir(root)
+        .args([
+            "pilot",
+            "datasets/sample-servicenow.csv",
+            "--pilot-start",
+            "2025-08-31",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("verdict: MTTR fell by"));
+    let bad = std::process::Command::new(bin)
+        .current_dir(root)
+        .args([
+            "pilot",
+            "datasets/sample-servicenow.csv",
+            "--pilot-start",
+            "2030-01-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
