@@ -26,6 +26,10 @@ enum Command {
     Generate(cli::generate::GenerateArgs),
     /// Simulate the service desk from a scenario file (parallel replications, 95 % CIs).
     Simulate(cli::simulate::SimulateArgs),
+    /// Calibrate a scenario from imported data (arrival profile, priority mix, work-time fits).
+    Fit(cli::fit::FitArgs),
+    /// Face validation: a scenario's simulated figures beside the observed ones.
+    Validate(cli::validate::ValidateArgs),
     /// Compare pilot scenarios with a baseline (common random numbers, paired CIs), or sweep a parameter.
     Compare(cli::compare::CompareArgs),
     /// Find the least staffing that meets SLA targets, and compare it with Erlang C.
@@ -57,6 +61,8 @@ fn main() {
         Command::Analyze(a) => cli::analyze::run(a),
         Command::Simulate(a) => cli::simulate::run(a, &progress_bar),
         Command::Compare(a) => cli::compare::run(a),
+        Command::Fit(a) => cli::fit::run(a),
+        Command::Validate(a) => cli::validate::run(a),
         Command::Staff(a) => cli::staff::run(a),
         Command::Pilot(a) => cli::pilot::run(a),
     };

@@ -298,3 +298,96 @@ fn cli_compare_and_pilot() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn fit_recovers_the_generators_shape_and_validates() {
+    let dir = std::env::temp_dir().join(format!("incidentlab-fit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let incs = incidents(21, 20_000, 1.0);
+    let f =
+        incidentlab::decide::fit::fit(&incs, "gen", chrono_tz::Tz::UTC, None, 0.6, None).unwrap();
+    let mix: BTreeMap<String, f64> = f
+        .priorities
+        .iter()
+        .cloned()
+        .zip(f.mix.iter().copied())
+        .collect();
+    for (p, share) in [("P1", 0.02), ("P2", 0.10), ("P3", 0.48), ("P4", 0.40)] {
+        assert!((mix[p] - share).abs() < 0.015, "{p}: {} vs {share}", mix[p]);
+    }
+    // 20,000 incidents over 240 days; the rate is taken over the central 98 % of opening times.
+    let expected = 20_000.0 * 0.98 / (240.0 * 24.0 * 0.98);
+    assert!(
+        (f.rate_per_hour - expected).abs() / expected < 0.03,
+        "{} vs {expected}",
+        f.rate_per_hour
+    );
+    assert!(
+        f.weekday_profile[10] > 2.0 * f.weekday_profile[3],
+        "office hours busier than nights: {:?}",
+        f.weekday_profile
+    );
+    assert!(f.weekend_profile[10] < f.weekday_profile[10]);
+    assert!((f.reopen_probability - 0.04).abs() < 0.01);
+    // The written scenario loads, and simulating it reproduces the observed MTTR.
+    let text = incidentlab::decide::fit::scenario_toml(&f);
+    let scenario = dir.join("gen.toml");
+    std::fs::write(&scenario, &text).unwrap();
+    let store = dir.join("gen.parquet");
+    incidentlab::store::write_store(&store, &incs, &[]).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_incidentlab"))
+        .args([
+            "validate",
+            scenario.to_str().unwrap(),
+            "--against",
+            store.to_str().unwrap(),
+            "--replications",
+            "20",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for row in v["priorities"].as_array().unwrap() {
+        let err = row["relative_error"].as_f64().unwrap();
+        assert!(err.abs() < 0.10, "{}: {err}", row["priority"]);
+        assert_eq!(row["agrees"], true);
+    }
+    // Trace replay: the real arrivals and priorities go through the simulation one for one.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_incidentlab"))
+        .args([
+            "simulate",
+            scenario.to_str().unwrap(),
+            "--replay",
+            store.to_str().unwrap(),
+            "--replications",
+            "3",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for p in 1..=4u8 {
+        let observed = incs.iter().filter(|i| i.priority == Some(p)).count() as f64;
+        let label = format!("P{p}");
+        assert_eq!(
+            v["priorities"][&label]["arrived_per_replication"]["mean"]
+                .as_f64()
+                .unwrap(),
+            observed,
+            "{label}"
+        );
+    }
+}

@@ -3,11 +3,13 @@
 
 pub mod analyze;
 pub mod compare;
+pub mod fit;
 pub mod generate;
 pub mod import;
 pub mod pilot;
 pub mod simulate;
 pub mod staff;
+pub mod validate;
 
 use clap::ValueEnum;
 

@@ -49,6 +49,85 @@ pub struct SimulateArgs {
     /// Write every measured incident of the first replication to this Parquet/Arrow file.
     #[arg(long)]
     pub trace: Option<PathBuf>,
+    /// Trace replay: use the real arrivals (times and priorities) of this store instead of the
+    /// scenario's arrival process — "what would that period have looked like with …".
+    #[arg(long)]
+    pub replay: Option<PathBuf>,
+    /// Replay only incidents opened on or after this date.
+    #[arg(long)]
+    pub replay_from: Option<String>,
+    /// Replay only incidents opened before this date.
+    #[arg(long)]
+    pub replay_to: Option<String>,
+}
+
+/// Real arrivals for trace replay: hours from the Monday 00:00 (UTC) before the first one, and the
+/// scenario's class of each priority (`P1` … as `fit` names them).
+pub fn replay_trace(args: &SimulateArgs, model: &mut Model) -> Result<()> {
+    let Some(path) = &args.replay else {
+        return Ok(());
+    };
+    let p = crate::timeparse::TimeParser::default();
+    let when = |s: &Option<String>, flag: &str| {
+        s.as_deref()
+            .map(|v| p.parse(v).map_err(|e| Error::Usage(format!("{flag}: {e}"))))
+            .transpose()
+    };
+    let (from, to) = (
+        when(&args.replay_from, "--replay-from")?,
+        when(&args.replay_to, "--replay-to")?,
+    );
+    let mut incs = super::fit::incidents(path, crate::ingest::SourceFormat::Auto)?;
+    incs.retain(|i| from.is_none_or(|f| i.opened_at >= f) && to.is_none_or(|t| i.opened_at < t));
+    if incs.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: no incidents to replay in the chosen period",
+            path.display()
+        )));
+    }
+    incs.sort_by_key(|i| i.opened_at);
+    const DAY: i64 = 86_400_000;
+    let first = incs[0].opened_at;
+    let monday0 = (first - 4 * DAY).div_euclid(7 * DAY) * 7 * DAY + 4 * DAY;
+    let mut trace = Vec::with_capacity(incs.len());
+    let mut unknown = std::collections::BTreeMap::new();
+    for i in &incs {
+        let class = if model.priorities.len() == 1 {
+            Some(0)
+        } else {
+            i.priority.and_then(|p| {
+                model
+                    .priorities
+                    .iter()
+                    .position(|l| *l == crate::decide::fit::label(p))
+            })
+        };
+        match class {
+            Some(c) => trace.push(((i.opened_at - monday0) as f64 / 3.6e6, c as u8)),
+            None => {
+                *unknown
+                    .entry(
+                        i.priority
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "none".into()),
+                    )
+                    .or_insert(0u64) += 1
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(Error::Usage(format!(
+            "replay: priorities {:?} of {} are not among the scenario's {:?} (name them P1, P2 … as `fit` does)",
+            unknown,
+            path.display(),
+            model.priorities
+        )));
+    }
+    let last = trace.last().map(|t| t.0).unwrap_or(0.0);
+    model.horizon = last + 1e-6;
+    model.warmup = 0.0;
+    model.arrival_trace = Some(std::sync::Arc::new(trace));
+    Ok(())
 }
 
 /// Reads, overrides and compiles a scenario file; errors name the file and the field.
@@ -66,7 +145,7 @@ pub fn load_scenario(
 }
 
 pub fn run(args: &SimulateArgs, progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>) -> Result<String> {
-    let (model, warnings) = load_scenario(&args.scenario, |s| {
+    let (mut model, warnings) = load_scenario(&args.scenario, |s| {
         if let Some(r) = args.replications {
             s.replications = r;
         }
@@ -80,6 +159,7 @@ pub fn run(args: &SimulateArgs, progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>) 
             s.warmup_hours = w;
         }
     })?;
+    replay_trace(args, &mut model)?;
     let mut opts = RunOptions::for_model(&model);
     opts.threads = args.threads;
     opts.trace = args.trace.is_some();

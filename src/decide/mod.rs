@@ -3,6 +3,7 @@
 //! ([`pilot`]), on the statistics in [`stats`].
 
 pub mod compare;
+pub mod fit;
 pub mod pilot;
 pub mod staffing;
 pub mod stats;

@@ -195,6 +195,15 @@ impl<'a> Sim<'a> {
 
     fn next_arrival(&mut self) {
         let m = self.m;
+        if let Some(trace) = &m.arrival_trace {
+            // Trace replay: the next real arrival, if any before the horizon.
+            if let Some(&(t, _)) = trace.get(self.people.len()) {
+                if t < m.horizon {
+                    self.schedule(t.max(self.now), Kind::Arrival);
+                }
+            }
+            return;
+        }
         let peak = m.rate_per_hour * m.profile_max;
         if peak <= 0.0 {
             return;
@@ -222,11 +231,17 @@ impl<'a> Sim<'a> {
         let mut rng =
             Xoshiro256PlusPlus::seed_from_u64(splitmix64(self.stream_base ^ splitmix64(index)));
         let u: f64 = rng.random();
-        let class = m
-            .mix_cdf
-            .iter()
-            .position(|c| u < *c)
-            .unwrap_or(m.mix_cdf.len() - 1);
+        let traced = m
+            .arrival_trace
+            .as_ref()
+            .and_then(|t| t.get(index as usize))
+            .map(|&(_, c)| usize::from(c));
+        let class = traced.unwrap_or_else(|| {
+            m.mix_cdf
+                .iter()
+                .position(|c| u < *c)
+                .unwrap_or(m.mix_cdf.len() - 1)
+        });
         let measured = self.now >= m.warmup && self.now < m.horizon;
         let id = self.people.len() as u32;
         self.people.push(Individual {

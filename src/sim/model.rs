@@ -373,6 +373,9 @@ pub struct Model {
     pub warmup: f64,
     pub replications: usize,
     pub seed: u64,
+    /// Trace replay: real arrivals (hours from the simulation's Monday 00:00, priority class),
+    /// sorted by time; replaces the arrival process.
+    pub arrival_trace: Option<std::sync::Arc<Vec<(f64, u8)>>>,
 }
 
 fn per_class(values: &[f64], k: usize, field: &str, default: f64) -> Result<Vec<f64>, Invalid> {
@@ -603,6 +606,7 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
         warmup: s.warmup_hours,
         replications: s.replications,
         seed: s.seed,
+        arrival_trace: None,
     };
     let warnings = check_load(&model)?;
     Ok((model, warnings))
