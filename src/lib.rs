@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod output;
 pub mod random;
+pub mod report;
 pub mod schema;
 pub mod sim;
 pub mod store;

@@ -34,6 +34,8 @@ enum Command {
     Compare(cli::compare::CompareArgs),
     /// Find the least staffing that meets SLA targets, and compare it with Erlang C.
     Staff(cli::staff::StaffArgs),
+    /// Write a report a manager can read: index.html (offline), summary.md, metrics.json.
+    Report(cli::report::ReportArgs),
     /// Evaluate a real pilot from data: before/after or pilot vs control, with a verdict.
     Pilot(cli::pilot::PilotArgs),
 }
@@ -65,6 +67,7 @@ fn main() {
         Command::Validate(a) => cli::validate::run(a),
         Command::Staff(a) => cli::staff::run(a),
         Command::Pilot(a) => cli::pilot::run(a),
+        Command::Report(a) => cli::report::run(a),
     };
     match result {
         Ok(text) => print!("{text}"),

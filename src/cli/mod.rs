@@ -7,6 +7,7 @@ pub mod fit;
 pub mod generate;
 pub mod import;
 pub mod pilot;
+pub mod report;
 pub mod simulate;
 pub mod staff;
 pub mod validate;

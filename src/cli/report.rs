@@ -1,0 +1,260 @@
+//! `incidentlab report`: from a store (or an export) to a report a manager can read.
+//!
+//! ```text
+//! incidentlab report reports/sample-store.parquet --sla scenarios/sla-standard.toml -o reports/sample/
+//! incidentlab report store.parquet --scenarios scenarios/baseline.toml scenarios/swarming.toml --pilot-start 2025-09-01 -o reports/q3/
+//! ```
+//! Writes `index.html` (self-contained, offline), `summary.md` and `metrics.json`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use polars::prelude::*;
+
+use crate::decide::compare::compare;
+use crate::decide::pilot::{evaluate, PilotOptions};
+use crate::error::{Error, Result};
+use crate::ingest::{import_files, ImportOptions, SourceFormat};
+use crate::metrics::sla::SlaPolicy;
+use crate::metrics::{analyze, AnalyzeOptions, Dataset, Filter};
+use crate::report::html::HtmlWriter;
+use crate::report::markdown::MarkdownWriter;
+use crate::report::{takeaways, write_report, JsonWriter, Report, ReportWriter};
+use crate::sim::replicate::{run_replications, summarize, RunOptions};
+use crate::timeparse::TimeParser;
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A store (.parquet, .arrow) or an export to import on the fly.
+    pub input: PathBuf,
+    /// The report folder to write (index.html, summary.md, metrics.json).
+    #[arg(short = 'o', long = "output-dir")]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: SourceFormat,
+    /// SLA policy for computed compliance and targets.
+    #[arg(long)]
+    pub sla: Option<PathBuf>,
+    /// Scenarios to simulate; with two or more, the first is the baseline of a paired comparison.
+    #[arg(long, num_args = 1..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Replications per scenario (default: each file's).
+    #[arg(long)]
+    pub replications: Option<usize>,
+    /// Evaluate a pilot that started on this date.
+    #[arg(long)]
+    pub pilot_start: Option<String>,
+    #[arg(long)]
+    pub pilot_end: Option<String>,
+    /// Pilot group, e.g. 'assignment_group=Service Desk North'.
+    #[arg(long)]
+    pub pilot_group: Option<String>,
+    /// Report title.
+    #[arg(long, default_value = "Incident management report")]
+    pub title: String,
+}
+
+/// Resolution-time percentiles 1…99 per priority, computed by polars (aggregated: the chart never
+/// sees individual incidents).
+fn percentiles(lf: LazyFrame) -> Result<Vec<(String, Vec<f64>)>> {
+    let ms = |c: &str| {
+        col(c)
+            .cast(DataType::Datetime(
+                TimeUnit::Milliseconds,
+                Some(TimeZone::UTC),
+            ))
+            .cast(DataType::Int64)
+    };
+    let rh =
+        ((ms("resolved_at") - ms("opened_at")).cast(DataType::Float64) / lit(3.6e6)).alias("h");
+    let aggs: Vec<Expr> = (1..=99)
+        .map(|k| {
+            col("h")
+                .quantile(lit(k as f64 / 100.0), QuantileMethod::Linear)
+                .alias(format!("q{k}"))
+        })
+        .collect();
+    let df = lf
+        .select([col("priority"), rh])
+        .filter(col("h").is_not_null().and(col("priority").is_not_null()))
+        .group_by([col("priority")])
+        .agg(aggs)
+        .sort(["priority"], SortMultipleOptions::default())
+        .collect()?;
+    let pr: Vec<Option<i64>> = df
+        .column("priority")?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .collect();
+    let mut out = Vec::new();
+    for (i, p) in pr.iter().enumerate() {
+        let Some(p) = p else { continue };
+        let mut qs = Vec::with_capacity(99);
+        for k in 1..=99 {
+            let v = df
+                .column(&format!("q{k}"))?
+                .cast(&DataType::Float64)?
+                .f64()?
+                .get(i)
+                .unwrap_or(f64::NAN);
+            // The log axis cannot show 0: a zero-duration percentile is drawn at one minute.
+            qs.push(v.max(1.0 / 60.0));
+        }
+        out.push((format!("P{p}"), qs));
+    }
+    Ok(out)
+}
+
+pub fn run(args: &ReportArgs) -> Result<String> {
+    let parser = TimeParser::default();
+    let when = |s: &str, flag: &str| {
+        parser
+            .parse(s)
+            .map_err(|e| Error::Usage(format!("{flag}: {e}")))
+    };
+    let policy = args
+        .sla
+        .as_ref()
+        .map(|p| SlaPolicy::load(p).map(|s| (p.clone(), s)))
+        .transpose()?;
+    // The data: a store, or an export imported once.
+    let (data, incidents, source) = if crate::store::StoreFormat::of(&args.input).is_ok() {
+        let d = Dataset::open_store(&args.input)?;
+        let incs = if args.pilot_start.is_some() {
+            Some(crate::store::read_incidents(&args.input)?)
+        } else {
+            None
+        };
+        (d, incs, format!("store {}", args.input.display()))
+    } else {
+        let imported = import_files(
+            &[args.input.clone()],
+            &ImportOptions {
+                format: args.format,
+                ..Default::default()
+            },
+        )?;
+        let line = imported.summary.line();
+        (
+            Dataset::from_imported(&imported)?,
+            Some(imported.incidents),
+            format!("export {} ({line})", args.input.display()),
+        )
+    };
+    let pct = percentiles(data.incidents.clone())?;
+    let opts = AnalyzeOptions {
+        sla: policy.clone(),
+        ..Default::default()
+    };
+    let analysis = analyze(data, &opts)?;
+    // Simulations and comparison.
+    let mut models = Vec::new();
+    for s in &args.scenarios {
+        let (m, _) = super::simulate::load_scenario(s, |sc| {
+            if let Some(r) = args.replications {
+                sc.replications = r;
+            }
+        })?;
+        models.push(m);
+    }
+    let mut simulations = Vec::new();
+    for m in &models {
+        let o = RunOptions::for_model(m);
+        let (runs, _) = run_replications(m, &o, &|| {}).map_err(Error::Usage)?;
+        simulations.push(summarize(m, &o, &runs, vec![]));
+    }
+    let comparison = if models.len() >= 2 {
+        let reps = args.replications.unwrap_or(models[0].replications);
+        Some(
+            compare(
+                &models[0],
+                &models[1..],
+                reps,
+                models[0].seed,
+                None,
+                &Default::default(),
+            )
+            .map_err(Error::Usage)?,
+        )
+    } else {
+        None
+    };
+    // Pilot.
+    let pilot = match (&args.pilot_start, &incidents) {
+        (Some(start), Some(incs)) => {
+            let o = PilotOptions {
+                pilot_start: when(start, "--pilot-start")?,
+                pilot_end: args
+                    .pilot_end
+                    .as_deref()
+                    .map(|s| when(s, "--pilot-end"))
+                    .transpose()?,
+                baseline_start: None,
+                pilot_group: args
+                    .pilot_group
+                    .as_deref()
+                    .map(Filter::parse)
+                    .transpose()
+                    .map_err(Error::Usage)?,
+                seed: 1,
+                resamples: 2000,
+            };
+            let as_of = incs
+                .iter()
+                .flat_map(|i| [Some(i.opened_at), i.resolved_at])
+                .flatten()
+                .max()
+                .unwrap_or(0);
+            let r = match &policy {
+                Some((_, pol)) => {
+                    let flag = |i: &crate::schema::Incident| -> Option<bool> {
+                        let t = pol.targets.get(&i.priority?)?;
+                        crate::metrics::sla::evaluate(
+                            t,
+                            i.opened_at,
+                            i.acknowledged_at,
+                            i.resolved_at,
+                            as_of,
+                            None,
+                            i.on_hold_hours,
+                        )
+                        .met
+                    };
+                    evaluate(
+                        incs,
+                        &o,
+                        &flag,
+                        &format!("computed with policy '{}'", pol.name),
+                    )
+                }
+                None => evaluate(
+                    incs,
+                    &o,
+                    &|i| i.made_sla_reported,
+                    "the source's made_sla flag",
+                ),
+            };
+            Some(r.map_err(Error::Usage)?)
+        }
+        _ => None,
+    };
+    let tk = takeaways(&analysis, &simulations, &comparison, &pilot);
+    let report = Report {
+        title: args.title.clone(),
+        source,
+        analysis,
+        resolution_percentiles: pct,
+        simulations,
+        comparison,
+        pilot,
+        takeaways: tk,
+    };
+    let writers: [&dyn ReportWriter; 3] = [&HtmlWriter, &MarkdownWriter, &JsonWriter];
+    let files = write_report(&report, &args.out, &writers)?;
+    let mut o = format!("wrote {} to {}\n", files.join(", "), args.out.display());
+    for (_, t) in &report.takeaways {
+        o.push_str(&format!("  {t}\n"));
+    }
+    Ok(o)
+}

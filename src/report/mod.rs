@@ -1,0 +1,248 @@
+//! Reports for managers: one self-contained `index.html` (inline SVG and CSS, no network requests),
+//! a `summary.md` for wikis and tickets, and `metrics.json` with every figure shown. Each output is a
+//! [`ReportWriter`]; the report directory is built in a temporary sibling and renamed into place, so
+//! an interrupted run never leaves half a report.
+
+pub mod charts;
+pub mod html;
+pub mod markdown;
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::decide::compare::Comparison;
+use crate::decide::pilot::PilotReport;
+use crate::error::{Error, Result};
+use crate::metrics::Analysis;
+use crate::sim::replicate::Summary;
+
+/// Everything a report shows. `metrics.json` is this, serialised.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub title: String,
+    pub source: String,
+    pub analysis: Analysis,
+    /// Resolution-time percentiles 1…99 per priority label (for the distribution chart).
+    pub resolution_percentiles: Vec<(String, Vec<f64>)>,
+    pub simulations: Vec<Summary>,
+    pub comparison: Option<Comparison>,
+    pub pilot: Option<PilotReport>,
+    /// One-line takeaways per section, generated from the numbers.
+    pub takeaways: Vec<(String, String)>,
+}
+
+/// One output format of a report.
+pub trait ReportWriter {
+    fn file_name(&self) -> &'static str;
+    fn render(&self, r: &Report) -> Result<Vec<u8>>;
+}
+
+pub struct JsonWriter;
+
+impl ReportWriter for JsonWriter {
+    fn file_name(&self) -> &'static str {
+        "metrics.json"
+    }
+    fn render(&self, r: &Report) -> Result<Vec<u8>> {
+        serde_json::to_vec_pretty(r).map_err(|e| Error::Usage(e.to_string()))
+    }
+}
+
+/// Renders every writer into `dir` via a temporary sibling directory and a rename.
+pub fn write_report(r: &Report, dir: &Path, writers: &[&dyn ReportWriter]) -> Result<Vec<String>> {
+    let werr = |source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(werr)?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(werr)?;
+    let mut files = Vec::new();
+    for w in writers {
+        let bytes = w.render(r)?;
+        crate::output::write_bytes(&tmp.join(w.file_name()), &bytes)?;
+        files.push(w.file_name().to_string());
+    }
+    if dir.exists() {
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        std::fs::rename(dir, &old).map_err(werr)?;
+        std::fs::rename(&tmp, dir).map_err(werr)?;
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(&tmp, dir).map_err(werr)?;
+    }
+    Ok(files)
+}
+
+/// Reads a number at a dotted path (`analysis.overall.mttr_hours.mean`) of a JSON value.
+pub fn at_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .try_fold(v, |cur, k| match k.parse::<usize>() {
+            Ok(i) if cur.is_array() => cur.get(i),
+            _ => cur.get(k),
+        })
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// One-line takeaways from the numbers.
+pub fn takeaways(
+    a: &Analysis,
+    sims: &[Summary],
+    cmp: &Option<Comparison>,
+    pilot: &Option<PilotReport>,
+) -> Vec<(String, String)> {
+    let mut t = Vec::new();
+    let o = &a.overall;
+    let f = |v: &Value| v.as_f64();
+    if let (Some(mean), Some(median)) = (f(&o["mttr_hours"]["mean"]), f(&o["mttr_hours"]["median"]))
+    {
+        let skew = if mean > 2.0 * median {
+            "; a long tail of slow incidents pulls the mean far above the median"
+        } else {
+            ""
+        };
+        t.push((
+            "headline".into(),
+            format!(
+                "{} incidents; MTTR {mean:.1} h (median {median:.1} h){skew}.",
+                a.incidents
+            ),
+        ));
+    }
+    if let Some(s) = &a.sla {
+        let worst = s
+            .by_priority
+            .iter()
+            .filter_map(|p| Some((p["priority"].as_u64()?, p["compliance"].as_f64()?)))
+            .min_by(|x, y| x.1.total_cmp(&y.1));
+        if let (Some(c), Some((p, w))) = (s.overall["compliance"].as_f64(), worst) {
+            t.push((
+                "sla".into(),
+                format!(
+                    "SLA compliance {} overall; weakest is P{p} at {}.",
+                    pct(c),
+                    pct(w)
+                ),
+            ));
+        }
+    } else if let Some(r) = f(&o["sla_reported_rate"]) {
+        t.push((
+            "sla".into(),
+            format!(
+                "The source reports {} of incidents within SLA (no policy given to compute it).",
+                pct(r)
+            ),
+        ));
+    }
+    if a.trend.len() >= 2 {
+        let first = a.trend.iter().find_map(|m| f(&m["mttr_hours"]["mean"]));
+        let last = a
+            .trend
+            .iter()
+            .rev()
+            .find_map(|m| f(&m["mttr_hours"]["mean"]));
+        if let (Some(x), Some(y)) = (first, last) {
+            let dir = if y < x * 0.9 {
+                "improved"
+            } else if y > x * 1.1 {
+                "worsened"
+            } else {
+                "held steady"
+            };
+            t.push((
+                "trend".into(),
+                format!("Monthly MTTR {dir}: {x:.1} h in the first month, {y:.1} h in the last."),
+            ));
+        }
+    }
+    let w = a
+        .backlog
+        .weeks
+        .iter()
+        .rev()
+        .take(4)
+        .fold((0u64, 0u64), |acc, x| {
+            (acc.0 + x.created, acc.1 + x.resolved)
+        });
+    t.push((
+        "backlog".into(),
+        format!(
+            "{} incidents open at {}; last 4 weeks created {} vs resolved {}.",
+            a.backlog.open_now,
+            &a.backlog.as_of[..10.min(a.backlog.as_of.len())],
+            w.0,
+            w.1
+        ),
+    ));
+    let fl = &a.flow;
+    let flow = match (f(&o["reassigned_3plus_share"]), fl.events_available) {
+        (Some(r), true) => format!("{} of incidents were reassigned 3+ times; {} bounced back to a group they had left (ping-pong).", pct(r), pct(fl.ping_pong_share)),
+        (Some(r), false) => format!("{} of incidents were reassigned 3+ times.", pct(r)),
+        _ => "No reassignment data in this source.".into(),
+    };
+    t.push(("flow".into(), flow));
+    let r = &a.recurrence;
+    if let Some(c) = r.top_clusters.first() {
+        t.push((
+            "recurrence".into(),
+            format!("{} of incidents recur within {:.0} h on the same {}; top problem candidate {} ({} incidents, {} linked to a problem).", pct(r.recurrence_share), r.window_hours, r.key.join("+"), c.key, c.incidents, c.linked_to_problem),
+        ));
+    }
+    if let Some(s) = sims.first() {
+        t.push((
+            "simulation".into(),
+            format!(
+                "Simulated '{}': MTTR {:.2} h (95% CI {:.2}–{:.2}), SLA {} over {} replications.",
+                s.scenario,
+                s.overall.resolution_hours.mean,
+                s.overall.resolution_hours.ci_low,
+                s.overall.resolution_hours.ci_high,
+                pct(s.overall.sla_compliance.mean),
+                s.replications
+            ),
+        ));
+    }
+    if let Some(c) = cmp {
+        if let Some(best) = c.pilots.iter().min_by(|x, y| {
+            x.overall["resolution_hours"]
+                .difference
+                .mean
+                .total_cmp(&y.overall["resolution_hours"].difference.mean)
+        }) {
+            let d = &best.overall["resolution_hours"].difference;
+            t.push((
+                "comparison".into(),
+                format!(
+                    "Best option: '{}' changes MTTR by {:+.2} h (95% CI {:+.2} to {:+.2}){}.",
+                    best.scenario,
+                    d.mean,
+                    d.ci_low,
+                    d.ci_high,
+                    if best.overall["resolution_hours"].significant {
+                        ""
+                    } else {
+                        ", not significant"
+                    }
+                ),
+            ));
+        }
+    }
+    if let Some(p) = pilot {
+        t.push(("pilot".into(), format!("Pilot: {}.", p.verdict)));
+    }
+    t
+}

@@ -1,0 +1,429 @@
+//! Reports: every figure in index.html matches metrics.json and `analyze --output json`; data
+//! strings are inert in HTML, Markdown and CSV; the folder is replaced atomically; and the page
+//! renders in headless Chromium without console errors, with every chart present.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use incidentlab::schema::Incident;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_incidentlab"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("incidentlab-report-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A store with hostile names in every text column the report shows.
+fn hostile_store(dir: &Path) -> PathBuf {
+    let h = 3_600_000i64;
+    let t0 = chrono::DateTime::parse_from_rfc3339("2025-03-03T09:00:00Z")
+        .unwrap()
+        .timestamp_millis();
+    let mut incs = Vec::new();
+    for k in 0..60i64 {
+        incs.push(Incident {
+            incident_id: format!("INC{k}"),
+            source: "test".into(),
+            opened_at: t0 + k * 7 * h,
+            resolved_at: (k % 10 != 9).then_some(t0 + k * 7 * h + (1 + k % 5) * h),
+            priority: Some((1 + k % 4) as u8),
+            category: Some("<script>alert(1)</script>".into()),
+            assignment_group: Some("=HYPERLINK(\"http://evil\")".into()),
+            ci: Some(if k % 2 == 0 {
+                "<img src=x onerror=alert(2)>".into()
+            } else {
+                "CI|*pipe*".into()
+            }),
+            made_sla_reported: Some(k % 3 != 0),
+            reassignment_count: Some((k % 5) as u32),
+            reopen_count: Some(u32::from(k % 7 == 0)),
+            source_line: (k + 2) as u64,
+            ..Default::default()
+        });
+    }
+    let store = dir.join("hostile.parquet");
+    incidentlab::store::write_store(&store, &incs, &[]).unwrap();
+    store
+}
+
+fn metrics(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn figures_match_metrics_json_and_analyze() {
+    let dir = tmp("numbers");
+    let out = dir.join("rep");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let sla = Path::new(root).join("scenarios/sla-standard.toml");
+    let store = Path::new(root).join("datasets/sample-pagerduty.csv");
+    let o = bin()
+        .args([
+            "report",
+            store.to_str().unwrap(),
+            "--sla",
+            sla.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let json = metrics(&out);
+    let re = regex_lite(&html);
+    assert!(
+        re.len() > 30,
+        "the page shows its figures with data-metric paths ({} found)",
+        re.len()
+    );
+    for (path, format, text) in re {
+        let v = incidentlab::report::at_path(&json, &path)
+            .unwrap_or_else(|| panic!("{path} not in metrics.json"));
+        // The shown text is the JSON value rounded to the digits shown (JSON parsing may differ from
+        // the written value in the last binary digit, so compare numerically within half a unit).
+        match v.as_f64() {
+            None => assert_eq!(text, "–", "{path}"),
+            Some(x) => {
+                let (x, shown) = if format == "percent" {
+                    (x * 100.0, text.trim_end_matches('%'))
+                } else {
+                    (x, text.as_str())
+                };
+                let digits = shown.split('.').nth(1).map(|d| d.len()).unwrap_or(0) as i32;
+                let shown: f64 = shown
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{path}: '{text}' is not a number"));
+                assert!(
+                    (shown - x).abs() <= 0.5 * 10f64.powi(-digits) + 1e-9,
+                    "{path}: shown {shown}, metrics.json {x}"
+                );
+            }
+        }
+    }
+    // metrics.json's analysis is what `analyze --output json` reports for the same input and policy.
+    let a = bin()
+        .args([
+            "analyze",
+            store.to_str().unwrap(),
+            "--sla",
+            sla.to_str().unwrap(),
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(a.status.success());
+    let a: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(json["analysis"]["overall"], a["overall"]);
+    assert_eq!(json["analysis"]["groups"], a["groups"]);
+    assert_eq!(json["analysis"]["sla"], a["sla"]);
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.contains(&format!(
+        "{:.1}",
+        a["overall"]["mttr_hours"]["mean"].as_f64().unwrap()
+    )));
+}
+
+/// (path, format, text) of every `data-metric` element.
+fn regex_lite(html: &str) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<span data-metric=\"") {
+        rest = &rest[i + 19..];
+        let Some(j) = rest.find('"') else { break };
+        let path = rest[..j].to_string();
+        let fmt_at = rest.find("data-format=\"").unwrap() + 13;
+        let fmt_end = fmt_at + rest[fmt_at..].find('"').unwrap();
+        let format = rest[fmt_at..fmt_end].to_string();
+        let text_at = fmt_end + 2;
+        let text_end = text_at + rest[text_at..].find("</span>").unwrap();
+        out.push((path, format, rest[text_at..text_end].to_string()));
+    }
+    out
+}
+
+#[test]
+fn hostile_names_are_inert_in_html_markdown_and_csv() {
+    let dir = tmp("hostile");
+    let store = hostile_store(&dir);
+    let out = dir.join("rep");
+    let o = bin()
+        .args([
+            "report",
+            store.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!html.contains("<script"), "no script element may appear");
+    assert!(!html.contains("<img"), "no injected element");
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(2)&gt;"),
+        "the name is shown, escaped"
+    );
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        md.contains("\\<img") && md.matches("<img").count() == md.matches("\\<img").count(),
+        "markdown escapes markup"
+    );
+    assert!(
+        md.contains("CI\\|\\*pipe\\*"),
+        "table separators are escaped"
+    );
+    let csv = dir.join("groups.csv");
+    let o = bin()
+        .args([
+            "analyze",
+            store.to_str().unwrap(),
+            "--by",
+            "assignment_group,category",
+            "--output",
+            "csv",
+            "-o",
+            csv.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.contains("'=HYPERLINK"),
+        "formula cells are neutralised: {text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("=") || l.contains(",=")));
+    let rejects_like = dir.join("r.csv");
+    incidentlab::output::write_csv(
+        &rejects_like,
+        &["x"],
+        vec![
+            vec!["+SUM(A1)".into()],
+            vec!["@cmd".into()],
+            vec!["-1.5".into()],
+        ],
+    )
+    .unwrap();
+    let t = std::fs::read_to_string(&rejects_like).unwrap();
+    assert!(t.contains("'+SUM(A1)") && t.contains("'@cmd") && t.contains("\n-1.5"));
+}
+
+#[test]
+fn report_folder_is_replaced_whole() {
+    let dir = tmp("atomic");
+    let store = hostile_store(&dir);
+    let out = dir.join("rep");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("stale.txt"), "old").unwrap();
+    let o = bin()
+        .args([
+            "report",
+            store.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(
+        !out.join("stale.txt").exists(),
+        "the old folder is replaced, not mixed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no temporary folders left: {leftovers:?}"
+    );
+    // A failing run (bad policy) leaves the previous report intact.
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[[targets]]\npriority = 1\nresolution_hours = 4\n").unwrap();
+    let o = bin()
+        .args([
+            "report",
+            store.to_str().unwrap(),
+            "--sla",
+            bad.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(out.join("index.html").exists());
+}
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|c| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|p| p.join(c))
+                    .find(|p| p.exists())
+            })
+        })
+}
+
+#[test]
+fn renders_in_headless_chromium() {
+    let Some(browser) = chromium() else {
+        panic!("headless Chromium is needed for this test: run `bash tests/setup.sh` (installs Debian's chromium), as the README's test command does");
+    };
+    let dir = tmp("browser");
+    let out = dir.join("rep");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let o = bin()
+        .current_dir(root)
+        .args([
+            "report",
+            "datasets/sample-servicenow.csv",
+            "--sla",
+            "scenarios/sla-standard.toml",
+            "--scenarios",
+            "scenarios/baseline.toml",
+            "scenarios/self-healing.toml",
+            "--replications",
+            "10",
+            "--pilot-start",
+            "2025-08-31",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let url = format!("file://{}", out.join("index.html").display());
+    let flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+    ];
+    let ud = dir.join("profile");
+    let dom = Command::new(&browser)
+        .args(flags)
+        .arg(format!("--user-data-dir={}", ud.display()))
+        .args(["--virtual-time-budget=3000", "--dump-dom", &url])
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    let stderr = String::from_utf8_lossy(&dom.stderr);
+    let console_errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
+        .collect();
+    assert!(
+        console_errors.is_empty(),
+        "console errors: {console_errors:?}"
+    );
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let figures = html.matches("<figure class=\"chart\"").count();
+    let charts = html.matches("<figure class=\"chart\" id=\"chart-").count();
+    assert!(figures >= 12, "{figures} figures");
+    assert_eq!(
+        dom_text.matches("<figure class=\"chart\"").count(),
+        figures,
+        "every figure is in the rendered page"
+    );
+    assert!(
+        dom_text.matches("<svg").count() >= charts - 1,
+        "every chart has its SVG"
+    );
+    assert!(
+        !html.contains("src=\"http")
+            && !html.contains("href=\"http")
+            && !html.contains("url(http")
+            && !html.contains("@import"),
+        "no network requests"
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("<link "),
+        "self-contained: no scripts, no external stylesheets"
+    );
+    let shot = dir.join("shot.png");
+    let s = Command::new(&browser)
+        .args(flags)
+        .arg(format!("--user-data-dir={}", ud.display()))
+        .args([
+            "--window-size=1280,6000",
+            &format!("--screenshot={}", shot.display()),
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(s.status.success());
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    assert!(
+        png.len() > 200_000,
+        "the page draws charts, not a blank page ({} bytes)",
+        png.len()
+    );
+}
+
+#[test]
+fn committed_example_report_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("reports/sample");
+    let html = std::fs::read_to_string(dir.join("index.html"))
+        .expect("reports/sample/index.html is committed");
+    let json = metrics(&dir);
+    for (path, format, text) in regex_lite(&html) {
+        let v = incidentlab::report::at_path(&json, &path)
+            .unwrap_or_else(|| panic!("{path} not in metrics.json"));
+        if let Some(x) = v.as_f64() {
+            let (x, shown) = if format == "percent" {
+                (x * 100.0, text.trim_end_matches('%'))
+            } else {
+                (x, text.as_str())
+            };
+            let digits = shown.split('.').nth(1).map(|d| d.len()).unwrap_or(0) as i32;
+            let shown: f64 = shown.parse().unwrap();
+            assert!(
+                (shown - x).abs() <= 0.5 * 10f64.powi(-digits) + 1e-9,
+                "{path}"
+            );
+        }
+    }
+    let a = bin()
+        .current_dir(root)
+        .args([
+            "analyze",
+            "datasets/sample-servicenow.csv",
+            "--sla",
+            "scenarios/sla-standard.toml",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let a: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    for k in ["overall", "groups", "sla", "trend", "recurrence", "backlog"] {
+        assert_eq!(
+            json["analysis"][k], a[k],
+            "{k}: regenerate the example with the README's main command"
+        );
+    }
+}
