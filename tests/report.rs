@@ -83,28 +83,7 @@ fn figures_match_metrics_json_and_analyze() {
         re.len()
     );
     for (path, format, text) in re {
-        let v = incidentlab::report::at_path(&json, &path)
-            .unwrap_or_else(|| panic!("{path} not in metrics.json"));
-        // The shown text is the JSON value rounded to the digits shown (JSON parsing may differ from
-        // the written value in the last binary digit, so compare numerically within half a unit).
-        match v.as_f64() {
-            None => assert_eq!(text, "–", "{path}"),
-            Some(x) => {
-                let (x, shown) = if format == "percent" {
-                    (x * 100.0, text.trim_end_matches('%'))
-                } else {
-                    (x, text.as_str())
-                };
-                let digits = shown.split('.').nth(1).map(|d| d.len()).unwrap_or(0) as i32;
-                let shown: f64 = shown
-                    .parse()
-                    .unwrap_or_else(|_| panic!("{path}: '{text}' is not a number"));
-                assert!(
-                    (shown - x).abs() <= 0.5 * 10f64.powi(-digits) + 1e-9,
-                    "{path}: shown {shown}, metrics.json {x}"
-                );
-            }
-        }
+        assert_shown(&json, &path, &format, &text);
     }
     // metrics.json's analysis is what `analyze --output json` reports for the same input and policy.
     let a = bin()
@@ -128,6 +107,31 @@ fn figures_match_metrics_json_and_analyze() {
         "{:.1}",
         a["overall"]["mttr_hours"]["mean"].as_f64().unwrap()
     )));
+}
+
+/// The shown text is the JSON value rounded to the digits shown (JSON parsing may differ from the
+/// written value in the last binary digit, so compare numerically within half a unit).
+fn assert_shown(json: &serde_json::Value, path: &str, format: &str, text: &str) {
+    let v = incidentlab::report::at_path(json, path)
+        .unwrap_or_else(|| panic!("{path} not in metrics.json"));
+    match v.as_f64() {
+        None => assert_eq!(text, "–", "{path}"),
+        Some(x) => {
+            let (x, shown) = if format == "percent" {
+                (x * 100.0, text.trim_end_matches('%'))
+            } else {
+                (x, text)
+            };
+            let digits = shown.split('.').nth(1).map(|d| d.len()).unwrap_or(0) as i32;
+            let shown: f64 = shown
+                .parse()
+                .unwrap_or_else(|_| panic!("{path}: '{text}' is not a number"));
+            assert!(
+                (shown - x).abs() <= 0.5 * 10f64.powi(-digits) + 1e-9,
+                "{path}: shown {shown}, metrics.json {x}"
+            );
+        }
+    }
 }
 
 /// (path, format, text) of every `data-metric` element.
@@ -391,21 +395,7 @@ fn committed_example_report_is_current() {
         .expect("reports/sample/index.html is committed");
     let json = metrics(&dir);
     for (path, format, text) in regex_lite(&html) {
-        let v = incidentlab::report::at_path(&json, &path)
-            .unwrap_or_else(|| panic!("{path} not in metrics.json"));
-        if let Some(x) = v.as_f64() {
-            let (x, shown) = if format == "percent" {
-                (x * 100.0, text.trim_end_matches('%'))
-            } else {
-                (x, text.as_str())
-            };
-            let digits = shown.split('.').nth(1).map(|d| d.len()).unwrap_or(0) as i32;
-            let shown: f64 = shown.parse().unwrap();
-            assert!(
-                (shown - x).abs() <= 0.5 * 10f64.powi(-digits) + 1e-9,
-                "{path}"
-            );
-        }
+        assert_shown(&json, &path, &format, &text);
     }
     let a = bin()
         .current_dir(root)

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::simulate::TableOrJson;
-use crate::decide::pilot::{evaluate, PilotOptions};
+use crate::decide::pilot::PilotOptions;
 use crate::error::{Error, Result};
 use crate::ingest::{import_files, ImportOptions, SourceFormat};
 use crate::metrics::sla::SlaPolicy;
@@ -104,49 +104,8 @@ pub fn run(args: &PilotArgs) -> Result<String> {
         import_files(&[args.input.clone()], &io)?.incidents
     };
     let policy = args.sla.as_ref().map(|p| SlaPolicy::load(p)).transpose()?;
-    let as_of = incidents
-        .iter()
-        .flat_map(|i| [Some(i.opened_at), i.resolved_at])
-        .flatten()
-        .max()
-        .unwrap_or(0);
-    let (report, _) = match &policy {
-        Some(pol) => {
-            let flag = |i: &crate::schema::Incident| -> Option<bool> {
-                let t = pol.targets.get(&i.priority?)?;
-                crate::metrics::sla::evaluate(
-                    t,
-                    i.opened_at,
-                    i.acknowledged_at,
-                    i.resolved_at,
-                    as_of,
-                    None,
-                    i.on_hold_hours,
-                )
-                .met
-            };
-            (
-                evaluate(
-                    &incidents,
-                    &opts,
-                    &flag,
-                    &format!("computed with policy '{}'", pol.name),
-                )
-                .map_err(Error::Usage)?,
-                (),
-            )
-        }
-        None => (
-            evaluate(
-                &incidents,
-                &opts,
-                &|i| i.made_sla_reported,
-                "the source's made_sla flag",
-            )
-            .map_err(Error::Usage)?,
-            (),
-        ),
-    };
+    let report = crate::decide::pilot::evaluate_with_policy(&incidents, &opts, policy.as_ref())
+        .map_err(Error::Usage)?;
     if args.output == TableOrJson::Json {
         return serde_json::to_string_pretty(&report)
             .map(|s| s + "\n")

@@ -12,7 +12,7 @@ use clap::Args;
 use polars::prelude::*;
 
 use crate::decide::compare::compare;
-use crate::decide::pilot::{evaluate, PilotOptions};
+use crate::decide::pilot::PilotOptions;
 use crate::error::{Error, Result};
 use crate::ingest::{import_files, ImportOptions, SourceFormat};
 use crate::metrics::sla::SlaPolicy;
@@ -200,41 +200,11 @@ pub fn run(args: &ReportArgs) -> Result<String> {
                 seed: 1,
                 resamples: 2000,
             };
-            let as_of = incs
-                .iter()
-                .flat_map(|i| [Some(i.opened_at), i.resolved_at])
-                .flatten()
-                .max()
-                .unwrap_or(0);
-            let r = match &policy {
-                Some((_, pol)) => {
-                    let flag = |i: &crate::schema::Incident| -> Option<bool> {
-                        let t = pol.targets.get(&i.priority?)?;
-                        crate::metrics::sla::evaluate(
-                            t,
-                            i.opened_at,
-                            i.acknowledged_at,
-                            i.resolved_at,
-                            as_of,
-                            None,
-                            i.on_hold_hours,
-                        )
-                        .met
-                    };
-                    evaluate(
-                        incs,
-                        &o,
-                        &flag,
-                        &format!("computed with policy '{}'", pol.name),
-                    )
-                }
-                None => evaluate(
-                    incs,
-                    &o,
-                    &|i| i.made_sla_reported,
-                    "the source's made_sla flag",
-                ),
-            };
+            let r = crate::decide::pilot::evaluate_with_policy(
+                incs,
+                &o,
+                policy.as_ref().map(|(_, p)| p),
+            );
             Some(r.map_err(Error::Usage)?)
         }
         _ => None,

@@ -583,3 +583,47 @@ pub fn evaluate(
         charts: charts(&group_incs, o.pilot_start, sla),
     })
 }
+
+/// [`evaluate`] with the SLA flag computed from a policy (24×7 clock from the incident table, on-hold
+/// hours subtracted for 24×7 targets), or the source's own `made_sla_reported` without one.
+pub fn evaluate_with_policy(
+    incs: &[Incident],
+    o: &PilotOptions,
+    policy: Option<&crate::metrics::sla::SlaPolicy>,
+) -> Result<PilotReport, String> {
+    let as_of = incs
+        .iter()
+        .flat_map(|i| [Some(i.opened_at), i.resolved_at])
+        .flatten()
+        .max()
+        .unwrap_or(0);
+    match policy {
+        Some(pol) => {
+            let flag = |i: &Incident| -> Option<bool> {
+                let t = pol.targets.get(&i.priority?)?;
+                crate::metrics::sla::evaluate(
+                    t,
+                    i.opened_at,
+                    i.acknowledged_at,
+                    i.resolved_at,
+                    as_of,
+                    None,
+                    i.on_hold_hours,
+                )
+                .met
+            };
+            evaluate(
+                incs,
+                o,
+                &flag,
+                &format!("computed with policy '{}'", pol.name),
+            )
+        }
+        None => evaluate(
+            incs,
+            o,
+            &|i| i.made_sla_reported,
+            "the source's made_sla flag",
+        ),
+    }
+}

@@ -255,19 +255,15 @@ pub fn lines(
                     .copied()
                     .filter(|p| p.1.is_finite())
                     .collect();
-                if s.dashed {
-                    chart
-                        .draw_series(DashedLineSeries::new(pts, 8, 5, style))
-                        .map_err(err)?
-                        .label(s.name.clone())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                let drawn = if s.dashed {
+                    chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))
                 } else {
-                    chart
-                        .draw_series(LineSeries::new(pts, style))
-                        .map_err(err)?
-                        .label(s.name.clone())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
-                }
+                    chart.draw_series(LineSeries::new(pts, style))
+                };
+                drawn
+                    .map_err(err)?
+                    .label(s.name.clone())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
             }
             chart
                 .configure_series_labels()
