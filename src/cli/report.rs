@@ -49,6 +49,12 @@ pub struct ReportArgs {
     /// Pilot group, e.g. 'assignment_group=Service Desk North'.
     #[arg(long)]
     pub pilot_group: Option<String>,
+    /// Staffing curve: sweep a parameter of the first scenario, e.g. l1_extra=0..3 or desk_staff=8..14.
+    #[arg(long)]
+    pub sweep: Option<String>,
+    /// SLA compliance targets drawn on the charts and checked by the sweep, e.g. P1=95%,all=90%.
+    #[arg(long)]
+    pub target: Option<String>,
     /// Report title.
     #[arg(long, default_value = "Incident management report")]
     pub title: String,
@@ -209,7 +215,36 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         }
         _ => None,
     };
-    let tk = takeaways(&analysis, &simulations, &comparison, &pilot);
+    let targets = args
+        .target
+        .as_deref()
+        .map(crate::decide::compare::parse_targets)
+        .transpose()
+        .map_err(Error::Usage)?
+        .unwrap_or_default();
+    let staffing_curve = match (&args.sweep, models.first()) {
+        (Some(sw), Some(m)) => {
+            let sweep = crate::decide::compare::Sweep::parse(sw, m).map_err(Error::Usage)?;
+            let reps = args.replications.unwrap_or(m.replications);
+            let points = crate::decide::compare::sweep(m, &sweep, reps, m.seed, None, &targets)
+                .map_err(Error::Usage)?;
+            Some(crate::report::StaffingCurve {
+                scenario: m.name.clone(),
+                parameter: sweep.name.clone(),
+                points,
+            })
+        }
+        (Some(_), None) => {
+            return Err(Error::Usage(
+                "--sweep varies a scenario: give it with --scenarios".into(),
+            ))
+        }
+        _ => None,
+    };
+    let mut tk = takeaways(&analysis, &simulations, &comparison, &pilot);
+    if let Some(c) = &staffing_curve {
+        tk.push(crate::report::staffing_takeaway(c));
+    }
     let report = Report {
         title: args.title.clone(),
         source,
@@ -218,6 +253,8 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         simulations,
         comparison,
         pilot,
+        staffing_curve,
+        targets,
         takeaways: tk,
     };
     let writers: [&dyn ReportWriter; 3] = [&HtmlWriter, &MarkdownWriter, &JsonWriter];

@@ -332,13 +332,22 @@ impl ReportWriter for HtmlWriter {
             colour: plotters::style::RGBColor(44, 160, 44),
             dashed: false,
         };
+        let mut sla_series = vec![sline];
+        if let Some(t) = r.targets.get("all") {
+            sla_series.push(Line {
+                name: format!("target {:.0}%", t * 100.0),
+                points: (0..months.len()).map(|k| (k as f64, t * 100.0)).collect(),
+                colour: plotters::style::RGBColor(0, 0, 0),
+                dashed: true,
+            });
+        }
         h.push_str(&figure(
             "monthly-sla",
             lines(
                 "Monthly SLA compliance",
                 "month opened",
                 "% within SLA",
-                &[sline],
+                &sla_series,
                 Some(&months),
                 false,
                 Some(100.0),
@@ -617,6 +626,123 @@ impl ReportWriter for HtmlWriter {
                 h.push_str("</table>");
             }
             h.push_str("</section>\n");
+        }
+
+        // Staffing curve.
+        if let Some(c) = &r.staffing_curve {
+            h.push_str("<section id=\"staffing\"><h2>Staffing curve</h2>");
+            h.push_str(&takeaway(r, "staffing"));
+            let xs: Vec<String> = c.points.iter().map(|p| p.value.to_string()).collect();
+            let mut series = vec![Line {
+                name: "all".into(),
+                points: c
+                    .points
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| (k as f64, p.sla_compliance.mean * 100.0))
+                    .collect(),
+                colour: plotters::style::RGBColor(0, 0, 0),
+                dashed: false,
+            }];
+            if let Some(first) = c.points.first() {
+                for label in first.sla_compliance_by_priority.keys() {
+                    series.push(Line {
+                        name: label.clone(),
+                        points: c
+                            .points
+                            .iter()
+                            .enumerate()
+                            .map(|(k, p)| {
+                                (
+                                    k as f64,
+                                    p.sla_compliance_by_priority
+                                        .get(label)
+                                        .map(|e| e.mean * 100.0)
+                                        .unwrap_or(f64::NAN),
+                                )
+                            })
+                            .collect(),
+                        colour: priority_colour(label),
+                        dashed: false,
+                    });
+                }
+            }
+            for (label, t) in &r.targets {
+                series.push(Line {
+                    name: format!("target {label} {:.0}%", t * 100.0),
+                    points: (0..xs.len()).map(|k| (k as f64, t * 100.0)).collect(),
+                    colour: if label == "all" {
+                        plotters::style::RGBColor(0, 0, 0)
+                    } else {
+                        priority_colour(label)
+                    },
+                    dashed: true,
+                });
+            }
+            h.push_str("<div class=\"charts\">");
+            h.push_str(&figure(
+                "staffing-curve",
+                lines(
+                    &format!("SLA compliance against {} ({})", c.parameter, c.scenario),
+                    &c.parameter,
+                    "% within SLA",
+                    &series,
+                    Some(&xs),
+                    false,
+                    Some(100.0),
+                ),
+                "Simulated with common random numbers; dashed lines are the targets.",
+            ));
+            let mttr = [Line {
+                name: "MTTR".into(),
+                points: c
+                    .points
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| (k as f64, p.resolution_hours.mean))
+                    .collect(),
+                colour: plotters::style::RGBColor(31, 119, 180),
+                dashed: false,
+            }];
+            h.push_str(&figure(
+                "staffing-mttr",
+                lines(
+                    &format!("MTTR against {}", c.parameter),
+                    &c.parameter,
+                    "hours",
+                    &mttr,
+                    Some(&xs),
+                    false,
+                    None,
+                ),
+                "Mean resolution hours over replications.",
+            ));
+            h.push_str("</div><table><tr><th>Value</th><th>Mean staff</th><th>MTTR h</th><th>SLA</th><th>Meets targets</th></tr>");
+            for (i, p) in c.points.iter().enumerate() {
+                h.push_str(&format!(
+                    "<tr><td>{}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    p.value,
+                    p.mean_staff,
+                    metric(
+                        &json,
+                        &format!("staffing_curve.points.{i}.resolution_hours.mean"),
+                        false,
+                        2
+                    ),
+                    metric(
+                        &json,
+                        &format!("staffing_curve.points.{i}.sla_compliance.mean"),
+                        true,
+                        1
+                    ),
+                    match p.meets_targets {
+                        Some(true) => "<span class=\"ok\">yes</span>",
+                        Some(false) => "<span class=\"miss\">no</span>",
+                        None => "–",
+                    }
+                ));
+            }
+            h.push_str("</table></section>\n");
         }
 
         // Pilot.

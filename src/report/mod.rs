@@ -29,8 +29,20 @@ pub struct Report {
     pub simulations: Vec<Summary>,
     pub comparison: Option<Comparison>,
     pub pilot: Option<PilotReport>,
+    /// A staffing sweep of the first scenario (`--sweep`): SLA compliance against staff.
+    pub staffing_curve: Option<StaffingCurve>,
+    /// SLA compliance targets (`--target`), drawn as lines on the SLA charts.
+    pub targets: std::collections::BTreeMap<String, f64>,
     /// One-line takeaways per section, generated from the numbers.
     pub takeaways: Vec<(String, String)>,
+}
+
+/// The staffing curve of a sweep.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffingCurve {
+    pub scenario: String,
+    pub parameter: String,
+    pub points: Vec<crate::decide::compare::SweepPoint>,
 }
 
 /// One output format of a report.
@@ -245,4 +257,15 @@ pub fn takeaways(
         t.push(("pilot".into(), format!("Pilot: {}.", p.verdict)));
     }
     t
+}
+
+/// The staffing takeaway: the least parameter value that meets every target, if any.
+pub fn staffing_takeaway(c: &StaffingCurve) -> (String, String) {
+    let first = c.points.iter().find(|p| p.meets_targets == Some(true));
+    let text = match first {
+        Some(p) => format!("In '{}', {} = {} is the least value that meets every SLA target (mean staff {:.1}, compliance {:.1}%).", c.scenario, c.parameter, p.value, p.mean_staff, p.sla_compliance.mean * 100.0),
+        None if c.points.iter().all(|p| p.meets_targets.is_none()) => format!("In '{}', SLA compliance moves from {:.1}% to {:.1}% across {} = {}…{}.", c.scenario, c.points.first().map(|p| p.sla_compliance.mean * 100.0).unwrap_or(f64::NAN), c.points.last().map(|p| p.sla_compliance.mean * 100.0).unwrap_or(f64::NAN), c.parameter, c.points.first().map(|p| p.value).unwrap_or(0), c.points.last().map(|p| p.value).unwrap_or(0)),
+        None => format!("In '{}', no value of {} in the sweep meets every SLA target.", c.scenario, c.parameter),
+    };
+    ("staffing".into(), text)
 }
