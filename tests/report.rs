@@ -385,6 +385,35 @@ fn renders_in_headless_chromium() {
         "the page draws charts, not a blank page ({} bytes)",
         png.len()
     );
+    // --png: every chart also as a PNG (rendered by the same browser), beside its SVG.
+    let out2 = dir.join("png");
+    let o = bin()
+        .current_dir(root)
+        .args([
+            "report",
+            "datasets/sample-jira.csv",
+            "--png",
+            "-o",
+            out2.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svgs: Vec<_> = std::fs::read_dir(out2.join("charts"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "svg"))
+        .collect();
+    assert!(svgs.len() >= 6);
+    for e in svgs {
+        let p = e.path().with_extension("png");
+        let bytes = std::fs::read(&p).unwrap_or_else(|_| panic!("{} missing", p.display()));
+        assert!(
+            bytes.starts_with(b"\x89PNG") && bytes.len() > 5_000,
+            "{}",
+            p.display()
+        );
+    }
 }
 
 #[test]

@@ -55,6 +55,10 @@ pub struct ReportArgs {
     /// SLA compliance targets drawn on the charts and checked by the sweep, e.g. P1=95%,all=90%.
     #[arg(long)]
     pub target: Option<String>,
+    /// Also write every chart as PNG (charts/*.png), rendered by headless Chromium; SVG files
+    /// (charts/*.svg) are always written.
+    #[arg(long)]
+    pub png: bool,
     /// Report title.
     #[arg(long, default_value = "Incident management report")]
     pub title: String,
@@ -258,10 +262,83 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         takeaways: tk,
     };
     let writers: [&dyn ReportWriter; 3] = [&HtmlWriter, &MarkdownWriter, &JsonWriter];
-    let files = write_report(&report, &args.out, &writers)?;
-    let mut o = format!("wrote {} to {}\n", files.join(", "), args.out.display());
+    let html =
+        String::from_utf8(HtmlWriter.render(&report)?).map_err(|e| Error::Usage(e.to_string()))?;
+    let charts = crate::report::charts_of(&html);
+    let png = args.png;
+    let extra = |tmp: &std::path::Path| -> Result<Vec<String>> {
+        let dir = tmp.join("charts");
+        let mut files = Vec::new();
+        for (id, svg) in &charts {
+            let path = dir.join(format!("{id}.svg"));
+            crate::output::write_bytes(&path, svg.as_bytes())?;
+            files.push(format!("charts/{id}.svg"));
+            if png {
+                render_png(&path, &dir.join(format!("{id}.png")))?;
+                files.push(format!("charts/{id}.png"));
+            }
+        }
+        Ok(files)
+    };
+    let files = write_report(&report, &args.out, &writers, &extra)?;
+    let shown: Vec<&String> = files.iter().filter(|f| !f.starts_with("charts/")).collect();
+    let mut o = format!(
+        "wrote {} and {} chart files to {}\n",
+        shown
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        files.len() - shown.len(),
+        args.out.display()
+    );
     for (_, t) in &report.takeaways {
         o.push_str(&format!("  {t}\n"));
     }
     Ok(o)
+}
+
+/// Renders one SVG chart to PNG with headless Chromium (charts are 720 × 360).
+fn render_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|c| std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(c)).find(|p| p.exists())))
+        .ok_or_else(|| Error::Usage("--png needs headless Chromium (Debian package chromium; `bash tests/setup.sh` installs it)".into()))?;
+    let profile = std::env::temp_dir().join(format!("incidentlab-chromium-{}", std::process::id()));
+    let abs = std::fs::canonicalize(svg).map_err(|source| Error::Read {
+        path: svg.to_path_buf(),
+        source,
+    })?;
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=720,360",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", abs.display()))
+        .output()
+        .map_err(|source| Error::Write {
+            path: png.to_path_buf(),
+            source,
+        })?;
+    if !out.status.success() || !png.exists() {
+        return Err(Error::Usage(format!(
+            "Chromium could not render {}: {}",
+            svg.display(),
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        )));
+    }
+    Ok(())
 }

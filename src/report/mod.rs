@@ -63,7 +63,12 @@ impl ReportWriter for JsonWriter {
 }
 
 /// Renders every writer into `dir` via a temporary sibling directory and a rename.
-pub fn write_report(r: &Report, dir: &Path, writers: &[&dyn ReportWriter]) -> Result<Vec<String>> {
+pub fn write_report(
+    r: &Report,
+    dir: &Path,
+    writers: &[&dyn ReportWriter],
+    extra: &dyn Fn(&Path) -> Result<Vec<String>>,
+) -> Result<Vec<String>> {
     let werr = |source| Error::Write {
         path: dir.to_path_buf(),
         source,
@@ -86,6 +91,8 @@ pub fn write_report(r: &Report, dir: &Path, writers: &[&dyn ReportWriter]) -> Re
         crate::output::write_bytes(&tmp.join(w.file_name()), &bytes)?;
         files.push(w.file_name().to_string());
     }
+    // Further files (standalone charts) go into the same temporary folder, before the rename.
+    files.extend(extra(&tmp)?);
     if dir.exists() {
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         std::fs::rename(dir, &old).map_err(werr)?;
@@ -268,4 +275,28 @@ pub fn staffing_takeaway(c: &StaffingCurve) -> (String, String) {
         None => format!("In '{}', no value of {} in the sweep meets every SLA target.", c.scenario, c.parameter),
     };
     ("staffing".into(), text)
+}
+
+/// Every chart of a rendered `index.html` as (id, standalone SVG document).
+pub fn charts_of(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<figure class=\"chart\" id=\"chart-") {
+        rest = &rest[i + 32..];
+        let Some(q) = rest.find('"') else { break };
+        let id = rest[..q].to_string();
+        let end = rest.find("</figure>").unwrap_or(rest.len());
+        let fig = &rest[..end];
+        if let (Some(a), Some(b)) = (fig.find("<svg"), fig.rfind("</svg>")) {
+            out.push((
+                id,
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}",
+                    &fig[a..b + 6]
+                ),
+            ));
+        }
+        rest = &rest[end..];
+    }
+    out
 }
