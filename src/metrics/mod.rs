@@ -359,7 +359,6 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     let base = lf.clone();
     // Only the columns the metrics read: keeps memory bounded on large stores.
     let mut needed: BTreeSet<String> = [
-        "incident_id",
         "opened_at",
         "acknowledged_at",
         "resolved_at",
@@ -378,6 +377,10 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    // Incident ids are only needed to join the events table (pauses, flow).
+    if data.events.is_some() {
+        needed.insert("incident_id".into());
+    }
     needed.extend(
         opts.by
             .iter()
@@ -402,7 +405,10 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     }
     let mut notes = Vec::new();
 
-    let ids_ca = df.column("incident_id")?.str()?.clone();
+    let ids_ca: StringChunked = match df.column("incident_id") {
+        Ok(c) => c.str()?.clone(),
+        Err(_) => StringChunked::full_null("incident_id".into(), df.height()),
+    };
     let opened: Vec<i64> = i64_col(
         &df.select([PlSmallStr::from("opened_at")])?
             .lazy()
