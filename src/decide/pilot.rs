@@ -521,32 +521,14 @@ pub fn evaluate(
             return Err("the control group (incidents outside --pilot-group) is empty in one period: use a before/after comparison without --pilot-group".into());
         }
         let (c, crb, cra) = change(&cb, &ca, sla, o.seed ^ 1, o.resamples);
-        // Bootstrap the difference in relative changes over all four samples.
-        let mut rng_seed = o.seed ^ 0xD1D;
-        let mut stats = Vec::with_capacity(o.resamples);
-        let joined_a: Vec<f64> = rb.iter().chain(&crb).copied().collect();
-        let split_a = rb.len();
-        let joined_b: Vec<f64> = ra.iter().chain(&cra).copied().collect();
-        let split_b = ra.len();
-        for _ in 0..o.resamples.min(1000) {
-            rng_seed = crate::random::splitmix64(rng_seed);
-            let (lo, _) = bootstrap_ci(
-                &joined_a[..split_a],
-                &joined_b[..split_b],
-                1,
-                rng_seed,
-                |x, y| mean(y) / mean(x) - 1.0,
-            );
-            let (clo, _) = bootstrap_ci(
-                &joined_a[split_a..],
-                &joined_b[split_b..],
-                1,
-                rng_seed ^ 7,
-                |x, y| mean(y) / mean(x) - 1.0,
-            );
-            stats.push(lo - clo);
-        }
-        stats.sort_by(|a, b| a.total_cmp(b));
+        // Bootstrap the difference in relative changes, resampling all four samples together.
+        let rel = |before: &[f64], after: &[f64]| mean(after) / mean(before) - 1.0;
+        let stats = super::stats::bootstrap_stats(
+            &[&rb, &ra, &crb, &cra],
+            o.resamples,
+            o.seed ^ 0xD1D,
+            |r| rel(&r[0], &r[1]) - rel(&r[2], &r[3]),
+        );
         let q = |p: f64| crate::sim::stats::quantile(&stats, p);
         did = Some((
             pilot.mttr_relative_change - c.mttr_relative_change,

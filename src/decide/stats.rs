@@ -67,6 +67,33 @@ pub fn two_proportions(x1: u64, n1: u64, x2: u64, n2: u64) -> (f64, f64) {
     (p2 - p1, pv.min(1.0))
 }
 
+/// `resamples` bootstrap values of `stat`: each sample is resampled with replacement (independently,
+/// in order, from one seeded stream) and `stat` is applied to the resampled set. Non-finite values
+/// are dropped. The result is sorted.
+pub fn bootstrap_stats(
+    samples: &[&[f64]],
+    resamples: usize,
+    seed: u64,
+    stat: impl Fn(&[Vec<f64>]) -> f64,
+) -> Vec<f64> {
+    let mut rng = crate::random::stream(seed, &["bootstrap"], &[]);
+    let mut re: Vec<Vec<f64>> = samples.iter().map(|s| vec![0.0; s.len()]).collect();
+    let mut stats = Vec::with_capacity(resamples);
+    for _ in 0..resamples {
+        for (src, dst) in samples.iter().zip(re.iter_mut()) {
+            for x in dst.iter_mut() {
+                *x = src[rng.random_range(0..src.len())];
+            }
+        }
+        let s = stat(&re);
+        if s.is_finite() {
+            stats.push(s);
+        }
+    }
+    stats.sort_by(|x, y| x.total_cmp(y));
+    stats
+}
+
 /// Percentile bootstrap 95 % interval of `stat` over `resamples` resamples of each sample
 /// (independently), from a seeded generator.
 pub fn bootstrap_ci(
@@ -76,23 +103,7 @@ pub fn bootstrap_ci(
     seed: u64,
     stat: impl Fn(&[f64], &[f64]) -> f64,
 ) -> (f64, f64) {
-    let mut rng = crate::random::stream(seed, &["bootstrap"], &[]);
-    let mut ra = vec![0.0; a.len()];
-    let mut rb = vec![0.0; b.len()];
-    let mut stats = Vec::with_capacity(resamples);
-    for _ in 0..resamples {
-        for x in ra.iter_mut() {
-            *x = a[rng.random_range(0..a.len())];
-        }
-        for x in rb.iter_mut() {
-            *x = b[rng.random_range(0..b.len())];
-        }
-        let s = stat(&ra, &rb);
-        if s.is_finite() {
-            stats.push(s);
-        }
-    }
-    stats.sort_by(|x, y| x.total_cmp(y));
+    let stats = bootstrap_stats(&[a, b], resamples, seed, |r| stat(&r[0], &r[1]));
     (
         crate::sim::stats::quantile(&stats, 0.025),
         crate::sim::stats::quantile(&stats, 0.975),
