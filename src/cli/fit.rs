@@ -43,29 +43,13 @@ pub struct FitArgs {
     pub format: crate::ingest::SourceFormat,
 }
 
-/// Incidents from a store or an export.
-pub fn incidents(
-    input: &std::path::Path,
-    format: crate::ingest::SourceFormat,
-) -> Result<Vec<crate::schema::Incident>> {
-    if crate::store::StoreFormat::of(input).is_ok() {
-        crate::store::read_incidents(input)
-    } else {
-        let o = crate::ingest::ImportOptions {
-            format,
-            ..Default::default()
-        };
-        Ok(crate::ingest::import_files(&[input.to_path_buf()], &o)?.incidents)
-    }
-}
-
 pub fn run(args: &FitArgs) -> Result<String> {
     if !(args.utilisation > 0.0 && args.utilisation < 1.0) {
         return Err(Error::Usage("--utilisation must be between 0 and 1".into()));
     }
     let tz = parse_tz(&args.timezone).map_err(Error::Usage)?;
     let policy = args.sla.as_ref().map(|p| SlaPolicy::load(p)).transpose()?;
-    let incs = incidents(&args.input, args.format)?;
+    let incs = super::load_incidents(&args.input, args.format, None, None)?;
     let name = args.name.clone().unwrap_or_else(|| {
         args.out
             .file_stem()

@@ -29,3 +29,25 @@ pub fn list(s: &str) -> Vec<String> {
         .filter(|x| !x.is_empty())
         .collect()
 }
+
+/// Incidents from a store (.parquet, .arrow …) or from an export imported on the fly.
+pub fn load_incidents(
+    input: &std::path::Path,
+    format: crate::ingest::SourceFormat,
+    mapping: Option<std::path::PathBuf>,
+    timezone: Option<&str>,
+) -> crate::error::Result<Vec<crate::schema::Incident>> {
+    if crate::store::StoreFormat::of(input).is_ok() {
+        return crate::store::read_incidents(input);
+    }
+    let opts = crate::ingest::ImportOptions {
+        format,
+        mapping,
+        timezone: timezone
+            .map(crate::timeparse::parse_tz)
+            .transpose()
+            .map_err(crate::error::Error::Usage)?,
+        ..Default::default()
+    };
+    Ok(crate::ingest::import_files(&[input.to_path_buf()], &opts)?.incidents)
+}

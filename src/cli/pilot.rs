@@ -14,10 +14,10 @@ use clap::Args;
 use super::simulate::TableOrJson;
 use crate::decide::pilot::PilotOptions;
 use crate::error::{Error, Result};
-use crate::ingest::{import_files, ImportOptions, SourceFormat};
+use crate::ingest::SourceFormat;
 use crate::metrics::sla::SlaPolicy;
 use crate::metrics::Filter;
-use crate::timeparse::{parse_tz, TimeParser};
+use crate::timeparse::TimeParser;
 
 #[derive(Debug, Args)]
 pub struct PilotArgs {
@@ -87,22 +87,12 @@ pub fn run(args: &PilotArgs) -> Result<String> {
         seed: args.seed,
         resamples: args.resamples.max(100),
     };
-    let incidents = if crate::store::StoreFormat::of(&args.input).is_ok() {
-        crate::store::read_incidents(&args.input)?
-    } else {
-        let io = ImportOptions {
-            format: args.format,
-            mapping: args.mapping.clone(),
-            timezone: args
-                .timezone
-                .as_deref()
-                .map(parse_tz)
-                .transpose()
-                .map_err(Error::Usage)?,
-            ..Default::default()
-        };
-        import_files(&[args.input.clone()], &io)?.incidents
-    };
+    let incidents = super::load_incidents(
+        &args.input,
+        args.format,
+        args.mapping.clone(),
+        args.timezone.as_deref(),
+    )?;
     let policy = args.sla.as_ref().map(|p| SlaPolicy::load(p)).transpose()?;
     let report = crate::decide::pilot::evaluate_with_policy(&incidents, &opts, policy.as_ref())
         .map_err(Error::Usage)?;

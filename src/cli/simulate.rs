@@ -77,7 +77,7 @@ pub fn replay_trace(args: &SimulateArgs, model: &mut Model) -> Result<()> {
         when(&args.replay_from, "--replay-from")?,
         when(&args.replay_to, "--replay-to")?,
     );
-    let mut incs = super::fit::incidents(path, crate::ingest::SourceFormat::Auto)?;
+    let mut incs = super::load_incidents(path, crate::ingest::SourceFormat::Auto, None, None)?;
     incs.retain(|i| from.is_none_or(|f| i.opened_at >= f) && to.is_none_or(|t| i.opened_at < t));
     if incs.is_empty() {
         return Err(Error::Usage(format!(

@@ -60,7 +60,7 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
             s.replications = r;
         }
     })?;
-    let incs = super::fit::incidents(&args.against, args.format)?;
+    let incs = super::load_incidents(&args.against, args.format, None, None)?;
     let mut o = RunOptions::for_model(&m);
     o.threads = args.threads;
     let (runs, _) = run_replications(&m, &o, &|| {}).map_err(Error::Usage)?;
