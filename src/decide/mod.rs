@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod fit;
+pub mod logdist;
 pub mod pilot;
 pub mod staffing;
 pub mod stats;
