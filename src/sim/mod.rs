@@ -3,6 +3,7 @@
 //! (parallel replications and summaries), `stats` (confidence intervals), `theory` (queueing
 //! formulas used for validation and staffing). No I/O here.
 
+pub mod desk;
 pub mod engine;
 pub mod model;
 pub mod policy;
