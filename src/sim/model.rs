@@ -91,7 +91,7 @@ pub struct Arrivals {
 }
 
 /// A service-time distribution, in hours.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub enum ServiceSpec {
     Exponential {
