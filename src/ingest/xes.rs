@@ -16,17 +16,28 @@ use super::{ImportOptions, Reject, RejectReason};
 use crate::error::{Error, Result};
 use crate::schema::Event;
 
-fn attrs(e: &BytesStart) -> HashMap<String, String> {
+/// The element's attributes. An attribute that is not well-formed (no quotes, an unknown entity
+/// such as `&xxe;`) is an error, not an empty value: it would otherwise drop data silently.
+fn attrs(e: &BytesStart) -> std::result::Result<HashMap<String, String>, String> {
     let mut m = HashMap::new();
-    for a in e.attributes().flatten() {
+    for a in e.attributes() {
+        let a = a.map_err(|err| format!("malformed attribute: {err}"))?;
         let key = a.key.as_ref().to_string();
         let value = a
             .normalized_value(XmlVersion::Implicit1_0)
-            .map(|v| v.into_owned())
-            .unwrap_or_default();
+            .map_err(|err| format!("attribute '{key}': {err}"))?
+            .into_owned();
         m.insert(key, value);
     }
-    m
+    Ok(m)
+}
+
+/// Line (1-based) of byte offset `at` in `text`.
+fn line_of(text: &str, at: usize) -> u64 {
+    1 + text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
 }
 
 fn pick(
@@ -42,6 +53,10 @@ fn pick(
         .find_map(|k| map.get(*k))
         .filter(|v| !v.trim().is_empty())
         .map(|v| v.trim().to_string())
+}
+
+fn is_predefined(name: &str) -> bool {
+    matches!(name, "lt" | "gt" | "amp" | "quot" | "apos")
 }
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Reject>, u64)> {
@@ -73,20 +88,15 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
     let mut in_event: Option<(u64, HashMap<String, String>)> = None;
     let mut depth_in_event = 0usize;
     let (mut line, mut pos) = (1u64, 0usize);
+    // Elements opened and not yet closed, with their line: what is left at the end is truncation.
+    let mut open: Vec<(String, u64)> = Vec::new();
     loop {
         let before = reader.buffer_position() as usize;
-        let ev = reader.read_event().map_err(|e| {
-            let at = (reader.error_position() as usize).min(text.len());
-            let l = 1 + text.as_bytes()[..at]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            Error::At {
-                path: path.to_path_buf(),
-                line: l as u64,
-                column: String::new(),
-                message: format!("malformed XML: {e}"),
-            }
+        let ev = reader.read_event().map_err(|e| Error::At {
+            path: path.to_path_buf(),
+            line: line_of(text, reader.error_position() as usize),
+            column: String::new(),
+            message: format!("malformed XML: {e}"),
         })?;
         // Line of the element that starts at `before` (skip leading whitespace text).
         let start = before
@@ -100,8 +110,49 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
             .count() as u64;
         pos = start.max(pos).min(text.len());
         let opens = matches!(ev, Xml::Start(_));
+        let malformed = |message: String| Error::At {
+            path: path.to_path_buf(),
+            line,
+            column: String::new(),
+            message,
+        };
+        match &ev {
+            Xml::Start(e) => open.push((e.name().as_ref().to_string(), line)),
+            Xml::End(_) => {
+                open.pop();
+            }
+            // Entity declarations can expand to anything (billion laughs, external files): XES
+            // never needs them, so a DOCTYPE is refused rather than silently ignored.
+            Xml::DocType(_) => {
+                return Err(malformed(
+                    "a DOCTYPE declaration (entity definitions) is not accepted in an XES file; \
+                     remove the <!DOCTYPE …> part"
+                        .into(),
+                ))
+            }
+            Xml::GeneralRef(r) if !r.is_char_ref() && !is_predefined(&r[..]) => {
+                return Err(malformed(format!(
+                    "unknown entity reference '&{};' (only &lt; &gt; &amp; &quot; &apos; and character references are allowed)",
+                    &r[..]
+                )))
+            }
+            _ => {}
+        }
         match ev {
-            Xml::Eof => break,
+            Xml::Eof => {
+                if let Some((name, at)) = open.last() {
+                    return Err(Error::At {
+                        path: path.to_path_buf(),
+                        line: at.to_owned(),
+                        column: String::new(),
+                        message: format!(
+                            "the file ends before <{name}> (opened on line {at}) is closed: truncated or unbalanced XML ({} element(s) left open)",
+                            open.len()
+                        ),
+                    });
+                }
+                break;
+            }
             Xml::Start(e) | Xml::Empty(e) if e.local_name().as_ref() == "log" => saw_log = true,
             Xml::Start(e) if e.local_name().as_ref() == "trace" => case = None,
             Xml::Start(e) if e.local_name().as_ref() == "event" => {
@@ -160,7 +211,7 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
                 }
             }
             Xml::Start(e) | Xml::Empty(e) => {
-                let a = attrs(&e);
+                let a = attrs(&e).map_err(malformed)?;
                 if let (Some(k), Some(v)) = (a.get("key"), a.get("value")) {
                     match in_event.as_mut() {
                         // Only the event's own attributes, not members of nested lists/containers.
