@@ -56,6 +56,13 @@ fn progress_bar(total: u64) -> Box<dyn Fn() + Sync> {
 }
 
 fn main() {
+    // A file-size limit (ulimit -f) would otherwise kill the process mid-write with SIGXFSZ; ignored,
+    // the write fails with EFBIG and the user gets "cannot write" with the path, and no partial file.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let args = Cli::parse();
     let result = match &args.command {
         Command::Import(a) => cli::import::run(a),

@@ -67,7 +67,11 @@ pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
         })
     });
     match (res, failure) {
-        (Err(_), Some(e)) => Err(Error::Polars(e)),
+        // The writer's own failure (often I/O: a full disk) names the file being written.
+        (Err(_), Some(e)) => Err(Error::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        }),
         (r, _) => r,
     }
 }

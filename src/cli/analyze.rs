@@ -75,7 +75,7 @@ pub struct AnalyzeArgs {
     pub as_of: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub output: AnalyzeOutput,
-    /// Output file for csv/parquet (csv goes to standard output without it).
+    /// Output file (written atomically); without it json, table and csv go to standard output.
     #[arg(short = 'o', long = "output-file")]
     pub out: Option<PathBuf>,
 }
@@ -172,14 +172,20 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
     )?;
     let a = analyze(data, &opts)?;
     match args.output {
-        AnalyzeOutput::Json => serde_json::to_string_pretty(&a)
-            .map(|s| s + "\n")
-            .map_err(|e| Error::Usage(e.to_string())),
-        AnalyzeOutput::Table => Ok(format!(
-            "{}{}",
-            import_line.map(|l| format!("{l}\n\n")).unwrap_or_default(),
-            table(&a)
-        )),
+        AnalyzeOutput::Json => {
+            let text = serde_json::to_string_pretty(&a)
+                .map(|s| s + "\n")
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            to_file_or_stdout(args.out.as_deref(), text)
+        }
+        AnalyzeOutput::Table => to_file_or_stdout(
+            args.out.as_deref(),
+            format!(
+                "{}{}",
+                import_line.map(|l| format!("{l}\n\n")).unwrap_or_default(),
+                table(&a)
+            ),
+        ),
         AnalyzeOutput::Csv => {
             let (header, rows) = frame_rows(&a)?;
             match &args.out {
@@ -219,6 +225,17 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
             let mut df = a.group_frame.clone();
             crate::store::write_frame(&mut df, &p)?;
             Ok(format!("wrote {} ({} groups)\n", p.display(), df.height()))
+        }
+    }
+}
+
+/// With `-o FILE` the text goes (atomically) to the file and a one-line note to standard output.
+fn to_file_or_stdout(out: Option<&std::path::Path>, text: String) -> Result<String> {
+    match out {
+        None => Ok(text),
+        Some(p) => {
+            crate::output::write_bytes(p, text.as_bytes())?;
+            Ok(format!("wrote {}\n", p.display()))
         }
     }
 }

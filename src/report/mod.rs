@@ -94,14 +94,58 @@ pub fn write_report(
     // Further files (standalone charts) go into the same temporary folder, before the rename.
     files.extend(extra(&tmp)?);
     if dir.exists() {
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        std::fs::rename(dir, &old).map_err(werr)?;
-        std::fs::rename(&tmp, dir).map_err(werr)?;
-        let _ = std::fs::remove_dir_all(&old);
+        replace_dir(&tmp, dir, &parent.join(format!(".{name}.old-{}", std::process::id())))
+            .map_err(werr)?;
     } else {
         std::fs::rename(&tmp, dir).map_err(werr)?;
     }
     Ok(files)
+}
+
+/// Puts the finished folder `new` at `dir`, where an older report is. On Linux the two are swapped
+/// in one atomic `renameat2(RENAME_EXCHANGE)`, so at every instant `dir` holds a whole report (the
+/// old or the new one), even if the process is killed. Elsewhere, or on a file system without the
+/// exchange, the old folder is moved aside first (a kill between the two renames leaves it at
+/// `aside`, whole).
+fn replace_dir(new: &Path, dir: &Path, aside: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        if exchange(new, dir).is_ok() {
+            // `new` now holds the old report.
+            let _ = std::fs::remove_dir_all(new);
+            return Ok(());
+        }
+    }
+    std::fs::rename(dir, aside)?;
+    std::fs::rename(new, dir)?;
+    let _ = std::fs::remove_dir_all(aside);
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths that outlive the call; AT_FDCWD resolves them
+    // relative to the working directory like `std::fs::rename`.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 /// Reads a number at a dotted path (`analysis.overall.mttr_hours.mean`) of a JSON value.
