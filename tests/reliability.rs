@@ -89,3 +89,142 @@ fn well_formed_xes_with_predefined_entities_imports() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(store.exists());
 }
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|c| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(c))
+                .find(|p| p.exists())
+        })
+    })
+}
+
+/// Loads `page` in headless Chromium and returns the DOM after 3 s of virtual time.
+fn dump_dom(browser: &Path, page: &Path, profile: &Path) -> String {
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--virtual-time-budget=3000", "--dump-dom"])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A loopback HTTP server that answers every request with 404 and records each connection's
+/// request line ("(connection, no request)" when nothing was sent). Stopped by `finish`.
+struct Recorder {
+    port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    handle: std::thread::JoinHandle<()>,
+}
+
+impl Recorder {
+    fn start() -> Recorder {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let handle = std::thread::spawn(move || {
+            for s in listener.incoming() {
+                let Ok(mut s) = s else { continue };
+                let _ = s.set_read_timeout(Some(std::time::Duration::from_millis(500)));
+                let mut buf = [0u8; 1024];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                if text.starts_with("STOP") {
+                    break;
+                }
+                let line = text.lines().next().unwrap_or("").to_string();
+                log.lock().unwrap().push(if line.is_empty() {
+                    "(connection, no request)".to_string()
+                } else {
+                    line
+                });
+                let _ = s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            }
+        });
+        Recorder { port, seen, handle }
+    }
+
+    fn finish(self) -> Vec<String> {
+        use std::io::Write;
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+            let _ = s.write_all(b"STOP");
+        }
+        let _ = self.handle.join();
+        let v = self.seen.lock().unwrap().clone();
+        v
+    }
+}
+
+/// An escaping bug is simulated by injecting live markup into a real report: with the report's
+/// Content-Security-Policy nothing runs and nothing is fetched; the same page without the policy
+/// (the control) shows the payloads would have run — so the test can fail.
+#[test]
+fn report_csp_blocks_scripts_and_requests_even_if_escaping_failed() {
+    let Some(browser) = chromium() else {
+        panic!("headless Chromium is needed: run `bash tests/setup.sh`, as the README's test command does");
+    };
+    let dir = tmpdir("csp");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let rep = dir.join("rep");
+    let o = Command::new(env!("CARGO_BIN_EXE_incidentlab"))
+        .current_dir(root)
+        .args(["report", "datasets/sample-servicenow.csv", "--sla", "scenarios/sla-standard.toml", "-o"])
+        .arg(&rep)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(rep.join("index.html")).unwrap();
+    assert!(html.contains(incidentlab::report::html::CSP_META), "index.html carries the policy");
+    let server = Recorder::start();
+    let port = server.port;
+    let payload = format!(
+        "<script>document.body.setAttribute('data-pwned','script')</script>\
+         <img src=\"x\" onerror=\"document.body.setAttribute('data-pwned','onerror')\">\
+         <img src=\"http://127.0.0.1:{port}/img\"><link rel=\"stylesheet\" href=\"http://127.0.0.1:{port}/css\">\
+         <iframe src=\"http://127.0.0.1:{port}/frame\"></iframe>"
+    );
+    let hostile = html.replacen("<main>", &format!("<main>{payload}"), 1);
+    assert_ne!(hostile, html);
+    let page = dir.join("hostile.html");
+    std::fs::write(&page, &hostile).unwrap();
+    let dom = dump_dom(&browser, &page, &dir.join("p1"));
+    assert!(dom.contains("<main>"), "the page rendered");
+    assert!(!dom.contains("<body data-pwned="), "a script ran despite the policy");
+    // Chromium may open a speculative TCP connection to an origin it sees in the markup (a
+    // preconnect: no byte is sent); a request is what carries data, and none may be made.
+    let sent = server.finish();
+    assert!(
+        sent.iter().all(|r| r == "(connection, no request)"),
+        "requests left the page despite the policy: {sent:?}"
+    );
+    // Control: the same page without the policy runs the payloads.
+    let control = dir.join("control.html");
+    std::fs::write(&control, hostile.replace(incidentlab::report::html::CSP_META, "")).unwrap();
+    let server = Recorder::start();
+    let control_text = std::fs::read_to_string(&control)
+        .unwrap()
+        .replace(&format!("127.0.0.1:{port}/"), &format!("127.0.0.1:{}/", server.port));
+    std::fs::write(&control, control_text).unwrap();
+    let dom = dump_dom(&browser, &control, &dir.join("p2"));
+    assert!(dom.contains("<body data-pwned="), "control: the injected script should have run");
+    let sent = server.finish();
+    assert!(
+        sent.iter().any(|r| r.starts_with("GET /")),
+        "control: the injected markup should have made requests: {sent:?}"
+    );
+}
