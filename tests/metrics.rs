@@ -532,7 +532,7 @@ fn sla_opts(policy: &str) -> AnalyzeOptions {
     }
 }
 
-fn p_row<'a>(a: &'a incidentlab::metrics::Analysis, p: u8) -> &'a serde_json::Value {
+fn p_row(a: &incidentlab::metrics::Analysis, p: u8) -> &serde_json::Value {
     a.sla
         .as_ref()
         .unwrap()

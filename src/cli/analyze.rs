@@ -107,7 +107,7 @@ pub fn parse_window(s: &str) -> Result<f64> {
             )))
         }
     };
-    if !(h > 0.0) {
+    if !(h.is_finite() && h > 0.0) {
         return Err(Error::Usage(format!("--window '{s}' must be positive")));
     }
     Ok(h)

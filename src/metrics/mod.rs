@@ -516,7 +516,8 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     let mut df = lf.select(exprs).collect()?;
     if df.height() == 0 {
         return Err(Error::Usage(
-            "no incidents to analyse (the store is empty, or the filters left nothing)".into(),
+            "no incidents to analyse (the store is empty, or the filters or --as-of left nothing)"
+                .into(),
         ));
     }
     let mut notes = Vec::new();

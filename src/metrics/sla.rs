@@ -237,7 +237,8 @@ impl SlaPolicy {
                     format!("is {}; priorities run from 1 to 5", t.priority),
                 ));
             }
-            if !(t.resolution_hours > 0.0) || t.response_hours.is_some_and(|r| !(r > 0.0)) {
+            let positive = |h: f64| h.is_finite() && h > 0.0;
+            if !positive(t.resolution_hours) || t.response_hours.is_some_and(|r| !positive(r)) {
                 return Err((
                     field("resolution_hours"),
                     "targets must be positive hours".into(),
