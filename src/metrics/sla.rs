@@ -863,6 +863,47 @@ calendar = "business"
     }
 
     #[test]
+    fn sunday_boundary_in_a_dst_gap_gives_15_hours() {
+        // The cases, through a policy file: an incident open all of the DST Sunday.
+        for (tz, from, to) in [
+            (
+                "Europe/Brussels",
+                "2025-03-29T12:00:00Z",
+                "2025-03-31T06:00:00Z",
+            ),
+            (
+                "America/New_York",
+                "2025-03-08T12:00:00Z",
+                "2025-03-10T11:00:00Z",
+            ),
+        ] {
+            let text = format!(
+                "timezone = \"{tz}\"\n[calendar]\nsunday = [\"02:30\", \"18:00\"]\n[[targets]]\npriority = 3\nresolution_hours = 15\ncalendar = \"business\"\n"
+            );
+            let mut p = SlaPolicy::parse(&text).unwrap();
+            for prepared in [false, true] {
+                if prepared {
+                    p.prepare(at(from), at(to));
+                }
+                let o = evaluate(
+                    &p.targets[&3],
+                    at(from),
+                    None,
+                    Some(at(to)),
+                    LATE,
+                    None,
+                    None,
+                );
+                assert_eq!(
+                    (o.clock_ms, o.met),
+                    (15 * 3_600_000, Some(true)),
+                    "{tz} {prepared}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn malformed_policies_name_the_field() {
         let e = SlaPolicy::parse("[[targets]]\npriority = 9\nresolution_hours = 4\n").unwrap_err();
         assert_eq!(e.0, "targets[0].priority");
