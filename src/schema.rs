@@ -172,7 +172,17 @@ pub const INCIDENT_COLUMNS: &[(&str, ColumnType, bool, &str)] = &[
         false,
         "line in the source file where the incident's (last) row starts",
     ),
+    (
+        "resolved_source",
+        ColumnType::Text,
+        true,
+        "where resolved_at came from when not from the export's own field: events = the last transition into a resolving state in the audit trail (null otherwise)",
+    ),
 ];
+
+/// Columns added to [`INCIDENT_COLUMNS`] after stores were first written: a store without them is
+/// still read, the column then being null.
+pub const LATER_COLUMNS: &[&str] = &["resolved_source"];
 
 /// The events table columns, for event-log sources.
 pub const EVENT_COLUMNS: &[(&str, ColumnType, bool, &str)] = &[
@@ -248,6 +258,8 @@ pub struct Incident {
     pub major_incident: Option<bool>,
     pub final_state: Option<String>,
     pub source_line: u64,
+    /// `Some("events")` when `resolved_at` was taken from the audit trail (the export's field was empty).
+    pub resolved_source: Option<String>,
 }
 
 /// One status change of an incident (event-log sources).
@@ -346,6 +358,9 @@ pub fn incidents_to_frame(rows: &[Incident]) -> PolarsResult<DataFrame> {
         int("source_line", rows, |r: &Incident| {
             Some(r.source_line as i64)
         }),
+        text("resolved_source", rows, |r: &Incident| {
+            opt(&r.resolved_source)
+        }),
     ];
     DataFrame::new(rows.len(), columns)
 }
@@ -371,6 +386,9 @@ pub fn events_to_frame(rows: &[Event]) -> PolarsResult<DataFrame> {
 /// stages can rely on the schema; names what is missing or mistyped.
 pub fn check_incident_frame(df: &DataFrame) -> std::result::Result<(), String> {
     for (name, kind, _, _) in INCIDENT_COLUMNS {
+        if LATER_COLUMNS.contains(name) && df.column(name).is_err() {
+            continue;
+        }
         let col = df
             .column(name)
             .map_err(|_| format!("not an incidentlab store: column '{name}' is missing"))?;
@@ -394,6 +412,12 @@ pub fn check_incident_frame(df: &DataFrame) -> std::result::Result<(), String> {
 /// Reads incidents back from a canonical frame (the inverse of [`incidents_to_frame`]).
 pub fn incidents_from_frame(df: &DataFrame) -> PolarsResult<Vec<Incident>> {
     check_incident_frame(df).map_err(|m| PolarsError::SchemaMismatch(m.into()))?;
+    let mut df = df.clone();
+    for name in LATER_COLUMNS {
+        if df.column(name).is_err() {
+            df.with_column(StringChunked::full_null((*name).into(), df.height()).into_column())?;
+        }
+    }
     let df = df.select(INCIDENT_COLUMNS.iter().map(|c| c.0))?;
     let ts = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
         let c = df.column(name)?.cast(&DataType::Datetime(
@@ -460,6 +484,7 @@ pub fn incidents_from_frame(df: &DataFrame) -> PolarsResult<Vec<Incident>> {
         bo("major_incident")?,
     );
     let (problem, final_state, line) = (st("problem_id")?, st("final_state")?, it("source_line")?);
+    let resolved_source = st("resolved_source")?;
     let u32_of = |v: Option<i64>| v.and_then(|x| u32::try_from(x).ok());
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -493,6 +518,7 @@ pub fn incidents_from_frame(df: &DataFrame) -> PolarsResult<Vec<Incident>> {
             major_incident: major[i],
             final_state: final_state[i].clone(),
             source_line: line[i].unwrap_or_default().max(0) as u64,
+            resolved_source: resolved_source[i].clone(),
         });
     }
     Ok(out)
@@ -535,6 +561,23 @@ mod tests {
         ));
         let back = incidents_from_frame(&df).unwrap();
         assert_eq!(back, vec![a, b]);
+    }
+
+    #[test]
+    fn stores_written_before_resolved_source_are_still_read() {
+        let a = Incident {
+            incident_id: "INC1".into(),
+            resolved_at: Some(9),
+            resolved_source: Some("events".into()),
+            ..Default::default()
+        };
+        let df = incidents_to_frame(std::slice::from_ref(&a)).unwrap();
+        assert_eq!(incidents_from_frame(&df).unwrap(), vec![a.clone()]);
+        let old = df.drop("resolved_source").unwrap();
+        assert!(check_incident_frame(&old).is_ok());
+        let back = incidents_from_frame(&old).unwrap();
+        assert_eq!(back[0].resolved_source, None);
+        assert_eq!(back[0].resolved_at, Some(9));
     }
 
     #[test]

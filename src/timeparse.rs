@@ -46,6 +46,42 @@ pub fn parse_tz(name: &str) -> Result<Tz, String> {
     })
 }
 
+/// The first instant at which the local clock in `tz` shows `naive` or a later time — how a
+/// calendar boundary (opening or closing time of a working day) becomes a UTC instant:
+/// - a local time that exists once is that instant;
+/// - a local time in the hour repeated when clocks go back (autumn) is its **first** occurrence
+///   (the earlier instant, still on summer time);
+/// - a local time skipped when clocks go forward (spring) moves to the **first instant after the
+///   gap** (e.g. 02:30 on a day Brussels jumps from 02:00 to 03:00 becomes 03:00 summer time).
+pub fn first_instant_at_or_after(tz: Tz, naive: NaiveDateTime) -> UtcMillis {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => t.timestamp_millis(),
+        LocalResult::Ambiguous(a, b) => a.timestamp_millis().min(b.timestamp_millis()),
+        LocalResult::None => {
+            // Binary search for the first u with local(u) ≥ naive. UTC offsets lie within −12 h and
+            // +14 h, so local(lo) < naive ≤ local(hi); the window holds one transition (the gap).
+            const H: i64 = 3_600_000;
+            let wall = naive.and_utc().timestamp_millis();
+            let local = |u: i64| {
+                tz.timestamp_millis_opt(u)
+                    .single()
+                    .map(|t| t.naive_local().and_utc().timestamp_millis())
+                    .unwrap_or(u)
+            };
+            let (mut lo, mut hi) = (wall - 16 * H, wall + 13 * H);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if local(mid) >= wall {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            hi
+        }
+    }
+}
+
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];

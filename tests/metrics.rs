@@ -279,18 +279,28 @@ fn second_implementation_agrees_on_100k_incidents() {
         ..Default::default()
     };
     let a = analyze(data(&incs, &[]), &opts).unwrap();
+    // The default as-of: the latest timestamp anywhere in the store.
     let as_of = incs
         .iter()
-        .flat_map(|i| [Some(i.opened_at), i.resolved_at, i.closed_at])
+        .flat_map(|i| {
+            [
+                Some(i.opened_at),
+                i.acknowledged_at,
+                i.resolved_at,
+                i.closed_at,
+            ]
+        })
         .flatten()
         .max()
         .unwrap();
-    let targets = [4.0, 8.0, 24.0, 72.0];
+    // End of an incident: resolved_at, or closed_at when closed without a resolution.
+    let end_of = |i: &Incident| i.resolved_at.or(i.closed_at);
+    let targets_ms = [4 * H, 8 * H, 24 * H, 72 * H];
     for p in 1..=4u8 {
         let mut res: Vec<f64> = incs
             .iter()
             .filter(|i| i.priority == Some(p))
-            .filter_map(|i| i.resolved_at.map(|r| (r - i.opened_at) as f64 / 3.6e6))
+            .filter_map(|i| end_of(i).map(|r| (r - i.opened_at) as f64 / 3.6e6))
             .collect();
         let mean = res.iter().sum::<f64>() / res.len() as f64;
         let g = group(&a, &p.to_string());
@@ -304,16 +314,26 @@ fn second_implementation_agrees_on_100k_incidents() {
         close(&g["mttr_hours"]["median"], q7(&mut res, 0.5), "median");
         close(&g["mttr_hours"]["p90"], q7(&mut res, 0.9), "p90");
         close(&g["mttr_hours"]["p95"], q7(&mut res, 0.95), "p95");
-        // SLA on a 24x7 clock minus on-hold hours: met / (met + breached).
-        let (mut met, mut breached) = (0u64, 0u64);
+        // SLA on a 24x7 clock in whole ms, minus on-hold time (capped at the elapsed time):
+        // met / (met + breached); margins over met + breached, time left over pending.
+        let (mut met, mut breached, mut pending) = (0u64, 0u64, 0u64);
+        let (mut margins, mut left) = (Vec::new(), Vec::new());
         for i in incs.iter().filter(|i| i.priority == Some(p)) {
-            let end = i.resolved_at.unwrap_or(as_of);
-            let clock =
-                ((end - i.opened_at) as f64 / 3.6e6 - i.on_hold_hours.unwrap_or(0.0)).max(0.0);
-            if clock > targets[usize::from(p - 1)] {
+            let stop = end_of(i);
+            let elapsed = stop.unwrap_or(as_of) - i.opened_at;
+            let hold = (i.on_hold_hours.unwrap_or(0.0) * 3.6e6).round() as i64;
+            let clock = elapsed - hold.clamp(0, elapsed);
+            let target = targets_ms[usize::from(p - 1)];
+            let margin = (target - clock) as f64 / 3.6e6;
+            if clock > target {
                 breached += 1;
-            } else if i.resolved_at.is_some() {
+                margins.push(margin);
+            } else if stop.is_some() {
                 met += 1;
+                margins.push(margin);
+            } else {
+                pending += 1;
+                left.push(margin);
             }
         }
         let s = a
@@ -325,8 +345,12 @@ fn second_implementation_agrees_on_100k_incidents() {
             .find(|x| x["priority"] == p)
             .unwrap();
         assert_eq!(
-            (s["met"].as_u64().unwrap(), s["breached"].as_u64().unwrap()),
-            (met, breached),
+            (
+                s["met"].as_u64().unwrap(),
+                s["breached"].as_u64().unwrap(),
+                s["pending"].as_u64().unwrap()
+            ),
+            (met, breached, pending),
             "P{p}"
         );
         close(
@@ -334,6 +358,12 @@ fn second_implementation_agrees_on_100k_incidents() {
             met as f64 / (met + breached) as f64,
             "sla",
         );
+        for (k, q) in [("p10", 0.1), ("p50", 0.5), ("p90", 0.9)] {
+            close(&s["margin_hours"][k], q7(&mut margins, q), "margin");
+            if !left.is_empty() {
+                close(&s["time_left_hours"][k], q7(&mut left, q), "time left");
+            }
+        }
     }
     // Recurrence by CI within 7 days: does any other incident of the same CI precede it within the window?
     let mut by_ci: HashMap<&str, Vec<(i64, usize)>> = HashMap::new();
@@ -358,7 +388,7 @@ fn second_implementation_agrees_on_100k_incidents() {
     // Backlog: open at the as-of time, counted directly.
     let open = incs
         .iter()
-        .filter(|i| i.resolved_at.is_none_or(|r| r > as_of))
+        .filter(|i| end_of(i).is_none_or(|r| r > as_of))
         .count() as u64;
     assert_eq!(a.backlog.open_now, open);
     // Monthly trend counts add up.
@@ -493,4 +523,407 @@ fn cli_analyze_outputs() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+}
+
+fn sla_opts(policy: &str) -> AnalyzeOptions {
+    AnalyzeOptions {
+        sla: Some(("p.toml".into(), SlaPolicy::parse(policy).unwrap())),
+        ..Default::default()
+    }
+}
+
+fn p_row(a: &incidentlab::metrics::Analysis, p: u8) -> &serde_json::Value {
+    a.sla
+        .as_ref()
+        .unwrap()
+        .by_priority
+        .iter()
+        .find(|x| x["priority"] == p)
+        .unwrap_or_else(|| panic!("P{p}"))
+}
+
+fn counts(a: &incidentlab::metrics::Analysis, p: u8) -> (u64, u64, u64) {
+    let r = p_row(a, p);
+    (
+        r["met"].as_u64().unwrap(),
+        r["breached"].as_u64().unwrap(),
+        r["pending"].as_u64().unwrap(),
+    )
+}
+
+fn ev(id: &str, t: i64, state: &str) -> Event {
+    Event {
+        incident_id: id.into(),
+        at: t,
+        state: Some(state.into()),
+        source_line: 1,
+        ..Default::default()
+    }
+}
+
+const P1_4H: &str =
+    "pause_states = [\"Wait - User\"]\n[[targets]]\npriority = 1\nresolution_hours = 4\n";
+
+#[test]
+fn an_exact_business_target_is_met() {
+    // P3: 30 business hours, 08:00–18:00 Brussels (UTC+1 in March 2025). Opened Mon 3 March 08:00,
+    // waiting for the user Mon 10:00–12:12 (132 min), resolved Thu 6 March 10:12 local:
+    // 10 + 10 + 10 + 2.2 = 32.2 h elapsed − 2.2 h paused = exactly 30 h (108,000,000 ms) → met, margin 0.
+    // Hours in floating point made this 30.000000000000004 h: breached.
+    let policy = "timezone = \"Europe/Brussels\"\npause_states = [\"Wait - User\"]\n[calendar]\nweekdays = [\"08:00\", \"18:00\"]\n[[targets]]\npriority = 3\nresolution_hours = 30\ncalendar = \"business\"\n";
+    let x = inc(
+        "X",
+        Some(3),
+        at("2025-03-03T07:00:00Z"),
+        Some(at("2025-03-06T09:12:00Z")),
+    );
+    let events = vec![
+        ev("X", at("2025-03-03T07:00:00Z"), "Active"),
+        ev("X", at("2025-03-03T09:00:00Z"), "Wait - User"),
+        ev("X", at("2025-03-03T11:12:00Z"), "Active"),
+        ev("X", at("2025-03-06T09:12:00Z"), "Resolved"),
+    ];
+    let mut o = sla_opts(policy);
+    o.per_incident = true;
+    let a = analyze(data(&[x], &events), &o).unwrap();
+    assert_eq!(counts(&a, 3), (1, 0, 0));
+    assert_eq!(p_row(&a, 3)["margin_hours"]["p50"], 0.0);
+    let row = &a.per_incident.as_ref().unwrap()[0];
+    let out = row.outcome.unwrap();
+    assert_eq!(
+        (out.elapsed_ms, out.pause_ms, out.clock_ms, out.target_ms),
+        (115_920_000, 7_920_000, 108_000_000, 108_000_000)
+    );
+    assert_eq!((row.status(), row.stop_by), ("met", "resolved_at"));
+}
+
+#[test]
+fn as_of_is_a_true_snapshot() {
+    let t0 = at("2025-03-03T09:00:00Z");
+    // A: resolved after 2 h. B: resolved after 10 h (breached in the end). C: opened at +5 h, resolved +6 h.
+    let mut a_ = inc("A", Some(1), t0, Some(t0 + 2 * H));
+    a_.acknowledged_at = Some(t0 + H);
+    let b = inc("B", Some(1), t0, Some(t0 + 10 * H));
+    let c = inc("C", Some(1), t0 + 5 * H, Some(t0 + 6 * H));
+    let incs = [a_, b, c];
+    // Default as-of (+10 h): A met, B breached, C met.
+    let full = analyze(data(&incs, &[]), &sla_opts(P1_4H)).unwrap();
+    assert_eq!(counts(&full, 1), (2, 1, 0));
+    assert_eq!(full.overall["resolved"], 3.0);
+    // As of +3 h: C not opened yet (left out); B open with 3 h on the clock: pending, 1 h left;
+    // MTTR over A only.
+    let mut o = sla_opts(P1_4H);
+    o.as_of = Some(t0 + 3 * H);
+    let snap = analyze(data(&incs, &[]), &o).unwrap();
+    assert_eq!(snap.incidents, 2);
+    assert_eq!(counts(&snap, 1), (1, 0, 1));
+    assert_eq!(p_row(&snap, 1)["time_left_hours"]["p50"], 1.0);
+    assert_eq!(p_row(&snap, 1)["margin_hours"]["p50"], 2.0);
+    assert_eq!(snap.overall["resolved"], 1.0);
+    assert!((snap.overall["mttr_hours"]["mean"].as_f64().unwrap() - 2.0).abs() < 1e-12);
+    assert_eq!(snap.backlog.open_now, 1);
+    assert_eq!(
+        (snap.ends.opened_after_as_of, snap.ends.ended_after_as_of),
+        (1, 1)
+    );
+    assert!(snap.notes.iter().any(|n| n.contains("snapshot as of")));
+    // As of +30 min: A is not acknowledged yet (no response figure), both pending.
+    o.as_of = Some(t0 + H / 2);
+    let early = analyze(data(&incs, &[]), &o).unwrap();
+    assert_eq!(counts(&early, 1), (0, 0, 2));
+    assert!(early.overall["mtta_hours"]["mean"].is_null());
+    // As of +6 h: B is open but already breached (6 h > 4 h); C met.
+    o.as_of = Some(t0 + 6 * H);
+    let later = analyze(data(&incs, &[]), &o).unwrap();
+    assert_eq!(counts(&later, 1), (2, 1, 0));
+    // Events after the as-of are ignored: B waits for the user from +1 h to +8 h; as of +3 h the pause
+    // has no later event yet and lasts to the as-of: clock 1 h, 3 h left.
+    let events = vec![
+        ev("B", t0, "Active"),
+        ev("B", t0 + H, "Wait - User"),
+        ev("B", t0 + 8 * H, "Active"),
+    ];
+    o.as_of = Some(t0 + 3 * H);
+    let paused = analyze(data(&incs, &events), &o).unwrap();
+    assert_eq!(p_row(&paused, 1)["time_left_hours"]["p50"], 3.0);
+}
+
+#[test]
+fn default_as_of_is_the_whole_store_whatever_the_filters_and_last_event_pauses() {
+    let t0 = at("2025-03-03T09:00:00Z");
+    // X (P1) never resolved; Y (P2) resolved 100 h later. Filtered to P1, X still runs to +100 h.
+    let x = inc("X", Some(1), t0, None);
+    let y = inc("Y", Some(2), t0, Some(t0 + 100 * H));
+    let policy = format!("{P1_4H}[[targets]]\npriority = 2\nresolution_hours = 8\n");
+    let mut o = sla_opts(&policy);
+    o.filters = vec![Filter::parse("priority=1").unwrap()];
+    let a = analyze(data(&[x.clone(), y.clone()], &[]), &o).unwrap();
+    assert_eq!(a.as_of, "2025-03-07T13:00:00Z");
+    assert_eq!(counts(&a, 1), (0, 1, 0));
+    // An event is a timestamp of the store too: the as-of moves to it.
+    let events = vec![ev("Y", t0 + 200 * H, "Closed")];
+    let a = analyze(data(&[x.clone(), y.clone()], &events), &o).unwrap();
+    assert_eq!(a.as_of, "2025-03-11T17:00:00Z");
+    // X's last event is a pause at +1 h: the pause lasts to the end (the as-of): clock 1 h, pending.
+    let events = vec![
+        ev("X", t0, "Active"),
+        ev("X", t0 + H, "Wait - User"),
+        ev("Y", t0 + 100 * H, "Resolved"),
+    ];
+    let a = analyze(data(&[x, y], &events), &o).unwrap();
+    assert_eq!(counts(&a, 1), (0, 0, 1));
+    assert_eq!(p_row(&a, 1)["time_left_hours"]["p50"], 3.0);
+}
+
+#[test]
+fn closure_without_resolution_ends_mttr_and_the_sla_clock() {
+    let t0 = at("2025-03-03T09:00:00Z");
+    // K: closed after 3 h without a resolution; R: resolved after 2 h, closed after 6 h; O: open.
+    let mut k = inc("K", Some(1), t0, None);
+    k.closed_at = Some(t0 + 3 * H);
+    let mut r = inc("R", Some(1), t0, Some(t0 + 2 * H));
+    r.closed_at = Some(t0 + 6 * H);
+    let o_ = inc("O", Some(1), t0, None);
+    let incs = [k, r, o_];
+    let mut o = sla_opts(P1_4H);
+    o.per_incident = true;
+    let a = analyze(data(&incs, &[]), &o).unwrap();
+    // MTTR: K 3 h and R 2 h → 2.5 h; SLA: K met (3 h), R met (2 h), O open 6 h at the as-of: breached.
+    assert_eq!(a.overall["resolved"], 2.0);
+    assert!((a.overall["mttr_hours"]["mean"].as_f64().unwrap() - 2.5).abs() < 1e-12);
+    assert_eq!(counts(&a, 1), (2, 1, 0));
+    assert_eq!(a.ends.closed_without_resolution, 1);
+    assert!(a
+        .notes
+        .iter()
+        .any(|n| n.starts_with("closed_without_resolution: 1 incidents")));
+    let rows = a.per_incident.as_ref().unwrap();
+    assert_eq!(rows[0].stop_by, "closed_at");
+    assert_eq!(rows[1].stop_by, "resolved_at");
+    assert_eq!((rows[2].stop_by, rows[2].status()), ("", "breached"));
+    // --end closed moves MTTR (K 3 h, R 6 h) but not the SLA clock.
+    o.end = incidentlab::metrics::EndEvent::Closed;
+    let c = analyze(data(&incs, &[]), &o).unwrap();
+    assert!((c.overall["mttr_hours"]["mean"].as_f64().unwrap() - 4.5).abs() < 1e-12);
+    assert_eq!(counts(&c, 1), (2, 1, 0));
+    // stop = "closed": R's clock runs to its closure (6 h > 4 h): breached.
+    let a = analyze(
+        data(&incs, &[]),
+        &sla_opts(&format!("stop = \"closed\"\n{P1_4H}")),
+    )
+    .unwrap();
+    assert_eq!(counts(&a, 1), (1, 2, 0));
+    assert_eq!(
+        a.sla.as_ref().unwrap().stop,
+        incidentlab::metrics::sla::StopAt::Closed
+    );
+}
+
+#[test]
+fn resolved_at_from_the_audit_trail_when_the_field_is_empty() {
+    let dir = std::env::temp_dir().join(format!("incidentlab-h14-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // INC1: Active → Resolved (1/3 09:52) → Active (reopened) → Resolved (2/3 10:00) → Closed, never a
+    // resolved_at: it is the last transition into Resolved, 2/3 10:00. INC2: Active → Closed, never
+    // resolved: closed without resolution. INC3: resolved_at given.
+    let head = "number,incident_state,active,reassignment_count,reopen_count,sys_mod_count,made_sla,opened_at,sys_updated_at,contact_type,category,u_symptom,cmdb_ci,impact,urgency,priority,assignment_group,assigned_to,knowledge,problem_id,caused_by,closed_code,resolved_by,resolved_at,closed_at\n";
+    let row = |id: &str, state: &str, n: u32, upd: &str, resolved: &str, closed: &str| {
+        format!("{id},{state},true,0,0,{n},true,29/2/2016 01:16,{upd},Phone,C,S,?,2 - Medium,2 - Medium,1 - Critical,G,A,false,?,?,?,?,{resolved},{closed}\n")
+    };
+    let body = [
+        head.to_string(),
+        row("INC1", "Active", 0, "29/2/2016 02:00", "?", "?"),
+        row("INC1", "Resolved", 1, "1/3/2016 9:52", "?", "?"),
+        row("INC1", "Active", 2, "1/3/2016 12:00", "?", "?"),
+        row("INC1", "Resolved", 3, "2/3/2016 10:00", "?", "?"),
+        row("INC1", "Resolved", 4, "2/3/2016 11:00", "?", "?"),
+        row("INC1", "Closed", 5, "7/3/2016 10:00", "?", "7/3/2016 10:00"),
+        row("INC2", "Active", 0, "29/2/2016 02:00", "?", "?"),
+        row(
+            "INC2",
+            "Closed",
+            1,
+            "29/2/2016 04:16",
+            "?",
+            "29/2/2016 04:16",
+        ),
+        row(
+            "INC3",
+            "Resolved",
+            0,
+            "29/2/2016 03:16",
+            "29/2/2016 03:16",
+            "?",
+        ),
+    ]
+    .concat();
+    let path = dir.join("audit.csv");
+    std::fs::write(&path, body).unwrap();
+    let imported = incidentlab::ingest::import_files(&[path], &Default::default()).unwrap();
+    let by = |id: &str| {
+        imported
+            .incidents
+            .iter()
+            .find(|i| i.incident_id == id)
+            .unwrap()
+    };
+    assert_eq!(by("INC1").resolved_at, Some(at("2016-03-02T10:00:00Z")));
+    assert_eq!(by("INC1").resolved_source.as_deref(), Some("events"));
+    assert_eq!(
+        (
+            by("INC2").resolved_at,
+            by("INC2").resolved_source.as_deref()
+        ),
+        (None, None)
+    );
+    assert_eq!(by("INC3").resolved_source, None);
+    let s = &imported.summary;
+    assert_eq!(
+        (s.resolved_from_events, s.closed_without_resolution),
+        (1, 1)
+    );
+    let json = serde_json::to_value(s).unwrap();
+    assert_eq!(json["resolved_from_events"], 1);
+    assert_eq!(json["closed_without_resolution"], 1);
+    // analyze: MTTR and the SLA clock end at the derived resolution and at INC2's closure (3 h).
+    let a = analyze(Dataset::from_imported(&imported).unwrap(), &sla_opts(P1_4H)).unwrap();
+    assert_eq!(
+        (
+            a.ends.resolved_from_events,
+            a.ends.closed_without_resolution
+        ),
+        (1, 1)
+    );
+    assert!(a
+        .notes
+        .iter()
+        .any(|n| n.starts_with("resolved_from_events: 1 ")));
+    // INC1 56 h 44 min (breached), INC2 3 h (met), INC3 2 h (met).
+    assert_eq!(counts(&a, 1), (2, 1, 0));
+    let mean = (56.0 + 44.0 / 60.0 + 3.0 + 2.0) / 3.0;
+    assert!((a.overall["mttr_hours"]["mean"].as_f64().unwrap() - mean).abs() < 1e-9);
+    // A store written before resolved_source existed is still read.
+    let store = dir.join("old.parquet");
+    let mut df = incidents_to_frame(&imported.incidents)
+        .unwrap()
+        .drop("resolved_source")
+        .unwrap();
+    let f = std::fs::File::create(&store).unwrap();
+    polars::prelude::ParquetWriter::new(f)
+        .finish(&mut df)
+        .unwrap();
+    let old = analyze(Dataset::open_store(&store).unwrap(), &sla_opts(P1_4H)).unwrap();
+    assert_eq!(counts(&old, 1), (2, 1, 0));
+    assert_eq!(old.ends.resolved_from_events, 0);
+}
+
+#[test]
+fn cli_per_incident_file_lets_anyone_recompute_the_figures() {
+    let dir = std::env::temp_dir().join(format!("incidentlab-h14-per-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = env!("CARGO_BIN_EXE_incidentlab");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let csv_path = dir.join("per.csv");
+    let pq_path = dir.join("per.parquet");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "analyze",
+            "datasets/sample-servicenow-audit.csv",
+            "--sla",
+            "scenarios/sla-standard.toml",
+            "--output",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = std::process::Command::new(bin)
+            .current_dir(root)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let v = run(&["--per-incident", csv_path.to_str().unwrap()]);
+    run(&["--per-incident", pq_path.to_str().unwrap()]);
+    let mut r = csv::Reader::from_path(&csv_path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, incidentlab::metrics::sla::PER_INCIDENT_COLUMNS);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut per_p: HashMap<String, (u64, u64, u64)> = HashMap::new();
+    let mut rows = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        rows += 1;
+        let int = |name: &str| rec[col(name)].parse::<i64>().unwrap();
+        let (elapsed, pause, clock, target) = (
+            int("elapsed_ms"),
+            int("pause_ms"),
+            int("clock_ms"),
+            int("target_ms"),
+        );
+        // Recompute by README's rules from the row alone.
+        assert_eq!(clock, elapsed - pause);
+        assert!(clock >= 0 && pause >= 0);
+        let hours: f64 = rec[col("clock_hours")].parse().unwrap();
+        assert_eq!(hours, clock as f64 / 3.6e6);
+        let stopped = !rec[col("stop_at")].is_empty();
+        let status = if clock > target {
+            "breached"
+        } else if stopped {
+            "met"
+        } else {
+            "pending"
+        };
+        assert_eq!(&rec[col("status")], status);
+        let e = per_p.entry(rec[col("priority")].to_string()).or_default();
+        match status {
+            "met" => e.0 += 1,
+            "breached" => e.1 += 1,
+            _ => e.2 += 1,
+        }
+        if status != "pending" {
+            assert_eq!(int("margin_ms"), target - clock);
+            assert!(rec[col("time_left_hours")].is_empty());
+        }
+    }
+    assert_eq!(v["incidents"].as_u64().unwrap(), rows);
+    for p in v["sla"]["by_priority"].as_array().unwrap() {
+        let got = per_p[&p["priority"].to_string()];
+        assert_eq!(
+            got,
+            (
+                p["met"].as_u64().unwrap(),
+                p["breached"].as_u64().unwrap(),
+                p["pending"].as_u64().unwrap()
+            )
+        );
+    }
+    use polars::prelude::SerReader;
+    let df = polars::prelude::ParquetReader::new(std::fs::File::open(&pq_path).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(df.height() as u64, rows);
+    assert_eq!(df.width(), header.len());
+    // Wrong extension and no policy are usage errors.
+    for args in [
+        vec![
+            "--sla",
+            "scenarios/sla-standard.toml",
+            "--per-incident",
+            "x.txt",
+        ],
+        vec!["--per-incident", "x.csv"],
+    ] {
+        let out = std::process::Command::new(bin)
+            .current_dir(root)
+            .args(["analyze", "datasets/sample-servicenow-audit.csv"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
 }

@@ -7,6 +7,7 @@
 //! incidentlab analyze store.parquet --where "category=Network|Hardware" --where "priority!=4"
 //! incidentlab analyze volvo.parquet --by impact --recurrence-key ci --window 7d
 //! incidentlab analyze store.parquet --by priority --output csv -o by-priority.csv
+//! incidentlab analyze store.parquet --sla scenarios/sla-standard.toml --as-of 2025-03-01 --per-incident sla.csv
 //! ```
 
 use std::path::PathBuf;
@@ -55,7 +56,8 @@ pub struct AnalyzeArgs {
     /// Filter: column=value, column!=value, alternatives with | (repeatable).
     #[arg(long = "where")]
     pub filters: Vec<String>,
-    /// What stops the MTTR clock.
+    /// What stops the MTTR clock (resolved: resolved_at, or closed_at when closed without a
+    /// resolution). The SLA clock stops where the policy's `stop` says.
     #[arg(long, value_enum, default_value = "resolved")]
     pub end: EndEvent,
     /// SLA policy file (targets per priority, calendar, pause states).
@@ -70,9 +72,14 @@ pub struct AnalyzeArgs {
     /// How many recurring clusters to list.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
-    /// "Now" for open incidents (default: the latest timestamp in the data).
+    /// Snapshot instant: only incidents opened by then; later resolutions, closures, acknowledgements
+    /// and events are not known yet (default: the latest timestamp of the whole store, whatever the filters).
     #[arg(long)]
     pub as_of: Option<String>,
+    /// Write one SLA row per incident (clock in ms and hours, status, pauses, margin, target,
+    /// calendar) to FILE (.csv or .parquet); needs --sla.
+    #[arg(long, value_name = "FILE")]
+    pub per_incident: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub output: AnalyzeOutput,
     /// Output file (written atomically); without it json, table and csv go to standard output.
@@ -100,7 +107,7 @@ pub fn parse_window(s: &str) -> Result<f64> {
             )))
         }
     };
-    if !(h > 0.0) {
+    if !(h.is_finite() && h > 0.0) {
         return Err(Error::Usage(format!("--window '{s}' must be positive")));
     }
     Ok(h)
@@ -132,6 +139,7 @@ pub fn options(args: &AnalyzeArgs) -> Result<AnalyzeOptions> {
         recurrence_window_hours: parse_window(&args.window)?,
         top: args.top,
         as_of: when(&args.as_of, "--as-of")?,
+        per_incident: args.per_incident.is_some(),
     })
 }
 
@@ -162,8 +170,55 @@ pub fn dataset(
     ))
 }
 
+/// The per-incident file's format from its extension.
+fn per_incident_format(p: &std::path::Path) -> Result<bool> {
+    match p
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("csv") => Ok(true),
+        Some("parquet") | Some("pq") => Ok(false),
+        _ => Err(Error::Usage(format!(
+            "--per-incident {}: the file must end in .csv or .parquet",
+            p.display()
+        ))),
+    }
+}
+
+/// Writes `--per-incident FILE` (atomically; CSV cells neutralised).
+fn write_per_incident(p: &std::path::Path, a: &Analysis) -> Result<String> {
+    use crate::metrics::sla;
+    let rows = a.per_incident.as_deref().unwrap_or(&[]);
+    let as_of = a.as_of_ms;
+    if per_incident_format(p)? {
+        crate::output::write_csv(
+            p,
+            sla::PER_INCIDENT_COLUMNS,
+            sla::per_incident_text_rows(rows, as_of),
+        )?;
+    } else {
+        let mut df = sla::per_incident_frame(rows, as_of)?;
+        crate::store::write_frame(&mut df, p)?;
+    }
+    Ok(format!(
+        "wrote {} ({} incidents)\n",
+        p.display(),
+        rows.len()
+    ))
+}
+
 pub fn run(args: &AnalyzeArgs) -> Result<String> {
     let opts = options(args)?;
+    if let Some(p) = &args.per_incident {
+        per_incident_format(p)?;
+        if opts.sla.is_none() {
+            return Err(Error::Usage(
+                "--per-incident needs --sla POLICY (the clock is the policy's)".into(),
+            ));
+        }
+    }
     let (data, import_line) = dataset(
         &args.input,
         args.format,
@@ -171,7 +226,11 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
         &args.timezone,
     )?;
     let a = analyze(data, &opts)?;
-    match args.output {
+    let wrote = match &args.per_incident {
+        Some(p) => write_per_incident(p, &a)?,
+        None => String::new(),
+    };
+    let out = match args.output {
         AnalyzeOutput::Json => {
             let text = serde_json::to_string_pretty(&a)
                 .map(|s| s + "\n")
@@ -226,7 +285,11 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
             crate::store::write_frame(&mut df, &p)?;
             Ok(format!("wrote {} ({} groups)\n", p.display(), df.height()))
         }
-    }
+    }?;
+    // The per-incident message only where it cannot corrupt machine-readable standard output.
+    let quiet = args.output == AnalyzeOutput::Json
+        || (args.output == AnalyzeOutput::Csv && args.out.is_none());
+    Ok(if quiet { out } else { out + &wrote })
 }
 
 /// With `-o FILE` the text goes (atomically) to the file and a one-line note to standard output.
@@ -377,10 +440,13 @@ pub fn table(a: &Analysis) -> String {
         o.push_str(&format!("time by level: {}\n", h.join(", ")));
     }
     if let Some(s) = &a.sla {
-        o.push_str(&format!("\nSLA policy '{}' ({}):\n", s.policy, s.pauses));
+        o.push_str(&format!(
+            "\nSLA policy '{}' (clock stops at {:?}; {}):\n",
+            s.policy, s.stop, s.pauses
+        ));
         for p in &s.by_priority {
             o.push_str(&format!(
-                "  P{} target {} h ({}): {} met, {} breached, {} pending → {}; response {}; margin p50 {} h\n",
+                "  P{} target {} h ({}): {} met, {} breached, {} pending → {}; response {}; margin p50 {} h; time left p50 {} h\n",
                 p["priority"],
                 p["resolution_target_hours"],
                 p["calendar"].as_str().unwrap_or(""),
@@ -389,7 +455,8 @@ pub fn table(a: &Analysis) -> String {
                 p["pending"],
                 pct(&p["compliance"]),
                 pct(&p["response_compliance"]),
-                f(&p["margin_hours"]["p50"], 1)
+                f(&p["margin_hours"]["p50"], 1),
+                f(&p["time_left_hours"]["p50"], 1)
             ));
         }
         o.push_str(&format!("  overall: {}\n", pct(&s.overall["compliance"])));

@@ -181,6 +181,12 @@ pub fn run(args: &ImportArgs) -> Result<String> {
             }
             out.push_str(&s.line());
             out.push('\n');
+            if s.resolved_from_events + s.closed_without_resolution > 0 {
+                out.push_str(&format!(
+                    "resolved_at taken from the events table for {} incidents (resolved_source = events); {} closed without a resolution (MTTR and the SLA clock end at closed_at)\n",
+                    s.resolved_from_events, s.closed_without_resolution
+                ));
+            }
             out.push_str(&format!(
                 "wrote {} ({} incidents)",
                 args.store.display(),

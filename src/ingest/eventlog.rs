@@ -9,8 +9,10 @@
 //!   state (`Accepted`, `In Progress`, `Active`, `Assigned`);
 //! - an event is *resolving* when its state or sub-state is one of `--resolved-states` (default
 //!   Completed, Resolved, Closed, In Call, Cancelled); `resolved_at` = the first event of the final
-//!   run of resolving events (empty when the last event is not resolving); `closed_at` = the last
-//!   event's time when it is in `--closed-states` (default Closed);
+//!   run of resolving events (empty when the last event is not resolving), i.e. the last transition
+//!   into a resolving state — always from the events, so `resolved_source` stays null (it marks
+//!   only values filled in for an empty export field); `closed_at` = the last event's time when it
+//!   is in `--closed-states` (default Closed);
 //! - `reopen_count` = resolving → non-resolving transitions; `reassignment_count` = changes of the
 //!   group between consecutive events that both name one; `escalation_count` = rises of the support
 //!   level (L1 → L2 → L3; `L2/L3` ranks as L2); `max_support_level` = the highest level seen;

@@ -248,6 +248,11 @@ pub struct ImportSummary {
     pub rows_rejected: u64,
     pub incidents_imported: u64,
     pub events_imported: u64,
+    /// Incidents whose empty `resolved_at` was taken from the events table (`resolved_source` = events).
+    pub resolved_from_events: u64,
+    /// Incidents closed without a resolution (`closed_at` set, `resolved_at` empty): MTTR and the
+    /// SLA clock end at `closed_at`.
+    pub closed_without_resolution: u64,
     pub rejected_by_reason: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
 }
@@ -432,6 +437,16 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
     s.rows_rejected = out.rejects.len() as u64;
     s.incidents_imported = out.incidents.len() as u64;
     s.events_imported = out.events.len() as u64;
+    s.resolved_from_events = out
+        .incidents
+        .iter()
+        .filter(|i| i.resolved_source.as_deref() == Some("events"))
+        .count() as u64;
+    s.closed_without_resolution = out
+        .incidents
+        .iter()
+        .filter(|i| i.resolved_at.is_none() && i.closed_at.is_some())
+        .count() as u64;
     for r in &out.rejects {
         *s.rejected_by_reason
             .entry(r.reason.name().to_string())

@@ -10,6 +10,12 @@
 //! - `reassignment_count` and `reopen_count` are the latest row's;
 //! - `resolved_at`/`closed_at` are the latest row's; when the latest row has none but the final state
 //!   is Resolved or Closed, the last row that has one gives it;
+//! - when no row has a `resolved_at` but the final state is Resolved or Closed, `resolved_at` is taken
+//!   from the audit trail: the `sys_updated_at` of the **last transition into a resolving state** (a
+//!   row whose state is in `--resolved-states` but not in `--closed-states`, e.g. `Resolved`, whose
+//!   previous row's state is not), clamped to `opened_at`, and `resolved_source` is `events`; an
+//!   incident closed without ever being resolved keeps an empty `resolved_at` (its end is then
+//!   `closed_at`, see `analyze`);
 //! - `acknowledged_at` is the earliest `sys_updated_at` of a row whose state is not `New`
 //!   (clamped to `opened_at` when the audit clock is earlier);
 //! - `on_hold_hours` adds the time from each update in a pause state (`Awaiting User Info` by
@@ -111,6 +117,21 @@ fn is_state(inc: &Incident, list: &[String]) -> bool {
         .is_some_and(|s| list.iter().any(|p| p.eq_ignore_ascii_case(s)))
 }
 
+/// The update time of the last transition into a resolving state (resolved states that are not
+/// closed states), rows in reduction order; `None` when no row is in such a state.
+fn last_resolving_transition(group: &[AuditRow], opts: &ImportOptions) -> Option<i64> {
+    let o = &opts.eventlog;
+    let resolving =
+        |r: &AuditRow| is_state(&r.inc, &o.resolved_states) && !is_state(&r.inc, &o.closed_states);
+    let mut found = None;
+    for (k, r) in group.iter().enumerate() {
+        if resolving(r) && (k == 0 || !resolving(&group[k - 1])) {
+            found = Some(r.updated_at);
+        }
+    }
+    found
+}
+
 pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
     rows.sort_by(|a, b| {
         (
@@ -175,6 +196,12 @@ pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
             inc.closed_at = inc
                 .closed_at
                 .or_else(|| group.iter().rev().find_map(|r| r.inc.closed_at));
+            if inc.resolved_at.is_none() {
+                inc.resolved_at = last_resolving_transition(group, opts).map(|t| t.max(opened));
+                if inc.resolved_at.is_some() {
+                    inc.resolved_source = Some("events".into());
+                }
+            }
         }
         inc.acknowledged_at = group
             .iter()

@@ -108,8 +108,12 @@ pub struct AnalyzeOptions {
     pub recurrence_key: Vec<String>,
     pub recurrence_window_hours: f64,
     pub top: usize,
-    /// "Now" for open incidents (default: the latest timestamp in the data).
+    /// The snapshot instant (default: the latest timestamp of the whole store, incidents and
+    /// events, whatever the filters): only incidents opened by then; timestamps and events after it
+    /// are not known yet.
     pub as_of: Option<UtcMillis>,
+    /// Keep one SLA row per incident ([`Analysis::per_incident`], `--per-incident FILE`).
+    pub per_incident: bool,
 }
 
 impl Default for AnalyzeOptions {
@@ -125,6 +129,7 @@ impl Default for AnalyzeOptions {
             recurrence_window_hours: 168.0,
             top: 10,
             as_of: None,
+            per_incident: false,
         }
     }
 }
@@ -155,16 +160,17 @@ impl Dataset {
                     Error::format(path, format!("not a readable Parquet store: {e}"))
                 })?;
                 for (name, _, _, _) in INCIDENT_COLUMNS {
-                    if schema.get(name).is_none() {
+                    if schema.get(name).is_none() && !crate::schema::LATER_COLUMNS.contains(name) {
                         return Err(Error::format(path, format!("not an incidentlab store: column '{name}' is missing (import the export first, or give --format)")));
                     }
                 }
-                lf
+                with_later_columns(lf, &schema)
             }
             crate::store::StoreFormat::Ipc => {
                 let df = crate::store::read_frame(path)?;
                 crate::schema::check_incident_frame(&df).map_err(|m| Error::format(path, m))?;
-                df.lazy()
+                let schema = df.schema().clone();
+                with_later_columns(df.lazy(), &schema)
             }
         };
         let ev = crate::store::events_path(path);
@@ -185,6 +191,72 @@ impl Dataset {
         };
         Ok(Dataset { incidents, events })
     }
+}
+
+/// Adds the columns a store written before them lacks ([`crate::schema::LATER_COLUMNS`]) as nulls.
+fn with_later_columns(lf: LazyFrame, schema: &Schema) -> LazyFrame {
+    let missing: Vec<Expr> = crate::schema::LATER_COLUMNS
+        .iter()
+        .filter(|c| schema.get(c).is_none())
+        .map(|c| lit(NULL).cast(DataType::String).alias(*c))
+        .collect();
+    if missing.is_empty() {
+        lf
+    } else {
+        lf.with_columns(missing)
+    }
+}
+
+/// The latest timestamp of the whole store (any incident timestamp, any event): the default as-of.
+fn store_last_timestamp(data: &Dataset) -> Result<UtcMillis> {
+    let names = ["opened_at", "acknowledged_at", "resolved_at", "closed_at"];
+    let maxes = data
+        .incidents
+        .clone()
+        .select(names.iter().map(|n| ms_of(n).max()).collect::<Vec<_>>())
+        .collect()?;
+    let mut last = i64::MIN;
+    for n in names {
+        last = last.max(
+            i64_col(&maxes, n)?
+                .into_iter()
+                .flatten()
+                .max()
+                .unwrap_or(i64::MIN),
+        );
+    }
+    if let Some(ev) = &data.events {
+        let m = ev.clone().lazy().select([ms_of("at").max()]).collect()?;
+        last = last.max(
+            i64_col(&m, "at")?
+                .into_iter()
+                .flatten()
+                .max()
+                .unwrap_or(i64::MIN),
+        );
+    }
+    Ok(if last == i64::MIN { 0 } else { last })
+}
+
+/// `name` as known at the as-of: null when it lies after it.
+fn known_by(name: &str, as_of: UtcMillis) -> Expr {
+    when(ms_of(name).lt_eq(lit(as_of)))
+        .then(col(name))
+        .otherwise(lit(NULL))
+        .alias(name)
+}
+
+/// Counts of how incidents end, for the notes and the JSON.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct EndCounts {
+    /// Incidents whose `resolved_at` was taken from the events table at import.
+    pub resolved_from_events: u64,
+    /// Incidents closed without a resolution (`closed_at` set, `resolved_at` empty, as of the as-of).
+    pub closed_without_resolution: u64,
+    /// Incidents opened after the as-of (left out).
+    pub opened_after_as_of: u64,
+    /// Incidents resolved or closed after the as-of (open at that instant).
+    pub ended_after_as_of: u64,
 }
 
 const DERIVED: &[&str] = &["month", "week", "year", "weekday", "hour"];
@@ -216,6 +288,8 @@ fn ms_of(name: &str) -> Expr {
 #[derive(Debug, Clone, Serialize)]
 pub struct SlaReport {
     pub policy: String,
+    /// Where the resolution clock stops (`stop` in the policy).
+    pub stop: sla::StopAt,
     pub pauses: String,
     pub by_priority: Vec<Value>,
     pub overall: Value,
@@ -237,10 +311,18 @@ pub struct Analysis {
     pub trend: Vec<Value>,
     pub recurrence: recurrence::Recurrence,
     pub major_incidents: Vec<Value>,
+    /// How incidents end (`resolved_from_events`, `closed_without_resolution`) and the snapshot counts.
+    pub ends: EndCounts,
     pub notes: Vec<String>,
     /// The group table as computed (for CSV/Parquet output).
     #[serde(skip)]
     pub group_frame: DataFrame,
+    /// One SLA row per incident when [`AnalyzeOptions::per_incident`] is set.
+    #[serde(skip)]
+    pub per_incident: Option<Vec<sla::PerIncident>>,
+    /// The as-of instant in ms.
+    #[serde(skip)]
+    pub as_of_ms: UtcMillis,
 }
 
 fn num(v: Option<f64>) -> Value {
@@ -337,6 +419,20 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     for k in &opts.recurrence_key {
         check_column(k, "--recurrence-key", false)?;
     }
+    let as_of = match opts.as_of {
+        Some(t) => t,
+        None => store_last_timestamp(&data)?,
+    };
+    // The snapshot: events after the as-of are not known yet.
+    let events = match &data.events {
+        Some(ev) => Some(
+            ev.clone()
+                .lazy()
+                .filter(ms_of("at").lt_eq(lit(as_of)))
+                .collect()?,
+        ),
+        None => None,
+    };
     let mut lf = data.incidents;
     if let Some(from) = opts.from {
         lf = lf.filter(ms_of("opened_at").gt_eq(lit(from)));
@@ -356,6 +452,24 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
             any.fill_null(lit(false))
         });
     }
+    let mut ends = EndCounts::default();
+    if opts.as_of.is_some() {
+        let n = lf
+            .clone()
+            .filter(ms_of("opened_at").gt(lit(as_of)))
+            .select([len().cast(DataType::Int64).alias("n")])
+            .collect()?;
+        ends.opened_after_as_of = i64_col(&n, "n")?[0].unwrap_or(0).max(0) as u64;
+    }
+    let after = |c: &str| ms_of(c).gt(lit(as_of)).fill_null(lit(false));
+    lf = lf
+        .filter(ms_of("opened_at").lt_eq(lit(as_of)))
+        .with_column(
+            after("resolved_at")
+                .or(after("closed_at"))
+                .alias("ended_after_as_of"),
+        )
+        .with_columns(["acknowledged_at", "resolved_at", "closed_at"].map(|n| known_by(n, as_of)));
     let base = lf.clone();
     // Only the columns the metrics read: keeps memory bounded on large stores.
     let mut needed: BTreeSet<String> = [
@@ -373,12 +487,14 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         "major_incident",
         "on_hold_hours",
         "problem_id",
+        "resolved_source",
+        "ended_after_as_of",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    // Incident ids are only needed to join the events table (pauses, flow).
-    if data.events.is_some() {
+    // Incident ids are only needed to join the events table (pauses, flow) and per incident.
+    if events.is_some() || opts.per_incident {
         needed.insert("incident_id".into());
     }
     needed.extend(
@@ -400,7 +516,8 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     let mut df = lf.select(exprs).collect()?;
     if df.height() == 0 {
         return Err(Error::Usage(
-            "no incidents to analyse (the store is empty, or the filters left nothing)".into(),
+            "no incidents to analyse (the store is empty, or the filters or --as-of left nothing)"
+                .into(),
         ));
     }
     let mut notes = Vec::new();
@@ -425,166 +542,47 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     let ack = ts("acknowledged_at")?;
     let resolved = ts("resolved_at")?;
     let closed = ts("closed_at")?;
+    // End of an incident: resolved_at, or closed_at when closed without a resolution.
+    let resolved_or_closed: Vec<Option<i64>> = resolved
+        .iter()
+        .zip(&closed)
+        .map(|(r, c)| r.or(*c))
+        .collect();
     let end_col = match opts.end {
-        EndEvent::Resolved => &resolved,
+        EndEvent::Resolved => &resolved_or_closed,
         EndEvent::Closed => &closed,
     };
-    let as_of = opts.as_of.unwrap_or_else(|| {
-        opened
-            .iter()
-            .copied()
-            .chain(resolved.iter().flatten().copied())
-            .chain(closed.iter().flatten().copied())
-            .max()
-            .unwrap_or(0)
-    });
+    let resolved_source = str_col(&df, "resolved_source")?;
+    count_ends(&resolved, &closed, &resolved_source, &mut ends);
+    ends.ended_after_as_of = df
+        .column("ended_after_as_of")?
+        .bool()?
+        .iter()
+        .filter(|b| *b == Some(true))
+        .count() as u64;
+    notes.extend(end_notes(&ends, opts.as_of.map(|_| as_of)));
 
     // SLA, row by row (calendar and pauses), then back into the frame for the group metrics.
     let mut sla_report = None;
     let mut sla_met: Vec<Option<bool>> = vec![None; df.height()];
+    let mut per_incident = None;
     if let Some((path, policy)) = &opts.sla {
-        let mut policy = policy.clone();
-        let lo = opened.iter().copied().min().unwrap_or(0);
-        let hi = end_col
-            .iter()
-            .flatten()
-            .copied()
-            .max()
-            .unwrap_or(as_of)
-            .max(as_of);
-        policy.prepare(lo, hi);
-        let policy = &policy;
-        let priority = i64_col(&df, "priority")?;
-        let hold = f64_col(&df, "on_hold_hours")?;
-        let mut missing: BTreeMap<i64, u64> = BTreeMap::new();
-        for p in priority.iter().flatten() {
-            if !policy.targets.contains_key(&(*p as u8)) {
-                *missing.entry(*p).or_default() += 1;
-            }
-        }
-        if !missing.is_empty() {
-            let list: Vec<String> = missing
-                .iter()
-                .map(|(p, n)| format!("priority {p} ({n} incidents)"))
-                .collect();
-            return Err(Error::config(
-                path,
-                "targets",
-                format!(
-                    "no target for {} present in the data; add a [[targets]] entry for each",
-                    list.join(", ")
-                ),
-            ));
-        }
-        let pauses = data
-            .events
-            .as_ref()
-            .map(|ev| pause_intervals(ev, &policy.pause_states))
-            .transpose()?;
-        let pauses_note = match &pauses {
-            Some(_) => "clock pauses from the events table".to_string(),
-            None => "no events table: on_hold_hours subtracted for 24x7 targets, no pauses on business-hours targets".to_string(),
+        let inputs = SlaInputs {
+            ids: &ids_ca,
+            priority: i64_col(&df, "priority")?,
+            hold: f64_col(&df, "on_hold_hours")?,
+            opened: &opened,
+            ack: &ack,
+            resolved: &resolved,
+            closed: &closed,
+            resolved_source: &resolved_source,
+            as_of,
         };
-        #[derive(Default)]
-        struct Acc {
-            n: u64,
-            met: u64,
-            breached: u64,
-            pending: u64,
-            resp_n: u64,
-            resp_met: u64,
-            margins: Vec<f64>,
-        }
-        let mut by_p: BTreeMap<u8, Acc> = BTreeMap::new();
-        let mut no_priority = 0u64;
-        // The clock of each incident is independent: evaluate in parallel, accumulate in order.
-        let outcomes: Vec<Option<(u8, sla::SlaOutcome)>> = {
-            use rayon::prelude::*;
-            (0..df.height())
-                .into_par_iter()
-                .map(|i| {
-                    let p = priority[i]? as u8;
-                    let t = &policy.targets[&p];
-                    let pz = pauses.as_ref().map(|m| {
-                        m.get(ids_ca.get(i).unwrap_or(""))
-                            .map(|v| v.as_slice())
-                            .unwrap_or(&[])
-                    });
-                    Some((
-                        p,
-                        sla::evaluate(t, opened[i], ack[i], end_col[i], as_of, pz, hold[i]),
-                    ))
-                })
-                .collect()
-        };
-        for (i, out) in outcomes.iter().enumerate() {
-            let Some((p, o)) = out else {
-                no_priority += 1;
-                continue;
-            };
-            sla_met[i] = o.met;
-            let a = by_p.entry(*p).or_default();
-            a.n += 1;
-            match o.met {
-                Some(true) => a.met += 1,
-                Some(false) => a.breached += 1,
-                None => a.pending += 1,
-            }
-            if o.met.is_some() {
-                a.margins.push(o.target_hours - o.clock_hours);
-            }
-            if let Some(r) = o.response_met {
-                a.resp_n += 1;
-                a.resp_met += u64::from(r);
-            }
-        }
-        // Margins are sorted once, then read at three quantiles.
-        let q = |v: &mut Vec<f64>, p: f64| {
-            if !v.is_sorted_by(|a, b| a <= b) {
-                v.sort_unstable_by(|a, b| a.total_cmp(b));
-            }
-            num(Some(crate::sim::stats::quantile(v, p)))
-        };
-        let mut rows = Vec::new();
-        let mut total = Acc::default();
-        for (p, a) in by_p.iter_mut() {
-            let t = &policy.targets[p];
-            rows.push(json!({
-                "priority": p,
-                "resolution_target_hours": t.resolution_hours,
-                "response_target_hours": t.response_hours,
-                "calendar": if t.calendar == calendar::Calendar::AllHours { "24x7" } else { "business" },
-                "incidents": a.n, "met": a.met, "breached": a.breached, "pending": a.pending,
-                "compliance": num(Some(a.met as f64 / (a.met + a.breached) as f64)),
-                "response_compliance": num(Some(a.resp_met as f64 / a.resp_n as f64)),
-                "margin_hours": {"p10": q(&mut a.margins, 0.1), "p50": q(&mut a.margins, 0.5), "p90": q(&mut a.margins, 0.9)},
-            }));
-            total.n += a.n;
-            total.met += a.met;
-            total.breached += a.breached;
-            total.pending += a.pending;
-            total.resp_n += a.resp_n;
-            total.resp_met += a.resp_met;
-            total.margins.extend_from_slice(&a.margins);
-        }
-        let overall = json!({
-            "incidents": total.n, "met": total.met, "breached": total.breached, "pending": total.pending,
-            "no_priority": no_priority,
-            "compliance": num(Some(total.met as f64 / (total.met + total.breached) as f64)),
-            "response_compliance": num(Some(total.resp_met as f64 / total.resp_n as f64)),
-            "margin_hours": {"p10": q(&mut total.margins, 0.1), "p50": q(&mut total.margins, 0.5), "p90": q(&mut total.margins, 0.9)},
-        });
-        if no_priority > 0 {
-            notes.push(format!(
-                "{no_priority} incidents have no priority and are outside the SLA figures"
-            ));
-        }
-        sla_report = Some(SlaReport {
-            policy: policy.name.clone(),
-            pauses: pauses_note,
-            by_priority: rows,
-            overall,
-        });
+        let out = sla_section(path, policy, &inputs, events.as_ref(), opts.per_incident)?;
+        sla_met = out.met;
+        per_incident = out.per_incident;
+        notes.extend(out.notes);
+        sla_report = Some(out.report);
     } else {
         notes.push("no --sla policy: sla_computed_rate is empty; sla_reported_rate is the source's own flag".into());
     }
@@ -651,7 +649,7 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     let levels = df.column("max_support_level")?.str()?.clone();
     let level_refs: Vec<Option<&str>> = levels.iter().collect();
     flow::from_incidents(&reassign, &level_refs, &mut fl);
-    if let Some(ev) = &data.events {
+    if let Some(ev) = &events {
         let in_scope: std::collections::HashSet<&str> = ids_ca.iter().flatten().collect();
         let ev = ev.sort(
             ["incident_id", "at", "source_line"],
@@ -838,12 +836,307 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         trend,
         recurrence: rec,
         major_incidents,
+        ends,
         notes,
         group_frame,
+        per_incident,
+        as_of_ms: as_of,
     })
 }
 
-/// Pause intervals per incident: from each event in a pause state to the next event.
+/// Per-incident columns the SLA clock reads, as known at the as-of.
+struct SlaInputs<'a> {
+    ids: &'a StringChunked,
+    priority: Vec<Option<i64>>,
+    hold: Vec<Option<f64>>,
+    opened: &'a [i64],
+    ack: &'a [Option<i64>],
+    resolved: &'a [Option<i64>],
+    closed: &'a [Option<i64>],
+    resolved_source: &'a [Option<String>],
+    as_of: UtcMillis,
+}
+
+/// What the SLA clock gives back to [`analyze`].
+struct SlaSection {
+    report: SlaReport,
+    met: Vec<Option<bool>>,
+    per_incident: Option<Vec<sla::PerIncident>>,
+    notes: Vec<String>,
+}
+
+/// Counts per priority, with margins (met + breached) and time left (pending), in hours.
+#[derive(Default)]
+struct SlaAcc {
+    n: u64,
+    met: u64,
+    breached: u64,
+    pending: u64,
+    resp_n: u64,
+    resp_met: u64,
+    margins: Vec<f64>,
+    time_left: Vec<f64>,
+}
+
+impl SlaAcc {
+    fn add(&mut self, o: &sla::SlaOutcome) {
+        self.n += 1;
+        let h = calendar::ms_to_hours(o.margin_ms());
+        match o.met {
+            Some(true) => self.met += 1,
+            Some(false) => self.breached += 1,
+            None => self.pending += 1,
+        }
+        if o.met.is_some() {
+            self.margins.push(h);
+        } else {
+            self.time_left.push(h);
+        }
+        if let Some(r) = o.response_met {
+            self.resp_n += 1;
+            self.resp_met += u64::from(r);
+        }
+    }
+
+    fn merge(&mut self, a: &SlaAcc) {
+        self.n += a.n;
+        self.met += a.met;
+        self.breached += a.breached;
+        self.pending += a.pending;
+        self.resp_n += a.resp_n;
+        self.resp_met += a.resp_met;
+        self.margins.extend_from_slice(&a.margins);
+        self.time_left.extend_from_slice(&a.time_left);
+    }
+
+    /// The counts, rates, `margin_hours` and `time_left_hours` {p10, p50, p90} as JSON fields.
+    fn json(&mut self) -> Map<String, Value> {
+        let q = |v: &mut Vec<f64>| {
+            v.sort_unstable_by(|a, b| a.total_cmp(b));
+            let at = |p: f64| num(Some(crate::sim::stats::quantile(v, p)));
+            json!({"p10": at(0.1), "p50": at(0.5), "p90": at(0.9)})
+        };
+        let mut o = Map::new();
+        o.insert("incidents".into(), json!(self.n));
+        o.insert("met".into(), json!(self.met));
+        o.insert("breached".into(), json!(self.breached));
+        o.insert("pending".into(), json!(self.pending));
+        o.insert(
+            "compliance".into(),
+            num(Some(self.met as f64 / (self.met + self.breached) as f64)),
+        );
+        o.insert(
+            "response_compliance".into(),
+            num(Some(self.resp_met as f64 / self.resp_n as f64)),
+        );
+        o.insert("margin_hours".into(), q(&mut self.margins));
+        o.insert("time_left_hours".into(), q(&mut self.time_left));
+        o
+    }
+}
+
+/// The stop instant of each incident under the policy's `stop` rule, and which column gave it.
+fn stop_instants(inp: &SlaInputs, stop: sla::StopAt) -> Vec<(Option<UtcMillis>, &'static str)> {
+    (0..inp.opened.len())
+        .map(|i| match (stop, inp.resolved[i], inp.closed[i]) {
+            (sla::StopAt::Resolved, Some(r), _) => (Some(r), "resolved_at"),
+            (_, _, Some(c)) => (Some(c), "closed_at"),
+            _ => (None, ""),
+        })
+        .collect()
+}
+
+/// The SLA clock of every incident and the per-priority report (definitions in [`sla`]).
+fn sla_section(
+    path: &Path,
+    policy: &SlaPolicy,
+    inp: &SlaInputs,
+    events: Option<&DataFrame>,
+    keep_rows: bool,
+) -> Result<SlaSection> {
+    let mut missing: BTreeMap<i64, u64> = BTreeMap::new();
+    for p in inp.priority.iter().flatten() {
+        if !policy.targets.contains_key(&(*p as u8)) {
+            *missing.entry(*p).or_default() += 1;
+        }
+    }
+    if !missing.is_empty() {
+        let list: Vec<String> = missing
+            .iter()
+            .map(|(p, n)| format!("priority {p} ({n} incidents)"))
+            .collect();
+        return Err(Error::config(
+            path,
+            "targets",
+            format!(
+                "no target for {} present in the data; add a [[targets]] entry for each",
+                list.join(", ")
+            ),
+        ));
+    }
+    let mut policy = policy.clone();
+    let lo = inp.opened.iter().copied().min().unwrap_or(0);
+    policy.prepare(lo, inp.as_of.max(lo));
+    let policy = &policy;
+    let pauses = events
+        .map(|ev| pause_intervals(ev, &policy.pause_states))
+        .transpose()?;
+    let pauses_note = match &pauses {
+        Some(_) => "clock pauses from the events table".to_string(),
+        None => "no events table: on_hold_hours subtracted for 24x7 targets, no pauses on business-hours targets".to_string(),
+    };
+    let stops = stop_instants(inp, policy.stop);
+    // The clock of each incident is independent: evaluate in parallel, accumulate in order.
+    let outcomes: Vec<Option<(u8, sla::SlaOutcome)>> = {
+        use rayon::prelude::*;
+        (0..inp.opened.len())
+            .into_par_iter()
+            .map(|i| {
+                let p = inp.priority[i]? as u8;
+                let t = &policy.targets[&p];
+                let pz = pauses.as_ref().map(|m| {
+                    m.get(inp.ids.get(i).unwrap_or(""))
+                        .map(|v| v.as_slice())
+                        .unwrap_or(&[])
+                });
+                let o = sla::evaluate(
+                    t,
+                    inp.opened[i],
+                    inp.ack[i],
+                    stops[i].0,
+                    inp.as_of,
+                    pz,
+                    inp.hold[i],
+                );
+                Some((p, o))
+            })
+            .collect()
+    };
+    let mut by_p: BTreeMap<u8, SlaAcc> = BTreeMap::new();
+    let mut met = vec![None; outcomes.len()];
+    let mut no_priority = 0u64;
+    for (i, out) in outcomes.iter().enumerate() {
+        match out {
+            Some((p, o)) => {
+                met[i] = o.met;
+                by_p.entry(*p).or_default().add(o);
+            }
+            None => no_priority += 1,
+        }
+    }
+    let mut rows = Vec::new();
+    let mut total = SlaAcc::default();
+    for (p, a) in by_p.iter_mut() {
+        let t = &policy.targets[p];
+        total.merge(a);
+        let mut o = Map::new();
+        o.insert("priority".into(), json!(p));
+        o.insert("resolution_target_hours".into(), json!(t.resolution_hours));
+        o.insert("response_target_hours".into(), json!(t.response_hours));
+        o.insert("calendar".into(), json!(calendar_name(&t.calendar)));
+        o.extend(a.json());
+        rows.push(Value::Object(o));
+    }
+    let mut overall = total.json();
+    overall.insert("no_priority".into(), json!(no_priority));
+    let mut notes = Vec::new();
+    if no_priority > 0 {
+        notes.push(format!(
+            "{no_priority} incidents have no priority and are outside the SLA figures"
+        ));
+    }
+    let per_incident = keep_rows.then(|| per_incident_rows(inp, policy, &outcomes, &stops));
+    Ok(SlaSection {
+        report: SlaReport {
+            policy: policy.name.clone(),
+            stop: policy.stop,
+            pauses: pauses_note,
+            by_priority: rows,
+            overall: Value::Object(overall),
+        },
+        met,
+        per_incident,
+        notes,
+    })
+}
+
+fn calendar_name(c: &calendar::Calendar) -> &'static str {
+    if *c == calendar::Calendar::AllHours {
+        "24x7"
+    } else {
+        "business"
+    }
+}
+
+/// One [`sla::PerIncident`] row per incident, in the analysed order.
+fn per_incident_rows(
+    inp: &SlaInputs,
+    policy: &SlaPolicy,
+    outcomes: &[Option<(u8, sla::SlaOutcome)>],
+    stops: &[(Option<UtcMillis>, &'static str)],
+) -> Vec<sla::PerIncident> {
+    outcomes
+        .iter()
+        .enumerate()
+        .map(|(i, out)| {
+            let t = out.as_ref().map(|(p, _)| &policy.targets[p]);
+            let o = out.as_ref().map(|(_, o)| *o);
+            sla::PerIncident {
+                incident_id: inp.ids.get(i).unwrap_or("").to_string(),
+                priority: inp.priority[i].and_then(|p| u8::try_from(p).ok()),
+                calendar: t.map(|t| calendar_name(&t.calendar)).unwrap_or(""),
+                target_ms: t.map(|t| t.resolution_ms),
+                opened_at: inp.opened[i],
+                acknowledged_at: inp.ack[i],
+                resolved_at: inp.resolved[i],
+                closed_at: inp.closed[i],
+                resolved_source: inp.resolved_source[i].clone(),
+                stop_by: if o.is_some_and(|o| o.stopped) {
+                    stops[i].1
+                } else {
+                    ""
+                },
+                outcome: o,
+                response_target_ms: t.and_then(|t| t.response_ms),
+            }
+        })
+        .collect()
+}
+
+/// Counts incidents whose `resolved_at` came from the events table and those closed without one.
+fn count_ends(
+    resolved: &[Option<i64>],
+    closed: &[Option<i64>],
+    source: &[Option<String>],
+    ends: &mut EndCounts,
+) {
+    for i in 0..resolved.len() {
+        if resolved[i].is_some() && source[i].as_deref() == Some("events") {
+            ends.resolved_from_events += 1;
+        }
+        if resolved[i].is_none() && closed[i].is_some() {
+            ends.closed_without_resolution += 1;
+        }
+    }
+}
+
+/// The notes that explain [`EndCounts`]; `as_of` is given only when it was explicit.
+fn end_notes(e: &EndCounts, as_of: Option<UtcMillis>) -> Vec<String> {
+    let mut notes = Vec::new();
+    if e.resolved_from_events > 0 {
+        notes.push(format!("resolved_from_events: {} incidents have resolved_at taken from the events table at import (last transition into a resolving state; resolved_source = events)", e.resolved_from_events));
+    }
+    if e.closed_without_resolution > 0 {
+        notes.push(format!("closed_without_resolution: {} incidents were closed without a resolution: MTTR (--end resolved) and the SLA clock (stop = resolved) end at closed_at", e.closed_without_resolution));
+    }
+    if let Some(t) = as_of {
+        notes.push(format!("snapshot as of {}: {} incidents opened after it are left out; {} resolved or closed after it are open at that instant; later events are ignored", recurrence::iso(t), e.opened_after_as_of, e.ended_after_as_of));
+    }
+    notes
+}
+
+/// Pause intervals per incident: from each event in a pause state to the next event; when the pause
+/// event is the incident's last one, the pause is open-ended (`i64::MAX`, clipped to the clock's end).
 fn pause_intervals(ev: &DataFrame, states: &[String]) -> Result<sla::Pauses> {
     let ev = ev.sort(
         ["incident_id", "at", "source_line"],
@@ -855,14 +1148,20 @@ fn pause_intervals(ev: &DataFrame, states: &[String]) -> Result<sla::Pauses> {
     let sub = str_col(&ev, "sub_state")?;
     let is_pause = |v: &Option<String>| {
         v.as_deref()
-            .is_some_and(|s| states.iter().any(|p| p.eq_ignore_ascii_case(s)))
+            .is_some_and(|s| states.iter().any(|p| p.eq_ignore_ascii_case(s.trim())))
     };
     let mut out: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
-    for i in 0..ev.height().saturating_sub(1) {
-        if id[i] == id[i + 1] && (is_pause(&st[i]) || is_pause(&sub[i])) {
-            if let (Some(k), Some(a), Some(b)) = (&id[i], at[i], at[i + 1]) {
-                out.entry(k.clone()).or_default().push((a, b));
-            }
+    for i in 0..ev.height() {
+        if !(is_pause(&st[i]) || is_pause(&sub[i])) {
+            continue;
+        }
+        let next = if i + 1 < ev.height() && id[i] == id[i + 1] {
+            at[i + 1]
+        } else {
+            Some(i64::MAX)
+        };
+        if let (Some(k), Some(a), Some(b)) = (&id[i], at[i], next) {
+            out.entry(k.clone()).or_default().push((a, b));
         }
     }
     Ok(out)

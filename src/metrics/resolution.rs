@@ -25,14 +25,15 @@ fn ms(name: &str) -> Expr {
         .cast(DataType::Int64)
 }
 
-/// `resolution_hours` = (end − `opened_at`) in hours, end = `resolved_at` (or `closed_at`);
-/// null while the incident is unresolved. Zero-duration incidents count as 0 h.
+/// `resolution_hours` = (end − `opened_at`) in hours, end = `resolved_at`, or `closed_at` for an
+/// incident closed without a resolution (`--end closed`: `closed_at`); null while the incident is
+/// unresolved. Zero-duration incidents count as 0 h.
 pub fn resolution_hours(end: EndEvent) -> Expr {
-    let end_col = match end {
-        EndEvent::Resolved => "resolved_at",
-        EndEvent::Closed => "closed_at",
+    let end_ms = match end {
+        EndEvent::Resolved => ms("resolved_at").fill_null(ms("closed_at")),
+        EndEvent::Closed => ms("closed_at"),
     };
-    ((ms(end_col) - ms("opened_at")).cast(DataType::Float64) / lit(MS_PER_HOUR))
+    ((end_ms - ms("opened_at")).cast(DataType::Float64) / lit(MS_PER_HOUR))
         .alias("resolution_hours")
 }
 
