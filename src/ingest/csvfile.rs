@@ -2,7 +2,9 @@
 //! "Unicode text"), Latin-1, CRLF or LF, quoted fields with delimiters and newlines, a delimiter
 //! sniffed from the header line unless given, repeated column names. Each data row comes with the
 //! line number where it starts; rows with the wrong number of fields or undecodable bytes become
-//! rejects instead of disappearing.
+//! rejects instead of disappearing. Blank rows (every cell empty or whitespace, whatever their number
+//! of fields, as spreadsheets pad an export with `,,,,,`) are skipped and counted here, once for every
+//! CSV format.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -51,6 +53,25 @@ impl Header {
                 ),
             )
         })
+    }
+}
+
+/// Data rows read from one file: `read` includes the `blank` rows skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RowCount {
+    pub read: u64,
+    pub blank: u64,
+}
+
+/// True when every byte of the record's fields is whitespace (ASCII, or Unicode such as the
+/// no-break space a spreadsheet may leave).
+fn is_blank(fields: &[u8]) -> bool {
+    match fields.iter().position(|b| !b.is_ascii_whitespace()) {
+        None => true,
+        Some(k) if fields[k] >= 0x80 => {
+            std::str::from_utf8(&fields[k..]).is_ok_and(|s| s.chars().all(char::is_whitespace))
+        }
+        Some(_) => false,
     }
 }
 
@@ -178,17 +199,18 @@ impl CsvFile {
         })
     }
 
-    /// Calls `f(line, fields)` for every well-formed data row; returns the number of data rows read
-    /// and the rejects (including those `f` returned).
+    /// Calls `f(line, fields)` for every well-formed, non-blank data row; returns the number of data
+    /// rows read (blank ones included and counted apart) and the rejects (including those `f` returned).
     pub fn for_each_row(
         &mut self,
         mut f: impl FnMut(u64, &[&str]) -> std::result::Result<(), Reject>,
-    ) -> Result<(u64, Vec<Reject>)> {
+    ) -> Result<(RowCount, Vec<Reject>)> {
         let file = self.path.display().to_string();
         let width = self.header.names.len();
         let mut rec = csv::ByteRecord::new();
         let mut rejects = Vec::new();
         let mut rows = 0u64;
+        let mut blank = 0u64;
         let mut owned: Vec<String> = Vec::new();
         loop {
             match self.reader.read_byte_record(&mut rec) {
@@ -209,8 +231,11 @@ impl CsvFile {
             }
             rows += 1;
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            if is_blank(rec.as_slice()) {
+                blank += 1;
+                continue;
+            }
             if rec.len() != width {
-                // A lone empty field on a line is a blank line inside the data: still a row read.
                 rejects.push(Reject {
                     file: file.clone(),
                     line,
@@ -264,7 +289,7 @@ impl CsvFile {
                 rejects.push(r);
             }
         }
-        Ok((rows, rejects))
+        Ok((RowCount { read: rows, blank }, rejects))
     }
 }
 
@@ -366,7 +391,7 @@ mod tests {
     fn collect(
         path: &Path,
         opts: &ImportOptions,
-    ) -> (Vec<(u64, Vec<String>)>, u64, Vec<Reject>, Header) {
+    ) -> (Vec<(u64, Vec<String>)>, RowCount, Vec<Reject>, Header) {
         let mut f = CsvFile::open(path, opts).unwrap();
         let mut got = Vec::new();
         let (n, rej) = f
@@ -386,7 +411,7 @@ mod tests {
         );
         let (rows, n, rej, header) = collect(&p, &ImportOptions::default());
         assert_eq!(header.names, vec!["id", "text"]);
-        assert_eq!(n, 3);
+        assert_eq!(n, RowCount { read: 3, blank: 0 });
         assert!(rej.is_empty());
         assert_eq!(rows[0], (2, vec!["1".into(), "a, b".into()]));
         assert_eq!(rows[1].1[1], "multi\nline");
@@ -418,7 +443,7 @@ mod tests {
     fn semicolon_sniffed_and_field_count_rejected() {
         let p = tmp("b.csv", b"id;name;x\n1;a;b\n2;only\n");
         let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
-        assert_eq!(n, 2);
+        assert_eq!(n.read, 2);
         assert_eq!(rows.len(), 1);
         assert_eq!(rej[0].line, 3);
         assert_eq!(rej[0].reason, RejectReason::FieldCount);
@@ -438,7 +463,7 @@ mod tests {
         let p = tmp("d.csv", b"id,name\n1,Z\xfcrich\n");
         let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
         assert_eq!(
-            (rows.len(), n, rej[0].reason),
+            (rows.len(), n.read, rej[0].reason),
             (0, 1, RejectReason::Encoding)
         );
         let latin = ImportOptions {
@@ -466,7 +491,33 @@ mod tests {
         assert!(e.to_string().contains("empty"), "{e}");
         let p = tmp("f.csv", b"id,name\r\n");
         let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
-        assert_eq!((rows.len(), n, rej.len()), (0, 0, 0));
+        assert_eq!((rows.len(), n.read, rej.len()), (0, 0, 0));
+    }
+
+    #[test]
+    fn blank_rows_are_skipped_and_counted_whatever_their_width() {
+        let p = tmp(
+            "g.csv",
+            "id,name,x\r\n1,a,b\r\n,,\r\n , \t,\r\n,,,,,,\r\n\u{a0},,\r\n,\"\",\r\n2,c,d\r\n,,\r\n"
+                .as_bytes(),
+        );
+        let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
+        assert_eq!(n, RowCount { read: 8, blank: 6 });
+        assert!(rej.is_empty(), "{rej:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].0, 8, "line numbers still count the blank rows");
+        // A row with one non-blank cell is data, even if that cell is a lone '?' or a short row.
+        let p = tmp("h.csv", b"id,name,x\n,?,\n,,x,,\n");
+        let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
+        assert_eq!((rows.len(), n.read, n.blank, rej.len()), (1, 2, 0, 1));
+        assert_eq!(rej[0].reason, RejectReason::FieldCount);
+        assert!(is_blank(b"  \t"));
+        assert!(is_blank("\u{a0} \u{3000}".as_bytes()));
+        assert!(!is_blank("\u{a0}x".as_bytes()));
+        assert!(
+            !is_blank(b"\xa0"),
+            "a Latin-1 no-break space is not valid UTF-8: not blank"
+        );
     }
 
     #[test]
