@@ -29,6 +29,14 @@ fn import(path: &Path, format: SourceFormat) -> incidentlab::ingest::Imported {
     import_files(&[path.to_path_buf()], &opts).unwrap()
 }
 
+/// (line, column, value) of every dropped cell.
+fn dropped_cells(got: &incidentlab::ingest::Imported) -> Vec<(u64, &str, &str)> {
+    got.dropped
+        .iter()
+        .map(|d| (d.line, d.column.as_str(), d.value.as_str()))
+        .collect()
+}
+
 fn by_id<'a>(incs: &'a [Incident], id: &str) -> &'a Incident {
     incs.iter()
         .find(|i| i.incident_id == id)
@@ -79,7 +87,7 @@ fn generate_then_import_round_trips_exactly_for_every_format() {
             io.format = SourceFormat::Mapping;
             io.mapping = Some(path.with_extension("mapping.toml"));
         }
-        let got = import_files(&[path.clone()], &io).unwrap();
+        let got = import_files(std::slice::from_ref(&path), &io).unwrap();
         assert_eq!(
             got.summary.files[0].format,
             format.name(),
@@ -219,13 +227,8 @@ INC8,2024-01-15 09:00:00,,,Whatever,Network,SD,x,false,2,New\r\n"
         (i7.made_sla_reported, i7.reassignment_count),
         (Some(false), None)
     );
-    let dropped: Vec<(u64, &str, &str)> = got
-        .dropped
-        .iter()
-        .map(|d| (d.line, d.column.as_str(), d.value.as_str()))
-        .collect();
     assert_eq!(
-        dropped,
+        dropped_cells(&got),
         vec![(11, "made_sla", "maybe"), (12, "reassignment_count", "-1")]
     );
     assert_eq!(s.cells_dropped, 2);
@@ -503,7 +506,9 @@ fn mapping_file_errors_name_the_field() {
         mapping: Some(bad),
         ..Default::default()
     };
-    let e = import_files(&[csv.clone()], &opts).unwrap_err().to_string();
+    let e = import_files(std::slice::from_ref(&csv), &opts)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("columns.opend_at") && e.contains("opened_at"),
         "{e}"
@@ -518,7 +523,9 @@ fn mapping_file_errors_name_the_field() {
         mapping: Some(typo),
         ..Default::default()
     };
-    let e = import_files(&[csv.clone()], &opts).unwrap_err().to_string();
+    let e = import_files(std::slice::from_ref(&csv), &opts)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("date_fromat"), "{e}");
     let good = write(&dir, "good.toml", b"date_format = \"%d.%m.%Y %H:%M\"\ntimezone = \"Europe/Berlin\"\n[columns]\nincident_id = \"Ticket\"\nopened_at = \"Created\"\n");
     let opts = ImportOptions {
@@ -701,6 +708,25 @@ fn fixture(name: &str) -> PathBuf {
 /// (id, opened, resolved, made_sla_reported, priority) as read by hand from the fixture.
 type Expected<'a> = (&'a str, &'a str, Option<&'a str>, Option<bool>, Option<u8>);
 
+/// `[rows_read, rows_imported, rows_rejected, blank_rows, cells_dropped]`, after checking that the
+/// rows add up.
+fn counts(got: &incidentlab::ingest::Imported) -> [u64; 5] {
+    let s = &got.summary;
+    assert_eq!(
+        s.rows_read,
+        s.rows_imported + s.rows_rejected + s.blank_rows,
+        "rows add up"
+    );
+    assert_eq!(s.cells_dropped, got.dropped.len() as u64);
+    [
+        s.rows_read,
+        s.rows_imported,
+        s.rows_rejected,
+        s.blank_rows,
+        s.cells_dropped,
+    ]
+}
+
 fn check_incidents(got: &incidentlab::ingest::Imported, expected: &[Expected]) {
     assert_eq!(got.incidents.len(), expected.len());
     for (id, opened, resolved, made, priority) in expected {
@@ -718,62 +744,21 @@ fn jira_cloud_export_keeps_every_incident_with_the_sla_flags_right() {
     // dates, SLA remaining time as h:mm (negative when breached), satisfaction ratings, and 50 rows
     // of commas from a spreadsheet.
     let got = import(&fixture("jira-cloud.csv"), SourceFormat::Auto);
-    let s = &got.summary;
-    assert_eq!(s.files[0].format, "jira");
+    assert_eq!(got.summary.files[0].format, "jira");
+    assert_eq!(counts(&got), [55, 5, 0, 50, 0], "{:?}", got.rejects.first());
     assert_eq!(
-        (s.rows_read, s.rows_imported, s.rows_rejected, s.blank_rows),
-        (55, 5, 0, 50),
-        "{:?}",
-        got.rejects.first()
-    );
-    assert_eq!(
-        s.rows_read,
-        s.rows_imported + s.rows_rejected + s.blank_rows
-    );
-    assert_eq!(
-        (s.cells_dropped, got.dropped.len()),
-        (0, 0),
-        "{:?}",
-        got.dropped
-    );
-    assert_eq!(
-        s.line(),
+        got.summary.line(),
         "read 55 rows → imported 5 incidents, rejected 0 rows, 50 blank rows skipped"
     );
-    check_incidents(
-        &got,
-        &[
-            (
-                "HD-101",
-                "2026-02-03T09:05:00Z",
-                Some("2026-02-03T11:07:00Z"),
-                Some(true),
-                Some(2),
-            ),
-            (
-                "HD-102",
-                "2026-02-03T14:40:00Z",
-                Some("2026-02-04T10:15:00Z"),
-                Some(false),
-                Some(3),
-            ),
-            (
-                "HD-103",
-                "2026-02-10T00:01:00Z",
-                Some("2026-02-10T03:30:00Z"),
-                Some(false),
-                Some(1),
-            ),
-            ("HD-104", "2026-02-12T13:15:00Z", None, Some(true), Some(4)),
-            (
-                "HD-105",
-                "2026-02-27T23:59:00Z",
-                Some("2026-03-02T08:00:00Z"),
-                Some(false),
-                Some(3),
-            ),
-        ],
-    );
+    #[rustfmt::skip]
+    let expected = [
+        ("HD-101", "2026-02-03T09:05:00Z", Some("2026-02-03T11:07:00Z"), Some(true), Some(2)),
+        ("HD-102", "2026-02-03T14:40:00Z", Some("2026-02-04T10:15:00Z"), Some(false), Some(3)),
+        ("HD-103", "2026-02-10T00:01:00Z", Some("2026-02-10T03:30:00Z"), Some(false), Some(1)),
+        ("HD-104", "2026-02-12T13:15:00Z", None, Some(true), Some(4)),
+        ("HD-105", "2026-02-27T23:59:00Z", Some("2026-03-02T08:00:00Z"), Some(false), Some(3)),
+    ];
+    check_incidents(&got, &expected);
     let a = by_id(&got.incidents, "HD-101");
     assert_eq!(a.acknowledged_at, Some(utc("2026-02-03T09:20:00Z")));
     assert_eq!(a.assignment_group.as_deref(), Some("Network"));
@@ -792,101 +777,39 @@ fn jira_data_center_export_reads_every_sla_shape() {
     // time as `2h 30m`, `-45m`, `1d 2h 5m`, plain minutes; one unreadable SLA cell; three blank rows
     // of different widths.
     let got = import(&fixture("jira-datacenter.csv"), SourceFormat::Auto);
-    let s = &got.summary;
-    assert_eq!(s.files[0].format, "jira");
+    assert_eq!(got.summary.files[0].format, "jira");
+    assert_eq!(counts(&got), [11, 8, 0, 3, 1], "{:?}", got.rejects.first());
+    #[rustfmt::skip]
+    let expected = [
+        ("SD-1", "2026-02-03T09:05:00Z", Some("2026-02-03T10:00:00Z"), Some(true), Some(1)),
+        ("SD-2", "2026-02-03T13:00:00Z", Some("2026-02-03T17:45:00Z"), Some(false), Some(1)),
+        ("SD-3", "2026-02-04T08:00:00Z", Some("2026-02-05T08:55:00Z"), Some(true), Some(4)),
+        ("SD-4", "2026-02-05T07:30:00Z", Some("2026-02-05T11:50:00Z"), Some(false), Some(1)),
+        ("SD-5", "2026-02-06T10:00:00Z", Some("2026-02-06T10:35:00Z"), Some(true), Some(5)),
+        ("SD-6", "2026-02-07T15:00:00Z", Some("2026-02-08T08:30:00Z"), Some(false), Some(1)),
+        ("SD-7", "2026-02-09T08:00:00Z", Some("2026-02-09T08:50:00Z"), None, Some(1)),
+        ("SD-8", "2026-02-10T11:00:00Z", None, None, Some(4)),
+    ];
+    check_incidents(&got, &expected);
     assert_eq!(
-        (s.rows_read, s.rows_imported, s.rows_rejected, s.blank_rows),
-        (11, 8, 0, 3),
-        "{:?}",
-        got.rejects.first()
+        dropped_cells(&got),
+        vec![(9, "Time to resolution", "overdue")]
     );
-    check_incidents(
-        &got,
-        &[
-            (
-                "SD-1",
-                "2026-02-03T09:05:00Z",
-                Some("2026-02-03T10:00:00Z"),
-                Some(true),
-                Some(1),
-            ),
-            (
-                "SD-2",
-                "2026-02-03T13:00:00Z",
-                Some("2026-02-03T17:45:00Z"),
-                Some(false),
-                Some(1),
-            ),
-            (
-                "SD-3",
-                "2026-02-04T08:00:00Z",
-                Some("2026-02-05T08:55:00Z"),
-                Some(true),
-                Some(4),
-            ),
-            (
-                "SD-4",
-                "2026-02-05T07:30:00Z",
-                Some("2026-02-05T11:50:00Z"),
-                Some(false),
-                Some(1),
-            ),
-            (
-                "SD-5",
-                "2026-02-06T10:00:00Z",
-                Some("2026-02-06T10:35:00Z"),
-                Some(true),
-                Some(5),
-            ),
-            (
-                "SD-6",
-                "2026-02-07T15:00:00Z",
-                Some("2026-02-08T08:30:00Z"),
-                Some(false),
-                Some(1),
-            ),
-            (
-                "SD-7",
-                "2026-02-09T08:00:00Z",
-                Some("2026-02-09T08:50:00Z"),
-                None,
-                Some(1),
-            ),
-            ("SD-8", "2026-02-10T11:00:00Z", None, None, Some(4)),
-        ],
-    );
-    assert_eq!(s.cells_dropped, 1);
     let d = &got.dropped[0];
-    assert_eq!(
-        (d.line, d.column.as_str(), d.value.as_str()),
-        (9, "Time to resolution", "overdue")
-    );
     assert!(
         d.detail.contains("h:mm") && d.detail.contains("minutes"),
         "{}",
         d.detail
     );
-    assert_eq!(
-        s.cells_dropped_by_column.get("Time to resolution"),
-        Some(&1)
-    );
+    let by_column = &got.summary.cells_dropped_by_column;
+    assert_eq!(by_column.get("Time to resolution"), Some(&1));
 }
 
 #[test]
 fn servicenow_export_with_an_unreadable_count_keeps_the_incident() {
     let got = import(&fixture("servicenow-export.csv"), SourceFormat::Auto);
-    let s = &got.summary;
-    assert_eq!(s.files[0].format, "servicenow");
-    assert_eq!(
-        (
-            s.rows_read,
-            s.rows_imported,
-            s.rows_rejected,
-            s.blank_rows,
-            s.cells_dropped
-        ),
-        (5, 3, 0, 2, 1)
-    );
+    assert_eq!(got.summary.files[0].format, "servicenow");
+    assert_eq!(counts(&got), [5, 3, 0, 2, 1]);
     let i = by_id(&got.incidents, "INC0010002");
     assert_eq!(
         i.reassignment_count, None,
@@ -897,13 +820,9 @@ fn servicenow_export_with_an_unreadable_count_keeps_the_incident() {
         (Some(0), Some(false))
     );
     assert_eq!(i.resolved_at, Some(utc("2024-03-01T17:30:00Z")));
-    let d = &got.dropped[0];
+    assert_eq!(dropped_cells(&got), vec![(3, "Reassignment count", "n.a.")]);
     assert_eq!(
-        (d.line, d.column.as_str(), d.value.as_str()),
-        (3, "Reassignment count", "n.a.")
-    );
-    assert_eq!(
-        s.line(),
+        got.summary.line(),
         "read 5 rows → imported 3 incidents, rejected 0 rows, 2 blank rows skipped; 1 cell dropped (Reassignment count 1: field left empty, incident kept)"
     );
 }
@@ -916,17 +835,12 @@ fn mapping_export_with_an_unreadable_count_keeps_the_incident() {
         ..Default::default()
     };
     let got = import_files(&[fixture("mapping-export.csv")], &opts).unwrap();
-    let s = &got.summary;
+    assert_eq!(counts(&got), [6, 4, 1, 1, 2]);
     assert_eq!(
-        (s.rows_read, s.rows_imported, s.rows_rejected, s.blank_rows),
-        (6, 4, 1, 1)
+        (got.rejects[0].line, got.rejects[0].reason),
+        (6, RejectReason::ResolvedBeforeOpened),
+        "a required check still rejects the row"
     );
-    assert_eq!(
-        got.rejects[0].reason,
-        RejectReason::ResolvedBeforeOpened,
-        "a required check still rejects"
-    );
-    assert_eq!(got.rejects[0].line, 6);
     let t1 = by_id(&got.incidents, "T-1");
     assert_eq!(
         t1.opened_at,
@@ -952,13 +866,8 @@ fn mapping_export_with_an_unreadable_count_keeps_the_incident() {
     );
     let t4 = by_id(&got.incidents, "T-4");
     assert_eq!((t4.on_hold_hours, t4.priority), (None, Some(1)));
-    let dropped: Vec<(u64, &str, &str)> = got
-        .dropped
-        .iter()
-        .map(|d| (d.line, d.column.as_str(), d.value.as_str()))
-        .collect();
     assert_eq!(
-        dropped,
+        dropped_cells(&got),
         vec![(3, "Weiterleitungen", "zwei"), (5, "Wartezeit", "-0:30")]
     );
     assert!(
@@ -1034,12 +943,8 @@ fn event_logs_skip_blank_rows_and_list_dropped_cells() {
         b"SR Number,Change Date+Time,Status,Sub Status\n1-1,2012-01-01T10:00:00+01:00,Accepted,In Progress\n,,,\n1-1,2012-01-01T12:00:00+01:00,Completed,Closed\n , ,,\n",
     );
     let got = import(&log, SourceFormat::Auto);
-    let s = &got.summary;
-    assert_eq!(s.files[0].format, "eventlog");
-    assert_eq!(
-        (s.rows_read, s.rows_imported, s.rows_rejected, s.blank_rows),
-        (4, 2, 0, 2)
-    );
+    assert_eq!(got.summary.files[0].format, "eventlog");
+    assert_eq!(counts(&got), [4, 2, 0, 2, 0]);
     assert_eq!((got.incidents.len(), got.events.len()), (1, 2));
 
     let audit = write(
@@ -1051,17 +956,7 @@ INC1,Active,1,29/2/2016 01:16,29/2/2016 02:00,lots\n\
 ,,,,,\n",
     );
     let got = import(&audit, SourceFormat::ServiceNowAudit);
-    let s = &got.summary;
-    assert_eq!(
-        (
-            s.rows_read,
-            s.rows_imported,
-            s.rows_rejected,
-            s.blank_rows,
-            s.cells_dropped
-        ),
-        (3, 2, 0, 1, 1)
-    );
+    assert_eq!(counts(&got), [3, 2, 0, 1, 1]);
     assert_eq!(
         got.incidents[0].reassignment_count, None,
         "the latest row's count was unreadable"
@@ -1072,25 +967,23 @@ INC1,Active,1,29/2/2016 01:16,29/2/2016 02:00,lots\n\
     );
 }
 
-#[test]
-fn cli_import_reports_blank_rows_dropped_cells_and_empty_imports() {
-    let dir = tmpdir("cli-blank");
-    let store = dir.join("cloud.parquet");
-    let out = bin()
-        .args([
-            "import",
-            fixture("jira-cloud.csv").to_str().unwrap(),
-            "-o",
-            store.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+/// Runs `incidentlab import ARGS…` and returns its standard output, checking that it succeeded.
+fn run_import(args: &[&str]) -> String {
+    let out = bin().arg("import").args(args).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn cli_import_reports_blank_rows_dropped_cells_and_empty_imports() {
+    let dir = tmpdir("cli-blank");
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let cloud = fixture("jira-cloud.csv");
+    let text = run_import(&[cloud.to_str().unwrap(), "-o", &path("cloud.parquet")]);
     assert!(
         text.contains("format jira (detected), 55 rows (50 blank)\n"),
         "{text}"
@@ -1103,36 +996,21 @@ fn cli_import_reports_blank_rows_dropped_cells_and_empty_imports() {
     );
     assert!(!dir.join("cloud.rejects.csv").exists(), "nothing to list");
 
-    let store = dir.join("dc.parquet");
-    let out = bin()
-        .args([
-            "import",
-            fixture("jira-datacenter.csv").to_str().unwrap(),
-            "-o",
-            store.to_str().unwrap(),
-            "--output",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dc = fixture("jira-datacenter.csv");
+    let json = run_import(&[
+        dc.to_str().unwrap(),
+        "-o",
+        &path("dc.parquet"),
+        "--output",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let n = |k: &str| v[k].as_u64();
     assert_eq!(
-        (
-            v["rows_read"].as_u64(),
-            v["incidents_imported"].as_u64(),
-            v["rows_rejected"].as_u64()
-        ),
+        (n("rows_read"), n("incidents_imported"), n("rows_rejected")),
         (Some(11), Some(8), Some(0))
     );
-    assert_eq!(
-        (v["blank_rows"].as_u64(), v["cells_dropped"].as_u64()),
-        (Some(3), Some(1))
-    );
+    assert_eq!((n("blank_rows"), n("cells_dropped")), (Some(3), Some(1)));
     assert_eq!(v["cells_dropped_by_column"]["Time to resolution"], 1);
     assert_eq!(v["files"][0]["blank_rows"], 3);
     let rejects = std::fs::read_to_string(dir.join("dc.rejects.csv")).unwrap();
@@ -1145,7 +1023,8 @@ fn cli_import_reports_blank_rows_dropped_cells_and_empty_imports() {
         row.contains(",9,Time to resolution,field_dropped,") && row.ends_with(",overdue"),
         "{row}"
     );
-    assert_eq!(incidentlab::store::read_incidents(&store).unwrap().len(), 8);
+    let stored = incidentlab::store::read_incidents(&dir.join("dc.parquet")).unwrap();
+    assert_eq!(stored.len(), 8);
 
     // Rows read but none imported: said in the text summary, not passed over.
     let p = write(
@@ -1153,16 +1032,7 @@ fn cli_import_reports_blank_rows_dropped_cells_and_empty_imports() {
         "none.csv",
         format!("{SN_HEADER},,,,,,,,,,\nINC1,bad,,,,,,,,,\n").as_bytes(),
     );
-    let out = bin()
-        .args([
-            "import",
-            p.to_str().unwrap(),
-            "-o",
-            dir.join("none.parquet").to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = run_import(&[p.to_str().unwrap(), "-o", &path("none.parquet")]);
     assert!(
         text.contains("read 2 rows → imported 0 incidents, rejected 1 rows (bad_timestamp 1), 1 blank rows skipped"),
         "{text}"

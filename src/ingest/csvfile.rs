@@ -388,10 +388,9 @@ mod tests {
         p
     }
 
-    fn collect(
-        path: &Path,
-        opts: &ImportOptions,
-    ) -> (Vec<(u64, Vec<String>)>, RowCount, Vec<Reject>, Header) {
+    type Rows = Vec<(u64, Vec<String>)>;
+
+    fn collect(path: &Path, opts: &ImportOptions) -> (Rows, RowCount, Vec<Reject>, Header) {
         let mut f = CsvFile::open(path, opts).unwrap();
         let mut got = Vec::new();
         let (n, rej) = f
