@@ -3,13 +3,15 @@
 //! sniffed from the header line unless given, repeated column names. Each data row comes with the
 //! line number where it starts; rows with the wrong number of fields or undecodable bytes become
 //! rejects instead of disappearing. Blank rows (every cell empty or whitespace, whatever their number
-//! of fields, as spreadsheets pad an export with `,,,,,`) are skipped and counted here, once for every
-//! CSV format.
+//! of fields, as spreadsheets pad an export with `,,,,,`, and empty lines) are skipped and counted
+//! here, once for every CSV format.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::{Encoding, EncodingErrors, ImportOptions, Reject, RejectReason};
 use crate::error::{Error, Result};
@@ -82,6 +84,8 @@ pub struct CsvFile {
     reader: csv::Reader<Box<dyn Read>>,
     encoding: Encoding,
     errors: EncodingErrors,
+    /// Bytes handed to the csv reader so far and the last of them (see [`Tally`]).
+    delivered: Rc<Cell<(u64, u8)>>,
 }
 
 fn read_err(path: &Path, source: std::io::Error) -> Error {
@@ -139,6 +143,8 @@ impl CsvFile {
             .read_to_end(&mut head)
             .map_err(|e| read_err(path, e))?;
         let mut encoding = opts.encoding;
+        let delivered = Rc::new(Cell::new((0u64, 0u8)));
+        let tally = |r: Box<dyn Read>| Box::new(Tally::new(r, delivered.clone())) as Box<dyn Read>;
         let source: Box<dyn Read> =
             if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
                 // UTF-16 exports are small enough to decode whole.
@@ -153,7 +159,7 @@ impl CsvFile {
                 })?;
                 encoding = Encoding::Utf8;
                 head = text.as_bytes()[..text.len().min(1 << 16)].to_vec();
-                Box::new(CrLf::new(Cursor::new(text.into_bytes())))
+                tally(Box::new(CrLf::new(Cursor::new(text.into_bytes()))))
             } else {
                 let skip = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
                     3
@@ -161,7 +167,7 @@ impl CsvFile {
                     0
                 };
                 head.drain(..skip);
-                Box::new(CrLf::new(Cursor::new(head.clone()).chain(file)))
+                tally(Box::new(CrLf::new(Cursor::new(head.clone()).chain(file))))
             };
         if head.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(Error::format(
@@ -196,7 +202,23 @@ impl CsvFile {
             reader,
             encoding,
             errors: opts.encoding_errors,
+            delivered,
         })
+    }
+
+    /// The line where the record just read starts, and the number of empty lines before it. The csv
+    /// reader skips empty lines and reports a record as starting where it began looking (the first
+    /// empty line); the reader's position after the record, less the line breaks inside the record
+    /// and the one ending it, gives the real start. Only the file's last record can lack that final
+    /// line break: it is the one that ends where the input ends, on a byte that is not a line break.
+    fn start_line(&self, rec: &csv::ByteRecord) -> (u64, u64) {
+        let reported = rec.position().map(|p| p.line()).unwrap_or(0);
+        let end = self.reader.position();
+        let (bytes, last) = self.delivered.get();
+        let unterminated = end.byte() == bytes && last != b'\n';
+        let inside = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let line = reported.max(end.line().saturating_sub(inside + u64::from(!unterminated)));
+        (line, line - reported)
     }
 
     /// Calls `f(line, fields)` for every well-formed, non-blank data row; returns the number of data
@@ -230,7 +252,8 @@ impl CsvFile {
                 }
             }
             rows += 1;
-            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let (line, empty_lines) = self.start_line(&rec);
+            (rows, blank) = (rows + empty_lines, blank + empty_lines);
             if is_blank(rec.as_slice()) {
                 blank += 1;
                 continue;
@@ -356,6 +379,30 @@ impl<R: Read> Read for CrLf<R> {
                 return Ok(w);
             }
         }
+    }
+}
+
+/// Counts the bytes a reader hands on and keeps the last one, so that the end of the input can be
+/// recognised from the csv reader's position.
+struct Tally<R> {
+    inner: R,
+    seen: Rc<Cell<(u64, u8)>>,
+}
+
+impl<R: Read> Tally<R> {
+    fn new(inner: R, seen: Rc<Cell<(u64, u8)>>) -> Self {
+        Tally { inner, seen }
+    }
+}
+
+impl<R: Read> Read for Tally<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            let (total, _) = self.seen.get();
+            self.seen.set((total + n as u64, buf[n - 1]));
+        }
+        Ok(n)
     }
 }
 
@@ -509,6 +556,18 @@ mod tests {
         let p = tmp("h.csv", b"id,name,x\n,?,\n,,x,,\n");
         let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
         assert_eq!((rows.len(), n.read, n.blank, rej.len()), (1, 2, 0, 1));
+        // Empty lines (which the csv reader skips) are blank rows too, and the rows after them keep
+        // their real line numbers, with or without a final line break.
+        for (name, end) in [("i.csv", "\n"), ("j.csv", "")] {
+            let text = format!("id,text\n1,\"two\n\nlines\"\n\n\n2,b\n   \n\n3,c{end}");
+            let p = tmp(name, text.as_bytes());
+            let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
+            assert_eq!(n, RowCount { read: 7, blank: 4 }, "{name}");
+            assert!(rej.is_empty());
+            let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
+            assert_eq!(lines, vec![2, 7, 10], "{name}");
+            assert_eq!(rows[0].1[1], "two\n\nlines");
+        }
         assert_eq!(rej[0].reason, RejectReason::FieldCount);
         assert!(is_blank(b"  \t"));
         assert!(is_blank("\u{a0} \u{3000}".as_bytes()));
