@@ -272,7 +272,7 @@ pub struct ImportSummary {
     pub events_imported: u64,
     pub rejected_by_reason: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
-    /// Rows whose every cell is empty or whitespace (spreadsheet padding), skipped.
+    /// Rows whose every cell is empty or whitespace (spreadsheet padding, empty lines), skipped.
     pub blank_rows: u64,
     /// Cells of optional columns that could not be read; the incident is kept with the field empty.
     pub cells_dropped: u64,
