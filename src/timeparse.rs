@@ -321,40 +321,6 @@ pub fn format_local(ms: UtcMillis, tz: Tz, fmt: &str) -> String {
     }
 }
 
-/// Parses a duration as Jira writes SLA remaining time (`2h 30m`, `-1d 4h`, `-45m`, `3w 2d`) or as a
-/// plain number of hours; returns hours (negative when breached).
-pub fn parse_jira_duration_hours(raw: &str) -> Option<f64> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return None;
-    }
-    if let Ok(h) = s.parse::<f64>() {
-        return Some(h);
-    }
-    let (neg, body) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest.trim()),
-        None => (false, s),
-    };
-    let mut total = 0.0;
-    let mut any = false;
-    for part in body.split_whitespace() {
-        let split = part.find(|c: char| c.is_ascii_alphabetic())?;
-        let (num, unit) = part.split_at(split);
-        let n: f64 = num.parse().ok()?;
-        let hours = match unit.to_ascii_lowercase().as_str() {
-            "w" => 5.0 * 8.0, // Jira's default working week: 5 days of 8 hours
-            "d" => 8.0,
-            "h" => 1.0,
-            "m" => 1.0 / 60.0,
-            "s" => 1.0 / 3600.0,
-            _ => return None,
-        };
-        total += n * hours;
-        any = true;
-    }
-    any.then_some(if neg { -total } else { total })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,14 +442,5 @@ mod tests {
         ] {
             assert!(auto.parse(bad).is_err(), "{bad} should not parse");
         }
-    }
-
-    #[test]
-    fn jira_durations() {
-        assert_eq!(parse_jira_duration_hours("2h 30m"), Some(2.5));
-        assert_eq!(parse_jira_duration_hours("-45m"), Some(-0.75));
-        assert_eq!(parse_jira_duration_hours("-1d 4h"), Some(-12.0));
-        assert_eq!(parse_jira_duration_hours(""), None);
-        assert_eq!(parse_jira_duration_hours("soon"), None);
     }
 }

@@ -29,6 +29,14 @@ fn import(path: &Path, format: SourceFormat) -> incidentlab::ingest::Imported {
     import_files(&[path.to_path_buf()], &opts).unwrap()
 }
 
+/// (line, column, value) of every dropped cell.
+fn dropped_cells(got: &incidentlab::ingest::Imported) -> Vec<(u64, &str, &str)> {
+    got.dropped
+        .iter()
+        .map(|d| (d.line, d.column.as_str(), d.value.as_str()))
+        .collect()
+}
+
 fn by_id<'a>(incs: &'a [Incident], id: &str) -> &'a Incident {
     incs.iter()
         .find(|i| i.incident_id == id)
@@ -79,7 +87,7 @@ fn generate_then_import_round_trips_exactly_for_every_format() {
             io.format = SourceFormat::Mapping;
             io.mapping = Some(path.with_extension("mapping.toml"));
         }
-        let got = import_files(&[path.clone()], &io).unwrap();
+        let got = import_files(std::slice::from_ref(&path), &io).unwrap();
         assert_eq!(
             got.summary.files[0].format,
             format.name(),
@@ -204,7 +212,26 @@ INC8,2024-01-15 09:00:00,,,Whatever,Network,SD,x,false,2,New\r\n"
         .iter()
         .map(|i| i.incident_id.as_str())
         .collect();
-    assert_eq!(ids, vec!["INC1", "INC2", "INC8"]);
+    assert_eq!(
+        ids,
+        vec!["INC1", "INC2", "INC6", "INC7", "INC8"],
+        "an unreadable flag or count costs the cell, not the incident"
+    );
+    let i6 = by_id(&got.incidents, "INC6");
+    assert_eq!(
+        (i6.made_sla_reported, i6.reassignment_count),
+        (None, Some(0))
+    );
+    let i7 = by_id(&got.incidents, "INC7");
+    assert_eq!(
+        (i7.made_sla_reported, i7.reassignment_count),
+        (Some(false), None)
+    );
+    assert_eq!(
+        dropped_cells(&got),
+        vec![(11, "made_sla", "maybe"), (12, "reassignment_count", "-1")]
+    );
+    assert_eq!(s.cells_dropped, 2);
     let i1 = by_id(&got.incidents, "INC1");
     assert_eq!(i1.opened_at, utc("2024-01-15T08:30:00Z"));
     assert_eq!(i1.priority, Some(2));
@@ -241,8 +268,9 @@ INC8,2024-01-15 09:00:00,,,Whatever,Network,SD,x,false,2,New\r\n"
     assert_eq!(reason_at(8), Some(RejectReason::DuplicateIdentical));
     assert_eq!(reason_at(9), Some(RejectReason::DuplicateConflict));
     assert_eq!(reason_at(10), Some(RejectReason::FieldCount));
-    assert_eq!(reason_at(11), Some(RejectReason::BadBoolean));
-    assert_eq!(reason_at(12), Some(RejectReason::BadNumber));
+    assert_eq!(reason_at(11), None);
+    assert_eq!(reason_at(12), None);
+    assert_eq!(s.rows_rejected, 6);
     let conflict = got.rejects.iter().find(|r| r.line == 9).unwrap();
     assert!(
         conflict.detail.contains("resolved_at") && conflict.detail.contains("line 2"),
@@ -478,7 +506,9 @@ fn mapping_file_errors_name_the_field() {
         mapping: Some(bad),
         ..Default::default()
     };
-    let e = import_files(&[csv.clone()], &opts).unwrap_err().to_string();
+    let e = import_files(std::slice::from_ref(&csv), &opts)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("columns.opend_at") && e.contains("opened_at"),
         "{e}"
@@ -493,7 +523,9 @@ fn mapping_file_errors_name_the_field() {
         mapping: Some(typo),
         ..Default::default()
     };
-    let e = import_files(&[csv.clone()], &opts).unwrap_err().to_string();
+    let e = import_files(std::slice::from_ref(&csv), &opts)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("date_fromat"), "{e}");
     let good = write(&dir, "good.toml", b"date_format = \"%d.%m.%Y %H:%M\"\ntimezone = \"Europe/Berlin\"\n[columns]\nincident_id = \"Ticket\"\nopened_at = \"Created\"\n");
     let opts = ImportOptions {
@@ -665,4 +697,350 @@ fn cli_import_summary_json_and_rejects_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--mapping"));
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// (id, opened, resolved, made_sla_reported, priority) as read by hand from the fixture.
+type Expected<'a> = (&'a str, &'a str, Option<&'a str>, Option<bool>, Option<u8>);
+
+/// `[rows_read, rows_imported, rows_rejected, blank_rows, cells_dropped]`, after checking that the
+/// rows add up.
+fn counts(got: &incidentlab::ingest::Imported) -> [u64; 5] {
+    let s = &got.summary;
+    assert_eq!(
+        s.rows_read,
+        s.rows_imported + s.rows_rejected + s.blank_rows,
+        "rows add up"
+    );
+    assert_eq!(s.cells_dropped, got.dropped.len() as u64);
+    [
+        s.rows_read,
+        s.rows_imported,
+        s.rows_rejected,
+        s.blank_rows,
+        s.cells_dropped,
+    ]
+}
+
+fn check_incidents(got: &incidentlab::ingest::Imported, expected: &[Expected]) {
+    assert_eq!(got.incidents.len(), expected.len());
+    for (id, opened, resolved, made, priority) in expected {
+        let i = by_id(&got.incidents, id);
+        assert_eq!(i.opened_at, utc(opened), "{id} opened_at");
+        assert_eq!(i.resolved_at, resolved.map(utc), "{id} resolved_at");
+        assert_eq!(i.made_sla_reported, *made, "{id} made_sla_reported");
+        assert_eq!(i.priority, *priority, "{id} priority");
+    }
+}
+
+#[test]
+fn jira_cloud_export_keeps_every_incident_with_the_sla_flags_right() {
+    // BOM, CRLF, three Labels columns, multi-line quoted description and comment, `3/Feb/26 9:05 AM`
+    // dates, SLA remaining time as h:mm (negative when breached), satisfaction ratings, and 50 rows
+    // of commas from a spreadsheet.
+    let got = import(&fixture("jira-cloud.csv"), SourceFormat::Auto);
+    assert_eq!(got.summary.files[0].format, "jira");
+    assert_eq!(counts(&got), [55, 5, 0, 50, 0], "{:?}", got.rejects.first());
+    assert_eq!(
+        got.summary.line(),
+        "read 55 rows → imported 5 incidents, rejected 0 rows, 50 blank rows skipped"
+    );
+    #[rustfmt::skip]
+    let expected = [
+        ("HD-101", "2026-02-03T09:05:00Z", Some("2026-02-03T11:07:00Z"), Some(true), Some(2)),
+        ("HD-102", "2026-02-03T14:40:00Z", Some("2026-02-04T10:15:00Z"), Some(false), Some(3)),
+        ("HD-103", "2026-02-10T00:01:00Z", Some("2026-02-10T03:30:00Z"), Some(false), Some(1)),
+        ("HD-104", "2026-02-12T13:15:00Z", None, Some(true), Some(4)),
+        ("HD-105", "2026-02-27T23:59:00Z", Some("2026-03-02T08:00:00Z"), Some(false), Some(3)),
+    ];
+    check_incidents(&got, &expected);
+    let a = by_id(&got.incidents, "HD-101");
+    assert_eq!(a.acknowledged_at, Some(utc("2026-02-03T09:20:00Z")));
+    assert_eq!(a.assignment_group.as_deref(), Some("Network"));
+    assert_eq!(a.category.as_deref(), Some("Report a system problem"));
+    assert_eq!(a.source_line, 2);
+    assert_eq!(
+        by_id(&got.incidents, "HD-102").source_line,
+        7,
+        "HD-101 spans lines 2-6 (three line breaks in the description, one in a comment)"
+    );
+}
+
+#[test]
+fn jira_data_center_export_reads_every_sla_shape() {
+    // No BOM, LF, `03/Feb/26` dates, SLA columns without the `Custom field (…)` prefix, remaining
+    // time as `2h 30m`, `-45m`, `1d 2h 5m`, plain minutes; one unreadable SLA cell; three blank rows
+    // of different widths.
+    let got = import(&fixture("jira-datacenter.csv"), SourceFormat::Auto);
+    assert_eq!(got.summary.files[0].format, "jira");
+    assert_eq!(counts(&got), [11, 8, 0, 3, 1], "{:?}", got.rejects.first());
+    #[rustfmt::skip]
+    let expected = [
+        ("SD-1", "2026-02-03T09:05:00Z", Some("2026-02-03T10:00:00Z"), Some(true), Some(1)),
+        ("SD-2", "2026-02-03T13:00:00Z", Some("2026-02-03T17:45:00Z"), Some(false), Some(1)),
+        ("SD-3", "2026-02-04T08:00:00Z", Some("2026-02-05T08:55:00Z"), Some(true), Some(4)),
+        ("SD-4", "2026-02-05T07:30:00Z", Some("2026-02-05T11:50:00Z"), Some(false), Some(1)),
+        ("SD-5", "2026-02-06T10:00:00Z", Some("2026-02-06T10:35:00Z"), Some(true), Some(5)),
+        ("SD-6", "2026-02-07T15:00:00Z", Some("2026-02-08T08:30:00Z"), Some(false), Some(1)),
+        ("SD-7", "2026-02-09T08:00:00Z", Some("2026-02-09T08:50:00Z"), None, Some(1)),
+        ("SD-8", "2026-02-10T11:00:00Z", None, None, Some(4)),
+    ];
+    check_incidents(&got, &expected);
+    assert_eq!(
+        dropped_cells(&got),
+        vec![(9, "Time to resolution", "overdue")]
+    );
+    let d = &got.dropped[0];
+    assert!(
+        d.detail.contains("h:mm") && d.detail.contains("minutes"),
+        "{}",
+        d.detail
+    );
+    let by_column = &got.summary.cells_dropped_by_column;
+    assert_eq!(by_column.get("Time to resolution"), Some(&1));
+}
+
+#[test]
+fn servicenow_export_with_an_unreadable_count_keeps_the_incident() {
+    let got = import(&fixture("servicenow-export.csv"), SourceFormat::Auto);
+    assert_eq!(got.summary.files[0].format, "servicenow");
+    assert_eq!(counts(&got), [5, 3, 0, 2, 1]);
+    let i = by_id(&got.incidents, "INC0010002");
+    assert_eq!(
+        i.reassignment_count, None,
+        "the unreadable count is left empty"
+    );
+    assert_eq!(
+        (i.reopen_count, i.made_sla_reported),
+        (Some(0), Some(false))
+    );
+    assert_eq!(i.resolved_at, Some(utc("2024-03-01T17:30:00Z")));
+    assert_eq!(dropped_cells(&got), vec![(3, "Reassignment count", "n.a.")]);
+    assert_eq!(
+        got.summary.line(),
+        "read 5 rows → imported 3 incidents, rejected 0 rows, 2 blank rows skipped; 1 cell dropped (Reassignment count 1: field left empty, incident kept)"
+    );
+}
+
+#[test]
+fn mapping_export_with_an_unreadable_count_keeps_the_incident() {
+    let opts = ImportOptions {
+        format: SourceFormat::Mapping,
+        mapping: Some(fixture("mapping-export.toml")),
+        ..Default::default()
+    };
+    let got = import_files(&[fixture("mapping-export.csv")], &opts).unwrap();
+    assert_eq!(counts(&got), [6, 4, 1, 1, 2]);
+    assert_eq!(
+        (got.rejects[0].line, got.rejects[0].reason),
+        (6, RejectReason::ResolvedBeforeOpened),
+        "a required check still rejects the row"
+    );
+    let t1 = by_id(&got.incidents, "T-1");
+    assert_eq!(
+        t1.opened_at,
+        utc("2024-02-01T09:00:00Z"),
+        "Europe/Berlin, UTC+1 in February"
+    );
+    assert_eq!(
+        (t1.reassignment_count, t1.on_hold_hours),
+        (Some(2), Some(1.5)),
+        "1:30 on hold = 1.5 h"
+    );
+    let t2 = by_id(&got.incidents, "T-2");
+    assert_eq!(
+        (t2.reassignment_count, t2.on_hold_hours),
+        (None, Some(2.25))
+    );
+    assert_eq!(t2.made_sla_reported, Some(false));
+    let t3 = by_id(&got.incidents, "T-3");
+    assert_eq!(
+        (t3.resolved_at, t3.on_hold_hours),
+        (None, None),
+        "'-' and 'n/a' are missing"
+    );
+    let t4 = by_id(&got.incidents, "T-4");
+    assert_eq!((t4.on_hold_hours, t4.priority), (None, Some(1)));
+    assert_eq!(
+        dropped_cells(&got),
+        vec![(3, "Weiterleitungen", "zwei"), (5, "Wartezeit", "-0:30")]
+    );
+    assert!(
+        got.dropped[1].detail.contains("negative"),
+        "{}",
+        got.dropped[1].detail
+    );
+}
+
+#[test]
+fn pagerduty_durations_go_through_the_one_parser() {
+    let dir = tmpdir("pd-durations");
+    let body = "id,created_at,resolved_at,service_name,seconds_to_first_ack,seconds_to_resolve\n\
+P1,2025-03-01T10:00:00Z,,S,90,5400\n\
+P2,2025-03-01T10:00:00Z,,S,0:02:30,1:30:00\n\
+P3,2025-03-01T10:00:00Z,,S,soon,60\n\
+P4,2025-03-01T10:00:00Z,,S,-5,60.5\n\
+P5,2025-03-01T10:00:00Z,,S,10,later\n\
+P6,2025-03-01T10:00:00Z,,S,99999999999999999999999,\n";
+    let p = write(&dir, "pd.csv", body.as_bytes());
+    let got = import(&p, SourceFormat::PagerDuty);
+    let at = |s: &str| utc("2025-03-01T10:00:00Z") + (s.parse::<f64>().unwrap() * 1000.0) as i64;
+    let i = |id| by_id(&got.incidents, id);
+    assert_eq!(
+        (i("P1").acknowledged_at, i("P1").resolved_at),
+        (Some(at("90")), Some(at("5400")))
+    );
+    assert_eq!(
+        (i("P2").acknowledged_at, i("P2").resolved_at),
+        (Some(at("150")), Some(at("5400")))
+    );
+    assert_eq!(
+        (i("P3").acknowledged_at, i("P3").resolved_at),
+        (None, Some(at("60")))
+    );
+    assert_eq!(
+        (i("P4").acknowledged_at, i("P4").resolved_at),
+        (None, Some(at("60.5")))
+    );
+    assert_eq!((i("P6").acknowledged_at, i("P6").resolved_at), (None, None));
+    let lines: Vec<(u64, &str)> = got
+        .dropped
+        .iter()
+        .map(|d| (d.line, d.value.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![(4, "soon"), (5, "-5"), (7, "99999999999999999999999")]
+    );
+    assert!(
+        got.dropped[2].detail.contains("100 years"),
+        "{}",
+        got.dropped[2].detail
+    );
+    // An unreadable seconds_to_resolve would give the resolution time: the row is rejected.
+    assert_eq!(got.rejects.len(), 1);
+    assert_eq!(
+        (
+            got.rejects[0].line,
+            got.rejects[0].reason,
+            got.rejects[0].column.as_str()
+        ),
+        (6, RejectReason::BadNumber, "seconds_to_resolve")
+    );
+}
+
+#[test]
+fn event_logs_skip_blank_rows_and_list_dropped_cells() {
+    let dir = tmpdir("log-blank");
+    let log = write(
+        &dir,
+        "log.csv",
+        b"SR Number,Change Date+Time,Status,Sub Status\n1-1,2012-01-01T10:00:00+01:00,Accepted,In Progress\n,,,\n1-1,2012-01-01T12:00:00+01:00,Completed,Closed\n , ,,\n",
+    );
+    let got = import(&log, SourceFormat::Auto);
+    assert_eq!(got.summary.files[0].format, "eventlog");
+    assert_eq!(counts(&got), [4, 2, 0, 2, 0]);
+    assert_eq!((got.incidents.len(), got.events.len()), (1, 2));
+
+    let audit = write(
+        &dir,
+        "audit.csv",
+        b"number,incident_state,sys_mod_count,opened_at,sys_updated_at,reassignment_count\n\
+INC1,New,0,29/2/2016 01:16,29/2/2016 01:23,0\n\
+INC1,Active,1,29/2/2016 01:16,29/2/2016 02:00,lots\n\
+,,,,,\n",
+    );
+    let got = import(&audit, SourceFormat::ServiceNowAudit);
+    assert_eq!(counts(&got), [3, 2, 0, 1, 1]);
+    assert_eq!(
+        got.incidents[0].reassignment_count, None,
+        "the latest row's count was unreadable"
+    );
+    assert_eq!(
+        (got.dropped[0].line, got.dropped[0].value.as_str()),
+        (3, "lots")
+    );
+}
+
+/// Runs `incidentlab import ARGS…` and returns its standard output, checking that it succeeded.
+fn run_import(args: &[&str]) -> String {
+    let out = bin().arg("import").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn cli_import_reports_blank_rows_dropped_cells_and_empty_imports() {
+    let dir = tmpdir("cli-blank");
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let cloud = fixture("jira-cloud.csv");
+    let text = run_import(&[cloud.to_str().unwrap(), "-o", &path("cloud.parquet")]);
+    assert!(
+        text.contains("format jira (detected), 55 rows (50 blank)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\nread 55 rows → imported 5 incidents, rejected 0 rows, 50 blank rows skipped\n"
+        ),
+        "{text}"
+    );
+    assert!(!dir.join("cloud.rejects.csv").exists(), "nothing to list");
+
+    let dc = fixture("jira-datacenter.csv");
+    let json = run_import(&[
+        dc.to_str().unwrap(),
+        "-o",
+        &path("dc.parquet"),
+        "--output",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let n = |k: &str| v[k].as_u64();
+    assert_eq!(
+        (n("rows_read"), n("incidents_imported"), n("rows_rejected")),
+        (Some(11), Some(8), Some(0))
+    );
+    assert_eq!((n("blank_rows"), n("cells_dropped")), (Some(3), Some(1)));
+    assert_eq!(v["cells_dropped_by_column"]["Time to resolution"], 1);
+    assert_eq!(v["files"][0]["blank_rows"], 3);
+    let rejects = std::fs::read_to_string(dir.join("dc.rejects.csv")).unwrap();
+    assert!(
+        rejects.starts_with("file,line,column,reason,detail,value\n"),
+        "{rejects}"
+    );
+    let row = rejects.lines().nth(1).unwrap();
+    assert!(
+        row.contains(",9,Time to resolution,field_dropped,") && row.ends_with(",overdue"),
+        "{row}"
+    );
+    let stored = incidentlab::store::read_incidents(&dir.join("dc.parquet")).unwrap();
+    assert_eq!(stored.len(), 8);
+
+    // Rows read but none imported: said in the text summary, not passed over.
+    let p = write(
+        &dir,
+        "none.csv",
+        format!("{SN_HEADER},,,,,,,,,,\nINC1,bad,,,,,,,,,\n").as_bytes(),
+    );
+    let text = run_import(&[p.to_str().unwrap(), "-o", &path("none.parquet")]);
+    assert!(
+        text.contains("read 2 rows → imported 0 incidents, rejected 1 rows (bad_timestamp 1), 1 blank rows skipped"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "warning: no incident was imported: of 2 rows read, 1 were rejected and 1 blank"
+        ),
+        "{text}"
+    );
 }

@@ -7,8 +7,10 @@
 //! incidentlab import bpic2013.csv --format eventlog -o volvo.parquet
 //! incidentlab import acme.csv --format mapping --mapping acme.toml -o store.parquet
 //! ```
-//! Prints `read N rows → imported M incidents, rejected K rows (reasons …)`; rejected rows go to the
-//! rejects CSV (default `<store>.rejects.csv`) with file, line, column, reason and detail.
+//! Prints `read N rows → imported M incidents, rejected K rows (reasons …), B blank rows skipped;
+//! C cells dropped (…)`; rejected rows and dropped cells (reason `field_dropped`: an optional cell
+//! that could not be read, the incident kept with the field empty) go to the rejects CSV (default
+//! `<store>.rejects.csv`) with file, line, column, reason, detail and value.
 
 use std::path::PathBuf;
 
@@ -38,7 +40,8 @@ pub struct ImportArgs {
         value_name = "STORE"
     )]
     pub store: PathBuf,
-    /// Where to write rejected rows (default: <store>.rejects.csv, written when there are any).
+    /// Where to write rejected rows and dropped cells (default: <store>.rejects.csv, written when
+    /// there are any).
     #[arg(long)]
     pub rejects: Option<PathBuf>,
     /// Summary format on standard output.
@@ -148,13 +151,14 @@ pub fn run(args: &ImportArgs) -> Result<String> {
     let imported = ingest::import_files(&args.files, &opts)?;
     let events_path =
         crate::store::write_store(&args.store, &imported.incidents, &imported.events)?;
-    let rejects_path = match (&args.rejects, imported.rejects.is_empty()) {
+    let nothing_to_list = imported.rejects.is_empty() && imported.dropped.is_empty();
+    let rejects_path = match (&args.rejects, nothing_to_list) {
         (Some(p), _) => Some(p.clone()),
         (None, false) => Some(args.store.with_extension("rejects.csv")),
         (None, true) => None,
     };
     if let Some(p) = &rejects_path {
-        ingest::write_rejects(p, &imported.rejects)?;
+        ingest::write_rejects(p, &imported.rejects, &imported.dropped)?;
     }
     let s = &imported.summary;
     Ok(match args.output {
@@ -174,8 +178,13 @@ pub fn run(args: &ImportArgs) -> Result<String> {
                 } else {
                     "given"
                 };
+                let blank = if f.blank_rows > 0 {
+                    format!(" ({} blank)", f.blank_rows)
+                } else {
+                    String::new()
+                };
                 out.push_str(&format!(
-                    "{}: format {} ({how}), {} rows\n",
+                    "{}: format {} ({how}), {} rows{blank}\n",
                     f.file, f.format, f.rows_read
                 ));
             }

@@ -2,12 +2,16 @@
 //! "Unicode text"), Latin-1, CRLF or LF, quoted fields with delimiters and newlines, a delimiter
 //! sniffed from the header line unless given, repeated column names. Each data row comes with the
 //! line number where it starts; rows with the wrong number of fields or undecodable bytes become
-//! rejects instead of disappearing.
+//! rejects instead of disappearing. Blank rows (every cell empty or whitespace, whatever their number
+//! of fields, as spreadsheets pad an export with `,,,,,`, and empty lines) are skipped and counted
+//! here, once for every CSV format.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::{Encoding, EncodingErrors, ImportOptions, Reject, RejectReason};
 use crate::error::{Error, Result};
@@ -54,6 +58,25 @@ impl Header {
     }
 }
 
+/// Data rows read from one file: `read` includes the `blank` rows skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RowCount {
+    pub read: u64,
+    pub blank: u64,
+}
+
+/// True when every byte of the record's fields is whitespace (ASCII, or Unicode such as the
+/// no-break space a spreadsheet may leave).
+fn is_blank(fields: &[u8]) -> bool {
+    match fields.iter().position(|b| !b.is_ascii_whitespace()) {
+        None => true,
+        Some(k) if fields[k] >= 0x80 => {
+            std::str::from_utf8(&fields[k..]).is_ok_and(|s| s.chars().all(char::is_whitespace))
+        }
+        Some(_) => false,
+    }
+}
+
 /// An open CSV export.
 pub struct CsvFile {
     pub path: PathBuf,
@@ -61,6 +84,8 @@ pub struct CsvFile {
     reader: csv::Reader<Box<dyn Read>>,
     encoding: Encoding,
     errors: EncodingErrors,
+    /// Bytes handed to the csv reader so far and the last of them (see [`Tally`]).
+    delivered: Rc<Cell<(u64, u8)>>,
 }
 
 fn read_err(path: &Path, source: std::io::Error) -> Error {
@@ -118,6 +143,8 @@ impl CsvFile {
             .read_to_end(&mut head)
             .map_err(|e| read_err(path, e))?;
         let mut encoding = opts.encoding;
+        let delivered = Rc::new(Cell::new((0u64, 0u8)));
+        let tally = |r: Box<dyn Read>| Box::new(Tally::new(r, delivered.clone())) as Box<dyn Read>;
         let source: Box<dyn Read> =
             if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
                 // UTF-16 exports are small enough to decode whole.
@@ -132,7 +159,7 @@ impl CsvFile {
                 })?;
                 encoding = Encoding::Utf8;
                 head = text.as_bytes()[..text.len().min(1 << 16)].to_vec();
-                Box::new(CrLf::new(Cursor::new(text.into_bytes())))
+                tally(Box::new(CrLf::new(Cursor::new(text.into_bytes()))))
             } else {
                 let skip = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
                     3
@@ -140,7 +167,7 @@ impl CsvFile {
                     0
                 };
                 head.drain(..skip);
-                Box::new(CrLf::new(Cursor::new(head.clone()).chain(file)))
+                tally(Box::new(CrLf::new(Cursor::new(head.clone()).chain(file))))
             };
         if head.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(Error::format(
@@ -175,20 +202,37 @@ impl CsvFile {
             reader,
             encoding,
             errors: opts.encoding_errors,
+            delivered,
         })
     }
 
-    /// Calls `f(line, fields)` for every well-formed data row; returns the number of data rows read
-    /// and the rejects (including those `f` returned).
+    /// The line where the record just read starts, and the number of empty lines before it. The csv
+    /// reader skips empty lines and reports a record as starting where it began looking (the first
+    /// empty line); the reader's position after the record, less the line breaks inside the record
+    /// and the one ending it, gives the real start. Only the file's last record can lack that final
+    /// line break: it is the one that ends where the input ends, on a byte that is not a line break.
+    fn start_line(&self, rec: &csv::ByteRecord) -> (u64, u64) {
+        let reported = rec.position().map(|p| p.line()).unwrap_or(0);
+        let end = self.reader.position();
+        let (bytes, last) = self.delivered.get();
+        let unterminated = end.byte() == bytes && last != b'\n';
+        let inside = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let line = reported.max(end.line().saturating_sub(inside + u64::from(!unterminated)));
+        (line, line - reported)
+    }
+
+    /// Calls `f(line, fields)` for every well-formed, non-blank data row; returns the number of data
+    /// rows read (blank ones included and counted apart) and the rejects (including those `f` returned).
     pub fn for_each_row(
         &mut self,
         mut f: impl FnMut(u64, &[&str]) -> std::result::Result<(), Reject>,
-    ) -> Result<(u64, Vec<Reject>)> {
+    ) -> Result<(RowCount, Vec<Reject>)> {
         let file = self.path.display().to_string();
         let width = self.header.names.len();
         let mut rec = csv::ByteRecord::new();
         let mut rejects = Vec::new();
         let mut rows = 0u64;
+        let mut blank = 0u64;
         let mut owned: Vec<String> = Vec::new();
         loop {
             match self.reader.read_byte_record(&mut rec) {
@@ -208,9 +252,13 @@ impl CsvFile {
                 }
             }
             rows += 1;
-            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let (line, empty_lines) = self.start_line(&rec);
+            (rows, blank) = (rows + empty_lines, blank + empty_lines);
+            if is_blank(rec.as_slice()) {
+                blank += 1;
+                continue;
+            }
             if rec.len() != width {
-                // A lone empty field on a line is a blank line inside the data: still a row read.
                 rejects.push(Reject {
                     file: file.clone(),
                     line,
@@ -264,7 +312,7 @@ impl CsvFile {
                 rejects.push(r);
             }
         }
-        Ok((rows, rejects))
+        Ok((RowCount { read: rows, blank }, rejects))
     }
 }
 
@@ -334,6 +382,30 @@ impl<R: Read> Read for CrLf<R> {
     }
 }
 
+/// Counts the bytes a reader hands on and keeps the last one, so that the end of the input can be
+/// recognised from the csv reader's position.
+struct Tally<R> {
+    inner: R,
+    seen: Rc<Cell<(u64, u8)>>,
+}
+
+impl<R: Read> Tally<R> {
+    fn new(inner: R, seen: Rc<Cell<(u64, u8)>>) -> Self {
+        Tally { inner, seen }
+    }
+}
+
+impl<R: Read> Read for Tally<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            let (total, _) = self.seen.get();
+            self.seen.set((total + n as u64, buf[n - 1]));
+        }
+        Ok(n)
+    }
+}
+
 fn decode(
     bytes: &[u8],
     encoding: Encoding,
@@ -363,10 +435,9 @@ mod tests {
         p
     }
 
-    fn collect(
-        path: &Path,
-        opts: &ImportOptions,
-    ) -> (Vec<(u64, Vec<String>)>, u64, Vec<Reject>, Header) {
+    type Rows = Vec<(u64, Vec<String>)>;
+
+    fn collect(path: &Path, opts: &ImportOptions) -> (Rows, RowCount, Vec<Reject>, Header) {
         let mut f = CsvFile::open(path, opts).unwrap();
         let mut got = Vec::new();
         let (n, rej) = f
@@ -386,7 +457,7 @@ mod tests {
         );
         let (rows, n, rej, header) = collect(&p, &ImportOptions::default());
         assert_eq!(header.names, vec!["id", "text"]);
-        assert_eq!(n, 3);
+        assert_eq!(n, RowCount { read: 3, blank: 0 });
         assert!(rej.is_empty());
         assert_eq!(rows[0], (2, vec!["1".into(), "a, b".into()]));
         assert_eq!(rows[1].1[1], "multi\nline");
@@ -418,7 +489,7 @@ mod tests {
     fn semicolon_sniffed_and_field_count_rejected() {
         let p = tmp("b.csv", b"id;name;x\n1;a;b\n2;only\n");
         let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
-        assert_eq!(n, 2);
+        assert_eq!(n.read, 2);
         assert_eq!(rows.len(), 1);
         assert_eq!(rej[0].line, 3);
         assert_eq!(rej[0].reason, RejectReason::FieldCount);
@@ -438,7 +509,7 @@ mod tests {
         let p = tmp("d.csv", b"id,name\n1,Z\xfcrich\n");
         let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
         assert_eq!(
-            (rows.len(), n, rej[0].reason),
+            (rows.len(), n.read, rej[0].reason),
             (0, 1, RejectReason::Encoding)
         );
         let latin = ImportOptions {
@@ -466,7 +537,45 @@ mod tests {
         assert!(e.to_string().contains("empty"), "{e}");
         let p = tmp("f.csv", b"id,name\r\n");
         let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
-        assert_eq!((rows.len(), n, rej.len()), (0, 0, 0));
+        assert_eq!((rows.len(), n.read, rej.len()), (0, 0, 0));
+    }
+
+    #[test]
+    fn blank_rows_are_skipped_and_counted_whatever_their_width() {
+        let p = tmp(
+            "g.csv",
+            "id,name,x\r\n1,a,b\r\n,,\r\n , \t,\r\n,,,,,,\r\n\u{a0},,\r\n,\"\",\r\n2,c,d\r\n,,\r\n"
+                .as_bytes(),
+        );
+        let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
+        assert_eq!(n, RowCount { read: 8, blank: 6 });
+        assert!(rej.is_empty(), "{rej:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].0, 8, "line numbers still count the blank rows");
+        // A row with one non-blank cell is data, even if that cell is a lone '?' or a short row.
+        let p = tmp("h.csv", b"id,name,x\n,?,\n,,x,,\n");
+        let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
+        assert_eq!((rows.len(), n.read, n.blank, rej.len()), (1, 2, 0, 1));
+        // Empty lines (which the csv reader skips) are blank rows too, and the rows after them keep
+        // their real line numbers, with or without a final line break.
+        for (name, end) in [("i.csv", "\n"), ("j.csv", "")] {
+            let text = format!("id,text\n1,\"two\n\nlines\"\n\n\n2,b\n   \n\n3,c{end}");
+            let p = tmp(name, text.as_bytes());
+            let (rows, n, rej, _) = collect(&p, &ImportOptions::default());
+            assert_eq!(n, RowCount { read: 7, blank: 4 }, "{name}");
+            assert!(rej.is_empty());
+            let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
+            assert_eq!(lines, vec![2, 7, 10], "{name}");
+            assert_eq!(rows[0].1[1], "two\n\nlines");
+        }
+        assert_eq!(rej[0].reason, RejectReason::FieldCount);
+        assert!(is_blank(b"  \t"));
+        assert!(is_blank("\u{a0} \u{3000}".as_bytes()));
+        assert!(!is_blank("\u{a0}x".as_bytes()));
+        assert!(
+            !is_blank(b"\xa0"),
+            "a Latin-1 no-break space is not valid UTF-8: not blank"
+        );
     }
 
     #[test]

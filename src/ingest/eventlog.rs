@@ -25,7 +25,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::csvfile::CsvFile;
+use super::csvfile::{CsvFile, RowCount};
 use super::row::parse_priority;
 use super::servicenow_audit::Reduced;
 use super::{ImportOptions, Reject, RejectReason};
@@ -75,7 +75,7 @@ fn with_override<'a>(given: &'a Option<String>, defaults: &'a [&'a str]) -> Vec<
     }
 }
 
-pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Reject>, u64)> {
+pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Reject>, RowCount)> {
     let mut csv = CsvFile::open(path, opts)?;
     let h = &csv.header;
     let o = &opts.eventlog;

@@ -1,16 +1,22 @@
-//! Jira Service Management CSV export. Real exports repeat column names (`Watchers`, `Comment`,
-//! `Labels`; the first is used), carry multi-line quoted comments, and write dates in the
-//! exporting user's format, by default `25/Feb/26 10:17 PM` (recognised without `--date-format`).
-//! SLA columns hold the remaining time (`2h 30m`, negative when breached): `made_sla_reported` is
-//! true when `Time to resolution` is ≥ 0.
+//! Jira Service Management CSV export (Cloud and Data Center). Real exports repeat column names
+//! (`Watchers`, `Comment`, `Labels`; the first is used), carry multi-line quoted comments, and write
+//! dates in the exporting user's format, by default `25/Feb/26 10:17 PM` or `3/Feb/26 9:05 AM`
+//! (recognised without `--date-format`).
+//!
+//! SLA columns hold the remaining time, negative when breached, in whatever shape the site exports:
+//! `1:58`, `-3:15`, `-0:20`, `2h 30m`, `-45m`, `1d 2h 5m` (1d = 8 h, 1w = 5 d, Jira's working time),
+//! or a plain number of **minutes** (see [`super::duration`]). `made_sla_reported` is true when
+//! `Time to resolution` is ≥ 0 (not written with a minus sign). An SLA cell that cannot be read is
+//! dropped: the incident is kept with `made_sla_reported` empty. `Time to first response` and
+//! satisfaction ratings have no canonical column and are not read.
 
 use std::cell::Cell;
 use std::path::Path;
 
+use super::duration::{parse_duration, DurationUnits};
 use super::row::{aliases, parse_rows, Field, RowSpec};
-use super::{ImportOptions, Parsed, Reject, RejectReason};
+use super::{ImportOptions, Parsed};
 use crate::error::Result;
-use crate::timeparse::parse_jira_duration_hours;
 
 pub const COLUMNS: &[(Field, &[&str])] = &[
     (Field::IncidentId, &["Issue key"]),
@@ -56,6 +62,7 @@ const TIME_TO_RESOLUTION: &[&str] = &["Custom field (Time to resolution)", "Time
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
     let ttr = Cell::new(None);
+    let file = path.display().to_string();
     parse_rows(
         path,
         opts,
@@ -69,19 +76,24 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
                 &[Field::IncidentId, Field::OpenedAt],
             )
         },
-        |inc, spec, fields| {
-            if let Some(k) = ttr.get() {
-                let raw = fields[k].trim();
-                if !opts.is_missing(raw) {
-                    let hours = parse_jira_duration_hours(raw).ok_or_else(|| Reject {
-                        file: path.display().to_string(),
-                        line: inc.source_line,
-                        column: spec.header.names[k].clone(),
-                        reason: RejectReason::BadNumber,
-                        detail: format!("'{raw}' is not a remaining time such as 2h 30m or -45m"),
-                    })?;
-                    inc.made_sla_reported = Some(hours >= 0.0);
-                }
+        |inc, spec, fields, dropped| {
+            let Some(k) = ttr.get() else { return Ok(()) };
+            let raw = fields[k].trim();
+            if opts.is_missing(raw) {
+                return Ok(());
+            }
+            match parse_duration(raw, DurationUnits::JIRA) {
+                Ok(remaining) => inc.made_sla_reported = Some(!remaining.negative),
+                Err(e) => dropped.push(spec.dropped(
+                    &file,
+                    inc.source_line,
+                    k,
+                    raw,
+                    format!(
+                        "'{raw}' is not a remaining time ({e}); read are {}; made_sla_reported left empty",
+                        DurationUnits::JIRA.expected()
+                    ),
+                )),
             }
             Ok(())
         },

@@ -174,6 +174,6 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
                 .collect();
             Ok(spec)
         },
-        |_, _, _| Ok(()),
+        |_, _, _, _| Ok(()),
     )
 }

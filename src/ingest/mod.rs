@@ -1,7 +1,9 @@
 //! Importers: one module per source format, all producing the canonical incident table
 //! ([`crate::schema::Incident`]) plus, for event logs, the events table. Every input row ends up
-//! either in the output or in the rejects list with its file, line, column and reason, so that
-//! `rows_read = rows_imported + rows_rejected` always holds.
+//! either in the output, in the rejects list with its file, line, column and reason, or among the
+//! blank rows skipped, so that `rows_read = rows_imported + rows_rejected + blank_rows` always holds.
+//! A cell of an optional column that cannot be read does not cost the incident: the field is left
+//! empty and the cell is listed as a [`DroppedCell`] (`field_dropped` in the rejects file).
 //!
 //! Row-per-incident formats (servicenow, jira, pagerduty, mapping) share [`row::RowSpec`]: a list of
 //! canonical fields and the source columns that fill them. Event-log formats (servicenow-audit,
@@ -9,6 +11,7 @@
 
 pub mod csvfile;
 pub mod detect;
+pub mod duration;
 pub mod eventlog;
 pub mod jira;
 pub mod mapping;
@@ -230,16 +233,35 @@ pub struct Reject {
     pub detail: String,
 }
 
-/// Counts for one input file.
+/// A cell of an optional column that could not be read: the incident was imported with that field
+/// empty. Written to the rejects file with reason `field_dropped`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DroppedCell {
+    pub file: String,
+    pub line: u64,
+    pub column: String,
+    /// The cell as written (trimmed).
+    pub value: String,
+    /// Why it could not be read.
+    pub detail: String,
+}
+
+/// The reason written in the rejects file for a [`DroppedCell`].
+pub const FIELD_DROPPED: &str = "field_dropped";
+
+/// Counts for one input file. `rows_read` includes `blank_rows`.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct FileSummary {
     pub file: String,
     pub format: String,
     pub format_detected: bool,
     pub rows_read: u64,
+    pub blank_rows: u64,
 }
 
-/// The import summary (`--output json` prints it). `rows_read = rows_imported + rows_rejected`.
+/// The import summary (`--output json` prints it).
+/// `rows_read = rows_imported + rows_rejected + blank_rows`; `cells_dropped` counts cells, not rows
+/// (their incidents are among those imported).
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct ImportSummary {
     pub files: Vec<FileSummary>,
@@ -255,10 +277,18 @@ pub struct ImportSummary {
     pub closed_without_resolution: u64,
     pub rejected_by_reason: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
+    /// Rows whose every cell is empty or whitespace (spreadsheet padding, empty lines), skipped.
+    pub blank_rows: u64,
+    /// Cells of optional columns that could not be read; the incident is kept with the field empty.
+    pub cells_dropped: u64,
+    /// `cells_dropped` by source column name.
+    pub cells_dropped_by_column: BTreeMap<String, u64>,
 }
 
 impl ImportSummary {
-    /// `read N rows → imported M incidents (from R rows), rejected K rows (reason n, …)`
+    /// `read N rows → imported M incidents (from R rows), rejected K rows (reason n, …), B blank rows
+    /// skipped; C cells dropped (column n, …: field left empty, incident kept)`; the blank and dropped
+    /// parts only when there are any.
     pub fn line(&self) -> String {
         let reasons = if self.rejected_by_reason.is_empty() {
             String::new()
@@ -275,9 +305,38 @@ impl ImportSummary {
         } else {
             String::new()
         };
+        let blank = if self.blank_rows > 0 {
+            format!(", {} blank rows skipped", self.blank_rows)
+        } else {
+            String::new()
+        };
         format!(
-            "read {} rows → imported {} incidents{from}, rejected {} rows{reasons}",
-            self.rows_read, self.incidents_imported, self.rows_rejected
+            "read {} rows → imported {} incidents{from}, rejected {} rows{reasons}{blank}{}",
+            self.rows_read,
+            self.incidents_imported,
+            self.rows_rejected,
+            self.dropped_part()
+        )
+    }
+
+    fn dropped_part(&self) -> String {
+        if self.cells_dropped == 0 {
+            return String::new();
+        }
+        let parts: Vec<String> = self
+            .cells_dropped_by_column
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
+        let cells = if self.cells_dropped == 1 {
+            "cell"
+        } else {
+            "cells"
+        };
+        format!(
+            "; {} {cells} dropped ({}: field left empty, incident kept)",
+            self.cells_dropped,
+            parts.join(", ")
         )
     }
 }
@@ -289,6 +348,8 @@ pub struct Imported {
     pub events: Vec<Event>,
     pub rejects: Vec<Reject>,
     pub summary: ImportSummary,
+    /// Unreadable cells of optional columns (their incidents are in `incidents`).
+    pub dropped: Vec<DroppedCell>,
 }
 
 /// What one file's parser hands back before files are combined.
@@ -302,6 +363,9 @@ pub struct Parsed {
     pub rejects: Vec<Reject>,
     pub rows_read: u64,
     pub warnings: Vec<String>,
+    pub dropped: Vec<DroppedCell>,
+    /// Blank rows skipped (included in `rows_read`).
+    pub blank_rows: u64,
 }
 
 /// Imports several files (appended in order) into one canonical table.
@@ -323,21 +387,23 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
             f => (f, false),
         };
         let file = path.display().to_string();
-        let rows_read;
+        let (rows_read, blank_rows);
         match format {
             SourceFormat::ServiceNowAudit => {
-                let (rows, rejects, read) = servicenow_audit::parse(path, opts)?;
-                rows_read = read;
+                let (rows, rejects, dropped, read) = servicenow_audit::parse(path, opts)?;
+                (rows_read, blank_rows) = (read.read, read.blank);
                 audit_rows.extend(rows);
                 out.rejects.extend(rejects);
+                out.dropped.extend(dropped);
             }
             SourceFormat::EventLog | SourceFormat::Xes => {
                 let (events, rejects, read) = if format == SourceFormat::Xes {
-                    xes::parse(path, opts)?
+                    let (events, rejects, read) = xes::parse(path, opts)?;
+                    (events, rejects, csvfile::RowCount { read, blank: 0 })
                 } else {
                     eventlog::parse(path, opts)?
                 };
-                rows_read = read;
+                (rows_read, blank_rows) = (read.read, read.blank);
                 log_events.extend(events);
                 out.rejects.extend(rejects);
             }
@@ -351,9 +417,10 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
                     SourceFormat::PagerDuty => pagerduty::parse(path, opts)?,
                     _ => mapping::parse(path, opts)?,
                 };
-                rows_read = parsed.rows_read;
+                (rows_read, blank_rows) = (parsed.rows_read, parsed.blank_rows);
                 row_incidents.extend(parsed.incidents.into_iter().map(|i| (i, file.clone())));
                 out.rejects.extend(parsed.rejects);
+                out.dropped.extend(parsed.dropped);
                 out.summary.warnings.extend(parsed.warnings);
             }
             SourceFormat::Auto => unreachable!("detect_file never returns Auto"),
@@ -363,8 +430,10 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
             format: format.name().into(),
             format_detected: detected,
             rows_read,
+            blank_rows,
         });
         out.summary.rows_read += rows_read;
+        out.summary.blank_rows += blank_rows;
     }
 
     let mut rows_imported = 0u64;
@@ -432,6 +501,7 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
 
     out.rejects
         .sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    keep_dropped_of_imported_rows(&mut out);
     let s = &mut out.summary;
     s.rows_imported = rows_imported;
     s.rows_rejected = out.rejects.len() as u64;
@@ -455,15 +525,44 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
     if s.rows_read == 0 {
         s.warnings
             .push("the input has a header but no data rows".into());
+    } else if s.incidents_imported == 0 {
+        s.warnings.push(format!(
+            "no incident was imported: of {} rows read, {} were rejected and {} blank (see the rejects file for why)",
+            s.rows_read, s.rows_rejected, s.blank_rows
+        ));
     }
-    debug_assert_eq!(s.rows_read, s.rows_imported + s.rows_rejected);
-    if s.rows_read != s.rows_imported + s.rows_rejected {
+    debug_assert_eq!(
+        s.rows_read,
+        s.rows_imported + s.rows_rejected + s.blank_rows
+    );
+    if s.rows_read != s.rows_imported + s.rows_rejected + s.blank_rows {
         return Err(Error::Usage(format!(
-            "internal accounting error: read {} rows but imported {} and rejected {}; please report this",
-            s.rows_read, s.rows_imported, s.rows_rejected
+            "internal accounting error: read {} rows but imported {}, rejected {} and skipped {} blank; please report this",
+            s.rows_read, s.rows_imported, s.rows_rejected, s.blank_rows
         )));
     }
     Ok(out)
+}
+
+/// Keeps only the dropped cells of rows that were imported (a row rejected as a whole, e.g. as a
+/// duplicate, is listed once, as rejected), sorts them and counts them in the summary.
+fn keep_dropped_of_imported_rows(out: &mut Imported) {
+    let rejected: std::collections::HashSet<(&str, u64)> = out
+        .rejects
+        .iter()
+        .map(|r| (r.file.as_str(), r.line))
+        .collect();
+    out.dropped
+        .retain(|d| !rejected.contains(&(d.file.as_str(), d.line)));
+    out.dropped
+        .sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    let s = &mut out.summary;
+    s.cells_dropped = out.dropped.len() as u64;
+    for d in &out.dropped {
+        *s.cells_dropped_by_column
+            .entry(d.column.clone())
+            .or_default() += 1;
+    }
 }
 
 /// The first canonical column in which two incidents differ (ignoring where they came from).
@@ -487,16 +586,39 @@ fn first_difference(a: &Incident, b: &Incident) -> Option<&'static str> {
     Some("(unknown)")
 }
 
-/// Writes the rejects list as CSV (file, line, column, reason, detail).
-pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
-    let rows = rejects.iter().map(|r| {
-        vec![
-            r.file.clone(),
-            r.line.to_string(),
-            r.column.clone(),
-            r.reason.name().to_string(),
-            r.detail.clone(),
-        ]
-    });
-    crate::output::write_csv(path, &["file", "line", "column", "reason", "detail"], rows)
+/// Writes the rejected rows and the dropped cells as one CSV ordered by file and line:
+/// `file,line,column,reason,detail,value`. A dropped cell has reason `field_dropped` and its cell in
+/// `value`; a rejected row names the offending value in `detail` and leaves `value` empty.
+pub fn write_rejects(path: &Path, rejects: &[Reject], dropped: &[DroppedCell]) -> Result<()> {
+    let mut rows: Vec<(&str, u64, Vec<String>)> = rejects
+        .iter()
+        .map(|r| {
+            let row = vec![
+                r.file.clone(),
+                r.line.to_string(),
+                r.column.clone(),
+                r.reason.name().to_string(),
+                r.detail.clone(),
+                String::new(),
+            ];
+            (r.file.as_str(), r.line, row)
+        })
+        .collect();
+    rows.extend(dropped.iter().map(|d| {
+        let row = vec![
+            d.file.clone(),
+            d.line.to_string(),
+            d.column.clone(),
+            FIELD_DROPPED.to_string(),
+            d.detail.clone(),
+            d.value.clone(),
+        ];
+        (d.file.as_str(), d.line, row)
+    }));
+    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    crate::output::write_csv(
+        path,
+        &["file", "line", "column", "reason", "detail", "value"],
+        rows.into_iter().map(|(_, _, row)| row),
+    )
 }

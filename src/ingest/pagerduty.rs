@@ -2,12 +2,17 @@
 //! `seconds_to_first_ack`, `seconds_to_resolve`, `escalation_count`, …) and the older CSV report's
 //! `created_on` / `resolved_on`. Timestamps are ISO 8601 with offsets. `acknowledged_at` is
 //! `created_at + seconds_to_first_ack`; a missing `resolved_at` is filled from `seconds_to_resolve`.
+//! Both are read by the one duration parser ([`super::duration`]): a plain number is **seconds**
+//! (`90`, `12.5`), and `1:30:00` or `1h 30m` are read too. An unreadable `seconds_to_first_ack` is
+//! dropped (the incident is kept without an acknowledgement time); an unreadable `seconds_to_resolve`
+//! that would give the resolution time rejects the row, as an unreadable `resolved_at` does.
 //! `priority_name` (P1…P5) gives the priority; PagerDuty's own `urgency` (high/low) is kept as is.
 
 use std::cell::Cell;
 use std::path::Path;
 
-use super::row::{aliases, parse_rows, Field, RowSpec};
+use super::duration::DurationUnits;
+use super::row::{aliases, parse_non_negative, parse_rows, Field, RowSpec};
 use super::{ImportOptions, Parsed, Reject, RejectReason};
 use crate::error::Result;
 
@@ -48,29 +53,48 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
                 &[Field::IncidentId, Field::OpenedAt],
             )
         },
-        |inc, spec, fields| {
-            let seconds = |k: usize| -> std::result::Result<Option<i64>, Reject> {
+        |inc, spec, fields, dropped| {
+            let file = path.display().to_string();
+            let opened = inc.opened_at;
+            // Milliseconds after the opening, or why the cell cannot be read.
+            let after_opening = |k: usize| -> Option<std::result::Result<i64, String>> {
                 let raw = fields[k].trim();
                 if opts.is_missing(raw) {
-                    return Ok(None);
+                    return None;
                 }
-                raw.parse::<f64>()
-                    .ok()
-                    .filter(|s| *s >= 0.0)
-                    .map(|s| Some((s * 1000.0).round() as i64))
-                    .ok_or_else(|| Reject {
-                        file: path.display().to_string(),
-                        line: inc.source_line,
-                        column: spec.header.names[k].clone(),
-                        reason: RejectReason::BadNumber,
-                        detail: format!("'{raw}' is not a number of seconds ≥ 0"),
-                    })
+                Some(
+                    parse_non_negative(raw, DurationUnits::SECONDS, "number of seconds").and_then(
+                        |d| {
+                            opened
+                                .checked_add(d.millis())
+                                .ok_or_else(|| format!("'{raw}' seconds overflow the time line"))
+                        },
+                    ),
+                )
             };
             if let Some(k) = ack.get() {
-                inc.acknowledged_at = seconds(k)?.map(|ms| inc.opened_at + ms);
+                match after_opening(k) {
+                    None => {}
+                    Some(Ok(t)) => inc.acknowledged_at = Some(t),
+                    Some(Err(e)) => {
+                        dropped.push(spec.dropped(&file, inc.source_line, k, fields[k], e))
+                    }
+                }
             }
             if let (Some(k), None) = (ttr.get(), inc.resolved_at) {
-                inc.resolved_at = seconds(k)?.map(|ms| inc.opened_at + ms);
+                match after_opening(k) {
+                    None => {}
+                    Some(Ok(t)) => inc.resolved_at = Some(t),
+                    Some(Err(detail)) => {
+                        return Err(Reject {
+                            file,
+                            line: inc.source_line,
+                            column: spec.header.names[k].clone(),
+                            reason: RejectReason::BadNumber,
+                            detail,
+                        })
+                    }
+                }
             }
             Ok(())
         },

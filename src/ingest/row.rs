@@ -2,12 +2,20 @@
 //! which canonical [`Field`]; [`parse_rows`] reads a CSV with it, applies a format's own finishing
 //! step, checks the incident and collects rejects. Every format-specific module is a column list plus
 //! at most a small `finish` function.
+//!
+//! Required and optional fields, the same for every row-per-incident source: a row is rejected when
+//! its id is empty, its opening time is missing or unreadable, its resolution or closing time is
+//! unreadable (an empty one would make a resolved incident look open), or it was resolved or closed
+//! before it was opened. Any other cell that cannot be read (a count, a flag, hours on hold, the
+//! acknowledgement time, or one acknowledged before opening, an SLA remaining time …) is dropped: the
+//! incident is imported with that field empty and the cell is listed as a [`DroppedCell`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::csvfile::{CsvFile, Header};
-use super::{ImportOptions, Parsed, Reject, RejectReason};
+use super::duration::{parse_duration, DurationUnits};
+use super::{DroppedCell, ImportOptions, Parsed, Reject, RejectReason};
 use crate::error::Result;
 use crate::schema::Incident;
 use crate::timeparse::TimeParser;
@@ -128,6 +136,41 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// A whole number ≥ 0 that fits a count (`3`, `3.0`).
+pub fn parse_count(raw: &str) -> Option<u32> {
+    raw.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| *v >= 0.0 && v.fract() == 0.0 && *v <= f64::from(u32::MAX))
+        .map(|v| v as u32)
+}
+
+/// A duration that may not be negative (time on hold, seconds to acknowledge), read by the one
+/// duration parser; the error names `what` and the shapes accepted.
+pub fn parse_non_negative(
+    raw: &str,
+    units: DurationUnits,
+    what: &str,
+) -> std::result::Result<super::duration::SignedDuration, String> {
+    match parse_duration(raw, units) {
+        Ok(d) if d.negative && d.magnitude_ms > 0 => Err(format!("'{raw}' is a negative {what}")),
+        Ok(d) => Ok(super::duration::SignedDuration {
+            negative: false,
+            ..d
+        }),
+        Err(e) => Err(format!(
+            "'{raw}' is not a {what} ({e}); read are {}",
+            units.expected()
+        )),
+    }
+}
+
+/// What is wrong with one cell: the row cannot be used, or only this field is lost.
+enum CellProblem {
+    Reject(RejectReason, String),
+    Drop(String),
+}
+
 /// Which source column fills which field, resolved against one file's header.
 #[derive(Debug, Clone)]
 pub struct RowSpec {
@@ -167,6 +210,24 @@ impl RowSpec {
         })
     }
 
+    /// A dropped cell of column `k` on `line`.
+    pub fn dropped(
+        &self,
+        file: &str,
+        line: u64,
+        k: usize,
+        value: &str,
+        detail: String,
+    ) -> DroppedCell {
+        DroppedCell {
+            file: file.to_string(),
+            line,
+            column: self.header.names[k].clone(),
+            value: value.trim().to_string(),
+            detail,
+        }
+    }
+
     pub fn column_of(&self, field: Field) -> Option<usize> {
         self.columns
             .iter()
@@ -174,7 +235,10 @@ impl RowSpec {
             .map(|(_, k)| *k)
     }
 
-    /// Fills an incident from one row. Unknown priority labels are counted in `unknown_priorities`.
+    /// Fills an incident from one row. Unknown priority labels are counted in `unknown_priorities`;
+    /// unreadable optional cells are pushed to `dropped` (the caller keeps them only if the row is
+    /// imported); an unreadable required cell rejects the row.
+    #[allow(clippy::too_many_arguments)]
     pub fn apply(
         &self,
         file: &str,
@@ -183,6 +247,7 @@ impl RowSpec {
         opts: &ImportOptions,
         times: &TimeParser,
         unknown_priorities: &mut BTreeMap<String, u64>,
+        dropped: &mut Vec<DroppedCell>,
     ) -> std::result::Result<Incident, Reject> {
         let mut inc = Incident {
             source: self.source.clone(),
@@ -195,93 +260,97 @@ impl RowSpec {
                 continue;
             }
             let raw = raw.trim();
-            let column = &self.header.names[k];
-            let reject = |reason, detail: String| Reject {
-                file: file.to_string(),
-                line,
-                column: column.clone(),
-                reason,
-                detail,
-            };
-            let time = || {
-                times
-                    .parse(raw)
-                    .map_err(|e| reject(RejectReason::BadTimestamp, e))
-            };
-            let count = || {
-                raw.parse::<f64>()
-                    .ok()
-                    .filter(|v| *v >= 0.0 && v.fract() == 0.0 && *v <= f64::from(u32::MAX))
-                    .map(|v| v as u32)
-                    .ok_or_else(|| {
-                        reject(
-                            RejectReason::BadNumber,
-                            format!("'{raw}' is not a whole number ≥ 0"),
-                        )
+            match self.fill(&mut inc, field, raw, times, unknown_priorities) {
+                Ok(()) => {}
+                Err(CellProblem::Reject(reason, detail)) => {
+                    return Err(Reject {
+                        file: file.to_string(),
+                        line,
+                        column: self.header.names[k].clone(),
+                        reason,
+                        detail,
                     })
-            };
-            let boolean = || {
-                parse_bool(raw).ok_or_else(|| {
-                    reject(
-                        RejectReason::BadBoolean,
-                        format!("'{raw}' is not true/false, yes/no or 1/0"),
-                    )
-                })
-            };
-            let text = || Some(raw.to_string());
-            match field {
-                Field::IncidentId => inc.incident_id = raw.to_string(),
-                Field::OpenedAt => inc.opened_at = time()?,
-                Field::AcknowledgedAt => inc.acknowledged_at = Some(time()?),
-                Field::ResolvedAt => inc.resolved_at = Some(time()?),
-                Field::ClosedAt => inc.closed_at = Some(time()?),
-                Field::Priority => {
-                    let p = self
-                        .priority_labels
-                        .get(&raw.to_lowercase())
-                        .copied()
-                        .or_else(|| parse_priority(raw));
-                    if p.is_none() {
-                        *unknown_priorities.entry(raw.to_string()).or_default() += 1;
-                    }
-                    inc.priority = p;
-                    inc.priority_label = text();
                 }
-                Field::Impact => inc.impact = text(),
-                Field::Urgency => inc.urgency = text(),
-                Field::Category => inc.category = text(),
-                Field::Subcategory => inc.subcategory = text(),
-                Field::Symptom => inc.symptom = text(),
-                Field::Service => inc.service = text(),
-                Field::Ci => inc.ci = text(),
-                Field::AssignmentGroup => inc.assignment_group = text(),
-                Field::Assignee => inc.assignee = text(),
-                Field::Channel => inc.channel = text(),
-                Field::ReassignmentCount => inc.reassignment_count = Some(count()?),
-                Field::ReopenCount => inc.reopen_count = Some(count()?),
-                Field::EscalationCount => inc.escalation_count = Some(count()?),
-                Field::MaxSupportLevel => inc.max_support_level = text(),
-                Field::OnHoldHours => {
-                    inc.on_hold_hours = Some(
-                        raw.parse::<f64>()
-                            .ok()
-                            .filter(|v| *v >= 0.0)
-                            .ok_or_else(|| {
-                                reject(
-                                    RejectReason::BadNumber,
-                                    format!("'{raw}' is not a number of hours ≥ 0"),
-                                )
-                            })?,
-                    )
+                Err(CellProblem::Drop(detail)) => {
+                    dropped.push(self.dropped(file, line, k, raw, detail))
                 }
-                Field::MadeSlaReported => inc.made_sla_reported = Some(boolean()?),
-                Field::ProblemId => inc.problem_id = text(),
-                Field::KnowledgeUsed => inc.knowledge_used = Some(boolean()?),
-                Field::MajorIncident => inc.major_incident = Some(boolean()?),
-                Field::FinalState => inc.final_state = text(),
             }
         }
         Ok(inc)
+    }
+
+    /// Sets one field from its (non-missing, trimmed) cell.
+    fn fill(
+        &self,
+        inc: &mut Incident,
+        field: Field,
+        raw: &str,
+        times: &TimeParser,
+        unknown_priorities: &mut BTreeMap<String, u64>,
+    ) -> std::result::Result<(), CellProblem> {
+        let required_time = || {
+            times
+                .parse(raw)
+                .map_err(|e| CellProblem::Reject(RejectReason::BadTimestamp, e))
+        };
+        let count = || {
+            parse_count(raw)
+                .ok_or_else(|| CellProblem::Drop(format!("'{raw}' is not a whole number ≥ 0")))
+        };
+        let boolean = || {
+            parse_bool(raw).ok_or_else(|| {
+                CellProblem::Drop(format!("'{raw}' is not true/false, yes/no or 1/0"))
+            })
+        };
+        let text = || Some(raw.to_string());
+        match field {
+            Field::IncidentId => inc.incident_id = raw.to_string(),
+            Field::OpenedAt => inc.opened_at = required_time()?,
+            Field::AcknowledgedAt => {
+                inc.acknowledged_at = Some(times.parse(raw).map_err(CellProblem::Drop)?)
+            }
+            Field::ResolvedAt => inc.resolved_at = Some(required_time()?),
+            Field::ClosedAt => inc.closed_at = Some(required_time()?),
+            Field::Priority => {
+                let p = self
+                    .priority_labels
+                    .get(&raw.to_lowercase())
+                    .copied()
+                    .or_else(|| parse_priority(raw));
+                if p.is_none() {
+                    *unknown_priorities.entry(raw.to_string()).or_default() += 1;
+                }
+                inc.priority = p;
+                inc.priority_label = text();
+            }
+            Field::Impact => inc.impact = text(),
+            Field::Urgency => inc.urgency = text(),
+            Field::Category => inc.category = text(),
+            Field::Subcategory => inc.subcategory = text(),
+            Field::Symptom => inc.symptom = text(),
+            Field::Service => inc.service = text(),
+            Field::Ci => inc.ci = text(),
+            Field::AssignmentGroup => inc.assignment_group = text(),
+            Field::Assignee => inc.assignee = text(),
+            Field::Channel => inc.channel = text(),
+            Field::ReassignmentCount => inc.reassignment_count = Some(count()?),
+            Field::ReopenCount => inc.reopen_count = Some(count()?),
+            Field::EscalationCount => inc.escalation_count = Some(count()?),
+            Field::MaxSupportLevel => inc.max_support_level = text(),
+            Field::OnHoldHours => {
+                inc.on_hold_hours = Some(
+                    parse_non_negative(raw, DurationUnits::HOURS, "time on hold")
+                        .map_err(CellProblem::Drop)?
+                        .hours(),
+                )
+            }
+            Field::MadeSlaReported => inc.made_sla_reported = Some(boolean()?),
+            Field::ProblemId => inc.problem_id = text(),
+            Field::KnowledgeUsed => inc.knowledge_used = Some(boolean()?),
+            Field::MajorIncident => inc.major_incident = Some(boolean()?),
+            Field::FinalState => inc.final_state = text(),
+        }
+        Ok(())
     }
 
     /// The raw cell of a field in a row, unless missing.
@@ -299,7 +368,7 @@ impl RowSpec {
 }
 
 /// The checks every incident passes before it enters the table: it has an id and an opening time,
-/// and nothing happened before it was opened.
+/// and it was not resolved or closed before it was opened.
 pub fn validate(
     inc: &Incident,
     file: &str,
@@ -354,12 +423,33 @@ pub fn validate(
         inc.closed_at,
         RejectReason::ClosedBeforeOpened,
     )?;
-    order(
-        Field::AcknowledgedAt,
-        inc.acknowledged_at,
-        RejectReason::AcknowledgedBeforeOpened,
-    )?;
     Ok(())
+}
+
+/// An acknowledgement before the opening is an unreadable optional value, not a reason to lose the
+/// incident: `acknowledged_at` is emptied and the cell returned as dropped.
+pub fn drop_early_acknowledgement(
+    inc: &mut Incident,
+    file: &str,
+    spec: &RowSpec,
+    fields: &[&str],
+) -> Option<DroppedCell> {
+    let ack = inc.acknowledged_at.filter(|a| *a < inc.opened_at)?;
+    inc.acknowledged_at = None;
+    let detail = format!(
+        "acknowledged_at is {:.2} h before opened_at",
+        (inc.opened_at - ack) as f64 / 3.6e6
+    );
+    Some(match spec.column_of(Field::AcknowledgedAt) {
+        Some(k) => spec.dropped(file, inc.source_line, k, fields[k], detail),
+        None => DroppedCell {
+            file: file.to_string(),
+            line: inc.source_line,
+            column: Field::AcknowledgedAt.name().into(),
+            value: String::new(),
+            detail,
+        },
+    })
 }
 
 /// Builds alias lists from static slices.
@@ -370,12 +460,18 @@ pub fn aliases(list: &[(Field, &[&str])]) -> Vec<(Field, Vec<String>)> {
 }
 
 /// Reads a row-per-incident CSV: resolves the spec, applies it to every row, then `finish` (the
-/// format's own derivations, e.g. PagerDuty's seconds-to-ack), then [`validate`].
+/// format's own derivations, e.g. PagerDuty's seconds-to-ack), then [`validate`]. Dropped cells are
+/// kept only for rows that pass.
 pub fn parse_rows(
     path: &Path,
     opts: &ImportOptions,
     make_spec: impl FnOnce(&Header) -> Result<RowSpec>,
-    finish: impl Fn(&mut Incident, &RowSpec, &[&str]) -> std::result::Result<(), Reject>,
+    finish: impl Fn(
+        &mut Incident,
+        &RowSpec,
+        &[&str],
+        &mut Vec<DroppedCell>,
+    ) -> std::result::Result<(), Reject>,
 ) -> Result<Parsed> {
     let mut csv = CsvFile::open(path, opts)?;
     let spec = make_spec(&csv.header)?;
@@ -383,11 +479,23 @@ pub fn parse_rows(
     let file = path.display().to_string();
     let mut incidents = Vec::new();
     let mut unknown = BTreeMap::new();
-    let (rows_read, rejects) = csv.for_each_row(|line, fields| {
-        let mut inc = spec.apply(&file, line, fields, opts, &times, &mut unknown)?;
-        finish(&mut inc, &spec, fields)?;
+    let mut dropped = Vec::new();
+    let (count, rejects) = csv.for_each_row(|line, fields| {
+        let mut row_dropped = Vec::new();
+        let mut inc = spec.apply(
+            &file,
+            line,
+            fields,
+            opts,
+            &times,
+            &mut unknown,
+            &mut row_dropped,
+        )?;
+        finish(&mut inc, &spec, fields, &mut row_dropped)?;
         let opened_found = spec.cell(Field::OpenedAt, fields, opts).is_some() || inc.opened_at != 0;
         validate(&inc, &file, &spec, opened_found)?;
+        row_dropped.extend(drop_early_acknowledgement(&mut inc, &file, &spec, fields));
+        dropped.append(&mut row_dropped);
         incidents.push(inc);
         Ok(())
     })?;
@@ -397,9 +505,11 @@ pub fn parse_rows(
         .collect();
     Ok(Parsed {
         incidents,
-        rows_read,
+        rows_read: count.read,
+        blank_rows: count.blank,
         rejects,
         warnings,
+        dropped,
         ..Default::default()
     })
 }

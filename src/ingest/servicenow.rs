@@ -72,7 +72,7 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
                 &[Field::IncidentId, Field::OpenedAt],
             )
         },
-        |inc, _, fields| {
+        |inc, _, fields, _| {
             // ServiceNow's major incident workflow: only an accepted major incident counts; an empty
             // state means the incident never was one.
             if let Some(k) = major_col.get() {

@@ -25,9 +25,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::csvfile::CsvFile;
+use super::csvfile::{CsvFile, RowCount};
 use super::row::{aliases, Field, RowSpec};
-use super::{ImportOptions, Reject, RejectReason};
+use super::{DroppedCell, ImportOptions, Reject, RejectReason};
 use crate::error::Result;
 use crate::schema::{Event, Incident};
 
@@ -40,7 +40,10 @@ pub struct AuditRow {
     pub file: Arc<str>,
 }
 
-pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<AuditRow>, Vec<Reject>, u64)> {
+/// Update rows, rejected rows, dropped cells of kept rows, and the rows read.
+pub type ParsedAudit = (Vec<AuditRow>, Vec<Reject>, Vec<DroppedCell>, RowCount);
+
+pub fn parse(path: &Path, opts: &ImportOptions) -> Result<ParsedAudit> {
     let mut csv = CsvFile::open(path, opts)?;
     let spec = RowSpec::resolve(
         path,
@@ -59,8 +62,18 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<AuditRow>, Vec<Re
     let file: Arc<str> = Arc::from(path.display().to_string());
     let mut rows = Vec::new();
     let mut unknown = Default::default();
+    let mut dropped = Vec::new();
     let (read, rejects) = csv.for_each_row(|line, fields| {
-        let inc = spec.apply(&file, line, fields, opts, &times, &mut unknown)?;
+        let mut row_dropped = Vec::new();
+        let inc = spec.apply(
+            &file,
+            line,
+            fields,
+            opts,
+            &times,
+            &mut unknown,
+            &mut row_dropped,
+        )?;
         let reject = |k: usize, reason, detail: String| Reject {
             file: file.to_string(),
             line,
@@ -103,9 +116,10 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<AuditRow>, Vec<Re
             mod_count: mc,
             file: file.clone(),
         });
+        dropped.append(&mut row_dropped);
         Ok(())
     })?;
-    Ok((rows, rejects, read))
+    Ok((rows, rejects, dropped, read))
 }
 
 /// Incidents (with their file and row count), events and whole-incident rejects from update rows.
