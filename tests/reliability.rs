@@ -228,3 +228,49 @@ fn report_csp_blocks_scripts_and_requests_even_if_escaping_failed() {
         "control: the injected markup should have made requests: {sent:?}"
     );
 }
+
+/// `--strict`: an export whose every row is rejected (header right, dates unreadable) exits 1
+/// and writes no store; without it the import succeeds with a loud warning; a clean export passes.
+#[test]
+fn strict_import_fails_on_rejects_and_empty_imports() {
+    let dir = tmpdir("strict");
+    let sample = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/sample-servicenow.csv"),
+    )
+    .unwrap();
+    let mut lines = sample.lines();
+    let header = lines.next().unwrap();
+    let opened = header.split(',').position(|c| c == "opened_at").unwrap();
+    let broken: Vec<String> = lines
+        .take(5)
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells[opened] = "not a date";
+            cells.join(",")
+        })
+        .collect();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, format!("{header}\n{}\n", broken.join("\n"))).unwrap();
+    let run = |file: &Path, store: &Path, strict: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_incidentlab"));
+        c.arg("import").arg(file).args(["--format", "servicenow", "-o"]).arg(store);
+        if strict {
+            c.arg("--strict");
+        }
+        c.output().unwrap()
+    };
+    let store = dir.join("bad.parquet");
+    let out = run(&bad, &store, true);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--strict") && err.contains("rejected 5 rows"), "{err}");
+    assert!(!store.exists(), "--strict writes no store");
+    assert!(dir.join("bad.rejects.csv").exists(), "the rejects say why");
+    let out = run(&bad, &store, false);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("warning"), "nothing imported must be loud: {text}");
+    let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/sample-servicenow.csv");
+    let out = run(&good, &dir.join("good.parquet"), true);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -47,6 +47,10 @@ pub struct ImportArgs {
     /// Summary format on standard output.
     #[arg(long, value_enum, default_value = "text")]
     pub output: SummaryOutput,
+    /// Fail (exit 1, no store written) when any row is rejected or nothing is imported; the
+    /// rejects file is still written so you can see why.
+    #[arg(long)]
+    pub strict: bool,
     /// chrono format of the timestamps, e.g. "%m/%d/%Y %H:%M" (default: recognise common formats).
     #[arg(long)]
     pub date_format: Option<String>,
@@ -145,12 +149,33 @@ impl ImportArgs {
 }
 
 /// Runs the import and returns the text to print.
+/// `--strict`: any rejected row, or an import that yields no incident, is an error.
+fn strict_check(
+    args: &ImportArgs,
+    s: &ingest::ImportSummary,
+    rejects: Option<&std::path::Path>,
+) -> Result<()> {
+    if s.rows_rejected == 0 && s.incidents_imported > 0 {
+        return Ok(());
+    }
+    let file = args.files.first().cloned().unwrap_or_default();
+    let listed = rejects
+        .map(|p| format!("; rejects in {}", p.display()))
+        .unwrap_or_default();
+    Err(Error::format(
+        file,
+        format!(
+            "--strict: {}; {} not written{listed}",
+            s.line(),
+            args.store.display()
+        ),
+    ))
+}
+
 pub fn run(args: &ImportArgs) -> Result<String> {
     let opts = args.options()?;
     crate::store::StoreFormat::of(&args.store)?;
     let imported = ingest::import_files(&args.files, &opts)?;
-    let events_path =
-        crate::store::write_store(&args.store, &imported.incidents, &imported.events)?;
     let nothing_to_list = imported.rejects.is_empty() && imported.dropped.is_empty();
     let rejects_path = match (&args.rejects, nothing_to_list) {
         (Some(p), _) => Some(p.clone()),
@@ -160,6 +185,11 @@ pub fn run(args: &ImportArgs) -> Result<String> {
     if let Some(p) = &rejects_path {
         ingest::write_rejects(p, &imported.rejects, &imported.dropped)?;
     }
+    if args.strict {
+        strict_check(args, &imported.summary, rejects_path.as_deref())?;
+    }
+    let events_path =
+        crate::store::write_store(&args.store, &imported.incidents, &imported.events)?;
     let s = &imported.summary;
     Ok(match args.output {
         SummaryOutput::Json => {
