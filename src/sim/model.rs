@@ -91,7 +91,7 @@ pub struct Arrivals {
 }
 
 /// A service-time distribution, in hours.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub enum ServiceSpec {
     Exponential {
@@ -284,7 +284,7 @@ impl Service {
     }
 }
 
-fn service(spec: &ServiceSpec, field: &str) -> Result<Service, Invalid> {
+pub(crate) fn service(spec: &ServiceSpec, field: &str) -> Result<Service, Invalid> {
     let pos = |v: f64, name: &str| {
         if v.is_finite() && v > 0.0 {
             Ok(v)
