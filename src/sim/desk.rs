@@ -929,6 +929,63 @@ mod tests {
         assert!(ping_pong as f64 > 0.15 * arrived, "{ping_pong}");
     }
 
+    #[test]
+    fn preemptive_priority_matches_the_mmc_formula_and_edf_with_one_target_is_fifo() {
+        // M/M/2 preemptive-resume, λ = 0.48 + 1.12, μ = 1: per-class sojourn from the aggregated queue.
+        let mut s = desk_spec(vec![pool("A", 2, exp(1.0), vec![0.0])], 1.6, 2);
+        s.arrivals.priority_mix = vec![0.3, 0.7];
+        s.horizon_hours = 40_000.0;
+        s.warmup_hours = 500.0;
+        s.policy = PolicyName::Preemptive;
+        let d = compile(&s).unwrap();
+        let theory = crate::sim::theory::mmc_preemptive_sojourns(2, &[0.48, 1.12], 1.0);
+        let rs = runs(&d, &DeskRunOptions::default(), 8);
+        for (c, t) in theory.iter().enumerate() {
+            let e = Estimate::of(rs.iter().map(|r| {
+                let v: Vec<f64> = r
+                    .incidents
+                    .iter()
+                    .filter(|i| usize::from(i.priority) == c && i.opened_hours >= 500.0)
+                    .filter_map(|i| i.resolved_hours.map(|x| x - i.opened_hours))
+                    .collect();
+                v.iter().sum::<f64>() / v.len() as f64
+            }));
+            assert!(
+                (e.mean - t).abs() < 4.0 * e.se() + 0.02 * t,
+                "class {c}: {e:?} vs {t}"
+            );
+        }
+        // EDF with one target for every priority serves in arrival order: exactly FIFO.
+        let mut fifo = desk_spec(vec![pool("A", 2, exp(1.0), vec![0.0])], 1.6, 2);
+        fifo.sla_resolution_hours = vec![8.0];
+        let mut edf = fifo.clone();
+        edf.policy = PolicyName::Edf;
+        let o = DeskRunOptions::default();
+        let (a, b) = (
+            run_desk(&compile(&fifo).unwrap(), 1, "e", 0, &o),
+            run_desk(&compile(&edf).unwrap(), 1, "e", 0, &o),
+        );
+        assert_eq!(a.incidents, b.incidents);
+        // … and with a tighter target for P1, P1 waits less than under FIFO.
+        edf.sla_resolution_hours = vec![2.0, 48.0];
+        let c = run_desk(&compile(&edf).unwrap(), 1, "e", 0, &o);
+        let mean_p1 = |r: &DeskRun| {
+            let v: Vec<f64> = r
+                .incidents
+                .iter()
+                .filter(|i| i.priority == 0)
+                .filter_map(|i| i.resolved_hours.map(|x| x - i.opened_hours))
+                .collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        };
+        assert!(
+            mean_p1(&c) < mean_p1(&a) - 0.1,
+            "{} vs {}",
+            mean_p1(&c),
+            mean_p1(&a)
+        );
+    }
+
     fn office_hours(agents: u32) -> Vec<u32> {
         (0..168)
             .map(|h| {
