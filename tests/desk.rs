@@ -9,7 +9,6 @@ use incidentlab::sim::desk::replicate::{
     is_desk_text, load_desk, run_desk_replications, summarize_desk,
 };
 use incidentlab::sim::desk::{Desk, DeskRunOptions, Phase};
-use incidentlab::sim::stats::Estimate;
 
 const EXAMPLE: &str = "scenarios/desk-example.toml";
 

@@ -330,12 +330,12 @@ pub fn search(
         } else {
             None
         });
-        for c in 0..mix.len() {
-            let mut p = tier.escalate[c];
+        for (r, esc) in reach.iter_mut().zip(&tier.escalate) {
+            let mut p = *esc;
             if t == 0 {
                 p *= 1.0 - m.knowledge_uplift;
             }
-            reach[c] *= p;
+            *r *= p;
         }
     }
     Ok(StaffingResult {

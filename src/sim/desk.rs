@@ -365,7 +365,7 @@ pub fn compile(spec: &DeskSpec) -> Result<Desk, Invalid> {
         "sla_resolution_hours",
         f64::INFINITY,
     )?;
-    if sla_hours.iter().any(|h| !(*h > 0.0)) {
+    if sla_hours.iter().any(|h| h.is_nan() || *h <= 0.0) {
         return Err(invalid(
             "sla_resolution_hours",
             "targets must be positive hours",
@@ -437,7 +437,10 @@ fn compile_pool(pool: &PoolSpec, f: &str, k: usize, n: usize) -> Result<PoolMode
             ))
         }
     };
-    if let Some(c) = work.iter().position(|w| !(w.mean() > 0.0)) {
+    if let Some(c) = work
+        .iter()
+        .position(|w| w.mean().is_nan() || w.mean() <= 0.0)
+    {
         return Err(invalid(
             format!("{f}.work"),
             format!(
@@ -647,7 +650,7 @@ pub fn check_initial(desk: &Desk, initial: &[OpenIncident]) -> Result<(), Invali
                 format!("pool {} but the desk has {}", o.pool, desk.pools.len()),
             ));
         }
-        if !(o.opened_hours <= 0.0) {
+        if o.opened_hours.is_nan() || o.opened_hours > 0.0 {
             return Err(invalid(
                 f,
                 format!(
