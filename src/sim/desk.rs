@@ -707,7 +707,10 @@ pub struct DeskRun {
 }
 
 /// Runs one replication; streams derive from (seed, stream_key, replication, incident index), so
-/// two desks with the same arrivals see the same incidents (common random numbers).
+/// two desks with the same arrivals see the same incidents (common random numbers). The engine's
+/// rules (visits, slots, waits, capacity changes, initial incidents, the end at the horizon) are
+/// stated in [`engine`] and in README "Desk format". Invalid `initial` entries (see
+/// [`check_initial`]) are skipped.
 pub fn run_desk(
     desk: &Desk,
     seed: u64,
