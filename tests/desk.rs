@@ -313,6 +313,20 @@ fn cli_simulate_compare_and_staff_take_a_desk() {
         "5",
     ]);
     assert!(staff.contains("Mon–Fri 08–18"), "{staff}");
+    let dir = std::env::temp_dir().join(format!("incidentlab-desk-report-{}", std::process::id()));
+    run(&[
+        "report",
+        "datasets/sample-servicenow.csv",
+        "--scenarios",
+        EXAMPLE,
+        "--replications",
+        "3",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    let metrics = std::fs::read_to_string(dir.join("metrics.json")).unwrap();
+    assert!(metrics.contains("desk-example") && metrics.contains("Application Support"));
+    std::fs::remove_dir_all(&dir).ok();
     let mixed = std::process::Command::new(bin)
         .current_dir(root)
         .args([

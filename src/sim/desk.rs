@@ -820,6 +820,37 @@ mod tests {
     }
 
     #[test]
+    fn extra_agents_add_to_every_staffed_hour() {
+        let mut a = pool("A", 0, exp(1.0), vec![0.0]);
+        a.agents = (0..168).map(|h| if h % 24 < 12 { 2 } else { 0 }).collect();
+        let mut plus = a.clone();
+        plus.agents = a
+            .agents
+            .iter()
+            .map(|x| if *x > 0 { x + 1 } else { 0 })
+            .collect();
+        let base = compile(&desk_spec(vec![a], 1.0, 1)).unwrap();
+        let cal = compile(&desk_spec(vec![plus], 1.0, 1)).unwrap();
+        let extra = DeskRunOptions {
+            extra_agents: vec![1],
+            ..Default::default()
+        };
+        let (x, y) = (
+            run_desk(&base, 2, "x", 0, &extra),
+            run_desk(&cal, 2, "x", 0, &DeskRunOptions::default()),
+        );
+        assert_eq!(x.incidents, y.incidents);
+        assert_eq!(x.pools, y.pools);
+        assert!(
+            (x.pools[0].mean_agents - 1.5).abs() < 0.01,
+            "{}",
+            x.pools[0].mean_agents
+        );
+        let z = run_desk(&base, 2, "x", 0, &DeskRunOptions::default());
+        assert!(z.pools[0].mean_queue_hours > x.pools[0].mean_queue_hours);
+    }
+
+    #[test]
     fn tandem_routing_probability_sets_the_visits() {
         let p = 0.3;
         let d = compile(&desk_spec(
