@@ -91,7 +91,10 @@ impl Shift {
     }
 
     pub fn on_shift(self, t: UtcMillis) -> bool {
-        self.window_at_or_after(t).0 == t
+        let (s, e) = self.hours();
+        let weekday = (t.div_euclid(DAY) + 3).rem_euclid(7);
+        let hour = t.rem_euclid(DAY) / HOUR;
+        self.works_on(weekday) && (s..e).contains(&hour)
     }
 
     /// The instant at which `work` ms of shift time started at `t` are done.
@@ -208,6 +211,11 @@ pub struct Plan {
 
 /// Staffs every pool for the work the plans bring to it over `span_ms`.
 pub fn staff_pools(plans: &[Plan], span_ms: f64) -> Vec<Pool> {
+    staff_pools_for(plans, span_ms, TARGET_UTILISATION)
+}
+
+/// Staffs every pool for `utilisation` of its people's shift hours.
+fn staff_pools_for(plans: &[Plan], span_ms: f64, utilisation: f64) -> Vec<Pool> {
     let mut work_ms = vec![0f64; GROUPS.iter().map(|g| g.len()).sum()];
     for p in plans {
         for piece in &p.pieces {
@@ -228,7 +236,7 @@ pub fn staff_pools(plans: &[Plan], span_ms: f64) -> Vec<Pool> {
             let mut people: Vec<Person> = Vec::new();
             let mut hours = 0.0;
             while people.len() < min_people
-                || hours * weeks * f64::from(CARRIED_PER_PERSON) * TARGET_UTILISATION < need_hours
+                || hours * weeks * f64::from(CARRIED_PER_PERSON) * utilisation < need_hours
             {
                 let shift = shifts[people.len() % shifts.len()];
                 hours += shift.weekly_hours();
@@ -252,7 +260,7 @@ pub fn staff_pools(plans: &[Plan], span_ms: f64) -> Vec<Pool> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Ev {
-    /// Shift starts: every pool looks at its queue.
+    /// A shift starts or ends: every pool refreshes who is free and looks at its queue.
     Tick,
     Arrive(usize),
     /// The incident's current piece of work ends (incident, pool, person).
@@ -268,6 +276,9 @@ struct Desk<'a> {
     heap: BinaryHeap<Reverse<(UtcMillis, u64, Ev)>>,
     seq: u64,
     next_piece: Vec<usize>,
+    acknowledged: Vec<bool>,
+    /// Per pool: (carried, last pickup, person) of the people on shift with a free slot.
+    free: Vec<BTreeSet<(u32, UtcMillis, usize)>>,
     steps: Vec<Vec<Step>>,
     end: UtcMillis,
 }
@@ -298,31 +309,41 @@ impl Desk<'_> {
         self.dispatch(pool, at);
     }
 
+    /// Rebuilds a pool's set of people on shift with a free slot (at every shift boundary).
+    fn refresh_free(&mut self, pool: usize, t: UtcMillis) {
+        let people = &self.pools[pool].people;
+        self.free[pool] = people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.carried < CARRIED_PER_PERSON && p.shift.on_shift(t))
+            .map(|(k, p)| (p.carried, p.last_pick, k))
+            .collect();
+    }
+
     /// Free people on shift take queued incidents: the least loaded, then the longest idle.
     fn dispatch(&mut self, pool: usize, t: UtcMillis) {
         while let Some(&(_, _, _, i)) = self.queues[pool].first() {
-            let free = self.pools[pool]
-                .people
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.carried < CARRIED_PER_PERSON && p.shift.on_shift(t))
-                .min_by_key(|(k, p)| (p.carried, p.last_pick, *k))
-                .map(|(k, _)| k);
-            let Some(k) = free else { return };
+            let Some((_, _, k)) = self.free[pool].pop_first() else {
+                return;
+            };
+            if !self.pools[pool].people[k].shift.on_shift(t) {
+                continue; // the shift ended at t; the next refresh sees the person again
+            }
             self.queues[pool].pop_first();
             let piece = self.plans[i].pieces[self.next_piece[i]];
             let person = &mut self.pools[pool].people[k];
             person.carried += 1;
             person.last_pick = t;
+            if person.carried < CARRIED_PER_PERSON {
+                self.free[pool].insert((person.carried, t, k));
+            }
             let (name, done) = (person.name.clone(), person.shift.advance(t, piece.work));
-            let first = !self.steps[i]
-                .iter()
-                .any(|s| s.kind == StepKind::Acknowledged);
-            let kind = if first {
-                StepKind::Acknowledged
-            } else {
+            let kind = if self.acknowledged[i] {
                 StepKind::Started
+            } else {
+                StepKind::Acknowledged
             };
+            self.acknowledged[i] = true;
             self.step(i, t, kind, piece.visit, Some(name));
             self.push(done, Ev::WorkDone(i, pool, k));
         }
@@ -330,7 +351,11 @@ impl Desk<'_> {
 
     fn work_done(&mut self, i: usize, pool: usize, k: usize, t: UtcMillis) {
         let person = &mut self.pools[pool].people[k];
+        self.free[pool].remove(&(person.carried, person.last_pick, k));
         person.carried -= 1;
+        if person.shift.on_shift(t) {
+            self.free[pool].insert((person.carried, person.last_pick, k));
+        }
         let name = Some(person.name.clone());
         let piece = self.plans[i].pieces[self.next_piece[i]];
         self.next_piece[i] += 1;
@@ -356,24 +381,42 @@ impl Desk<'_> {
     }
 }
 
+/// The first instant ≥ `t` at which some shift starts or ends (07, 08, 09, 13, 15, 16, 17 or
+/// 21 h UTC).
+fn next_shift_boundary(t: UtcMillis) -> UtcMillis {
+    let day = t.div_euclid(DAY) * DAY;
+    [7, 8, 9, 13, 15, 16, 17, 21, 24 + 7]
+        .iter()
+        .map(|h| day + h * HOUR)
+        .find(|&s| s >= t)
+        .unwrap_or(day + DAY + 7 * HOUR)
+}
+
 /// Runs the desk over [start, end]: the steps of every planned incident, and the staffed pools.
 pub fn simulate(plans: &[Plan], start: UtcMillis, end: UtcMillis) -> (Vec<Vec<Step>>, Vec<Pool>) {
-    let pools = staff_pools(plans, (end - start) as f64);
+    run(plans, start, end, staff_pools(plans, (end - start) as f64))
+}
+
+fn run(
+    plans: &[Plan],
+    start: UtcMillis,
+    end: UtcMillis,
+    pools: Vec<Pool>,
+) -> (Vec<Vec<Step>>, Vec<Pool>) {
+    let n_pools = pools.len();
     let mut desk = Desk {
         plans,
-        queues: vec![BTreeSet::new(); pools.len()],
+        queues: vec![BTreeSet::new(); n_pools],
         pools,
         heap: BinaryHeap::new(),
         seq: 0,
         next_piece: vec![0; plans.len()],
+        acknowledged: vec![false; plans.len()],
+        free: vec![BTreeSet::new(); n_pools],
         steps: vec![Vec::new(); plans.len()],
         end,
     };
-    let mut tick = start.div_euclid(HOUR) * HOUR + HOUR;
-    while tick <= end {
-        desk.push(tick, Ev::Tick);
-        tick += HOUR;
-    }
+    desk.push(next_shift_boundary(start), Ev::Tick);
     for (i, p) in plans.iter().enumerate() {
         desk.push(p.opened, Ev::Arrive(i));
     }
@@ -384,8 +427,10 @@ pub fn simulate(plans: &[Plan], start: UtcMillis, end: UtcMillis) -> (Vec<Vec<St
         match ev {
             Ev::Tick => {
                 for pool in 0..desk.pools.len() {
+                    desk.refresh_free(pool, t);
                     desk.dispatch(pool, t);
                 }
+                desk.push(next_shift_boundary(t + 1), Ev::Tick);
             }
             Ev::Arrive(i) => {
                 desk.step(i, t, StepKind::Opened, 0, None);
@@ -408,6 +453,26 @@ mod tests {
 
     /// Monday 2024-01-01T00:00:00Z.
     const MONDAY: i64 = 1_704_067_200_000;
+
+    #[test]
+    fn shift_boundaries_are_found() {
+        assert_eq!(next_shift_boundary(MONDAY), MONDAY + 7 * HOUR);
+        assert_eq!(next_shift_boundary(MONDAY + 7 * HOUR), MONDAY + 7 * HOUR);
+        assert_eq!(next_shift_boundary(MONDAY + 10 * HOUR), MONDAY + 13 * HOUR);
+        assert_eq!(
+            next_shift_boundary(MONDAY + 13 * HOUR + 1),
+            MONDAY + 15 * HOUR
+        );
+        assert_eq!(
+            next_shift_boundary(MONDAY + 21 * HOUR + 1),
+            MONDAY + DAY + 7 * HOUR
+        );
+        for shift in [Shift::Early, Shift::Day, Shift::Late, Shift::Weekend] {
+            let (s, e) = shift.hours();
+            assert_eq!(next_shift_boundary(MONDAY + s * HOUR), MONDAY + s * HOUR);
+            assert_eq!(next_shift_boundary(MONDAY + e * HOUR), MONDAY + e * HOUR);
+        }
+    }
 
     #[test]
     fn person_names_are_unique() {
@@ -507,6 +572,34 @@ mod tests {
                 StepKind::Closed
             ]
         );
+    }
+
+    /// Mean hours from entering a queue to the next pickup.
+    fn mean_queue_hours(steps: &[Vec<Step>]) -> f64 {
+        let waits: Vec<f64> = steps
+            .iter()
+            .flat_map(|s| s.windows(2))
+            .filter(|w| w[0].assignee.is_none() && w[1].assignee.is_some())
+            .map(|w| (w[1].at - w[0].at) as f64 / HOUR as f64)
+            .collect();
+        waits.iter().sum::<f64>() / waits.len() as f64
+    }
+
+    #[test]
+    fn queueing_depends_on_staffing() {
+        // 4 weeks of 2-hour incidents every 15 minutes around the clock, through L1 then Network.
+        let route = vec![("Service Desk", "L1"), ("Network", "L2")];
+        let plans: Vec<Plan> = (0..4 * 7 * 96)
+            .map(|k| plan(MONDAY + k * 15 * MINUTE, 2, route.clone()))
+            .collect();
+        let end = MONDAY + 35 * DAY;
+        let span = (28 * DAY) as f64;
+        let (tight, tight_pools) = run(&plans, MONDAY, end, staff_pools_for(&plans, span, 0.95));
+        let (loose, loose_pools) = run(&plans, MONDAY, end, staff_pools_for(&plans, span, 0.5));
+        let people = |p: &[Pool]| p.iter().map(|p| p.people.len()).sum::<usize>();
+        assert!(people(&tight_pools) < people(&loose_pools));
+        let (qt, ql) = (mean_queue_hours(&tight), mean_queue_hours(&loose));
+        assert!(qt > 1.5 * ql, "tight {qt} h, loose {ql} h");
     }
 
     #[test]

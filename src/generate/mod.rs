@@ -16,6 +16,7 @@
 //! - recurrence: 30 % of incidents fall on 20 "hot" configuration items, each with its own category,
 //!   60 % of those linked to a problem record;
 //! - incidents still running at the end of the period are left unresolved.
+//!
 //! All times are whole minutes, so every export format (some have minute resolution) round-trips.
 
 use chrono_tz::Tz;
@@ -185,15 +186,23 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
     }
 }
 
+/// `--days` and `--pilot-effect` must be finite and greater than 0.
+fn check_params(opts: &GenerateOptions) -> Result<()> {
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    if positive(opts.days) && positive(opts.pilot_effect) {
+        Ok(())
+    } else {
+        Err(Error::Usage(
+            "--days and --pilot-effect must be greater than 0".into(),
+        ))
+    }
+}
+
 fn generate_independent(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
     if opts.incidents == 0 {
         return Ok(Vec::new());
     }
-    if !(opts.days > 0.0) || !(opts.pilot_effect > 0.0) {
-        return Err(Error::Usage(
-            "--days and --pilot-effect must be greater than 0".into(),
-        ));
-    }
+    check_params(opts)?;
     let mut rng = crate::random::stream(opts.seed, &["generate"], &[]);
     let span = opts.days * 24.0 * HOUR as f64;
     let end = opts.start + span as i64;
@@ -696,11 +705,7 @@ fn generate_desk(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
     if opts.incidents == 0 {
         return Ok(Vec::new());
     }
-    if !(opts.days > 0.0) || !(opts.pilot_effect > 0.0) {
-        return Err(Error::Usage(
-            "--days and --pilot-effect must be greater than 0".into(),
-        ));
-    }
+    check_params(opts)?;
     let mut rng = crate::random::stream(opts.seed, &["generate", "desk"], &[]);
     let span = opts.days * 24.0 * HOUR as f64;
     let end = opts.start + span as i64;
