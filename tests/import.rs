@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use incidentlab::generate::{expected_after_import, generate, write_export, GenerateOptions};
+use incidentlab::generate::{
+    expected_after_import, generate, write_export, GenerateOptions, GeneratorModel, StepKind,
+};
 use incidentlab::ingest::{import_files, ImportOptions, RejectReason, SourceFormat};
 use incidentlab::schema::Incident;
 use incidentlab::timeparse::parse_tz;
@@ -51,8 +53,18 @@ fn utc(s: &str) -> i64 {
 
 #[test]
 fn generate_then_import_round_trips_exactly_for_every_format() {
-    let dir = tmpdir("roundtrip");
+    round_trip(GeneratorModel::Desk, "roundtrip-desk");
+}
+
+#[test]
+fn independent_model_round_trips_exactly_for_every_format() {
+    round_trip(GeneratorModel::Independent, "roundtrip-independent");
+}
+
+fn round_trip(model: GeneratorModel, dir: &str) {
+    let dir = tmpdir(dir);
     let opts = GenerateOptions {
+        model,
         incidents: 600,
         seed: 11,
         days: 60.0,
@@ -112,6 +124,59 @@ fn generate_then_import_round_trips_exactly_for_every_format() {
             );
         }
     }
+}
+
+#[test]
+fn desk_model_event_logs_show_pools_people_queues_and_waits() {
+    let opts = GenerateOptions {
+        incidents: 2000,
+        seed: 3,
+        days: 120.0,
+        ..Default::default()
+    };
+    let g = generate(&opts).unwrap();
+    let kinds = |k: StepKind| {
+        g.iter()
+            .filter(|x| x.steps.iter().any(|s| s.kind == k))
+            .count()
+    };
+    assert!(kinds(StepKind::HoldStart) > 100, "external waits");
+    assert!(kinds(StepKind::Reassigned) > 500, "transfers");
+    assert!(kinds(StepKind::Reopened) > 20, "reopens");
+    // Back-transfers: some incident returns to a group it already left.
+    let ping_pong = g
+        .iter()
+        .filter(|x| x.route.len() >= 3 && x.route.windows(3).any(|w| w[0].0 == w[2].0));
+    assert!(ping_pong.count() > 20);
+    // Queueing: time from entering a queue to the next pickup; nights and weekends wait for a shift.
+    let mut queued_h = Vec::new();
+    for x in &g {
+        for w in x.steps.windows(2) {
+            if w[0].assignee.is_none() && w[1].assignee.is_some() {
+                queued_h.push((w[1].at - w[0].at) as f64 / 3.6e6);
+            }
+        }
+    }
+    let long = queued_h.iter().filter(|&&h| h > 8.0).count();
+    assert!(
+        long > 50 && long < queued_h.len() / 2,
+        "{long} of {}",
+        queued_h.len()
+    );
+    // Pickups happen on shift (07–21 on weekdays, 08–16 at weekends), by many distinct people.
+    let mut people = std::collections::BTreeSet::new();
+    for s in g.iter().flat_map(|x| &x.steps) {
+        if matches!(s.kind, StepKind::Acknowledged | StepKind::Started) {
+            let hour = s.at.rem_euclid(86_400_000) / 3_600_000;
+            assert!((7..21).contains(&hour), "pickup at hour {hour}");
+            people.insert(s.assignee.clone().unwrap());
+        }
+    }
+    assert!(people.len() >= 22, "{} people", people.len());
+    let with_p1 = g
+        .iter()
+        .filter(|x| x.truth.priority == Some(1) && x.truth.resolved_at.is_some());
+    assert!(with_p1.count() > 10);
 }
 
 #[test]

@@ -5,14 +5,19 @@
 //! incidentlab generate -n 200 --format eventlog -o log.csv
 //! incidentlab generate -n 1000000 --format servicenow -o /tmp/big.csv     # benchmark input
 //! incidentlab generate -n 500 --format mapping -o acme.csv   # also writes acme.mapping.toml
+//! incidentlab generate -n 2000 --seed 7 --model independent -o old.csv  # the model before the desk
 //! ```
+//!
+//! `--model desk` (the default) runs incidents through staffed pools (people on shifts, queues,
+//! transfers, external waits): see `generate::desk`. `--model independent` draws each incident on
+//! its own, as the generator did before the desk model.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use crate::error::{Error, Result};
-use crate::generate::{generate, write_export, GenerateOptions};
+use crate::generate::{generate, write_export, GenerateOptions, GeneratorModel};
 use crate::ingest::SourceFormat;
 use crate::timeparse::{parse_tz, TimeParser};
 
@@ -21,6 +26,10 @@ pub struct GenerateArgs {
     /// Number of incidents.
     #[arg(short = 'n', long, default_value_t = 1000)]
     pub incidents: usize,
+    /// How timelines are made: desk (staffed pools with queues, shifts, transfers and waits) or
+    /// independent (each incident on its own, the generator before the desk model).
+    #[arg(long, value_enum, default_value = "desk")]
+    pub model: GeneratorModel,
     /// Random seed: the same seed gives the same file.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -61,6 +70,7 @@ pub fn run(args: &GenerateArgs) -> Result<String> {
             .map_err(|e| Error::Usage(format!("{flag}: {e}")))
     };
     let opts = GenerateOptions {
+        model: args.model,
         incidents: args.incidents,
         seed: args.seed,
         start: when(&args.start, "--start")?,

@@ -1,5 +1,10 @@
 //! Synthetic incident exports with a realistic shape, for tests, demos and benchmarks. Deterministic
-//! from the seed. What it builds, per incident:
+//! from the seed. Two models ([`GeneratorModel`]): **desk** (the default; see [`desk`]) runs the
+//! incidents through staffed pools with queues, shifts, transfers and external waits, so event logs
+//! show who held an incident when and in which state; **independent** (the model before the desk,
+//! kept so that the shipped table samples reproduce) draws each incident on its own, as follows.
+//! Arrivals, priorities, routes and descriptive fields are drawn the same way in both. What the
+//! independent model builds, per incident:
 //! - arrivals: a non-homogeneous Poisson process over `days`, busier on weekdays 08–18 (UTC), quiet at
 //!   night and at weekends;
 //! - priority mix P1 2 %, P2 10 %, P3 48 %, P4 40 %; impact/urgency labels consistent with it;
@@ -11,6 +16,7 @@
 //! - recurrence: 30 % of incidents fall on 20 "hot" configuration items, each with its own category,
 //!   60 % of those linked to a problem record;
 //! - incidents still running at the end of the period are left unresolved.
+//!
 //! All times are whole minutes, so every export format (some have minute resolution) round-trips.
 
 use chrono_tz::Tz;
@@ -25,9 +31,20 @@ use crate::schema::{Incident, UtcMillis};
 const MINUTE: i64 = 60_000;
 const HOUR: i64 = 60 * MINUTE;
 
+/// How incident timelines are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum GeneratorModel {
+    /// Staffed pools with queues, shifts, transfers and external waits ([`desk`]).
+    #[default]
+    Desk,
+    /// Each incident drawn on its own, no staffing (the generator before the desk model).
+    Independent,
+}
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {
+    pub model: GeneratorModel,
     pub incidents: usize,
     pub seed: u64,
     pub start: UtcMillis,
@@ -42,6 +59,7 @@ pub struct GenerateOptions {
 impl Default for GenerateOptions {
     fn default() -> Self {
         GenerateOptions {
+            model: GeneratorModel::Desk,
             incidents: 1000,
             seed: 1,
             start: 1_735_603_200_000, // 2024-12-31T00:00:00Z
@@ -55,10 +73,13 @@ impl Default for GenerateOptions {
 }
 
 /// A step in an incident's life, as event-log formats write it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum StepKind {
     Opened,
+    /// The first pickup by a person.
     Acknowledged,
+    /// A later pickup (after a transfer, an external wait or a reopen).
+    Started,
     Reassigned,
     HoldStart,
     HoldEnd,
@@ -68,12 +89,14 @@ pub enum StepKind {
     Closed,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     pub at: UtcMillis,
     pub kind: StepKind,
     /// Index into [`GeneratedIncident::route`].
     pub hop: usize,
+    /// The person holding the incident at this step (none while it queues).
+    pub assignee: Option<String>,
 }
 
 /// One generated incident: the full canonical truth and the timeline behind it.
@@ -155,16 +178,31 @@ fn param_err(e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("generator parameters: {e}"))
 }
 
-/// Generates incidents by the rules in the module documentation.
+/// Generates incidents by the rules in the module documentation (and [`desk`] for the desk model).
 pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
+    match opts.model {
+        GeneratorModel::Desk => generate_desk(opts),
+        GeneratorModel::Independent => generate_independent(opts),
+    }
+}
+
+/// `--days` and `--pilot-effect` must be finite and greater than 0.
+fn check_params(opts: &GenerateOptions) -> Result<()> {
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    if positive(opts.days) && positive(opts.pilot_effect) {
+        Ok(())
+    } else {
+        Err(Error::Usage(
+            "--days and --pilot-effect must be greater than 0".into(),
+        ))
+    }
+}
+
+fn generate_independent(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
     if opts.incidents == 0 {
         return Ok(Vec::new());
     }
-    if !(opts.days > 0.0) || !(opts.pilot_effect > 0.0) {
-        return Err(Error::Usage(
-            "--days and --pilot-effect must be greater than 0".into(),
-        ));
-    }
+    check_params(opts)?;
     let mut rng = crate::random::stream(opts.seed, &["generate"], &[]);
     let span = opts.days * 24.0 * HOUR as f64;
     let end = opts.start + span as i64;
@@ -288,6 +326,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
             at: opened,
             kind: StepKind::Opened,
             hop: 0,
+            assignee: None,
         }];
         let unresolved = resolved > end;
         if ack <= end {
@@ -295,6 +334,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
                 at: ack,
                 kind: StepKind::Acknowledged,
                 hop: 0,
+                assignee: None,
             });
         }
         let mut truth = Incident {
@@ -334,6 +374,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
                     at,
                     kind: StepKind::Reassigned,
                     hop,
+                    assignee: None,
                 });
             }
             let last_hop = route.len() - 1;
@@ -342,12 +383,14 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
                     at,
                     kind: StepKind::HoldStart,
                     hop: last_hop,
+                    assignee: None,
                 });
                 at += hold;
                 steps.push(Step {
                     at,
                     kind: StepKind::HoldEnd,
                     hop: last_hop,
+                    assignee: None,
                 });
             }
             if reopened {
@@ -356,18 +399,21 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
                     at,
                     kind: StepKind::FirstResolved,
                     hop: last_hop,
+                    assignee: None,
                 });
                 at += piece;
                 steps.push(Step {
                     at,
                     kind: StepKind::Reopened,
                     hop: last_hop,
+                    assignee: None,
                 });
             }
             steps.push(Step {
                 at: resolved,
                 kind: StepKind::Resolved,
                 hop: last_hop,
+                assignee: None,
             });
             let closed = resolved + close_after;
             let is_closed = closed <= end;
@@ -376,6 +422,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
                     at: closed,
                     kind: StepKind::Closed,
                     hop: last_hop,
+                    assignee: None,
                 });
             }
             truth.resolved_at = Some(resolved);
@@ -402,6 +449,9 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
         truth.priority_label =
             Some(["1 - Critical", "2 - High", "3 - Moderate", "4 - Low"][pi].into());
         truth.source_line = 0;
+        for s in steps.iter_mut().filter(|s| s.kind != StepKind::Opened) {
+            s.assignee = truth.assignee.clone();
+        }
         out.push(GeneratedIncident {
             truth,
             route,
@@ -411,6 +461,296 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
     }
     Ok(out)
 }
+
+/// Arrival instants of `opts.incidents` incidents by thinning (as the independent model does).
+fn desk_arrivals(opts: &GenerateOptions, rng: &mut Xoshiro256PlusPlus) -> Result<Vec<UtcMillis>> {
+    let span = opts.days * 24.0 * HOUR as f64;
+    let end = opts.start as f64 + span;
+    let week_mean = (0..7 * 24)
+        .map(|h| arrival_intensity(4 * 24 * HOUR + h * HOUR))
+        .sum::<f64>()
+        / 168.0;
+    let peak_rate_per_ms = opts.incidents as f64 / span / week_mean;
+    let exp1 = Exp::new(1.0).map_err(param_err)?;
+    let mut out = Vec::with_capacity(opts.incidents);
+    let mut t = opts.start as f64;
+    while out.len() < opts.incidents {
+        t += rng.sample(exp1) / peak_rate_per_ms;
+        if t >= end {
+            t = opts.start as f64 + (t - opts.start as f64) % span;
+        }
+        let at = round_minute(t);
+        if rng.random::<f64>() <= arrival_intensity(at) {
+            out.push(at);
+        }
+    }
+    Ok(out)
+}
+
+/// Priority 1–4 with the mix 2 / 10 / 48 / 40 %.
+fn draw_priority(rng: &mut Xoshiro256PlusPlus) -> u8 {
+    let u: f64 = rng.random();
+    match u {
+        u if u < 0.02 => 1,
+        u if u < 0.12 => 2,
+        u if u < 0.60 => 3,
+        _ => 4,
+    }
+}
+
+/// The pools an incident visits: escalations climb a line first (40 %: L2 30 %, L3 10 %), lateral
+/// transfers stay on the line (0–4), and 12 % of escalated incidents go back once to the pool they
+/// came from and are escalated again.
+fn desk_route(rng: &mut Xoshiro256PlusPlus) -> Vec<(&'static str, &'static str)> {
+    let u: f64 = rng.random();
+    let escal = usize::from(u >= 0.6) + usize::from(u >= 0.9);
+    let r: f64 = rng.random();
+    let lateral = [0.5, 0.75, 0.88, 0.95].iter().filter(|&&c| r >= c).count();
+    let mut route = vec![(pick(rng, GROUPS[0]), LEVELS[0])];
+    let mut level = 0;
+    for hop in 0..lateral.max(escal) {
+        let prev = route[route.len() - 1].0;
+        if hop < escal {
+            level += 1;
+        }
+        let options: Vec<&'static str> = GROUPS[level]
+            .iter()
+            .copied()
+            .filter(|g| *g != prev)
+            .collect();
+        route.push((pick(rng, &options), LEVELS[level]));
+    }
+    if escal > 0 && rng.random::<f64>() < 0.12 {
+        let (back, forth) = (route[0], route[1]);
+        route.splice(2..2, [back, forth]);
+    }
+    route
+}
+
+/// The work pieces of one incident (see [`desk`] for the rules).
+fn desk_pieces(
+    rng: &mut Xoshiro256PlusPlus,
+    priority: u8,
+    route: &[(&'static str, &'static str)],
+    work_factor: f64,
+) -> Result<Vec<desk::Piece>> {
+    let pi = usize::from(priority - 1);
+    let minutes = |ms: f64| round_minute(ms).max(MINUTE);
+    let work = |rng: &mut Xoshiro256PlusPlus, level: usize| -> Result<i64> {
+        let median = desk::WORK_MEDIAN_HOURS[pi] * desk::LEVEL_WORK_FACTOR[level];
+        let d = LogNormal::new(median.ln(), 0.9).map_err(param_err)?;
+        Ok(minutes(rng.sample(d) * work_factor * HOUR as f64))
+    };
+    let level_of = |l: &str| LEVELS.iter().position(|x| *x == l).unwrap_or(0);
+    let last = route.len() - 1;
+    let mut pieces = Vec::with_capacity(route.len() + 2);
+    for (visit, (_, level)) in route.iter().enumerate() {
+        let w = work(rng, level_of(level))?;
+        if visit < last {
+            pieces.push(desk::Piece {
+                visit,
+                work: w,
+                then: desk::Then::Transfer,
+            });
+            continue;
+        }
+        if rng.random::<f64>() < 0.15 {
+            let wait = minutes(rng.sample(Exp::new(1.0 / 8.0).map_err(param_err)?) * HOUR as f64);
+            let first = minutes(w as f64 / 2.0);
+            pieces.push(desk::Piece {
+                visit,
+                work: first,
+                then: desk::Then::WaitUser(wait),
+            });
+            pieces.push(desk::Piece {
+                visit,
+                work: (w - first).max(MINUTE),
+                then: desk::Then::Transfer,
+            });
+        } else {
+            pieces.push(desk::Piece {
+                visit,
+                work: w,
+                then: desk::Then::Transfer,
+            });
+        }
+    }
+    let close = round_minute(rng.random_range(1.0..72.0) * HOUR as f64);
+    let end = pieces.len() - 1;
+    if rng.random::<f64>() < 0.04 {
+        let reopen_after = round_minute(rng.random_range(2.0..48.0) * HOUR as f64);
+        pieces[end].then = desk::Then::ResolveThenReopen(reopen_after);
+        let extra = work(rng, level_of(route[last].1))?;
+        pieces.push(desk::Piece {
+            visit: last,
+            work: extra,
+            then: desk::Then::Resolve(close),
+        });
+    } else {
+        pieces[end].then = desk::Then::Resolve(close);
+    }
+    Ok(pieces)
+}
+
+/// The descriptive fields of an incident (category, CI, channel …), drawn as the independent model
+/// draws them.
+fn describe(rng: &mut Xoshiro256PlusPlus, n: usize, priority: u8, opened: UtcMillis) -> Incident {
+    let hot = rng.random::<f64>() < 0.3;
+    let ci_index = if hot {
+        rng.random_range(0..HOT_CI)
+    } else {
+        rng.random_range(HOT_CI..N_CI)
+    };
+    let cat = if hot {
+        CATEGORIES[ci_index % CATEGORIES.len()]
+    } else {
+        pick(rng, CATEGORIES)
+    };
+    let subcategory = if hot {
+        cat.1[ci_index % cat.1.len()]
+    } else {
+        pick(rng, cat.1)
+    };
+    let pi = usize::from(priority - 1);
+    let (impact, urgency) = match priority {
+        1 => ("1 - High", "1 - High"),
+        2 => ("1 - High", "2 - Medium"),
+        3 => ("2 - Medium", "2 - Medium"),
+        _ => ("3 - Low", "3 - Low"),
+    };
+    Incident {
+        incident_id: format!("INC{:07}", n + 1),
+        source: "generated".into(),
+        opened_at: opened,
+        priority: Some(priority),
+        priority_label: Some(["1 - Critical", "2 - High", "3 - Moderate", "4 - Low"][pi].into()),
+        impact: Some(impact.into()),
+        urgency: Some(urgency.into()),
+        category: Some(cat.0.into()),
+        subcategory: Some(subcategory.into()),
+        symptom: Some(pick(rng, SYMPTOMS).into()),
+        service: Some(cat.2.into()),
+        ci: Some(format!("CI-{ci_index:04}")),
+        channel: Some(pick(rng, CHANNELS).into()),
+        problem_id: (hot && rng.random::<f64>() < 0.6).then(|| format!("PRB{:05}", ci_index + 1)),
+        knowledge_used: Some(rng.random::<f64>() < 0.3),
+        major_incident: Some(priority == 1 && rng.random::<f64>() < 0.3),
+        ..Default::default()
+    }
+}
+
+fn is_resolving(kind: StepKind) -> bool {
+    matches!(
+        kind,
+        StepKind::FirstResolved | StepKind::Resolved | StepKind::Closed
+    )
+}
+
+/// Fills the timeline fields of `truth` from the steps that were written, by the definitions the
+/// event-log importers state (first pickup, final run of resolving steps, changes of group and rises
+/// of support line between consecutive steps, time from each wait to the next step).
+fn derive_from_steps(truth: &mut Incident, route: &[(&'static str, &'static str)], steps: &[Step]) {
+    let rank = |s: &Step| {
+        LEVELS
+            .iter()
+            .position(|l| *l == route[s.hop].1)
+            .unwrap_or(0)
+    };
+    let pairs = || steps.windows(2).map(|w| (&w[0], &w[1]));
+    truth.acknowledged_at = steps
+        .iter()
+        .find(|s| s.kind == StepKind::Acknowledged)
+        .map(|s| s.at);
+    let final_run = steps
+        .iter()
+        .rev()
+        .take_while(|s| is_resolving(s.kind))
+        .last();
+    truth.resolved_at = final_run.map(|s| s.at);
+    let last = steps.last();
+    truth.closed_at = last.filter(|s| s.kind == StepKind::Closed).map(|s| s.at);
+    let count = |f: &dyn Fn(&Step, &Step) -> bool| pairs().filter(|(a, b)| f(a, b)).count() as u32;
+    truth.reassignment_count = Some(count(&|a, b| route[a.hop].0 != route[b.hop].0));
+    truth.reopen_count = Some(count(&|a, b| is_resolving(a.kind) && !is_resolving(b.kind)));
+    truth.escalation_count = Some(count(&|a, b| rank(b) > rank(a)));
+    truth.max_support_level = steps.iter().map(rank).max().map(|r| LEVELS[r].into());
+    let hold: i64 = pairs()
+        .filter(|(a, _)| a.kind == StepKind::HoldStart)
+        .map(|(a, b)| b.at - a.at)
+        .sum();
+    truth.on_hold_hours = Some(hold as f64 / 3.6e6);
+    truth.assignment_group = last.map(|s| route[s.hop].0.into());
+    truth.assignee = steps.iter().rev().find_map(|s| s.assignee.clone());
+    let target = SLA_TARGET_HOURS[usize::from(truth.priority.unwrap_or(3).clamp(1, 4) - 1)];
+    truth.made_sla_reported = truth
+        .resolved_at
+        .map(|r| (r - truth.opened_at) as f64 <= target * HOUR as f64);
+    truth.final_state = Some(
+        if truth.closed_at.is_some() {
+            "Closed"
+        } else if truth.resolved_at.is_some() {
+            "Resolved"
+        } else if truth.acknowledged_at.is_some() {
+            "In Progress"
+        } else {
+            "New"
+        }
+        .into(),
+    );
+}
+
+/// The desk model: draws every incident's plan, runs the desk ([`desk::simulate`]) and derives each
+/// incident's fields from its events.
+fn generate_desk(opts: &GenerateOptions) -> Result<Vec<GeneratedIncident>> {
+    if opts.incidents == 0 {
+        return Ok(Vec::new());
+    }
+    check_params(opts)?;
+    let mut rng = crate::random::stream(opts.seed, &["generate", "desk"], &[]);
+    let span = opts.days * 24.0 * HOUR as f64;
+    let end = opts.start + span as i64;
+    let pilot_start = opts
+        .pilot_start
+        .unwrap_or(opts.start + (span * 2.0 / 3.0) as i64);
+    let arrivals = desk_arrivals(opts, &mut rng)?;
+    let mut plans = Vec::with_capacity(arrivals.len());
+    let mut truths = Vec::with_capacity(arrivals.len());
+    for (n, &opened) in arrivals.iter().enumerate() {
+        let priority = draw_priority(&mut rng);
+        let route = desk_route(&mut rng);
+        let last_group = route[route.len() - 1].0;
+        let pilot =
+            opened >= pilot_start && opts.pilot_group.as_deref().is_none_or(|g| g == last_group);
+        let factor = if pilot { opts.pilot_effect } else { 1.0 };
+        let pieces = desk_pieces(&mut rng, priority, &route, factor)?;
+        truths.push(describe(&mut rng, n, priority, opened));
+        plans.push(desk::Plan {
+            opened,
+            priority,
+            route,
+            pieces,
+        });
+    }
+    let (steps, _pools) = desk::simulate(&plans, opts.start, end);
+    let out = truths
+        .into_iter()
+        .zip(plans)
+        .zip(steps)
+        .map(|((mut truth, plan), steps)| {
+            derive_from_steps(&mut truth, &plan.route, &steps);
+            let pi = usize::from(plan.priority - 1);
+            GeneratedIncident {
+                truth,
+                route: plan.route,
+                steps,
+                sla_target_minutes: (SLA_TARGET_HOURS[pi] * 60.0) as i64,
+            }
+        })
+        .collect();
+    Ok(out)
+}
+
+pub mod desk;
 
 pub mod write;
 pub use write::{expected_after_import, write_export};

@@ -77,30 +77,47 @@ fn b(v: Option<bool>, yes: &str, no: &str, missing: &str) -> String {
     }
 }
 
+/// The first name of a person ("Anna Berg" → "Anna"), empty for nobody.
+fn first_name(who: &Option<String>) -> &str {
+    who.as_deref()
+        .and_then(|w| w.split(' ').next())
+        .unwrap_or("")
+}
+
+/// The last person named on any step (what event-log importers take as the assignee).
+fn last_assignee(g: &GeneratedIncident) -> Option<String> {
+    g.steps.iter().rev().find_map(|s| s.assignee.clone())
+}
+
 fn n(v: Option<u32>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
 /// The (state, sub-state) an event log writes for a step.
+/// Queue steps (opened, transferred, back from a wait, reopened) are `Queued/Awaiting Assignment`,
+/// pickups `Accepted/In Progress`.
 fn bpic_state(kind: StepKind) -> (&'static str, &'static str) {
     match kind {
-        StepKind::Opened => ("Queued", "Awaiting Assignment"),
-        StepKind::Acknowledged | StepKind::Reassigned | StepKind::HoldEnd | StepKind::Reopened => {
-            ("Accepted", "In Progress")
+        StepKind::Opened | StepKind::Reassigned | StepKind::HoldEnd | StepKind::Reopened => {
+            ("Queued", "Awaiting Assignment")
         }
+        StepKind::Acknowledged | StepKind::Started => ("Accepted", "In Progress"),
         StepKind::HoldStart => ("Accepted", "Wait - User"),
         StepKind::FirstResolved | StepKind::Resolved => ("Completed", "Resolved"),
         StepKind::Closed => ("Completed", "Closed"),
     }
 }
 
-/// The ServiceNow `incident_state` for a step.
+/// The ServiceNow `incident_state` for a step: as in ServiceNow, an incident stays `Active` when it
+/// is transferred, back from a wait or reopened; it then has no `assigned_to` until picked up.
 fn sn_state(kind: StepKind) -> &'static str {
     match kind {
         StepKind::Opened => "New",
-        StepKind::Acknowledged | StepKind::Reassigned | StepKind::HoldEnd | StepKind::Reopened => {
-            "Active"
-        }
+        StepKind::Acknowledged
+        | StepKind::Started
+        | StepKind::Reassigned
+        | StepKind::HoldEnd
+        | StepKind::Reopened => "Active",
         StepKind::HoldStart => "Awaiting User Info",
         StepKind::FirstResolved | StepKind::Resolved => "Resolved",
         StepKind::Closed => "Closed",
@@ -240,11 +257,7 @@ pub fn write_export(
                         _ => {}
                     }
                     let state = sn_state(s.kind);
-                    let assigned = if s.kind == StepKind::Opened {
-                        "?".to_string()
-                    } else {
-                        opt(&i.assignee, "?")
-                    };
+                    let assigned = opt(&s.assignee, "?");
                     let resolved_by = if resolved_at.is_some() {
                         assigned.clone()
                     } else {
@@ -343,8 +356,8 @@ pub fn write_export(
                         i.ci.as_deref().unwrap_or(""),
                         "se",
                         "Sweden",
-                        "Anna",
-                        i.assignee.as_deref().unwrap_or(""),
+                        first_name(&s.assignee),
+                        s.assignee.as_deref().unwrap_or(""),
                     ])?;
                 }
             }
@@ -380,11 +393,13 @@ pub fn write_export(
                         "      <string key=\"org:group\" value=\"{}\"/>",
                         esc(group)
                     )?;
-                    writeln!(
-                        w,
-                        "      <string key=\"org:resource\" value=\"{}\"/>",
-                        esc(i.assignee.as_deref().unwrap_or(""))
-                    )?;
+                    if let Some(who) = &s.assignee {
+                        writeln!(
+                            w,
+                            "      <string key=\"org:resource\" value=\"{}\"/>",
+                            esc(who)
+                        )?;
+                    }
                     writeln!(w, "      <string key=\"support_level\" value=\"{level}\"/>")?;
                     writeln!(
                         w,
@@ -632,6 +647,8 @@ pub fn expected_after_import(format: SourceFormat, g: &GeneratedIncident) -> Inc
             };
             let last = g.steps.last().map(|s| s.kind).unwrap_or(StepKind::Opened);
             e.final_state = Some(sn_state(last).into());
+            // The latest update wins: its assigned_to (none while queued after a transfer).
+            e.assignee = g.steps.last().and_then(|s| s.assignee.clone());
         }
         SourceFormat::EventLog | SourceFormat::Xes => {
             e.source = if format == SourceFormat::Xes {
@@ -648,7 +665,7 @@ pub fn expected_after_import(format: SourceFormat, g: &GeneratedIncident) -> Inc
             e.impact = Some(BPIC_IMPACT[p].into());
             e.ci = i.ci.clone();
             e.assignment_group = i.assignment_group.clone();
-            e.assignee = i.assignee.clone();
+            e.assignee = last_assignee(g);
             e.reassignment_count = i.reassignment_count;
             e.reopen_count = i.reopen_count;
             e.escalation_count = i.escalation_count;
