@@ -67,16 +67,9 @@ pub struct ReportArgs {
 /// Resolution-time percentiles 1…99 per priority, computed by polars (aggregated: the chart never
 /// sees individual incidents).
 fn percentiles(lf: LazyFrame) -> Result<Vec<(String, Vec<f64>)>> {
-    let ms = |c: &str| {
-        col(c)
-            .cast(DataType::Datetime(
-                TimeUnit::Milliseconds,
-                Some(TimeZone::UTC),
-            ))
-            .cast(DataType::Int64)
-    };
+    // MTTR's one definition (resolved − opened), as the analysis computes it.
     let rh =
-        ((ms("resolved_at") - ms("opened_at")).cast(DataType::Float64) / lit(3.6e6)).alias("h");
+        crate::metrics::resolution::resolution_hours(crate::metrics::EndEvent::Resolved).alias("h");
     let aggs: Vec<Expr> = (1..=99)
         .map(|k| {
             col("h")
@@ -298,7 +291,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
     Ok(o)
 }
 
-/// Renders one SVG chart to PNG with headless Chromium (charts are 720 × 360).
+/// Renders one SVG chart to PNG with headless Chromium, at the charts' size.
 fn render_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
     let browser = ["chromium", "chromium-browser", "google-chrome"]
         .iter()
@@ -320,8 +313,12 @@ fn render_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
-            "--window-size=720,360",
         ])
+        .arg(format!(
+            "--window-size={},{}",
+            crate::report::charts::WIDTH,
+            crate::report::charts::HEIGHT
+        ))
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", abs.display()))
