@@ -149,6 +149,7 @@ pub fn bars(title: &str, y_desc: &str, items: &[Bar]) -> Res {
             .configure_mesh()
             .disable_x_mesh()
             .y_desc(y_desc)
+            .y_labels(6)
             .x_labels(n)
             .x_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
@@ -342,6 +343,9 @@ pub fn lines_marked(
         if x1 <= x0 {
             x1 = x0 + 1.0;
         }
+        // Free axes get headroom above the data for the legend (one row per series) and the band
+        // labels, so neither covers a line; fixed axes (percentages) put the legend at the bottom.
+        let headroom = 1.0 + 0.12 * series.len() as f64 + if bands.is_empty() { 0.0 } else { 0.1 };
         let ytop = y_max.unwrap_or_else(|| {
             nice_max(
                 series
@@ -349,7 +353,7 @@ pub fn lines_marked(
                     .flat_map(|s| s.points.iter().map(|p| p.1))
                     .filter(|v| v.is_finite())
                     .fold(0.0, f64::max),
-            )
+            ) * headroom
         });
         let y_area = text_width(6) + 34;
         let mut builder = ChartBuilder::on(&root);
@@ -381,6 +385,7 @@ pub fn lines_marked(
                 .configure_mesh()
                 .x_desc(x_desc)
                 .y_desc(y_desc)
+                .y_labels(6)
                 .x_label_formatter(&fmt_x)
                 .y_label_formatter(&fmt_y)
                 .label_style((FONT, TEXT))
@@ -422,6 +427,7 @@ pub fn lines_marked(
                 .configure_mesh()
                 .x_desc(x_desc)
                 .y_desc(y_desc)
+                .y_labels(6)
                 .x_labels(n_labels)
                 .x_label_formatter(&fmt_x)
                 .y_label_formatter(&fmt_y)
@@ -473,10 +479,10 @@ pub fn lines_marked(
                     .label(s.name.clone())
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
             }
-            let pos = if bands.is_empty() {
-                SeriesLabelPosition::UpperRight
-            } else {
-                SeriesLabelPosition::UpperMiddle
+            let pos = match (y_max, bands.is_empty()) {
+                (Some(_), _) => SeriesLabelPosition::LowerMiddle,
+                (None, true) => SeriesLabelPosition::UpperRight,
+                (None, false) => SeriesLabelPosition::UpperMiddle,
             };
             legend(&mut chart, pos)?;
         }

@@ -29,7 +29,7 @@ h2 { margin:0 0 6px 0; font-size:20px; }
 .kpi .note { font-size:12px; color:var(--muted); }
 .ok { color:var(--good); } .miss { color:var(--bad); }
 .charts { display:grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap:16px; }
-figure.chart { margin:0; border:1px solid var(--line); border-radius:6px; padding:6px; background:white; }
+figure.chart { margin:0; border:1px solid var(--line); border-radius:6px; padding:6px; background:white; max-width:760px; }
 figure.chart svg { width:100%; height:auto; display:block; }
 figure.chart figcaption { font-size:12px; color:var(--muted); padding:4px 6px; }
 table { border-collapse:collapse; width:100%; font-size:14px; margin:8px 0; }
@@ -712,7 +712,7 @@ impl ReportWriter for HtmlWriter {
                     },
                 ];
                 let signals = ch.points.iter().filter(|x| x.signal).count();
-                h.push_str(&figure(&format!("control-{k}"), lines(&format!("Control chart: {}", ch.metric), "week", if scale > 1.0 { "%" } else { "hours" }, &series, Some(&labels), false, None), &format!("{signals} weeks flagged as special-cause signals (outside the limits or 8 in a row on one side).")));
+                h.push_str(&figure(&format!("control-{k}"), lines(&format!("Control chart: {}", ch.metric), "week", if scale > 1.0 { "%" } else { "hours" }, &series, Some(&labels), false, (scale > 1.0).then_some(100.0)), &format!("{signals} weeks flagged as special-cause signals (outside the limits or 8 in a row on one side).")));
             }
             h.push_str("</div></section>\n");
         }
@@ -840,28 +840,29 @@ fn monthly_charts(r: &Report) -> String {
     let months = month_axis(a);
     let bands = maturity_bands(a, &months);
     let blue = plotters::style::RGBColor(31, 119, 180);
+    // By month resolved, only months that are over and not cut by the export window are drawn.
+    let resolved: Vec<Value> = a
+        .trend_resolved
+        .iter()
+        .filter(|m| m["mature"] == Value::Bool(true) && m["window_cut"] == Value::Bool(false))
+        .cloned()
+        .collect();
+    let mean = |m: &Value| m["mttr_hours"]["mean"].as_f64();
     let mttr = [
+        month_line(&a.trend, &months, "mean (opened)", &mean, blue, false),
         month_line(
             &a.trend,
             &months,
-            "mean, by month opened",
-            &|m| m["mttr_hours"]["mean"].as_f64(),
-            blue,
-            false,
-        ),
-        month_line(
-            &a.trend,
-            &months,
-            "median, by month opened",
+            "median (opened)",
             &|m| m["mttr_hours"]["median"].as_f64(),
             plotters::style::RGBColor(127, 127, 127),
             true,
         ),
         month_line(
-            &a.trend_resolved,
+            &resolved,
             &months,
-            "mean, by month resolved",
-            &|m| m["mttr_hours"]["mean"].as_f64(),
+            "mean (resolved)",
+            &mean,
             plotters::style::RGBColor(255, 127, 14),
             false,
         ),
@@ -870,7 +871,7 @@ fn monthly_charts(r: &Report) -> String {
     let mut h = figure(
         "monthly-mttr",
         lines_marked("Monthly MTTR", "month", "hours", &mttr, Some(&months), false, None, &bands),
-        &format!("Mean and median resolution hours of the incidents opened each month (cohorts), and the mean of those resolved each month. {caption}"),
+        &format!("Mean and median resolution hours of the incidents opened each month (cohorts), and the mean of those resolved each month (drawn for months that are over and not cut by the export window). {caption}"),
     );
     let sla_key = if a.sla.is_some() {
         "sla_computed_rate"
@@ -880,7 +881,7 @@ fn monthly_charts(r: &Report) -> String {
     let mut sla_series = vec![month_line(
         &a.trend,
         &months,
-        "SLA compliance, by month opened",
+        "SLA compliance (opened)",
         &|m| m[sla_key].as_f64().map(|x| x * 100.0),
         plotters::style::RGBColor(44, 160, 44),
         false,
