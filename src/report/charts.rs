@@ -283,7 +283,7 @@ fn legend<'a, CT: plotters::coord::CoordTranslate>(
         .map_err(err)
 }
 
-/// One named line.
+/// One named line (an empty name keeps it out of the legend).
 pub struct Line {
     pub name: String,
     pub points: Vec<(f64, f64)>,
@@ -394,7 +394,7 @@ pub fn lines_marked(
                 .map_err(err)?;
             for s in series {
                 let style = s.colour.stroke_width(2);
-                chart
+                let drawn = chart
                     .draw_series(LineSeries::new(
                         s.points
                             .iter()
@@ -402,9 +402,12 @@ pub fn lines_marked(
                             .filter(|p| p.0 > 0.0 && p.1.is_finite()),
                         style,
                     ))
-                    .map_err(err)?
-                    .label(s.name.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                    .map_err(err)?;
+                if !s.name.is_empty() {
+                    drawn
+                        .label(s.name.clone())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                }
             }
             legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         } else {
@@ -474,10 +477,12 @@ pub fn lines_marked(
                 } else {
                     chart.draw_series(LineSeries::new(pts, style))
                 };
-                drawn
-                    .map_err(err)?
-                    .label(s.name.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                let drawn = drawn.map_err(err)?;
+                if !s.name.is_empty() {
+                    drawn
+                        .label(s.name.clone())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                }
             }
             let pos = match (y_max, bands.is_empty()) {
                 (Some(_), _) => SeriesLabelPosition::LowerMiddle,

@@ -573,7 +573,8 @@ impl ReportWriter for HtmlWriter {
             }
             for (label, t) in &r.targets {
                 series.push(Line {
-                    name: format!("target {label} {:.0}%", t * 100.0),
+                    // Named in the caption, not the legend (which would cover the curves).
+                    name: String::new(),
                     points: (0..xs.len()).map(|k| (k as f64, t * 100.0)).collect(),
                     colour: if label == "all" {
                         plotters::style::RGBColor(0, 0, 0)
@@ -595,7 +596,14 @@ impl ReportWriter for HtmlWriter {
                     false,
                     Some(100.0),
                 ),
-                "Simulated with common random numbers; dashed lines are the targets.",
+                &format!(
+                    "Simulated with common random numbers; dashed lines are the targets ({}).",
+                    r.targets
+                        .iter()
+                        .map(|(l, t)| format!("{l} {:.0}%", t * 100.0))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ));
             let mttr = [Line {
                 name: "MTTR".into(),
