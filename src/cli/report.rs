@@ -132,7 +132,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         (d, incs, format!("store {}", args.input.display()))
     } else {
         let imported = import_files(
-            &[args.input.clone()],
+            std::slice::from_ref(&args.input),
             &ImportOptions {
                 format: args.format,
                 ..Default::default()

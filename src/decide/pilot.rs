@@ -325,9 +325,7 @@ fn charts(
                 side
             };
             if run.abs() >= 8 {
-                for j in (k + 1 - 8)..=k {
-                    s[j] = true;
-                }
+                s[(k + 1 - 8)..=k].fill(true);
             }
         }
         s

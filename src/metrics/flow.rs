@@ -41,7 +41,7 @@ pub fn major_incident_list(incidents: LazyFrame, end: super::EndEvent) -> Result
     let major = incidents
         .filter(major_incident())
         .sort(["opened_at"], SortMultipleOptions::default())
-        .limit(MAJOR_INCIDENTS_LISTED.into())
+        .limit(MAJOR_INCIDENTS_LISTED)
         .select([
             col("incident_id"),
             col("priority"),

@@ -47,7 +47,7 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 }
 
 fn nice_max(v: f64) -> f64 {
-    if !(v > 0.0) || !v.is_finite() {
+    if v.is_nan() || v <= 0.0 || !v.is_finite() {
         return 1.0;
     }
     v * 1.12
@@ -540,7 +540,7 @@ pub fn legibility_problems(svg: &str) -> Vec<String> {
         {
             problems.push(format!("'{text}': font-size {size} is off the scale"));
         }
-        if !(size * scale >= 11.0) {
+        if size.is_nan() || size * scale < 11.0 {
             problems.push(format!(
                 "'{text}': {:.1} px at the narrowest width",
                 size * scale
