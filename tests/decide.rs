@@ -1,6 +1,8 @@
 //! Decisions: comparison with common random numbers, staffing search, pilot evaluation (recovery of
 //! a known built-in effect and the false-positive rate without one).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -228,75 +230,46 @@ fn pilot_rejects_impossible_requests() {
 
 #[test]
 fn cli_compare_and_pilot() {
-    let bin = env!("CARGO_BIN_EXE_incidentlab");
-    let root = env!("CARGO_MANIFEST_DIR");
-    let out = std::process::Command::new(bin)
-        .current_dir(root)
-        .args([
-            "compare",
-            "scenarios/baseline.toml",
-            "scenarios/self-healing.toml",
-            "--replications",
-            "10",
-            "--target",
-            "P1=60%",
-            "--output",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::run_json([
+        "compare",
+        "scenarios/baseline.toml",
+        "scenarios/self-healing.toml",
+        "--replications",
+        "10",
+        "--target",
+        "P1=60%",
+        "--output",
+        "json",
+    ]);
     assert!(
         v["pilots"][0]["overall"]["resolution_hours"]["difference"]["ci_high"]
             .as_f64()
             .unwrap()
             < 0.0
     );
-    let bad = std::process::Command::new(bin)
-        .current_dir(root)
-        .args([
-            "compare",
-            "scenarios/baseline.toml",
-            "--target",
-            "P7=90%",
-            "scenarios/swarming.toml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("P7"));
-    let out = std::process::Command::new(bin)
-        .current_dir(root)
-        .args([
-            "pilot",
-            "datasets/sample-servicenow.csv",
-            "--pilot-start",
-            "2025-08-31",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("verdict: MTTR fell by"));
-    let bad = std::process::Command::new(bin)
-        .current_dir(root)
-        .args([
-            "pilot",
-            "datasets/sample-servicenow.csv",
-            "--pilot-start",
-            "2030-01-01",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
+    let (code, stderr) = common::run_err([
+        "compare",
+        "scenarios/baseline.toml",
+        "--target",
+        "P7=90%",
+        "scenarios/swarming.toml",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("P7"));
+    let out = common::run_ok([
+        "pilot",
+        "datasets/sample-servicenow.csv",
+        "--pilot-start",
+        "2025-08-31",
+    ]);
+    assert!(common::stdout(&out).contains("verdict: MTTR fell by"));
+    let (code, _) = common::run_err([
+        "pilot",
+        "datasets/sample-servicenow.csv",
+        "--pilot-start",
+        "2030-01-01",
+    ]);
+    assert_eq!(code, Some(2));
 }
 
 #[test]

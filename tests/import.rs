@@ -1,8 +1,9 @@
 //! Importers end to end: round trips from the generator for every format, each format's quirks on
 //! small hand-written fixtures, the real BPIC 2013 log, and the command line.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use incidentlab::generate::{
     expected_after_import, generate, write_export, GenerateOptions, GeneratorModel, StepKind,
@@ -672,34 +673,21 @@ fn several_files_append_and_duplicates_across_files_are_rejected() {
     );
 }
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_incidentlab"))
-}
-
 #[test]
 fn cli_import_summary_json_and_rejects_file() {
     let dir = tmpdir("cli");
     let p = write(&dir, "sn.csv", format!("{SN_HEADER}INC1,2024-01-15 08:30:00,,,2 - High,N,SD,x,true,0,New\nINC2,bad,,,2 - High,=HYPERLINK(\"x\"),SD,x,true,0,New\n").as_bytes());
     let store = dir.join("store.parquet");
-    let out = bin()
-        .args([
-            "import",
-            p.to_str().unwrap(),
-            "--format",
-            "auto",
-            "-o",
-            store.to_str().unwrap(),
-            "--output",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::run_json([
+        "import",
+        p.to_str().unwrap(),
+        "--format",
+        "auto",
+        "-o",
+        store.to_str().unwrap(),
+        "--output",
+        "json",
+    ]);
     assert_eq!(v["format"], "servicenow");
     assert_eq!(
         (
@@ -717,16 +705,13 @@ fn cli_import_summary_json_and_rejects_file() {
     assert_eq!(back.len(), 1);
     assert_eq!(back[0].incident_id, "INC1");
 
-    let out = bin()
-        .args([
-            "import",
-            p.to_str().unwrap(),
-            "-o",
-            dir.join("s.arrow").to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = common::run_ok([
+        "import",
+        p.to_str().unwrap(),
+        "-o",
+        dir.join("s.arrow").to_str().unwrap(),
+    ]);
+    let text = common::stdout(&out);
     assert!(
         text.contains("read 2 rows → imported 1 incidents, rejected 1 rows (bad_timestamp 1)"),
         "{text}"
@@ -738,30 +723,24 @@ fn cli_import_summary_json_and_rejects_file() {
         1
     );
 
-    let out = bin()
-        .args([
-            "import",
-            dir.join("missing.csv").to_str().unwrap(),
-            "-o",
-            store.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
-    let out = bin()
-        .args([
-            "import",
-            p.to_str().unwrap(),
-            "--format",
-            "mapping",
-            "-o",
-            store.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--mapping"));
+    let (code, stderr) = common::run_err([
+        "import",
+        dir.join("missing.csv").to_str().unwrap(),
+        "-o",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("missing.csv"));
+    let (code, stderr) = common::run_err([
+        "import",
+        p.to_str().unwrap(),
+        "--format",
+        "mapping",
+        "-o",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("--mapping"));
 }
 
 fn fixture(name: &str) -> PathBuf {

@@ -1,6 +1,8 @@
 //! Metrics against hand-computed tables and against a second, independent implementation (plain
 //! loops over rows) on 100,000 generated incidents.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -449,80 +451,47 @@ fn bpic_flow_metrics() {
 fn cli_analyze_outputs() {
     let dir = std::env::temp_dir().join(format!("incidentlab-analyze-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let bin = env!("CARGO_BIN_EXE_incidentlab");
-    let root = env!("CARGO_MANIFEST_DIR");
-    let out = std::process::Command::new(bin)
-        .current_dir(root)
-        .args([
-            "analyze",
-            "datasets/sample-jira.csv",
-            "--by",
-            "priority,month",
-            "--output",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::run_json([
+        "analyze",
+        "datasets/sample-jira.csv",
+        "--by",
+        "priority,month",
+        "--output",
+        "json",
+    ]);
     assert_eq!(v["incidents"], 300);
     assert!(v["groups"][0]["key"]["month"].is_string());
     for k in ["mean", "median", "p90", "p95"] {
         assert!(v["overall"]["mttr_hours"].get(k).is_some(), "{k}");
     }
     let csv = dir.join("g.csv");
-    let out = std::process::Command::new(bin)
-        .current_dir(root)
-        .args([
-            "analyze",
-            "datasets/sample-pagerduty.csv",
-            "--by",
-            "assignment_group",
-            "--output",
-            "csv",
-            "-o",
-            csv.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_ok([
+        "analyze",
+        "datasets/sample-pagerduty.csv",
+        "--by",
+        "assignment_group",
+        "--output",
+        "csv",
+        "-o",
+        csv.to_str().unwrap(),
+    ]);
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
         text.starts_with("assignment_group,incidents,resolved,mttr_hours_mean"),
         "{}",
         &text[..80]
     );
-    let bad = std::process::Command::new(bin)
-        .current_dir(root)
-        .args(["analyze", "datasets/sample-jira.csv", "--by", "colour"])
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("colour"));
-    let bad = std::process::Command::new(bin)
-        .current_dir(root)
-        .args([
-            "analyze",
-            "datasets/sample-jira.csv",
-            "--sla",
-            "scenarios/baseline.toml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&bad.stderr).contains("baseline.toml"),
-        "{}",
-        String::from_utf8_lossy(&bad.stderr)
-    );
+    let (code, stderr) = common::run_err(["analyze", "datasets/sample-jira.csv", "--by", "colour"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("colour"));
+    let (code, stderr) = common::run_err([
+        "analyze",
+        "datasets/sample-jira.csv",
+        "--sla",
+        "scenarios/baseline.toml",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("baseline.toml"), "{stderr}");
 }
 
 fn sla_opts(policy: &str) -> AnalyzeOptions {

@@ -2,14 +2,13 @@
 //! strings are inert in HTML, Markdown and CSV; the folder is replaced atomically; and the page
 //! renders in headless Chromium without console errors, with every chart present.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::bin;
 use incidentlab::schema::Incident;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_incidentlab"))
-}
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("incidentlab-report-{}-{name}", std::process::id()));
@@ -86,19 +85,14 @@ fn figures_match_metrics_json_and_analyze() {
         assert_shown(&json, &path, &format, &text);
     }
     // metrics.json's analysis is what `analyze --output json` reports for the same input and policy.
-    let a = bin()
-        .args([
-            "analyze",
-            store.to_str().unwrap(),
-            "--sla",
-            sla.to_str().unwrap(),
-            "--output",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(a.status.success());
-    let a: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let a = common::run_json([
+        "analyze",
+        store.to_str().unwrap(),
+        "--sla",
+        sla.to_str().unwrap(),
+        "--output",
+        "json",
+    ]);
     assert_eq!(json["analysis"]["overall"], a["overall"]);
     assert_eq!(json["analysis"]["groups"], a["groups"]);
     assert_eq!(json["analysis"]["sla"], a["sla"]);
@@ -184,20 +178,16 @@ fn hostile_names_are_inert_in_html_markdown_and_csv() {
         "table separators are escaped"
     );
     let csv = dir.join("groups.csv");
-    let o = bin()
-        .args([
-            "analyze",
-            store.to_str().unwrap(),
-            "--by",
-            "assignment_group,category",
-            "--output",
-            "csv",
-            "-o",
-            csv.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success());
+    common::run_ok([
+        "analyze",
+        store.to_str().unwrap(),
+        "--by",
+        "assignment_group,category",
+        "--output",
+        "csv",
+        "-o",
+        csv.to_str().unwrap(),
+    ]);
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
         text.contains("'=HYPERLINK"),
@@ -426,23 +416,312 @@ fn committed_example_report_is_current() {
     for (path, format, text) in regex_lite(&html) {
         assert_shown(&json, &path, &format, &text);
     }
-    let a = bin()
-        .current_dir(root)
-        .args([
-            "analyze",
-            "datasets/sample-servicenow.csv",
-            "--sla",
-            "scenarios/sla-standard.toml",
-            "--output",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let a: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
-    for k in ["overall", "groups", "sla", "trend", "recurrence", "backlog"] {
+    let a = common::run_json([
+        "analyze",
+        "datasets/sample-servicenow.csv",
+        "--sla",
+        "scenarios/sla-standard.toml",
+        "--output",
+        "json",
+    ]);
+    for k in [
+        "overall",
+        "groups",
+        "sla",
+        "trend",
+        "trend_resolved",
+        "trend_maturity",
+        "recurrence",
+        "backlog",
+    ] {
         assert_eq!(
             json["analysis"][k], a[k],
             "{k}: regenerate the example with the README's main command"
         );
     }
+}
+
+const H: i64 = 3_600_000;
+
+fn utc(s: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .timestamp_millis()
+}
+
+/// An export shaped like the ServiceNow audit log of issue 11: six months (2025-01 … 06) of
+/// incidents opened every 7 h, one in ten taking 40–45 days; the export ends on 2025-06-30, so the
+/// slow incidents of May and June are still open (right-censored); three December survivors of an
+/// earlier period; no configuration items, category/subcategory/symptom always filled.
+fn sn_like_store(dir: &Path) -> (PathBuf, Vec<Incident>) {
+    let small = [
+        1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 36, 48, 60, 72, 96,
+    ];
+    let end = utc("2025-06-30T23:59:00Z");
+    let mut incs = Vec::new();
+    let mut push = |k: usize, opened: i64, hours: i64| {
+        let resolved = opened + hours * H;
+        incs.push(Incident {
+            incident_id: format!("INC{k:05}"),
+            source: "test".into(),
+            opened_at: opened,
+            resolved_at: (resolved <= end).then_some(resolved),
+            priority: Some((1 + k % 4) as u8),
+            category: Some(["Network", "Software", "Hardware"][k % 3].into()),
+            subcategory: Some(["A", "B"][k % 2].into()),
+            symptom: Some(["slow", "down", "error", "login"][k % 4].into()),
+            made_sla_reported: Some(hours <= 24),
+            source_line: k as u64 + 2,
+            ..Default::default()
+        });
+    };
+    for (k, day) in ["2024-12-10", "2024-12-18", "2024-12-27"]
+        .iter()
+        .enumerate()
+    {
+        push(k, utc(&format!("{day}T10:00:00Z")), 800);
+    }
+    let mut t = utc("2025-01-01T00:30:00Z");
+    let mut k = 3;
+    while t < end {
+        let hours = match k % 20 {
+            18 => 960,
+            19 => 1080,
+            j => small[j],
+        };
+        push(k, t, hours);
+        t += 7 * H;
+        k += 1;
+    }
+    let store = dir.join("sn-like.parquet");
+    incidentlab::store::write_store(&store, &incs, &[]).unwrap();
+    (store, incs)
+}
+
+fn month_of(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap()
+        .format("%Y-%m")
+        .to_string()
+}
+
+/// The "SN-like check" of issue 11: immature months are marked on the chart and in the JSON, the
+/// takeaway claims no improvement from them, and recurrence without CIs picks category/symptom.
+#[test]
+fn sn_like_check_immature_months_and_recurrence_key() {
+    let dir = tmp("snlike");
+    let (store, incs) = sn_like_store(&dir);
+    let out = dir.join("rep");
+    common::run_ok([
+        "report",
+        store.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let json = metrics(&out);
+    let a = &json["analysis"];
+    let trend = a["trend"].as_array().unwrap();
+    let months: Vec<&str> = trend
+        .iter()
+        .map(|m| m["key"]["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        months,
+        ["2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]
+    );
+    // p95 of the resolved incidents' hours, computed here from the fixture.
+    let mut resolved: Vec<f64> = incs
+        .iter()
+        .filter_map(|i| i.resolved_at.map(|r| (r - i.opened_at) as f64 / 3.6e6))
+        .collect();
+    resolved.sort_by(|x, y| x.total_cmp(y));
+    let p95 = incidentlab::sim::stats::quantile(&resolved, 0.95);
+    let tm = &a["trend_maturity"];
+    assert!((tm["p95_resolution_hours"].as_f64().unwrap() - p95).abs() < 1e-9);
+    let mature: Vec<bool> = trend
+        .iter()
+        .map(|m| m["mature"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        mature,
+        [true, true, true, true, true, false, false],
+        "the last two months are immature"
+    );
+    let cut: Vec<bool> = trend
+        .iter()
+        .map(|m| m["window_cut"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        cut,
+        [true, false, false, false, false, false, false],
+        "December holds only survivors"
+    );
+    assert_eq!(
+        tm["immature_months"],
+        serde_json::json!(["2025-05", "2025-06"])
+    );
+    // Open incidents per cohort, counted here.
+    for m in trend {
+        let month = m["key"]["month"].as_str().unwrap();
+        let open = incs
+            .iter()
+            .filter(|i| month_of(i.opened_at) == month && i.resolved_at.is_none())
+            .count();
+        assert_eq!(m["open"], open, "{month}");
+    }
+    // The fixture is one where first-vs-last would claim an improvement (the old takeaway did)…
+    let mean = |k: usize| trend[k]["mttr_hours"]["mean"].as_f64().unwrap();
+    assert!(mean(6) < 0.5 * mean(0) && mean(6) < 0.7 * mean(1));
+    // …but the takeaway compares mature, uncut months only, and names what it left out.
+    let takeaway = json["takeaways"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t[0] == "trend")
+        .unwrap()[1]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!takeaway.contains("improved"), "{takeaway}");
+    assert!(
+        takeaway.contains("2025-01") && takeaway.contains("2025-04"),
+        "{takeaway}"
+    );
+    assert!(
+        takeaway.contains("2025-05, 2025-06 still resolving"),
+        "{takeaway}"
+    );
+    assert!(
+        takeaway.contains("2024-12 cut by the export window"),
+        "{takeaway}"
+    );
+    // The monthly chart marks them visibly: shaded bands with labels, and the caption names them.
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let fig_at = html.find("id=\"chart-monthly-mttr\"").unwrap();
+    let fig = &html[fig_at..fig_at + html[fig_at..].find("</figure>").unwrap()];
+    let shown: Vec<String> = incidentlab::report::charts::texts(fig)
+        .into_iter()
+        .map(|t| t.1)
+        .collect();
+    assert!(
+        shown.iter().any(|t| t == "still resolving") && shown.iter().any(|t| t == "export cut"),
+        "{shown:?}"
+    );
+    assert!(
+        fig.contains("still resolving (2025-05, 2025-06"),
+        "caption names the months"
+    );
+    assert!(html.contains(&takeaway), "the takeaway is on the page");
+    // By month resolved: each month counts the incidents resolved in it (counted here).
+    for m in a["trend_resolved"].as_array().unwrap() {
+        let month = m["key"]["month"].as_str().unwrap();
+        let n = incs
+            .iter()
+            .filter(|i| i.resolved_at.is_some_and(|r| month_of(r) == month))
+            .count();
+        assert_eq!(m["incidents"].as_f64().unwrap(), n as f64, "{month}");
+        assert!(m["mature"].is_boolean() && m["window_cut"].is_boolean());
+    }
+    // Recurrence: no CIs, so the first key filled for most incidents is category+subcategory+symptom.
+    let r = &a["recurrence"];
+    assert_eq!(
+        r["key"],
+        serde_json::json!(["category", "subcategory", "symptom"])
+    );
+    assert_eq!(r["key_coverage"], 1.0);
+    assert_eq!(r["key_choice"]["source"], "auto");
+    assert_eq!(r["key_choice"]["candidates"][0]["coverage"], 0.0);
+    assert!(a["notes"].as_array().unwrap().iter().any(|n| n
+        .as_str()
+        .unwrap()
+        .contains("recurrence key chosen automatically")));
+    // A key given on the command line is used as given, with its (here empty) coverage.
+    let v = common::run_json([
+        "analyze",
+        store.to_str().unwrap(),
+        "--recurrence-key",
+        "ci",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(v["recurrence"]["key"], serde_json::json!(["ci"]));
+    assert_eq!(v["recurrence"]["key_coverage"], 0.0);
+    assert_eq!(v["recurrence"]["key_choice"]["source"], "given");
+    // The text output's trend table marks the same months.
+    let text = common::stdout(&common::run_ok([
+        "analyze",
+        store.to_str().unwrap(),
+        "--trend",
+        "opened",
+    ]));
+    let june = text.lines().find(|l| l.starts_with("2025-06")).unwrap();
+    assert!(june.contains("immature: still resolving"), "{june}");
+    let dec = text.lines().find(|l| l.starts_with("2024-12")).unwrap();
+    assert!(dec.contains("cut by the export window"), "{dec}");
+    let text = common::stdout(&common::run_ok([
+        "analyze",
+        store.to_str().unwrap(),
+        "--trend",
+        "resolved",
+    ]));
+    assert!(text.contains("monthly trend by month resolved"));
+}
+
+/// The text summary prints one count of major incidents (it printed 270 and 200 for the same data).
+#[test]
+fn major_incidents_are_counted_once() {
+    let dir = tmp("major");
+    let t0 = utc("2025-01-06T09:00:00Z");
+    let incs: Vec<Incident> = (0..300i64)
+        .map(|k| Incident {
+            incident_id: format!("M{k}"),
+            source: "test".into(),
+            opened_at: t0 + k * H,
+            resolved_at: Some(t0 + k * H + 2 * H),
+            priority: Some(if k < 250 { 1 } else { 3 }),
+            // 10 flagged "not major" although P1; 5 flagged major although P3.
+            major_incident: match k {
+                0..=9 => Some(false),
+                250..=254 => Some(true),
+                _ => None,
+            },
+            source_line: k as u64 + 2,
+            ..Default::default()
+        })
+        .collect();
+    let store = dir.join("m.parquet");
+    incidentlab::store::write_store(&store, &incs, &[]).unwrap();
+    let want = incs
+        .iter()
+        .filter(|i| incidentlab::metrics::flow::is_major(i.major_incident, i.priority))
+        .count();
+    assert_eq!(want, 245);
+    let v = common::run_json(["analyze", store.to_str().unwrap(), "--output", "json"]);
+    assert_eq!(
+        v["overall"]["major_incidents"].as_f64().unwrap(),
+        want as f64
+    );
+    assert_eq!(v["major_incidents"].as_array().unwrap().len(), 200);
+    let text = common::stdout(&common::run_ok(["analyze", store.to_str().unwrap()]));
+    assert!(text.contains("major incidents 245"), "{text}");
+    assert!(text.contains("major incidents: 245 (200 listed"), "{text}");
+}
+
+/// Issue 11, item 8: every chart of the committed example is legible at the page's width (text on
+/// one scale, ≥ 11 px at the narrowest column, no `.0`, nothing wider than the chart).
+#[test]
+fn committed_charts_are_legible() {
+    let dir = common::root("reports/sample/charts");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "svg") {
+            continue;
+        }
+        let svg = std::fs::read_to_string(&p).unwrap();
+        let problems = incidentlab::report::charts::legibility_problems(&svg);
+        assert!(problems.is_empty(), "{}: {problems:?}", p.display());
+        n += 1;
+    }
+    assert!(n >= 12, "{n} charts");
 }

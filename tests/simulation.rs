@@ -3,6 +3,8 @@
 //! passes when it is within 4 standard errors of the formula (the standard error comes from the
 //! replications), plus 2 % for the warm-up bias of starting empty.
 
+mod common;
+
 use std::path::Path;
 
 use incidentlab::sim::engine::run;
@@ -291,36 +293,23 @@ fn swarming_and_automation_move_the_numbers_the_right_way() {
 
 #[test]
 fn cli_simulate_json_names() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_incidentlab"))
-        .args([
-            "simulate",
-            "scenarios/validation/mmc.toml",
-            "--replications",
-            "8",
-            "--seed",
-            "3",
-            "--threads",
-            "2",
-            "--output",
-            "json",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::run_json([
+        "simulate",
+        "scenarios/validation/mmc.toml",
+        "--replications",
+        "8",
+        "--seed",
+        "3",
+        "--threads",
+        "2",
+        "--output",
+        "json",
+    ]);
     assert_eq!(v["replications"], 8);
     for k in ["mean", "ci_low", "ci_high"] {
         assert!(v["priorities"]["P1"]["wait_hours"][k].is_number(), "{k}");
     }
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_incidentlab"))
-        .args(["simulate", "nope.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("nope.toml"));
+    let (code, stderr) = common::run_err(["simulate", "nope.toml"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("nope.toml"));
 }

@@ -8,6 +8,7 @@
 //! incidentlab analyze volvo.parquet --by impact --recurrence-key ci --window 7d
 //! incidentlab analyze store.parquet --by priority --output csv -o by-priority.csv
 //! incidentlab analyze store.parquet --sla scenarios/sla-standard.toml --as-of 2025-03-01 --per-incident sla.csv
+//! incidentlab analyze store.parquet --trend resolved     # monthly table by month resolved
 //! ```
 
 use std::path::PathBuf;
@@ -29,6 +30,13 @@ pub enum AnalyzeOutput {
     Json,
     Csv,
     Parquet,
+}
+
+/// Which monthly view `--trend` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrendView {
+    Opened,
+    Resolved,
 }
 
 #[derive(Debug, Args)]
@@ -63,9 +71,14 @@ pub struct AnalyzeArgs {
     /// SLA policy file (targets per priority, calendar, pause states).
     #[arg(long)]
     pub sla: Option<PathBuf>,
-    /// Recurrence key columns, comma-separated.
-    #[arg(long, default_value = "ci")]
-    pub recurrence_key: String,
+    /// Recurrence key columns, comma-separated (default: the first of ci, service,
+    /// category+subcategory+symptom, … filled for at least half of the incidents).
+    #[arg(long)]
+    pub recurrence_key: Option<String>,
+    /// Also print the monthly trend table, by month opened (cohorts, immature months marked) or by
+    /// month resolved; `--output json` always carries both (`trend`, `trend_resolved`).
+    #[arg(long, value_enum)]
+    pub trend: Option<TrendView>,
     /// Recurrence window (e.g. 7d, 48h).
     #[arg(long, default_value = "7d")]
     pub window: String,
@@ -135,7 +148,7 @@ pub fn options(args: &AnalyzeArgs) -> Result<AnalyzeOptions> {
             .as_ref()
             .map(|p| SlaPolicy::load(p).map(|s| (p.clone(), s)))
             .transpose()?,
-        recurrence_key: list(&args.recurrence_key),
+        recurrence_key: args.recurrence_key.as_deref().map(list).unwrap_or_default(),
         recurrence_window_hours: parse_window(&args.window)?,
         top: args.top,
         as_of: when(&args.as_of, "--as-of")?,
@@ -240,9 +253,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
         AnalyzeOutput::Table => to_file_or_stdout(
             args.out.as_deref(),
             format!(
-                "{}{}",
+                "{}{}{}",
                 import_line.map(|l| format!("{l}\n\n")).unwrap_or_default(),
-                table(&a)
+                table(&a),
+                args.trend.map(|v| trend_table(&a, v)).unwrap_or_default()
             ),
         ),
         AnalyzeOutput::Csv => {
@@ -502,11 +516,51 @@ pub fn table(a: &Analysis) -> String {
         ));
     }
     o.push_str(&format!(
-        "\nmajor incidents: {} (listed in --output json)\n",
+        "\nmajor incidents: {} ({} listed with timelines in --output json, the first by opening time)\n",
+        f(&a.overall["major_incidents"], 0),
         a.major_incidents.len()
     ));
     for n in &a.notes {
         o.push_str(&format!("note: {n}\n"));
+    }
+    o
+}
+
+/// The monthly trend table of one view; immature and window-cut months are marked.
+pub fn trend_table(a: &Analysis, view: TrendView) -> String {
+    let (rows, what) = match view {
+        TrendView::Opened => (&a.trend, "opened (cohorts)"),
+        TrendView::Resolved => (&a.trend_resolved, "resolved"),
+    };
+    let mut o = format!(
+        "\nmonthly trend by month {what}:\n{:<9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9}  note\n",
+        "month", "count", "resolved", "MTTR h", "median", "KM med.", "SLA comp."
+    );
+    for m in rows {
+        let mut notes = Vec::new();
+        if m["mature"] == Value::Bool(false) {
+            notes.push(match view {
+                TrendView::Opened => "immature: still resolving",
+                TrendView::Resolved => "month not over",
+            });
+        }
+        if m["window_cut"] == Value::Bool(true) {
+            notes.push("cut by the export window");
+        }
+        o.push_str(&format!(
+            "{:<9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9}  {}\n",
+            m["key"]["month"].as_str().unwrap_or(""),
+            f(&m["incidents"], 0),
+            f(&m["resolved"], 0),
+            f(&m["mttr_hours"]["mean"], 1),
+            f(&m["mttr_hours"]["median"], 1),
+            f(&m["km_median_hours"], 1),
+            pct(&m["sla_computed_rate"]),
+            notes.join("; ")
+        ));
+    }
+    if view == TrendView::Opened {
+        o.push_str(&format!("{}\n", a.trend_maturity.rule));
     }
     o
 }

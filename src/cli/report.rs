@@ -66,16 +66,9 @@ pub struct ReportArgs {
 /// Resolution-time percentiles 1…99 per priority, computed by polars (aggregated: the chart never
 /// sees individual incidents).
 fn percentiles(lf: LazyFrame) -> Result<Vec<(String, Vec<f64>)>> {
-    let ms = |c: &str| {
-        col(c)
-            .cast(DataType::Datetime(
-                TimeUnit::Milliseconds,
-                Some(TimeZone::UTC),
-            ))
-            .cast(DataType::Int64)
-    };
+    // MTTR's one definition (resolved − opened), as the analysis computes it.
     let rh =
-        ((ms("resolved_at") - ms("opened_at")).cast(DataType::Float64) / lit(3.6e6)).alias("h");
+        crate::metrics::resolution::resolution_hours(crate::metrics::EndEvent::Resolved).alias("h");
     let aggs: Vec<Expr> = (1..=99)
         .map(|k| {
             col("h")
@@ -138,7 +131,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         (d, incs, format!("store {}", args.input.display()))
     } else {
         let imported = import_files(
-            &[args.input.clone()],
+            std::slice::from_ref(&args.input),
             &ImportOptions {
                 format: args.format,
                 ..Default::default()
@@ -290,7 +283,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
     Ok(o)
 }
 
-/// Renders one SVG chart to PNG with headless Chromium (charts are 720 × 360).
+/// Renders one SVG chart to PNG with headless Chromium, at the charts' size.
 fn render_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
     let browser = ["chromium", "chromium-browser", "google-chrome"]
         .iter()
@@ -312,8 +305,12 @@ fn render_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
-            "--window-size=720,360",
         ])
+        .arg(format!(
+            "--window-size={},{}",
+            crate::report::charts::WIDTH,
+            crate::report::charts::HEIGHT
+        ))
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", abs.display()))

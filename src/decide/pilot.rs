@@ -26,6 +26,7 @@ use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::stats::{bootstrap_ci, mann_whitney, mean, two_proportions};
+use crate::metrics::resolution::mttr_hours;
 use crate::metrics::Filter;
 use crate::schema::{Incident, UtcMillis};
 
@@ -98,8 +99,9 @@ pub struct PilotReport {
     pub charts: Vec<ControlChart>,
 }
 
+/// Resolution hours by the metrics' one definition ([`crate::metrics::resolution::hours_between`]).
 fn hours(i: &Incident) -> Option<f64> {
-    i.resolved_at.map(|r| (r - i.opened_at) as f64 / 3.6e6)
+    crate::metrics::resolution::hours_between(i.opened_at, i.resolved_at)
 }
 
 fn arm(incs: &[&Incident], sla: &dyn Fn(&Incident) -> Option<bool>) -> (Arm, Vec<f64>) {
@@ -109,7 +111,7 @@ fn arm(incs: &[&Incident], sla: &dyn Fn(&Incident) -> Option<bool>) -> (Arm, Vec
     let a = Arm {
         incidents: incs.len() as u64,
         resolved: res.len() as u64,
-        mttr_hours: mean(&res),
+        mttr_hours: mttr_hours(&res),
         median_hours: crate::sim::stats::quantile(&res, 0.5),
         sla_n: flags.len() as u64,
         sla_compliance: flags.iter().filter(|x| **x).count() as f64 / flags.len() as f64,
@@ -170,7 +172,7 @@ fn change(
 ) -> (Change, Vec<f64>, Vec<f64>) {
     let (b, rb) = arm(before, sla);
     let (a, ra) = arm(after, sla);
-    let ratio = |x: &[f64], y: &[f64]| mean(y) / mean(x) - 1.0;
+    let ratio = |x: &[f64], y: &[f64]| mttr_hours(y) / mttr_hours(x) - 1.0;
     let (lo, hi) = if rb.is_empty() || ra.is_empty() {
         (f64::NAN, f64::NAN)
     } else {
@@ -323,9 +325,7 @@ fn charts(
                 side
             };
             if run.abs() >= 8 {
-                for j in (k + 1 - 8)..=k {
-                    s[j] = true;
-                }
+                s[(k + 1 - 8)..=k].fill(true);
             }
         }
         s
@@ -334,7 +334,7 @@ fn charts(
     let xs: Vec<(i64, f64, u64)> = weeks
         .iter()
         .filter(|(_, v)| !v.0.is_empty())
-        .map(|(w, v)| (*w, mean(&v.0), v.0.len() as u64))
+        .map(|(w, v)| (*w, mttr_hours(&v.0), v.0.len() as u64))
         .collect();
     let base: Vec<f64> = xs
         .iter()
@@ -453,12 +453,8 @@ pub fn evaluate(
         v.sort_by(|a, b| a.total_cmp(b));
         v
     };
-    let guard_h = crate::sim::stats::quantile(&before_res, 0.95);
-    let cutoff = if guard_h.is_finite() {
-        last - (guard_h * 3.6e6) as i64
-    } else {
-        last
-    };
+    // The same censoring rule as the immature months of the monthly trend.
+    let cutoff = crate::metrics::trend::censoring_cutoff(&before_res, last);
     let mut warnings = Vec::new();
     let in_group = |i: &Incident| -> bool {
         match &o.pilot_group {
@@ -522,7 +518,7 @@ pub fn evaluate(
         }
         let (c, crb, cra) = change(&cb, &ca, sla, o.seed ^ 1, o.resamples);
         // Bootstrap the difference in relative changes, resampling all four samples together.
-        let rel = |before: &[f64], after: &[f64]| mean(after) / mean(before) - 1.0;
+        let rel = |before: &[f64], after: &[f64]| mttr_hours(after) / mttr_hours(before) - 1.0;
         let stats = super::stats::bootstrap_stats(
             &[&rb, &ra, &crb, &cra],
             o.resamples,

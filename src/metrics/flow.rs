@@ -6,12 +6,79 @@
 //! - *level transitions*: counts of consecutive-event changes of support level (`L1→L2`, `L2→L1` …);
 //! - *time per group / level*: the time from each event to the next is attributed to the group and
 //!   level of the earlier event (the last event of an incident gets nothing).
+//!
+//! *Major incident* (the one definition; group metrics, the major-incident list and every count use
+//! it): flagged `major_incident = true` by the source; where the source has no flag (null), priority 1.
 
 use std::collections::{BTreeMap, HashMap};
 
+use polars::prelude::*;
 use serde::Serialize;
+use serde_json::{Map, Value};
 
+use crate::error::Result;
 use crate::schema::UtcMillis;
+
+/// How many major incidents `analyze` lists with their timelines (the first by opening time); the
+/// count (`major_incidents` of `overall` and each group) covers them all.
+pub const MAJOR_INCIDENTS_LISTED: u32 = 200;
+
+/// Major incident, as a polars predicate: see the module documentation.
+pub fn major_incident() -> Expr {
+    col("major_incident")
+        .fill_null(col("priority").eq(lit(1)))
+        .fill_null(lit(false))
+}
+
+/// Major incident, for one incident's fields: the same definition as [`major_incident`].
+pub fn is_major(flag: Option<bool>, priority: Option<u8>) -> bool {
+    flag.unwrap_or(priority == Some(1))
+}
+
+/// The first [`MAJOR_INCIDENTS_LISTED`] major incidents by opening time, with their timelines.
+pub fn major_incident_list(incidents: LazyFrame, end: super::EndEvent) -> Result<Vec<Value>> {
+    let iso = |c: &str| col(c).dt().strftime("%Y-%m-%dT%H:%M:%SZ").alias(c);
+    let major = incidents
+        .filter(major_incident())
+        .sort(["opened_at"], SortMultipleOptions::default())
+        .limit(MAJOR_INCIDENTS_LISTED)
+        .select([
+            col("incident_id"),
+            col("priority"),
+            iso("opened_at"),
+            iso("acknowledged_at"),
+            iso("resolved_at"),
+            iso("closed_at"),
+            super::resolution::resolution_hours(end),
+            col("assignment_group"),
+            col("ci"),
+            col("category"),
+        ])
+        .collect()?;
+    let mcols: Vec<(String, Vec<Option<String>>)> = major
+        .get_column_names()
+        .iter()
+        .map(|n| Ok((n.to_string(), super::str_col(&major, n)?)))
+        .collect::<Result<_>>()?;
+    let mut out = Vec::with_capacity(major.height());
+    for i in 0..major.height() {
+        let mut o = Map::new();
+        for (n, c) in &mcols {
+            let v = match (n.as_str(), &c[i]) {
+                (_, None) => Value::Null,
+                ("priority", Some(s)) => s.parse::<i64>().map(Value::from).unwrap_or(Value::Null),
+                ("resolution_hours", Some(s)) => s
+                    .parse::<f64>()
+                    .map(|x| super::num(Some(x)))
+                    .unwrap_or(Value::Null),
+                (_, Some(s)) => Value::String(s.clone()),
+            };
+            o.insert(n.clone(), v);
+        }
+        out.push(Value::Object(o));
+    }
+    Ok(out)
+}
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Flow {
@@ -151,5 +218,48 @@ mod tests {
         );
         assert_eq!(g.reassignments["3+"], 2);
         assert_eq!(g.by_max_support_level["L3"], 1);
+    }
+
+    #[test]
+    fn major_incident_row_and_expression_agree() {
+        let flags = [
+            Some(true),
+            Some(false),
+            None,
+            None,
+            None,
+            Some(true),
+            Some(false),
+        ];
+        let prios = [Some(3u8), Some(1), Some(1), Some(2), None, None, None];
+        let df = df!(
+            "major_incident" => flags.to_vec(),
+            "priority" => prios.iter().map(|p| p.map(i64::from)).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let got: Vec<Option<bool>> = df
+            .lazy()
+            .select([major_incident().alias("m")])
+            .collect()
+            .unwrap()
+            .column("m")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect();
+        let want: Vec<Option<bool>> = flags
+            .iter()
+            .zip(&prios)
+            .map(|(f, p)| Some(is_major(*f, *p)))
+            .collect();
+        // By hand: flag wins where present; otherwise priority 1.
+        assert_eq!(
+            want,
+            [true, false, true, false, false, true, false]
+                .map(Some)
+                .to_vec()
+        );
+        assert_eq!(got, want);
     }
 }

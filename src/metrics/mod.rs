@@ -10,6 +10,7 @@ pub mod flow;
 pub mod recurrence;
 pub mod resolution;
 pub mod sla;
+pub mod trend;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -105,6 +106,7 @@ pub struct AnalyzeOptions {
     pub filters: Vec<Filter>,
     pub end: EndEvent,
     pub sla: Option<(PathBuf, SlaPolicy)>,
+    /// Recurrence key columns; empty = choose automatically ([`recurrence::choose_key`]).
     pub recurrence_key: Vec<String>,
     pub recurrence_window_hours: f64,
     pub top: usize,
@@ -125,7 +127,7 @@ impl Default for AnalyzeOptions {
             filters: vec![],
             end: EndEvent::Resolved,
             sla: None,
-            recurrence_key: vec!["ci".into()],
+            recurrence_key: vec![],
             recurrence_window_hours: 168.0,
             top: 10,
             as_of: None,
@@ -308,7 +310,11 @@ pub struct Analysis {
     pub sla: Option<SlaReport>,
     pub flow: flow::Flow,
     pub backlog: backlog::Backlog,
+    /// Per month opened, with `mature`, `window_cut`, `open`, `km_median_hours` ([`trend`]).
     pub trend: Vec<Value>,
+    /// Per month resolved (the same metrics over the incidents resolved in the month).
+    pub trend_resolved: Vec<Value>,
+    pub trend_maturity: trend::Maturity,
     pub recurrence: recurrence::Recurrence,
     pub major_incidents: Vec<Value>,
     /// How incidents end (`resolved_from_events`, `closed_without_resolution`) and the snapshot counts.
@@ -471,6 +477,7 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         )
         .with_columns(["acknowledged_at", "resolved_at", "closed_at"].map(|n| known_by(n, as_of)));
     let base = lf.clone();
+    let key_choice = recurrence::choose_key(lf.clone(), &opts.recurrence_key)?;
     // Only the columns the metrics read: keeps memory bounded on large stores.
     let mut needed: BTreeSet<String> = [
         "opened_at",
@@ -503,7 +510,7 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
             .filter(|b| !DERIVED.contains(&b.as_str()))
             .cloned(),
     );
-    needed.extend(opts.recurrence_key.iter().cloned());
+    needed.extend(key_choice.key.iter().cloned());
     let mut exprs: Vec<Expr> = needed.iter().map(|c| col(c.as_str())).collect();
     exprs.push(resolution::resolution_hours(opts.end));
     exprs.push(resolution::ack_hours());
@@ -632,16 +639,17 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     } else {
         metric_rows(&group_frame, &opts.by)?
     };
-    let trend_frame = label_derived(
-        df.clone()
-            .lazy()
-            .group_by([col("month")])
-            .agg(resolution::group_metrics())
-            .sort(["month"], SortMultipleOptions::default())
-            .collect()?,
-        &["month".to_string()],
+    let month = i64_col(&df, "month")?;
+    let trends = trend::trends(
+        &df,
+        &trend::Rows {
+            opened: &opened,
+            end: end_col,
+            month: &month,
+            as_of,
+        },
+        opts.end,
     )?;
-    let trend = metric_rows(&trend_frame, &["month".to_string()])?;
 
     // Flow.
     let mut fl = flow::Flow::default();
@@ -676,8 +684,8 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     let bl = backlog::analyze(&opened, end_col, as_of);
     let rh = f64_col(&df, "resolution_hours")?;
     let problems = df.column("problem_id")?.str()?.clone();
-    let key_cas: Vec<StringChunked> = opts
-        .recurrence_key
+    let key_cas: Vec<StringChunked> = key_choice
+        .key
         .iter()
         .map(|k| {
             Ok(df
@@ -687,47 +695,7 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
                 .clone())
         })
         .collect::<Result<_>>()?;
-    // Dictionary-encode the key (one id per distinct combination) so sorting compares integers.
-    let mut ids_of: HashMap<Vec<&str>, u32> = HashMap::new();
-    let mut names: Vec<String> = Vec::new();
-    let keys_per_row: Vec<Option<u32>> = if key_cas.len() == 1 {
-        let mut ids1: HashMap<&str, u32> = HashMap::new();
-        key_cas[0]
-            .iter()
-            .map(|v| {
-                v.map(|v| {
-                    *ids1.entry(v).or_insert_with(|| {
-                        names.push(v.to_string());
-                        names.len() as u32 - 1
-                    })
-                })
-            })
-            .collect()
-    } else {
-        let mut iters: Vec<_> = key_cas.iter().map(|c| c.iter()).collect();
-        let mut out = Vec::with_capacity(df.height());
-        let mut parts: Vec<&str> = Vec::with_capacity(key_cas.len());
-        for _ in 0..df.height() {
-            parts.clear();
-            let mut complete = true;
-            for it in iters.iter_mut() {
-                match it.next().flatten() {
-                    Some(v) => parts.push(v),
-                    None => complete = false,
-                }
-            }
-            out.push(complete.then(|| match ids_of.get(&parts) {
-                Some(&k) => k,
-                None => {
-                    let k = names.len() as u32;
-                    names.push(parts.join(" / "));
-                    ids_of.insert(parts.clone(), k);
-                    k
-                }
-            }));
-        }
-        out
-    };
+    let (keys_per_row, names) = recurrence::encode_keys(&key_cas, df.height());
     let rows: Vec<recurrence::Row> = keys_per_row
         .into_iter()
         .zip(problems.iter())
@@ -739,70 +707,22 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
             problem_id,
         })
         .collect();
-    let rec = recurrence::analyze(
+    let mut rec = recurrence::analyze(
         &rows,
         &names,
-        &opts.recurrence_key,
+        &key_choice.key,
         opts.recurrence_window_hours,
         opts.top,
     );
-
-    // Major incidents with their timelines.
-    let major = base
-        .filter(
-            col("major_incident")
-                .fill_null(col("priority").eq(lit(1)))
-                .fill_null(lit(false)),
-        )
-        .sort(["opened_at"], SortMultipleOptions::default())
-        .limit(200)
-        .select([
-            col("incident_id"),
-            col("priority"),
-            col("opened_at")
-                .dt()
-                .strftime("%Y-%m-%dT%H:%M:%SZ")
-                .alias("opened_at"),
-            col("acknowledged_at")
-                .dt()
-                .strftime("%Y-%m-%dT%H:%M:%SZ")
-                .alias("acknowledged_at"),
-            col("resolved_at")
-                .dt()
-                .strftime("%Y-%m-%dT%H:%M:%SZ")
-                .alias("resolved_at"),
-            col("closed_at")
-                .dt()
-                .strftime("%Y-%m-%dT%H:%M:%SZ")
-                .alias("closed_at"),
-            resolution::resolution_hours(opts.end),
-            col("assignment_group"),
-            col("ci"),
-            col("category"),
-        ])
-        .collect()?;
-    let mut major_incidents = Vec::new();
-    let mcols: Vec<(String, Vec<Option<String>>)> = major
-        .get_column_names()
-        .iter()
-        .map(|n| Ok((n.to_string(), str_col(&major, n)?)))
-        .collect::<Result<_>>()?;
-    for i in 0..major.height() {
-        let mut o = Map::new();
-        for (n, c) in &mcols {
-            let v = match (n.as_str(), &c[i]) {
-                (_, None) => Value::Null,
-                ("priority", Some(s)) => s.parse::<i64>().map(Value::from).unwrap_or(Value::Null),
-                ("resolution_hours", Some(s)) => s
-                    .parse::<f64>()
-                    .map(|x| num(Some(x)))
-                    .unwrap_or(Value::Null),
-                (_, Some(s)) => Value::String(s.clone()),
-            };
-            o.insert(n.clone(), v);
-        }
-        major_incidents.push(Value::Object(o));
+    if key_choice.source == "auto" {
+        notes.push(format!(
+            "recurrence key chosen automatically: {}",
+            key_choice.reason
+        ));
     }
+    rec.key_choice = Some(key_choice);
+
+    let major_incidents = flow::major_incident_list(base, opts.end)?;
 
     let mut filters: Vec<String> = opts
         .filters
@@ -833,7 +753,9 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         sla: sla_report,
         flow: fl,
         backlog: bl,
-        trend,
+        trend: trends.by_opened,
+        trend_resolved: trends.by_resolved,
+        trend_maturity: trends.maturity,
         recurrence: rec,
         major_incidents,
         ends,

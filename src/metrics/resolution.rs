@@ -37,6 +37,27 @@ pub fn resolution_hours(end: EndEvent) -> Expr {
         .alias("resolution_hours")
 }
 
+/// The same definition on one incident's timestamps (ms): (end − opened) in hours, `None` while
+/// unresolved. Pilot evaluation and the report use this, so MTTR means one thing everywhere.
+pub fn hours_between(opened: i64, end: Option<i64>) -> Option<f64> {
+    end.map(|e| (e - opened) as f64 / MS_PER_HOUR)
+}
+
+/// MTTR of a sample: the mean of the resolution hours of resolved incidents (NaN when empty).
+pub fn mttr_hours(resolution_hours: &[f64]) -> f64 {
+    resolution_hours.iter().sum::<f64>() / resolution_hours.len() as f64
+}
+
+/// The UTC calendar month of a timestamp column as the integer yyyymm (null where it is null).
+pub fn month_of(column: &str) -> Expr {
+    let t = || {
+        col(column)
+            .cast(DataType::Datetime(TimeUnit::Milliseconds, None))
+            .dt()
+    };
+    t().year().cast(DataType::Int64) * lit(100i64) + t().month().cast(DataType::Int64)
+}
+
 /// `ack_hours` = (`acknowledged_at` − `opened_at`) in hours; null when not acknowledged.
 pub fn ack_hours() -> Expr {
     ((ms("acknowledged_at") - ms("opened_at")).cast(DataType::Float64) / lit(MS_PER_HOUR))
@@ -54,9 +75,7 @@ pub fn derived_key(name: &str) -> Option<Expr> {
             .dt()
     };
     let e = match name {
-        "month" => {
-            t().year().cast(DataType::Int64) * lit(100i64) + t().month().cast(DataType::Int64)
-        }
+        "month" => month_of("opened_at"),
         "week" => {
             t().iso_year().cast(DataType::Int64) * lit(100i64) + t().week().cast(DataType::Int64)
         }
@@ -121,13 +140,8 @@ pub fn indicators() -> Vec<Expr> {
         indicator(col("escalation_count").gt(lit(0)), "ind_escalated"),
         // A knowledge article was used.
         indicator(col("knowledge_used"), "ind_knowledge"),
-        // Major incident: flagged, or priority 1 when the source has no flag.
-        indicator(
-            col("major_incident")
-                .fill_null(col("priority").eq(lit(1)))
-                .fill_null(lit(false)),
-            "ind_major",
-        ),
+        // Major incident: the one definition, [`super::flow::major_incident`].
+        indicator(super::flow::major_incident(), "ind_major"),
     ]
 }
 

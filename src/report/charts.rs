@@ -3,6 +3,7 @@
 //! draws as fast as a small one. Colours are fixed per priority across all charts.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Consistent colours: P1 red, P2 orange, P3 blue, P4 green, P5 purple, others grey.
 pub fn priority_colour(label: &str) -> RGBColor {
@@ -16,10 +17,28 @@ pub fn priority_colour(label: &str) -> RGBColor {
     }
 }
 
-const W: u32 = 720;
-const H: u32 = 360;
+/// Chart size in SVG units; `--png` renders at this size too.
+pub const WIDTH: u32 = 600;
+pub const HEIGHT: u32 = 340;
+const W: u32 = WIDTH;
+const H: u32 = HEIGHT;
 const FONT: &str = "sans-serif";
 const GREY: RGBColor = RGBColor(90, 90, 90);
+
+/// The one font scale of every chart (plotters units; the SVG's `font-size` is this / 1.24):
+/// ticks, axis names and legends at [`TEXT`], the title at [`TITLE`]. At the narrowest width the
+/// page gives a chart ([`MIN_RENDERED_WIDTH`]) tick labels are ≥ 11 px high (tested).
+pub const TEXT: u32 = 19;
+pub const TITLE: u32 = 23;
+
+/// The narrowest width (CSS px) a chart is drawn at in `index.html`: the grid's 460 px column
+/// minimum less the figure's padding and border (see `html.rs`); narrower only below a 560 px window.
+pub const MIN_RENDERED_WIDTH: f64 = 446.0;
+
+/// The width plotters reserves for `chars` characters at [`TEXT`] (its estimate: 0.455 × size each).
+fn text_width(chars: usize) -> u32 {
+    (0.455 * f64::from(TEXT) * chars as f64).ceil() as u32
+}
 
 type Res = Result<String, String>;
 
@@ -28,10 +47,59 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 }
 
 fn nice_max(v: f64) -> f64 {
-    if !(v > 0.0) || !v.is_finite() {
+    if v.is_nan() || v <= 0.0 || !v.is_finite() {
         return 1.0;
     }
     v * 1.12
+}
+
+/// A tick label: whole numbers without decimals and with thousands separators (`12,000`), others
+/// with at most two decimals, trailing zeros dropped (`0.5`, `2.25`).
+pub fn tick(v: f64) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let r = (v * 100.0).round() / 100.0;
+    let whole = r.trunc();
+    let mut frac = format!("{:.2}", (r - whole).abs());
+    frac = frac
+        .trim_start_matches('0')
+        .trim_end_matches('0')
+        .to_string();
+    if frac == "." {
+        frac.clear();
+    }
+    let digits = format!("{}", whole.abs() as u64);
+    let mut grouped = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if r < 0.0 && (whole != 0.0 || !frac.is_empty()) {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{grouped}{frac}")
+}
+
+/// `text` cut to `max` characters with an ellipsis.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        text.chars()
+            .take(max.saturating_sub(1).max(1))
+            .collect::<String>()
+            + "…"
+    }
+}
+
+/// How many x labels of `chars` characters fit side by side on a plot `width` wide.
+fn labels_that_fit(width: u32, chars: usize) -> usize {
+    ((width / (text_width(chars) + 14)) as usize).max(2)
 }
 
 /// Vertical bars with optional error whiskers and a per-bar target marker.
@@ -44,36 +112,44 @@ pub struct Bar {
     pub colour: RGBColor,
 }
 
+fn bars_top(items: &[Bar]) -> f64 {
+    items
+        .iter()
+        .flat_map(|b| [Some(b.value), b.high, b.target])
+        .flatten()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+}
+
 pub fn bars(title: &str, y_desc: &str, items: &[Bar]) -> Res {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let n = items.len().max(1);
-        let top = items
-            .iter()
-            .flat_map(|b| [Some(b.value), b.high, b.target])
-            .flatten()
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max);
+        let y_area = text_width(6) + 34;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 18))
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(64)
+            .caption(title, (FONT, TITLE))
+            .margin(10)
+            .x_label_area_size(TEXT * 2 + 8)
+            .y_label_area_size(y_area)
             .build_cartesian_2d(
                 (0..n.saturating_sub(1)).into_segmented(),
-                0.0..nice_max(top),
+                0.0..nice_max(bars_top(items)),
             )
             .map_err(err)?;
+        // Each label gets its bar's width.
+        let per_bar = (W - y_area - 20) / n as u32;
+        let max_chars = ((f64::from(per_bar) - 6.0) / (0.455 * f64::from(TEXT))).floor() as usize;
         let labels: Vec<String> = items
             .iter()
-            .map(|b| b.label.chars().take(18).collect())
+            .map(|b| clip(&b.label, max_chars.max(2)))
             .collect();
         chart
             .configure_mesh()
             .disable_x_mesh()
             .y_desc(y_desc)
+            .y_labels(6)
             .x_labels(n)
             .x_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
@@ -81,7 +157,9 @@ pub fn bars(title: &str, y_desc: &str, items: &[Bar]) -> Res {
                 }
                 SegmentValue::Last => String::new(),
             })
-            .label_style((FONT, 12))
+            .y_label_formatter(&|v| tick(*v))
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, TEXT))
             .draw()
             .map_err(err)?;
         for (i, b) in items.iter().enumerate() {
@@ -125,12 +203,101 @@ pub fn bars(title: &str, y_desc: &str, items: &[Bar]) -> Res {
     Ok(svg)
 }
 
-/// One named line.
+/// Horizontal bars (long category names, e.g. recurring clusters), the first item on top.
+pub fn hbars(title: &str, x_desc: &str, items: &[Bar]) -> Res {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let n = items.len().max(1);
+        let longest = items
+            .iter()
+            .map(|b| b.label.chars().count())
+            .max()
+            .unwrap_or(4);
+        let max_chars = longest.clamp(4, 22);
+        let labels: Vec<String> = items
+            .iter()
+            .rev()
+            .map(|b| clip(&b.label, max_chars))
+            .collect();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, TITLE))
+            .margin(10)
+            .margin_right(24)
+            .x_label_area_size(TEXT * 2 + 24)
+            .y_label_area_size(text_width(max_chars) + 16)
+            .build_cartesian_2d(
+                0.0..nice_max(bars_top(items)),
+                (0..n.saturating_sub(1)).into_segmented(),
+            )
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc(x_desc)
+            .y_labels(n)
+            .x_labels(6)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                    labels.get(*i).cloned().unwrap_or_default()
+                }
+                SegmentValue::Last => String::new(),
+            })
+            .x_label_formatter(&|v| tick(*v))
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, TEXT))
+            .draw()
+            .map_err(err)?;
+        for (k, b) in items.iter().rev().enumerate() {
+            if !b.value.is_finite() {
+                continue;
+            }
+            let mut bar = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(k)),
+                    (b.value, SegmentValue::Exact(k + 1)),
+                ],
+                b.colour.mix(0.85).filled(),
+            );
+            bar.set_margin(3, 3, 0, 0);
+            chart.draw_series(std::iter::once(bar)).map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// The series legend at [`TEXT`] size.
+fn legend<'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+    pos: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .border_style(GREY)
+        .background_style(WHITE.mix(0.9))
+        .label_font((FONT, TEXT))
+        .position(pos)
+        .draw()
+        .map_err(err)
+}
+
+/// One named line (an empty name keeps it out of the legend).
 pub struct Line {
     pub name: String,
     pub points: Vec<(f64, f64)>,
     pub colour: RGBColor,
     pub dashed: bool,
+}
+
+/// A shaded stretch of the x axis with a label at its top (e.g. months still resolving): the chart
+/// states what its figures leave out.
+pub struct Band {
+    pub from: f64,
+    pub to: f64,
+    pub label: String,
+    pub colour: RGBColor,
 }
 
 /// Lines on numeric axes; `x_labels` maps x positions to text (weeks, months); `log_x` for ECDFs.
@@ -143,6 +310,25 @@ pub fn lines(
     log_x: bool,
     y_max: Option<f64>,
 ) -> Res {
+    lines_marked(title, x_desc, y_desc, series, x_labels, log_x, y_max, &[])
+}
+
+/// [`lines`] with shaded [`Band`]s behind the lines (not on log axes).
+///
+/// Over 80 lines: plotters types the log and the linear x axis differently, so the mesh and series
+/// code appears once per axis type; splitting it belongs to issue 11's "small parts" work on the
+/// report, which another change owns.
+#[allow(clippy::too_many_arguments)]
+pub fn lines_marked(
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    series: &[Line],
+    x_labels: Option<&[String]>,
+    log_x: bool,
+    y_max: Option<f64>,
+    bands: &[Band],
+) -> Res {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
@@ -150,6 +336,7 @@ pub fn lines(
         let xs = series
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.0))
+            .chain(bands.iter().flat_map(|b| [b.from, b.to]))
             .filter(|x| x.is_finite());
         let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
             (a.min(x), b.max(x))
@@ -160,6 +347,9 @@ pub fn lines(
         if x1 <= x0 {
             x1 = x0 + 1.0;
         }
+        // Free axes get headroom above the data for the legend (one row per series) and the band
+        // labels, so neither covers a line; fixed axes (percentages) put the legend at the bottom.
+        let headroom = 1.0 + 0.12 * series.len() as f64 + if bands.is_empty() { 0.0 } else { 0.1 };
         let ytop = y_max.unwrap_or_else(|| {
             nice_max(
                 series
@@ -167,23 +357,20 @@ pub fn lines(
                     .flat_map(|s| s.points.iter().map(|p| p.1))
                     .filter(|v| v.is_finite())
                     .fold(0.0, f64::max),
-            )
+            ) * headroom
         });
+        let y_area = text_width(6) + 34;
         let mut builder = ChartBuilder::on(&root);
         builder
-            .caption(title, (FONT, 18))
-            .margin(12)
-            .margin_right(36)
-            .x_label_area_size(48)
-            .y_label_area_size(64);
+            .caption(title, (FONT, TITLE))
+            .margin(10)
+            .margin_right(30)
+            .x_label_area_size(TEXT * 2 + 24)
+            .y_label_area_size(y_area);
         let labels_owned: Vec<String> = x_labels.map(|l| l.to_vec()).unwrap_or_default();
         let fmt_x = |x: &f64| -> String {
             if labels_owned.is_empty() {
-                if log_x {
-                    format!("{x:.1}")
-                } else {
-                    format!("{x:.0}")
-                }
+                tick(*x)
             } else {
                 let k = x.round();
                 if (x - k).abs() < 1e-6 && k >= 0.0 {
@@ -193,6 +380,7 @@ pub fn lines(
                 }
             }
         };
+        let fmt_y = |y: &f64| tick(*y);
         if log_x {
             let mut chart = builder
                 .build_cartesian_2d((x0.max(1e-3)..x1).log_scale(), 0.0..ytop)
@@ -201,13 +389,16 @@ pub fn lines(
                 .configure_mesh()
                 .x_desc(x_desc)
                 .y_desc(y_desc)
+                .y_labels(6)
                 .x_label_formatter(&fmt_x)
-                .label_style((FONT, 12))
+                .y_label_formatter(&fmt_y)
+                .label_style((FONT, TEXT))
+                .axis_desc_style((FONT, TEXT))
                 .draw()
                 .map_err(err)?;
             for s in series {
                 let style = s.colour.stroke_width(2);
-                chart
+                let drawn = chart
                     .draw_series(LineSeries::new(
                         s.points
                             .iter()
@@ -215,40 +406,70 @@ pub fn lines(
                             .filter(|p| p.0 > 0.0 && p.1.is_finite()),
                         style,
                     ))
-                    .map_err(err)?
-                    .label(s.name.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                    .map_err(err)?;
+                if !s.name.is_empty() {
+                    drawn
+                        .label(s.name.clone())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                }
             }
-            chart
-                .configure_series_labels()
-                .border_style(GREY)
-                .background_style(WHITE.mix(0.9))
-                .label_font((FONT, 12))
-                .position(SeriesLabelPosition::LowerRight)
-                .draw()
-                .map_err(err)?;
+            legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         } else {
             let mut chart = builder.build_cartesian_2d(x0..x1, 0.0..ytop).map_err(err)?;
+            let plot_w = W - y_area - 40;
             let n_labels = if labels_owned.is_empty() {
-                10
+                labels_that_fit(plot_w, 6).min(10)
             } else {
-                labels_owned.len().min(12)
+                let chars = labels_owned
+                    .iter()
+                    .map(|l| l.chars().count())
+                    .max()
+                    .unwrap_or(4);
+                labels_owned
+                    .len()
+                    .min(labels_that_fit(plot_w, chars))
+                    .min(12)
             };
             chart
                 .configure_mesh()
                 .x_desc(x_desc)
                 .y_desc(y_desc)
+                .y_labels(6)
                 .x_labels(n_labels)
                 .x_label_formatter(&fmt_x)
-                .label_style((FONT, 12))
+                .y_label_formatter(&fmt_y)
+                .label_style((FONT, TEXT))
+                .axis_desc_style((FONT, TEXT))
                 .draw()
                 .map_err(err)?;
-            for s in series {
-                let style = if s.dashed {
-                    s.colour.stroke_width(2)
+            for b in bands {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(b.from, 0.0), (b.to, ytop)],
+                        b.colour.mix(0.16).filled(),
+                    )))
+                    .map_err(err)?;
+                // Labels of bands in the right half hang left from the band's right edge.
+                let right = b.from > (x0 + x1) / 2.0;
+                let (x, h) = if right {
+                    (b.to.min(x1), HPos::Right)
                 } else {
-                    s.colour.stroke_width(2)
+                    (b.from.max(x0), HPos::Left)
                 };
+                let style = (FONT, TEXT)
+                    .into_font()
+                    .color(&GREY)
+                    .pos(Pos::new(h, VPos::Top));
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        b.label.clone(),
+                        (x, ytop),
+                        style,
+                    )))
+                    .map_err(err)?;
+            }
+            for s in series {
+                let style = s.colour.stroke_width(2);
                 let pts: Vec<(f64, f64)> = s
                     .points
                     .iter()
@@ -260,23 +481,86 @@ pub fn lines(
                 } else {
                     chart.draw_series(LineSeries::new(pts, style))
                 };
-                drawn
-                    .map_err(err)?
-                    .label(s.name.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                let drawn = drawn.map_err(err)?;
+                if !s.name.is_empty() {
+                    drawn
+                        .label(s.name.clone())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                }
             }
-            chart
-                .configure_series_labels()
-                .border_style(GREY)
-                .background_style(WHITE.mix(0.9))
-                .label_font((FONT, 12))
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()
-                .map_err(err)?;
+            let pos = match (y_max, bands.is_empty()) {
+                (Some(_), _) => SeriesLabelPosition::LowerMiddle,
+                (None, true) => SeriesLabelPosition::UpperRight,
+                (None, false) => SeriesLabelPosition::UpperMiddle,
+            };
+            legend(&mut chart, pos)?;
         }
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// Every text element of an SVG drawn here: (font-size, text).
+pub fn texts(svg: &str) -> Vec<(f64, String)> {
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(i) = rest.find("<text") {
+        rest = &rest[i..];
+        let Some(close) = rest.find('>') else { break };
+        let tag = &rest[..close];
+        let size = tag
+            .find("font-size=\"")
+            .and_then(|k| {
+                let v = &tag[k + 11..];
+                v[..v.find('"')?].parse::<f64>().ok()
+            })
+            .unwrap_or(f64::NAN);
+        let body_end = rest.find("</text>").unwrap_or(rest.len());
+        out.push((size, rest[close + 1..body_end].trim().to_string()));
+        rest = &rest[body_end.min(rest.len())..];
+        if rest.len() > 7 {
+            rest = &rest[7..];
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+/// What makes a chart of this module hard to read, if anything: a text off the one font scale
+/// ([`TEXT`] or [`TITLE`]), under 11 px high at [`MIN_RENDERED_WIDTH`], a number ending in `.0`, or a
+/// text wider (at a generous 0.6 em per character) than the chart.
+pub fn legibility_problems(svg: &str) -> Vec<String> {
+    let scale = MIN_RENDERED_WIDTH / f64::from(WIDTH);
+    let mut problems = Vec::new();
+    let all = texts(svg);
+    if all.is_empty() {
+        problems.push("a chart without text".to_string());
+    }
+    for (size, text) in &all {
+        if ![TEXT, TITLE]
+            .iter()
+            .any(|s| (size - f64::from(*s) / 1.24).abs() < 0.01)
+        {
+            problems.push(format!("'{text}': font-size {size} is off the scale"));
+        }
+        if size.is_nan() || size * scale < 11.0 {
+            problems.push(format!(
+                "'{text}': {:.1} px at the narrowest width",
+                size * scale
+            ));
+        }
+        let numeric = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || c == '-');
+        if numeric && text.ends_with(".0") {
+            problems.push(format!("'{text}' ends in .0"));
+        }
+        if 0.6 * size * text.chars().count() as f64 > f64::from(WIDTH) {
+            problems.push(format!("'{text}' is wider than the chart"));
+        }
+    }
+    problems
 }
 
 #[cfg(test)]
@@ -319,5 +603,96 @@ mod tests {
         )
         .unwrap();
         assert!(l.contains("<polyline") || l.contains("<path"));
+    }
+
+    #[test]
+    fn tick_labels_read_as_people_write_numbers() {
+        assert_eq!(tick(120.0), "120");
+        assert_eq!(tick(1.0), "1");
+        assert_eq!(tick(0.0), "0");
+        assert_eq!(tick(12000.0), "12,000");
+        assert_eq!(tick(1234567.0), "1,234,567");
+        assert_eq!(tick(0.5), "0.5");
+        assert_eq!(tick(2.25), "2.25");
+        assert_eq!(tick(1500.5), "1,500.5");
+        assert_eq!(tick(-3.0), "-3");
+        assert_eq!(tick(0.1 + 0.2), "0.3");
+    }
+
+    #[test]
+    fn texts_are_read_with_their_sizes() {
+        let svg = "<text x=\"1\" font-size=\"15.3\" opacity=\"1\">\n1,200\n</text><text font-size=\"9\">a</text>";
+        assert_eq!(
+            texts(svg),
+            vec![(15.3, "1,200".to_string()), (9.0, "a".to_string())]
+        );
+    }
+
+    #[test]
+    fn text_is_legible_at_the_narrowest_page_width_and_numbers_have_no_dot_zero() {
+        let b = bars(
+            "MTTR by priority",
+            "hours",
+            &[Bar {
+                label: "P1".into(),
+                value: 1200.0,
+                low: None,
+                high: None,
+                target: Some(4.0),
+                colour: priority_colour("P1"),
+            }],
+        )
+        .unwrap();
+        let l = lines_marked(
+            "Monthly MTTR",
+            "month opened",
+            "hours",
+            &[Line {
+                name: "mean".into(),
+                points: (0..12).map(|k| (k as f64, 100.0 * k as f64)).collect(),
+                colour: BLUE,
+                dashed: false,
+            }],
+            Some(&(1..=12).map(|m| format!("2025-{m:02}")).collect::<Vec<_>>()),
+            false,
+            None,
+            &[Band {
+                from: 10.0,
+                to: 11.0,
+                label: "still resolving".into(),
+                colour: GREY,
+            }],
+        )
+        .unwrap();
+        let h = hbars(
+            "Top clusters",
+            "incidents",
+            &[Bar {
+                label: "Network / Router / Down".into(),
+                value: 7.0,
+                low: None,
+                high: None,
+                target: None,
+                colour: GREY,
+            }],
+        )
+        .unwrap();
+        for svg in [&b, &l, &h] {
+            assert_eq!(legibility_problems(svg), Vec::<String>::new());
+        }
+        let shown: Vec<String> = texts(&b).into_iter().map(|t| t.1).collect();
+        assert!(
+            shown.iter().any(|t| t == "1,000" || t == "1,200"),
+            "thousands are separated: {shown:?}"
+        );
+        assert!(texts(&l).iter().any(|t| t.1 == "still resolving"));
+        // The check itself catches what it is for.
+        let small = b.replace(
+            &format!("font-size=\"{}\"", f64::from(TEXT) / 1.24),
+            "font-size=\"9.677\"",
+        );
+        assert!(legibility_problems(&small)
+            .iter()
+            .any(|p| p.contains("off the scale")));
     }
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::charts::{bars, lines, priority_colour, Bar, Line};
+use super::charts::{bars, hbars, lines, lines_marked, priority_colour, Band, Bar, Line};
 use super::{at_path, Report, ReportWriter};
 use crate::error::{Error, Result};
 use crate::escape::xml as esc;
@@ -32,7 +32,7 @@ h2 { margin:0 0 6px 0; font-size:20px; }
 .kpi .note { font-size:12px; color:var(--muted); }
 .ok { color:var(--good); } .miss { color:var(--bad); }
 .charts { display:grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap:16px; }
-figure.chart { margin:0; border:1px solid var(--line); border-radius:6px; padding:6px; background:white; }
+figure.chart { margin:0; border:1px solid var(--line); border-radius:6px; padding:6px; background:white; max-width:760px; }
 figure.chart svg { width:100%; height:auto; display:block; }
 figure.chart figcaption { font-size:12px; color:var(--muted); padding:4px 6px; }
 table { border-collapse:collapse; width:100%; font-size:14px; margin:8px 0; }
@@ -227,7 +227,7 @@ impl ReportWriter for HtmlWriter {
         h.push_str(&figure(
             "mttr-by-priority",
             bars(
-                "MTTR by priority (bar) against the resolution target (black line)",
+                "MTTR by priority against the target (black line)",
                 "hours",
                 &bar_items,
             ),
@@ -266,104 +266,8 @@ impl ReportWriter for HtmlWriter {
         h.push_str("<section id=\"trends\"><h2>Trends</h2>");
         h.push_str(&takeaway(r, "trend"));
         h.push_str(&takeaway(r, "backlog"));
-        let months: Vec<String> = a
-            .trend
-            .iter()
-            .map(|m| m["key"]["month"].as_str().unwrap_or("").to_string())
-            .collect();
-        let mline = Line {
-            name: "MTTR mean".into(),
-            points: a
-                .trend
-                .iter()
-                .enumerate()
-                .map(|(k, m)| {
-                    (
-                        k as f64,
-                        m["mttr_hours"]["mean"].as_f64().unwrap_or(f64::NAN),
-                    )
-                })
-                .collect(),
-            colour: plotters::style::RGBColor(31, 119, 180),
-            dashed: false,
-        };
-        let med = Line {
-            name: "MTTR median".into(),
-            points: a
-                .trend
-                .iter()
-                .enumerate()
-                .map(|(k, m)| {
-                    (
-                        k as f64,
-                        m["mttr_hours"]["median"].as_f64().unwrap_or(f64::NAN),
-                    )
-                })
-                .collect(),
-            colour: plotters::style::RGBColor(127, 127, 127),
-            dashed: true,
-        };
         h.push_str("<div class=\"charts\">");
-        h.push_str(&figure(
-            "monthly-mttr",
-            lines(
-                "Monthly MTTR",
-                "month opened",
-                "hours",
-                &[mline, med],
-                Some(&months),
-                false,
-                None,
-            ),
-            "Mean and median resolution hours of incidents opened each month.",
-        ));
-        let sla_key = if a.sla.is_some() {
-            "sla_computed_rate"
-        } else {
-            "sla_reported_rate"
-        };
-        let sline = Line {
-            name: "SLA compliance".into(),
-            points: a
-                .trend
-                .iter()
-                .enumerate()
-                .map(|(k, m)| {
-                    (
-                        k as f64,
-                        m[sla_key].as_f64().map(|x| x * 100.0).unwrap_or(f64::NAN),
-                    )
-                })
-                .collect(),
-            colour: plotters::style::RGBColor(44, 160, 44),
-            dashed: false,
-        };
-        let mut sla_series = vec![sline];
-        if let Some(t) = r.targets.get("all") {
-            sla_series.push(Line {
-                name: format!("target {:.0}%", t * 100.0),
-                points: (0..months.len()).map(|k| (k as f64, t * 100.0)).collect(),
-                colour: plotters::style::RGBColor(0, 0, 0),
-                dashed: true,
-            });
-        }
-        h.push_str(&figure(
-            "monthly-sla",
-            lines(
-                "Monthly SLA compliance",
-                "month opened",
-                "% within SLA",
-                &sla_series,
-                Some(&months),
-                false,
-                Some(100.0),
-            ),
-            if a.sla.is_some() {
-                "Computed with the SLA policy."
-            } else {
-                "The source's own SLA flag."
-            },
-        ));
+        h.push_str(&monthly_charts(r));
         let weeks: Vec<String> = a
             .backlog
             .weeks
@@ -515,7 +419,7 @@ impl ReportWriter for HtmlWriter {
         h.push_str("<div class=\"charts\">");
         h.push_str(&figure(
             "recurrence",
-            bars("Top recurring clusters", "incidents", &rc),
+            hbars("Top recurring clusters", "incidents", &rc),
             "Incidents per key; the list a problem manager starts root-cause analysis from.",
         ));
         h.push_str("</div><table><tr><th>Key</th><th>Incidents</th><th>Recurrent</th><th>First seen</th><th>Last seen</th><th>Downtime h</th><th>Linked to a problem</th></tr>");
@@ -675,7 +579,8 @@ impl ReportWriter for HtmlWriter {
             }
             for (label, t) in &r.targets {
                 series.push(Line {
-                    name: format!("target {label} {:.0}%", t * 100.0),
+                    // Named in the caption, not the legend (which would cover the curves).
+                    name: String::new(),
                     points: (0..xs.len()).map(|k| (k as f64, t * 100.0)).collect(),
                     colour: if label == "all" {
                         plotters::style::RGBColor(0, 0, 0)
@@ -697,7 +602,14 @@ impl ReportWriter for HtmlWriter {
                     false,
                     Some(100.0),
                 ),
-                "Simulated with common random numbers; dashed lines are the targets.",
+                &format!(
+                    "Simulated with common random numbers; dashed lines are the targets ({}).",
+                    r.targets
+                        .iter()
+                        .map(|(l, t)| format!("{l} {:.0}%", t * 100.0))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ));
             let mttr = [Line {
                 name: "MTTR".into(),
@@ -814,7 +726,7 @@ impl ReportWriter for HtmlWriter {
                     },
                 ];
                 let signals = ch.points.iter().filter(|x| x.signal).count();
-                h.push_str(&figure(&format!("control-{k}"), lines(&format!("Control chart: {}", ch.metric), "week", if scale > 1.0 { "%" } else { "hours" }, &series, Some(&labels), false, None), &format!("{signals} weeks flagged as special-cause signals (outside the limits or 8 in a row on one side).")));
+                h.push_str(&figure(&format!("control-{k}"), lines(&format!("Control chart: {}", ch.metric), "week", if scale > 1.0 { "%" } else { "hours" }, &series, Some(&labels), false, (scale > 1.0).then_some(100.0)), &format!("{signals} weeks flagged as special-cause signals (outside the limits or 8 in a row on one side).")));
             }
             h.push_str("</div></section>\n");
         }
@@ -828,4 +740,192 @@ impl ReportWriter for HtmlWriter {
         h.push_str(&format!("</main><footer>Generated by incidentlab {} · every figure is in metrics.json</footer></body></html>\n", env!("CARGO_PKG_VERSION")));
         Ok(h.into_bytes())
     }
+}
+
+/// The month labels of both trend views, in order, and each view's row index per label.
+fn month_axis(a: &crate::metrics::Analysis) -> Vec<String> {
+    let label = |m: &Value| m["key"]["month"].as_str().unwrap_or("").to_string();
+    let mut months: Vec<String> = a
+        .trend
+        .iter()
+        .chain(&a.trend_resolved)
+        .map(label)
+        .filter(|m| !m.is_empty())
+        .collect();
+    months.sort();
+    months.dedup();
+    months
+}
+
+/// One line of a trend view on the shared month axis.
+fn month_line(
+    rows: &[Value],
+    months: &[String],
+    name: &str,
+    value: &dyn Fn(&Value) -> Option<f64>,
+    colour: plotters::style::RGBColor,
+    dashed: bool,
+) -> Line {
+    let points = rows
+        .iter()
+        .filter_map(|m| {
+            let k = months
+                .iter()
+                .position(|x| Some(x.as_str()) == m["key"]["month"].as_str())?;
+            Some((k as f64, value(m).unwrap_or(f64::NAN)))
+        })
+        .collect();
+    Line {
+        name: name.into(),
+        points,
+        colour,
+        dashed,
+    }
+}
+
+/// Shaded runs of months (by opening) that are immature or cut by the export window.
+fn maturity_bands(a: &crate::metrics::Analysis, months: &[String]) -> Vec<Band> {
+    let mut bands = Vec::new();
+    let tm = &a.trend_maturity;
+    for (list, label, colour) in [
+        (
+            &tm.immature_months,
+            "still resolving",
+            plotters::style::RGBColor(214, 39, 40),
+        ),
+        (
+            &tm.window_cut_months,
+            "export cut",
+            plotters::style::RGBColor(90, 90, 90),
+        ),
+    ] {
+        let mut ks: Vec<usize> = list
+            .iter()
+            .filter_map(|m| months.iter().position(|x| x == m))
+            .collect();
+        ks.sort_unstable();
+        let mut i = 0;
+        while i < ks.len() {
+            let mut j = i;
+            while j + 1 < ks.len() && ks[j + 1] == ks[j] + 1 {
+                j += 1;
+            }
+            bands.push(Band {
+                from: ks[i] as f64 - 0.5,
+                to: ks[j] as f64 + 0.5,
+                label: label.into(),
+                colour,
+            });
+            i = j + 1;
+        }
+    }
+    bands
+}
+
+/// The caption's statement of what the shaded months leave out.
+fn maturity_caption(a: &crate::metrics::Analysis) -> String {
+    let tm = &a.trend_maturity;
+    let mut parts = Vec::new();
+    if !tm.immature_months.is_empty() {
+        parts.push(format!(
+            "shaded red = still resolving ({}: opened after {}, less than the p95 resolution time of {} h before the data's end, so their slow incidents are still open and their MTTR reads too low)",
+            tm.immature_months.join(", "),
+            &tm.mature_before[..10.min(tm.mature_before.len())],
+            tm.p95_resolution_hours.map(|h| format!("{h:.0}")).unwrap_or_else(|| "–".into())
+        ));
+    }
+    if !tm.window_cut_months.is_empty() {
+        parts.push(format!(
+            "shaded grey = cut by the export window ({})",
+            tm.window_cut_months.join(", ")
+        ));
+    }
+    if parts.is_empty() {
+        "Every month is mature.".into()
+    } else {
+        format!("Left out of the takeaway: {}.", parts.join("; "))
+    }
+}
+
+/// The monthly MTTR and SLA charts: by month opened (cohorts) with immature and window-cut months
+/// shaded, and MTTR by month resolved beside it.
+fn monthly_charts(r: &Report) -> String {
+    let a = &r.analysis;
+    let months = month_axis(a);
+    let bands = maturity_bands(a, &months);
+    let blue = plotters::style::RGBColor(31, 119, 180);
+    // By month resolved, only months that are over and not cut by the export window are drawn.
+    let resolved: Vec<Value> = a
+        .trend_resolved
+        .iter()
+        .filter(|m| m["mature"] == Value::Bool(true) && m["window_cut"] == Value::Bool(false))
+        .cloned()
+        .collect();
+    let mean = |m: &Value| m["mttr_hours"]["mean"].as_f64();
+    let mttr = [
+        month_line(&a.trend, &months, "mean (opened)", &mean, blue, false),
+        month_line(
+            &a.trend,
+            &months,
+            "median (opened)",
+            &|m| m["mttr_hours"]["median"].as_f64(),
+            plotters::style::RGBColor(127, 127, 127),
+            true,
+        ),
+        month_line(
+            &resolved,
+            &months,
+            "mean (resolved)",
+            &mean,
+            plotters::style::RGBColor(255, 127, 14),
+            false,
+        ),
+    ];
+    let caption = maturity_caption(a);
+    let mut h = figure(
+        "monthly-mttr",
+        lines_marked("Monthly MTTR", "month", "hours", &mttr, Some(&months), false, None, &bands),
+        &format!("Mean and median resolution hours of the incidents opened each month (cohorts), and the mean of those resolved each month (drawn for months that are over and not cut by the export window). {caption}"),
+    );
+    let sla_key = if a.sla.is_some() {
+        "sla_computed_rate"
+    } else {
+        "sla_reported_rate"
+    };
+    let mut sla_series = vec![month_line(
+        &a.trend,
+        &months,
+        "SLA compliance (opened)",
+        &|m| m[sla_key].as_f64().map(|x| x * 100.0),
+        plotters::style::RGBColor(44, 160, 44),
+        false,
+    )];
+    if let Some(t) = r.targets.get("all") {
+        sla_series.push(Line {
+            name: format!("target {:.0}%", t * 100.0),
+            points: (0..months.len()).map(|k| (k as f64, t * 100.0)).collect(),
+            colour: plotters::style::RGBColor(0, 0, 0),
+            dashed: true,
+        });
+    }
+    let source = if a.sla.is_some() {
+        "Computed with the SLA policy"
+    } else {
+        "The source's own SLA flag"
+    };
+    h.push_str(&figure(
+        "monthly-sla",
+        lines_marked(
+            "Monthly SLA compliance",
+            "month opened",
+            "% within SLA",
+            &sla_series,
+            Some(&months),
+            false,
+            Some(100.0),
+            &bands,
+        ),
+        &format!("{source}, by month opened. {caption}"),
+    ));
+    h
 }

@@ -211,26 +211,8 @@ pub fn takeaways(
             ),
         ));
     }
-    if a.trend.len() >= 2 {
-        let first = a.trend.iter().find_map(|m| f(&m["mttr_hours"]["mean"]));
-        let last = a
-            .trend
-            .iter()
-            .rev()
-            .find_map(|m| f(&m["mttr_hours"]["mean"]));
-        if let (Some(x), Some(y)) = (first, last) {
-            let dir = if y < x * 0.9 {
-                "improved"
-            } else if y > x * 1.1 {
-                "worsened"
-            } else {
-                "held steady"
-            };
-            t.push((
-                "trend".into(),
-                format!("Monthly MTTR {dir}: {x:.1} h in the first month, {y:.1} h in the last."),
-            ));
-        }
+    if let Some(text) = trend_takeaway(a) {
+        t.push(("trend".into(), text));
     }
     let w = a
         .backlog
@@ -308,6 +290,72 @@ pub fn takeaways(
         t.push(("pilot".into(), format!("Pilot: {}.", p.verdict)));
     }
     t
+}
+
+/// The monthly MTTR takeaway (by month opened). It compares the first and the last *mature, uncut*
+/// month only ([`crate::metrics::trend`]): a recent cohort whose slow incidents are still open, or a
+/// first month shaped by where the export starts, never makes a trend; the months left out are named.
+pub fn trend_takeaway(a: &Analysis) -> Option<String> {
+    if a.trend.is_empty() {
+        return None;
+    }
+    let month = |m: &Value| m["key"]["month"].as_str().unwrap_or("").to_string();
+    let usable: Vec<(String, f64)> = a
+        .trend
+        .iter()
+        .filter(|m| m["mature"] == Value::Bool(true) && m["window_cut"] != Value::Bool(true))
+        .filter_map(|m| Some((month(m), m["mttr_hours"]["mean"].as_f64()?)))
+        .collect();
+    let mut left_out = Vec::new();
+    let tm = &a.trend_maturity;
+    if !tm.immature_months.is_empty() {
+        left_out.push(format!(
+            "{} still resolving (opened after {})",
+            list_months(&tm.immature_months),
+            &tm.mature_before[..10.min(tm.mature_before.len())]
+        ));
+    }
+    if !tm.window_cut_months.is_empty() {
+        left_out.push(format!(
+            "{} cut by the export window",
+            list_months(&tm.window_cut_months)
+        ));
+    }
+    let left_out = if left_out.is_empty() {
+        String::new()
+    } else {
+        format!(" Left out: {}.", left_out.join("; "))
+    };
+    let text = match (usable.first(), usable.last()) {
+        (Some((m0, x)), Some((m1, y))) if usable.len() >= 2 => {
+            let dir = if *y < x * 0.9 {
+                "improved"
+            } else if *y > x * 1.1 {
+                "worsened"
+            } else {
+                "held steady"
+            };
+            format!("Monthly MTTR (by month opened, mature months only) {dir}: {x:.1} h in {m0}, {y:.1} h in {m1}.{left_out}")
+        }
+        _ => format!(
+            "No monthly MTTR trend can be claimed yet: fewer than two months are mature and uncut.{left_out}"
+        ),
+    };
+    Some(text)
+}
+
+/// `2025-05, 2025-06` (at most four names, then a count).
+fn list_months(m: &[String]) -> String {
+    if m.len() <= 4 {
+        m.join(", ")
+    } else {
+        format!(
+            "{}, … {} ({} months)",
+            m[..2].join(", "),
+            m[m.len() - 1],
+            m.len()
+        )
+    }
 }
 
 /// The staffing takeaway: the least parameter value that meets every target, if any.
