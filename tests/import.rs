@@ -1013,7 +1013,7 @@ INC1,Active,1,29/2/2016 01:16,29/2/2016 02:00,lots\n\
 
 /// Runs `incidentlab import ARGS…` and returns its standard output, checking that it succeeded.
 fn run_import(args: &[&str]) -> String {
-    let out = bin().arg("import").args(args).output().unwrap();
+    let out = common::bin().arg("import").args(args).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
