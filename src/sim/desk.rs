@@ -52,6 +52,10 @@ pub struct DeskSpec {
     /// as the user may override it; used by discovery and by the activity logs, not by the engine.
     #[serde(default)]
     pub states: std::collections::BTreeMap<String, String>,
+    /// How discovery grouped events into pools: `level` | `group` (empty for hand-written desks);
+    /// validation maps the real events to pools the same way.
+    #[serde(default)]
+    pub pool_by: String,
 }
 
 fn default_replications() -> usize {
