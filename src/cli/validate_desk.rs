@@ -147,12 +147,12 @@ fn load_desk(path: &Path) -> Result<DeskSpec> {
 }
 
 /// One simulated run, reduced to what validation reports.
-struct RunOut {
-    log: Vec<ActivityInstance>,
-    distances: LogDistances,
-    resolution: Vec<Vec<f64>>,
-    cases: usize,
-    run: DeskRun,
+pub struct RunOut {
+    pub log: Vec<ActivityInstance>,
+    pub distances: LogDistances,
+    pub resolution: Vec<Vec<f64>>,
+    pub cases: usize,
+    pub run: DeskRun,
 }
 
 pub fn run(args: &ValidateArgs) -> Result<String> {
@@ -166,7 +166,7 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
     if args.runs == 0 {
         return Err(Error::Usage("--runs must be at least 1".into()));
     }
-    let mut spec = load_desk(&args.scenario)?;
+    let spec = load_desk(&args.scenario)?;
     let (incidents, events) = super::fit::load_with_events(&args.against, args.format)?;
     if events.is_empty() {
         return Err(Error::format(
@@ -174,50 +174,121 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
             "no events table: a desk is validated against an event log (import it with its events)",
         ));
     }
-    let real = dv::real_side(&spec, &incidents, &events, from_ms)
-        .map_err(|m| Error::format(&args.against, m))?;
-    spec.start = crate::metrics::recurrence::iso(from_ms);
-    spec.horizon_hours = real.arrival_hours();
-    spec.warmup_hours = 0.0;
-    let seed = args.seed.unwrap_or(spec.seed);
-    let desk = crate::sim::desk::compile(&spec)
-        .map_err(|e| Error::config(&args.scenario, e.field, e.message))?;
-    let by = crate::decide::desk::visits::PoolBy::parse(&spec.pool_by)
-        .unwrap_or_else(|| crate::decide::desk::default_pool_by(&events));
-    let test_events = real.test_events();
-    let real_log = logdist::activity_log_from_events(&test_events, real.pool_name_of(&spec, by));
-    let initial = real.open_at_from();
-    let options = DeskRunOptions {
-        initial: initial.clone(),
-        keep_log: true,
-        extra_agents: Vec::new(),
+    let o = DeskValidateOptions {
+        from_ms,
+        runs: args.runs,
+        seed: args.seed,
+        threads: args.threads,
     };
-    let work = || -> Vec<RunOut> {
-        (0..args.runs as u64)
-            .into_par_iter()
-            .map(|r| one_run(&spec, &desk, &real, &real_log, seed, r, &options))
-            .collect()
-    };
-    let runs = match args.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
+    let (mut v, runs, real_log) =
+        validate_desk(spec, &incidents, &events, &o).map_err(|e| match e {
+            Error::Usage(m) => Error::format(&args.against, m),
+            other => other,
+        })?;
+    if let Some(dir) = &args.write_logs {
+        let logs: Vec<&[ActivityInstance]> = runs.iter().map(|r| r.log.as_slice()).collect();
+        write_logs(dir, &real_log, &logs)?;
+    }
+    v.seconds = started.elapsed().as_secs_f64();
+    if args.output == super::simulate::TableOrJson::Json {
+        return serde_json::to_string_pretty(&v)
+            .map(|x| x + "\n")
+            .map_err(|e| Error::Usage(e.to_string()));
+    }
+    Ok(text(&v))
+}
+
+/// Options of [`validate_desk`].
+#[derive(Debug, Clone)]
+pub struct DeskValidateOptions {
+    pub from_ms: i64,
+    pub runs: usize,
+    /// Default: the desk's.
+    pub seed: Option<u64>,
+    pub threads: Option<usize>,
+}
+
+fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T> {
+    match threads {
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
             .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
-            .install(work),
-        None => work(),
-    };
-    let baseline = baseline(
-        &incidents, &events, &spec, &real, &real_log, seed, args.runs,
-    )?;
-    if let Some(dir) = &args.write_logs {
-        write_logs(dir, &real_log, &runs)?;
+            .install(work)),
+        None => Ok(work()),
     }
+}
+
+/// The prepared simulation of a validation: the desk set to start at `--from` from the real state.
+pub struct Prepared<'a> {
+    pub spec: DeskSpec,
+    pub desk: crate::sim::desk::Desk,
+    pub real: RealSide<'a>,
+    pub options: DeskRunOptions,
+    pub seed: u64,
+}
+
+/// Sets the desk to the test period and builds the real open state.
+pub fn prepare<'a>(
+    mut spec: DeskSpec,
+    incidents: &[crate::schema::Incident],
+    events: &'a [crate::schema::Event],
+    from_ms: i64,
+    seed: Option<u64>,
+) -> Result<Prepared<'a>> {
+    let real = dv::real_side(&spec, incidents, events, from_ms).map_err(Error::Usage)?;
+    spec.start = crate::metrics::recurrence::iso(from_ms);
+    spec.horizon_hours = real.arrival_hours();
+    spec.warmup_hours = 0.0;
+    let desk = crate::sim::desk::compile(&spec)
+        .map_err(|e| Error::Usage(format!("the desk is invalid: {} {}", e.field, e.message)))?;
+    let options = DeskRunOptions {
+        initial: real.open_at_from(),
+        keep_log: true,
+        extra_agents: Vec::new(),
+    };
+    let seed = seed.unwrap_or(spec.seed);
+    Ok(Prepared {
+        spec,
+        desk,
+        real,
+        options,
+        seed,
+    })
+}
+
+/// Validates a desk on the period from `from_ms` (the rules of `decide::desk::validate`); returns the
+/// result (with `seconds` = 0: the caller times what it wants), the runs and the real log.
+pub fn validate_desk(
+    spec: DeskSpec,
+    incidents: &[crate::schema::Incident],
+    events: &[crate::schema::Event],
+    o: &DeskValidateOptions,
+) -> Result<(DeskValidation, Vec<RunOut>, Vec<ActivityInstance>)> {
+    let p = prepare(spec, incidents, events, o.from_ms, o.seed)?;
+    let by = crate::decide::desk::visits::PoolBy::parse(&p.spec.pool_by)
+        .unwrap_or_else(|| crate::decide::desk::default_pool_by(events));
+    let test_events = p.real.test_events();
+    let real_log =
+        logdist::activity_log_from_events(&test_events, p.real.pool_name_of(&p.spec, by));
+    let runs = in_pool(o.threads, || -> Vec<RunOut> {
+        (0..o.runs as u64)
+            .into_par_iter()
+            .map(|r| one_run(&p.spec, &p.desk, &p.real, &real_log, p.seed, r, &p.options))
+            .collect()
+    })?;
+    let baseline = in_pool(o.threads, || {
+        baseline(
+            incidents, events, &p.spec, &p.real, &real_log, p.seed, o.runs,
+        )
+    })??;
+    let (spec, real) = (&p.spec, &p.real);
     let v = DeskValidation {
         desk: spec.name.clone(),
-        runs: args.runs,
-        seed,
+        runs: o.runs,
+        seed: p.seed,
         start: "real open state at --from (no warm-up)".into(),
-        open_at_start: initial.len() as u64,
+        open_at_start: p.options.initial.len() as u64,
         export: if real.finished_only {
             "finished only: simulated incidents kept if resolved by the data end".into()
         } else {
@@ -227,24 +298,103 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
         simulated_cases: mean_sd(&runs.iter().map(|r| r.cases as f64).collect::<Vec<_>>()),
         distances: summarize(&runs.iter().map(|r| r.distances).collect::<Vec<_>>()),
         baseline,
-        priorities: priority_rows(&spec, &real, &runs),
-        pools: pool_rows(&spec, &real, &runs),
+        priorities: priority_rows(spec, real, &runs),
+        pools: pool_rows(spec, real, &runs),
         test: TestSet {
-            from: crate::metrics::recurrence::iso(from_ms),
+            from: crate::metrics::recurrence::iso(o.from_ms),
             cases: real.test.len() as u64,
             events: test_events.len() as u64,
             data_end: crate::metrics::recurrence::iso(real.end_ms),
             last_opening: crate::metrics::recurrence::iso(real.last_opening_ms),
         },
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: 0.0,
         notes: Vec::new(),
     };
-    if args.output == super::simulate::TableOrJson::Json {
-        return serde_json::to_string_pretty(&v)
-            .map(|x| x + "\n")
-            .map_err(|e| Error::Usage(e.to_string()));
+    Ok((v, runs, real_log))
+}
+
+/// The effect of one more agent (in every hour the pool has any on duty) in one pool: the paired
+/// difference (with − without, common random numbers: same seed, stream key and replication) of
+/// that pool's mean queue hours and of the overall MTTR of the simulated incidents.
+#[derive(Debug, Clone, Serialize)]
+pub struct OneMoreAgent {
+    pub pool: String,
+    pub utilisation: Estimate,
+    pub queue_hours: Estimate,
+    pub queue_hours_with: Estimate,
+    pub queue_hours_difference: Estimate,
+    pub mttr_hours: Estimate,
+    pub mttr_hours_with: Estimate,
+    pub mttr_hours_difference: Estimate,
+    /// The paired interval of the queue difference excludes 0.
+    pub significant: bool,
+}
+
+fn mean_resolution(run: &DeskRun) -> f64 {
+    let v: Vec<f64> = run
+        .incidents
+        .iter()
+        .filter(|s| !s.initial)
+        .filter_map(|s| s.resolved_hours.map(|r| r - s.opened_hours))
+        .collect();
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
     }
-    Ok(text(&v))
+}
+
+/// One more agent in the pool with the highest simulated utilisation (see [`OneMoreAgent`]).
+pub fn one_more_agent(
+    p: &Prepared<'_>,
+    runs: usize,
+    threads: Option<usize>,
+) -> Result<OneMoreAgent> {
+    let np = p.spec.pools.len();
+    let pair = |extra: Vec<i32>| {
+        let mut o = p.options.clone();
+        o.keep_log = false;
+        o.extra_agents = extra;
+        in_pool(threads, || -> Vec<DeskRun> {
+            (0..runs as u64)
+                .into_par_iter()
+                .map(|r| crate::sim::desk::run_desk(&p.desk, p.seed, &p.spec.name, r, &o))
+                .collect()
+        })
+    };
+    let base = pair(vec![0; np])?;
+    let util = |k: usize| {
+        Estimate::of(
+            base.iter()
+                .filter_map(|r| r.pools.get(k).map(|x| x.utilisation)),
+        )
+    };
+    let k = (0..np)
+        .max_by(|a, b| util(*a).mean.total_cmp(&util(*b).mean))
+        .ok_or_else(|| Error::Usage("the desk has no pools".into()))?;
+    let mut extra = vec![0; np];
+    extra[k] = 1;
+    let with = pair(extra)?;
+    let q = |rs: &[DeskRun]| -> Vec<f64> {
+        rs.iter()
+            .map(|r| r.pools.get(k).map_or(f64::NAN, |x| x.mean_queue_hours))
+            .collect()
+    };
+    let m = |rs: &[DeskRun]| -> Vec<f64> { rs.iter().map(mean_resolution).collect() };
+    let (q0, q1, m0, m1) = (q(&base), q(&with), m(&base), m(&with));
+    let diff = |a: &[f64], b: &[f64]| Estimate::of(a.iter().zip(b).map(|(x, y)| y - x));
+    let dq = diff(&q0, &q1);
+    Ok(OneMoreAgent {
+        pool: p.spec.pools[k].name.clone(),
+        utilisation: util(k),
+        queue_hours: Estimate::of(q0.iter().copied()),
+        queue_hours_with: Estimate::of(q1.iter().copied()),
+        queue_hours_difference: dq,
+        mttr_hours: Estimate::of(m0.iter().copied()),
+        mttr_hours_with: Estimate::of(m1.iter().copied()),
+        mttr_hours_difference: diff(&m0, &m1),
+        significant: dq.ci_high < 0.0 || dq.ci_low > 0.0,
+    })
 }
 
 fn one_run(
@@ -452,14 +602,14 @@ fn baseline(
     })
 }
 
-fn write_logs(dir: &Path, real: &[ActivityInstance], runs: &[RunOut]) -> Result<()> {
+fn write_logs(dir: &Path, real: &[ActivityInstance], runs: &[&[ActivityInstance]]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
         source,
     })?;
     logdist::write_activity_log_csv(&dir.join("real.csv"), real)?;
     for (i, r) in runs.iter().enumerate() {
-        logdist::write_activity_log_csv(&dir.join(format!("simulated-{i}.csv")), &r.log)?;
+        logdist::write_activity_log_csv(&dir.join(format!("simulated-{i}.csv")), r)?;
     }
     Ok(())
 }

@@ -15,9 +15,10 @@
 //!   are kept; never above the people seen;
 //! - load of an hour = incidents in a work phase in the pool during it (time-average); the
 //!   concurrency (incidents one agent on duty carries at once) = the 90th percentile, over the
-//!   window's hours with at least one agent on duty, of load / agents on duty, rounded up, at least
-//!   1 — so that the agents on duty can carry the observed work in progress in 9 hours out of 10
-//!   (work in progress stays in hand overnight, when few are on duty);
+//!   window's core hours (at least half the pool's peak hourly mean of agents on duty), of load /
+//!   agents on duty, rounded up, at least 1 — so that the agents on duty can carry the observed work
+//!   in progress in 9 core hours out of 10 (work in progress stays in hand overnight, when few are
+//!   on duty, and does not count there);
 //! - reported beside it: multitasking per busy person = held work hours / hours a person held any.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -205,9 +206,11 @@ pub fn capacity(
         .collect();
     let agents = round_keeping_total(&mean_agents, people_seen);
     let load = hourly_load(held, window);
-    let mut ratios: Vec<f64> = load
+    let peak = mean_agents.iter().copied().fold(0.0, f64::max);
+    let mut ratios: Vec<f64> = count
         .iter()
-        .filter_map(|(h, l)| count.get(h).map(|c| l / f64::from(*c)))
+        .filter(|(h, c)| f64::from(**c) >= 0.5 * peak && **h >= first_h && **h <= last_h)
+        .map(|(h, c)| load.get(h).copied().unwrap_or(0.0) / f64::from(*c))
         .collect();
     ratios.sort_by(|a, b| a.total_cmp(b));
     let p90 = crate::sim::stats::quantile(&ratios, 0.9);
@@ -348,7 +351,8 @@ mod tests {
     fn concurrency_is_the_p90_of_load_per_agent_on_duty() {
         // Hour Mon 10: one person on duty (ann, active at 10:30) while three incidents are in work
         // all hour: 3 per agent. Hour Mon 14: two on duty (ann 14:10, bob 14:20), one incident in
-        // work: 0.5. p90 of [0.5, 3] = 0.5 + 0.9 × 2.5 = 2.75 → 3.
+        // work: 0.5. The peak hourly mean is 2 agents, so both hours are core hours (≥ 1).
+        // p90 of [0.5, 3] = 0.5 + 0.9 × 2.5 = 2.75 → 3.
         let acts = [
             Activity {
                 person: 0,

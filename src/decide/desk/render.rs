@@ -69,7 +69,7 @@ fn header(f: &DeskFit, o: &mut String) {
         format!("- capacity window {} to {}: agents per hour of week = distinct people on duty in that hour, averaged over its occurrences;", iso(f.window.0), iso(f.window.1)),
         format!("  on duty = first to last non-queue event of a UTC day (span <= {} h, else the event hours), pix-framework confidence >= {};", capacity::WORKING_DAY_HOURS, capacity::MIN_CONFIDENCE),
         "  rounded keeping the weekly agent-hours, never above people_seen;".into(),
-        "- concurrency = p90 over staffed hours of (incidents in work in the pool) / (agents on duty), rounded up.".into(),
+        "- concurrency = p90 over core hours (>= half the peak agents) of (incidents in work in the pool) / (agents on duty), rounded up.".into(),
     ];
     for r in rules {
         let _ = writeln!(o, "# {r}");
