@@ -5,7 +5,11 @@
 //! incidentlab compare scenarios/baseline.toml scenarios/self-healing.toml --target P1=90%,P2=90% --output json
 //! incidentlab compare scenarios/baseline.toml --sweep l1_extra=-1..3 --replications 100
 //! incidentlab compare scenarios/validation/mmc.toml --sweep desk_staff=9..14
+//! incidentlab compare desk.toml desk-plus-one.toml
+//! incidentlab compare scenarios/desk-example.toml --sweep "Application Support_extra=-1..2"
 //! ```
+//! Desk files (`[[pools]]`, as `fit` writes) are compared with desks: the table adds each pool's
+//! paired Δ queue time per visit and Δ utilisation.
 //! Differences are pilot − baseline within each replication (paired), with 95 % CIs; `*` marks a
 //! difference whose interval excludes 0.
 
@@ -14,14 +18,14 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::simulate::{load_scenario, TableOrJson};
-use crate::decide::compare::{compare, parse_targets, sweep, Sweep};
+use super::simulate::{load_subject, TableOrJson};
+use crate::decide::compare::{compare_subjects, parse_targets, sweep_subject, Subject};
 use crate::error::{Error, Result};
 use crate::sim::stats::Estimate;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The baseline scenario, then the pilots.
+    /// The baseline scenario (or desk), then the pilots.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
     /// Replications (default: the baseline file's).
@@ -35,7 +39,8 @@ pub struct CompareArgs {
     /// SLA compliance targets, e.g. P1=95%,P2=90%,all=0.9.
     #[arg(long)]
     pub target: Option<String>,
-    /// Sweep a parameter of the baseline: <tier>_staff=a..b or <tier>_extra=a..b[:step].
+    /// Sweep a parameter of the baseline: <tier>_staff=a..b or <tier>_extra=a..b[:step]; on a desk
+    /// <pool>_extra=a..b (agents added to every hour the pool has agents).
     #[arg(long)]
     pub sweep: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
@@ -65,29 +70,32 @@ pub fn run(args: &CompareArgs) -> Result<String> {
         .transpose()
         .map_err(Error::Usage)?
         .unwrap_or_default();
-    let (base, _) = load_scenario(&args.scenarios[0], |_| {})?;
-    let reps = args.replications.unwrap_or(base.replications);
-    let seed = args.seed.unwrap_or(base.seed);
+    let base = load_subject(&args.scenarios[0], None)?;
+    let reps = args.replications.unwrap_or(base.replications());
+    let seed = args.seed.unwrap_or(base.seed());
     if let Some(sw) = &args.sweep {
         if args.scenarios.len() > 1 {
             return Err(Error::Usage(
                 "--sweep varies the baseline alone: give one scenario".into(),
             ));
         }
-        let sw = Sweep::parse(sw, &base).map_err(Error::Usage)?;
-        let points = sweep(&base, &sw, reps, seed, args.threads, &targets).map_err(Error::Usage)?;
+        let (sw, points) =
+            sweep_subject(&base, sw, reps, seed, args.threads, &targets).map_err(Error::Usage)?;
+        let base_name = base.name();
         return match args.output {
-            TableOrJson::Json => serde_json::to_string_pretty(&serde_json::json!({"scenario": base.name, "parameter": sw.name, "replications": reps, "seed": seed, "targets": targets, "points": points}))
+            TableOrJson::Json => serde_json::to_string_pretty(&serde_json::json!({"scenario": base_name, "parameter": sw.name, "replications": reps, "seed": seed, "targets": targets, "points": points}))
                 .map(|s| s + "\n")
                 .map_err(|e| Error::Usage(e.to_string())),
             TableOrJson::Table => {
-                let mut o = format!("sweep {} on '{}' — {reps} replications, seed {seed}, common random numbers\n\n", sw.name, base.name);
-                o.push_str(&format!("{:>6} {:>10} {:>26} {:>26} {:>12} {:>6}\n", "value", "mean staff", "MTTR h [95% CI]", "SLA % [95% CI]", "utilisation", "meets"));
+                let mut o = format!("sweep {} on '{}' — {reps} replications, seed {seed}, common random numbers\n\n", sw.name, base_name);
+                o.push_str(&format!("{:>6} {:>10} {:>26} {:>26} {:>12} {:>6}", "value", "mean staff", "MTTR h [95% CI]", "SLA % [95% CI]", "utilisation", "meets"));
+                let desk = matches!(base, Subject::Desk(_));
+                o.push_str(if desk { "      pool queue h/visit [95% CI]\n" } else { "\n" });
                 for p in &points {
                     let r = &p.resolution_hours;
                     let s = &p.sla_compliance;
                     o.push_str(&format!(
-                        "{:>6} {:>10.2} {:>26} {:>26} {:>11.1}% {:>6}\n",
+                        "{:>6} {:>10.2} {:>26} {:>26} {:>11.1}% {:>6}",
                         p.value,
                         p.mean_staff,
                         format!("{:.2} [{:.2}, {:.2}]", r.mean, r.ci_low, r.ci_high),
@@ -95,6 +103,10 @@ pub fn run(args: &CompareArgs) -> Result<String> {
                         p.utilisation.mean * 100.0,
                         p.meets_targets.map(|b| if b { "yes" } else { "no" }).unwrap_or("–")
                     ));
+                    match &p.queue_hours {
+                        Some(q) => o.push_str(&format!("      {:.3} [{:.3}, {:.3}]\n", q.mean, q.ci_low, q.ci_high)),
+                        None => o.push('\n'),
+                    }
                 }
                 Ok(o)
             }
@@ -107,15 +119,16 @@ pub fn run(args: &CompareArgs) -> Result<String> {
     }
     let pilots = args.scenarios[1..]
         .iter()
-        .map(|p| load_scenario(p, |_| {}).map(|x| x.0))
+        .map(|p| load_subject(p, None))
         .collect::<Result<Vec<_>>>()?;
-    let c = compare(&base, &pilots, reps, seed, args.threads, &targets).map_err(Error::Usage)?;
+    let c = compare_subjects(&base, &pilots, reps, seed, args.threads, &targets)
+        .map_err(Error::Usage)?;
     match args.output {
         TableOrJson::Json => serde_json::to_string_pretty(&c)
             .map(|s| s + "\n")
             .map_err(|e| Error::Usage(e.to_string())),
         TableOrJson::Table => {
-            let mut o = format!("baseline '{}' — {reps} replications, seed {seed}, common random numbers; differences are pilot − baseline (paired 95% CI), * = significant\n", base.name);
+            let mut o = format!("baseline '{}' — {reps} replications, seed {seed}, common random numbers; differences are pilot − baseline (paired 95% CI), * = significant\n", base.name());
             if !targets.is_empty() {
                 o.push_str(&format!(
                     "targets: {}; baseline meets them: {}\n",
@@ -135,7 +148,7 @@ pub fn run(args: &CompareArgs) -> Result<String> {
                 o.push_str(&format!(
                     "\n{} vs {}{}\n",
                     p.scenario,
-                    base.name,
+                    base.name(),
                     match p.meets_targets {
                         Some(true) => " — meets every target",
                         Some(false) => " — misses a target",
@@ -147,7 +160,7 @@ pub fn run(args: &CompareArgs) -> Result<String> {
                     "priority", "MTTR h base", "Δ MTTR h", "Δ wait h", "Δ SLA points"
                 ));
                 let mut rows: Vec<(&str, &BTreeMap<String, crate::decide::compare::MetricDiff>)> =
-                    base.priorities
+                    base.priorities()
                         .iter()
                         .filter_map(|l| p.priorities.get(l).map(|m| (l.as_str(), m)))
                         .collect();
@@ -164,6 +177,26 @@ pub fn run(args: &CompareArgs) -> Result<String> {
                         est(&m["sla_compliance"].difference, 100.0, 1),
                         mark("sla_compliance"),
                     ));
+                }
+                if !p.pools.is_empty() {
+                    o.push_str(&format!(
+                        "{:<24} {:>14} {:>30} {:>30}\n",
+                        "pool", "queue h base", "Δ queue h/visit", "Δ utilisation points"
+                    ));
+                    for name in base.units() {
+                        let Some(m) = p.pools.get(&name) else {
+                            continue;
+                        };
+                        let mark = |k: &str| if m[k].significant { "*" } else { " " };
+                        o.push_str(&format!(
+                            "{name:<24} {:>14.3} {:>29}{} {:>29}{}\n",
+                            m["queue_hours"].baseline.mean,
+                            est(&m["queue_hours"].difference, 1.0, 3),
+                            mark("queue_hours"),
+                            est(&m["utilisation"].difference, 100.0, 1),
+                            mark("utilisation"),
+                        ));
+                    }
                 }
             }
             Ok(o)

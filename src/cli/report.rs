@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use clap::Args;
 use polars::prelude::*;
 
-use crate::decide::compare::compare;
 use crate::decide::pilot::PilotOptions;
 use crate::error::{Error, Result};
 use crate::ingest::{import_files, ImportOptions, SourceFormat};
@@ -20,7 +19,6 @@ use crate::metrics::{analyze, AnalyzeOptions, Dataset, Filter};
 use crate::report::html::HtmlWriter;
 use crate::report::markdown::MarkdownWriter;
 use crate::report::{takeaways, write_report, JsonWriter, Report, ReportWriter};
-use crate::sim::replicate::{run_replications, summarize, RunOptions};
 use crate::timeparse::TimeParser;
 
 #[derive(Debug, Args)]
@@ -35,7 +33,8 @@ pub struct ReportArgs {
     /// SLA policy for computed compliance and targets.
     #[arg(long)]
     pub sla: Option<PathBuf>,
-    /// Scenarios to simulate; with two or more, the first is the baseline of a paired comparison.
+    /// Scenarios (tier scenarios or desk files) to simulate; with two or more, the first is the
+    /// baseline of a paired comparison.
     #[arg(long, num_args = 1..)]
     pub scenarios: Vec<PathBuf>,
     /// Replications per scenario (default: each file's).
@@ -161,27 +160,20 @@ pub fn run(args: &ReportArgs) -> Result<String> {
     // Simulations and comparison.
     let mut models = Vec::new();
     for s in &args.scenarios {
-        let (m, _) = super::simulate::load_scenario(s, |sc| {
-            if let Some(r) = args.replications {
-                sc.replications = r;
-            }
-        })?;
-        models.push(m);
+        models.push(super::simulate::load_subject(s, args.replications)?);
     }
     let mut simulations = Vec::new();
     for m in &models {
-        let o = RunOptions::for_model(m);
-        let (runs, _) = run_replications(m, &o, &|| {}).map_err(Error::Usage)?;
-        simulations.push(summarize(m, &o, &runs, vec![]));
+        simulations.push(crate::decide::compare::simulate_subject(m).map_err(Error::Usage)?);
     }
     let comparison = if models.len() >= 2 {
-        let reps = args.replications.unwrap_or(models[0].replications);
+        let reps = args.replications.unwrap_or(models[0].replications());
         Some(
-            compare(
+            crate::decide::compare::compare_subjects(
                 &models[0],
                 &models[1..],
                 reps,
-                models[0].seed,
+                models[0].seed(),
                 None,
                 &Default::default(),
             )
@@ -228,12 +220,12 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         .unwrap_or_default();
     let staffing_curve = match (&args.sweep, models.first()) {
         (Some(sw), Some(m)) => {
-            let sweep = crate::decide::compare::Sweep::parse(sw, m).map_err(Error::Usage)?;
-            let reps = args.replications.unwrap_or(m.replications);
-            let points = crate::decide::compare::sweep(m, &sweep, reps, m.seed, None, &targets)
-                .map_err(Error::Usage)?;
+            let reps = args.replications.unwrap_or(m.replications());
+            let (sweep, points) =
+                crate::decide::compare::sweep_subject(m, sw, reps, m.seed(), None, &targets)
+                    .map_err(Error::Usage)?;
             Some(crate::report::StaffingCurve {
-                scenario: m.name.clone(),
+                scenario: m.name().to_string(),
                 parameter: sweep.name.clone(),
                 points,
             })

@@ -4,7 +4,9 @@
 //! incidentlab simulate scenarios/baseline.toml --replications 1000 --seed 7
 //! incidentlab simulate scenarios/baseline.toml --threads 1 --output json > baseline.json
 //! incidentlab simulate scenarios/swarming.toml --horizon 4032 --warmup 336 --trace trace.parquet
+//! incidentlab simulate scenarios/desk-example.toml --replications 20
 //! ```
+//! A desk file (`[[pools]]`, as `fit` writes from an event log) runs on the desk engine.
 //! Flags override the file. Same seed → identical results, whatever `--threads`.
 
 use std::path::{Path, PathBuf};
@@ -27,7 +29,7 @@ pub enum TableOrJson {
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// Scenario file (TOML; see scenarios/ and README "Scenario format").
+    /// Scenario or desk file (TOML; see scenarios/ and README "Scenario format", "Desk format").
     pub scenario: PathBuf,
     /// Replications (overrides the file).
     #[arg(long)]
@@ -144,7 +146,146 @@ pub fn load_scenario(
     compile(&scenario).map_err(|e| Error::config(path, e.field, e.message))
 }
 
+/// A tier scenario or a desk file (told apart by content: a desk has `[[pools]]` and no
+/// `[[tiers]]`), compiled; `replications` overrides the file's.
+pub fn load_subject(
+    path: &Path,
+    replications: Option<usize>,
+) -> Result<crate::decide::compare::Subject> {
+    use crate::decide::compare::Subject;
+    if crate::sim::desk::replicate::is_desk_file(path)? {
+        let d = crate::sim::desk::replicate::load_desk_with(path, |s| {
+            if let Some(r) = replications {
+                s.replications = r;
+            }
+        })?;
+        return Ok(Subject::Desk(Box::new(d)));
+    }
+    let (m, _) = load_scenario(path, |s| {
+        if let Some(r) = replications {
+            s.replications = r;
+        }
+    })?;
+    Ok(Subject::Tiers(m))
+}
+
+/// `simulate` on a desk file: replications of the desk engine and their summary.
+fn run_desk_file(
+    args: &SimulateArgs,
+    progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>,
+) -> Result<String> {
+    use crate::sim::desk::replicate::{
+        load_desk_with, load_warnings, run_desk_replications, summarize_desk,
+    };
+    if args.trace.is_some() || args.replay.is_some() {
+        return Err(Error::Usage(
+            "--trace and --replay work on tier scenarios; for a desk, `validate --write-logs DIR` writes the simulated logs".into(),
+        ));
+    }
+    let desk = load_desk_with(&args.scenario, |s| {
+        if let Some(r) = args.replications {
+            s.replications = r;
+        }
+        if let Some(x) = args.seed {
+            s.seed = x;
+        }
+        if let Some(h) = args.horizon {
+            s.horizon_hours = h;
+        }
+        if let Some(w) = args.warmup {
+            s.warmup_hours = w;
+        }
+    })?;
+    let reps = desk.spec.replications;
+    let tick = progress(reps as u64);
+    let runs = run_desk_replications(
+        &desk,
+        &Default::default(),
+        reps,
+        desk.spec.seed,
+        &desk.spec.name,
+        args.threads,
+        &*tick,
+    )
+    .map_err(Error::Usage)?;
+    let summary = summarize_desk(&desk, desk.spec.seed, &runs);
+    let warnings = load_warnings(&desk);
+    match args.output {
+        TableOrJson::Json => serde_json::to_string_pretty(
+            &serde_json::json!({"summary": summary, "warnings": warnings}),
+        )
+        .map(|s| s + "\n")
+        .map_err(|e| Error::Usage(e.to_string())),
+        TableOrJson::Table => Ok(desk_table(&summary, &warnings)),
+    }
+}
+
+/// A terminal table of a desk's summary: per priority, then per pool.
+pub fn desk_table(s: &crate::sim::desk::DeskSummary, warnings: &[String]) -> String {
+    let mut out = format!(
+        "desk {} — {} replications, seed {}, from {} for {} h (warm-up {} h), policy {:?}\n\n",
+        s.desk, s.replications, s.seed, s.start, s.horizon_hours, s.warmup_hours, s.policy
+    );
+    out.push_str(&format!(
+        "{:<8} {:>9} {:>9} {:>24} {:>10} {:>10} {:>22} {:>8}\n",
+        "priority",
+        "arrived",
+        "open end",
+        "MTTR h [95% CI]",
+        "median h",
+        "p90 h",
+        "SLA % [95% CI]",
+        "pending"
+    ));
+    for p in s.priorities.iter().chain([&s.overall]) {
+        out.push_str(&format!(
+            "{:<8} {:>9.1} {:>9.1} {:>24} {:>10.2} {:>10.2} {:>22} {:>8.1}\n",
+            p.priority,
+            p.arrived.mean,
+            p.open_at_end.mean,
+            ci(&p.mttr_hours, 1.0, 2),
+            p.mttr_hours_median.mean,
+            p.mttr_hours_p90.mean,
+            ci(&p.sla_compliance, 100.0, 1),
+            p.sla_pending.mean
+        ));
+    }
+    out.push_str(&format!(
+        "\n{:<24} {:>7} {:>6} {:>9} {:>22} {:>18} {:>20}\n",
+        "pool",
+        "agents",
+        "conc.",
+        "visits",
+        "queue h/visit [CI]",
+        "work h/visit",
+        "utilisation % [CI]"
+    ));
+    for p in &s.pools {
+        out.push_str(&format!(
+            "{:<24} {:>7.2} {:>6} {:>9.1} {:>22} {:>18} {:>20}\n",
+            p.name,
+            p.mean_agents.mean,
+            p.concurrency,
+            p.visits.mean,
+            ci(&p.queue_hours, 1.0, 2),
+            ci(&p.work_hours, 1.0, 2),
+            ci(&p.utilisation, 100.0, 1)
+        ));
+    }
+    out.push_str(&format!(
+        "\nMTTR counts resolved incidents; SLA % = met / (met + breached), open incidents past their target breached, the others pending; events per replication {:.0}\n",
+        s.events_per_replication.mean
+    ));
+    for w in warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}
+
 pub fn run(args: &SimulateArgs, progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>) -> Result<String> {
+    if crate::sim::desk::replicate::is_desk_file(&args.scenario)? {
+        return run_desk_file(args, progress);
+    }
     let (mut model, warnings) = load_scenario(&args.scenario, |s| {
         if let Some(r) = args.replications {
             s.replications = r;

@@ -3,16 +3,18 @@
 //! ```text
 //! incidentlab staff scenarios/baseline.toml --target P1=90%,P2=90%,P3=95%
 //! incidentlab staff scenarios/validation/mmc.toml --target P1=80% --replications 40 --output json
+//! incidentlab staff scenarios/desk-example.toml --target P1=90%,P2=90% --replications 20
 //! ```
+//! On a desk file the answer is in agents per pool and band of hours (Mon–Fri 08–18 and outside).
 //! A target is met when the 95 % CI lower bound of the simulated compliance reaches it.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::simulate::{load_scenario, TableOrJson};
-use crate::decide::compare::parse_targets;
-use crate::decide::staffing::search;
+use super::simulate::{load_subject, TableOrJson};
+use crate::decide::compare::{parse_targets, Subject};
+use crate::decide::staffing::{search, search_desk};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Args)]
@@ -37,22 +39,33 @@ pub struct StaffArgs {
 
 pub fn run(args: &StaffArgs) -> Result<String> {
     let targets = parse_targets(&args.target).map_err(Error::Usage)?;
-    let (m, _) = load_scenario(&args.scenario, |_| {})?;
-    let r = search(
-        &m,
-        &targets,
-        args.replications,
-        args.seed.unwrap_or(m.seed),
-        args.threads,
-        args.max_steps,
-    )
+    let subject = load_subject(&args.scenario, None)?;
+    let seed = args.seed.unwrap_or(subject.seed());
+    let r = match &subject {
+        Subject::Tiers(m) => search(
+            m,
+            &targets,
+            args.replications,
+            seed,
+            args.threads,
+            args.max_steps,
+        ),
+        Subject::Desk(d) => search_desk(
+            d,
+            &targets,
+            args.replications,
+            seed,
+            args.threads,
+            args.max_steps,
+        ),
+    }
     .map_err(Error::Usage)?;
     if args.output == TableOrJson::Json {
         return serde_json::to_string_pretty(&r)
             .map(|s| s + "\n")
             .map_err(|e| Error::Usage(e.to_string()));
     }
-    let mut o = format!("staffing for '{}' — {} replications per candidate, {} candidates simulated (common random numbers)\n", m.name, r.replications, r.evaluated);
+    let mut o = format!("staffing for '{}' — {} replications per candidate, {} candidates simulated (common random numbers)\n", subject.name(), r.replications, r.evaluated);
     o.push_str(&format!(
         "targets: {}\n\n",
         targets
@@ -62,6 +75,26 @@ pub fn run(args: &StaffArgs) -> Result<String> {
             .join(", ")
     ));
     match &r.optimum {
+        Some(c) if !r.levers.is_empty() => {
+            for (k, l) in r.levers.iter().enumerate() {
+                if c.deltas[k] != 0 {
+                    o.push_str(&format!("  {:+} agent(s) in {l}\n", c.deltas[k]));
+                }
+            }
+            if c.deltas.iter().all(|d| *d == 0) {
+                o.push_str("  the desk's own staffing meets every target\n");
+            }
+            for (k, t) in r.tiers.iter().enumerate() {
+                o.push_str(&format!(
+                    "  {t:<24} mean {:.2} agents on duty\n",
+                    c.mean_staff[k]
+                ));
+            }
+            o.push_str(&format!(
+                "  {:.0} agent-hours per week; MTTR {:.2} h\n",
+                c.agent_hours_per_week, c.resolution_hours.mean
+            ));
+        }
         Some(c) => {
             for (k, t) in r.tiers.iter().enumerate() {
                 o.push_str(&format!(
@@ -76,7 +109,14 @@ pub fn run(args: &StaffArgs) -> Result<String> {
         }
         None => o.push_str("  no staffing found that meets every target\n"),
     }
-    o.push_str("\ncost curve (one agent more or less per tier around the optimum):\n");
+    o.push_str(if r.levers.is_empty() {
+        "\ncost curve (one agent more or less per tier around the optimum):\n"
+    } else {
+        "\ncost curve (one agent more or less per pool and band around the optimum):\n"
+    });
+    for (k, l) in r.levers.iter().enumerate() {
+        o.push_str(&format!("  deltas[{k}] = {l}\n"));
+    }
     for c in &r.cost_curve {
         let sla: Vec<String> = targets
             .keys()
@@ -96,7 +136,11 @@ pub fn run(args: &StaffArgs) -> Result<String> {
         ));
     }
     o.push_str(
-        "\nErlang C (ignores priorities, shifts and escalation timing), constant agents per tier: ",
+        if r.levers.is_empty() {
+            "\nErlang C (ignores priorities, shifts and escalation timing), constant agents per tier: "
+        } else {
+            "\nErlang C (ignores priorities, calendars, waits and transfer timing), constant agents per pool: "
+        },
     );
     o.push_str(
         &r.tiers

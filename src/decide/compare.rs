@@ -4,11 +4,17 @@
 //! and the same work per incident; the difference pilot − baseline is taken within each replication
 //! and summarised with a Student-t 95 % interval (a paired comparison). A difference is
 //! *significant* when its interval excludes 0.
+//!
+//! Desks (`sim::desk`) are compared the same way ([`Subject`]): the same stream key gives every desk
+//! the same incidents (arrival times, priorities, paths and work), so desks that differ only in
+//! staffing or policy are compared pairwise; per-pool queue time, work time and utilisation are
+//! compared too. A desk is compared only with desks, a tier scenario only with tier scenarios.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::sim::desk::{Desk, DeskRunOptions, PoolRun};
 use crate::sim::engine::{ClassResult, RunResult};
 use crate::sim::model::Model;
 use crate::sim::replicate::{run_replications, summarize, RunOptions, Summary};
@@ -57,6 +63,9 @@ pub struct PilotComparison {
     /// Whether the pilot meets every SLA compliance target (95 % CI lower bound ≥ target).
     pub meets_targets: Option<bool>,
     pub summary: Summary,
+    /// Desks only: pool → metric (`queue_hours`, `work_hours`, `utilisation`) → difference.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub pools: BTreeMap<String, BTreeMap<String, MetricDiff>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +115,137 @@ pub fn run_crn(
     Ok((runs, s))
 }
 
+/// What a comparison, sweep or staffing search simulates: a tier scenario or a desk.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    Tiers(Model),
+    Desk(Box<Desk>),
+}
+
+/// Replications of a subject with common random numbers.
+#[derive(Debug, Clone)]
+pub struct SubjectRuns {
+    pub runs: Vec<RunResult>,
+    /// Desks: each replication's per-pool figures (empty for tier scenarios).
+    pub pools: Vec<Vec<PoolRun>>,
+    pub summary: Summary,
+}
+
+impl Subject {
+    pub fn name(&self) -> &str {
+        match self {
+            Subject::Tiers(m) => &m.name,
+            Subject::Desk(d) => &d.spec.name,
+        }
+    }
+    pub fn priorities(&self) -> &[String] {
+        match self {
+            Subject::Tiers(m) => &m.priorities,
+            Subject::Desk(d) => &d.spec.priorities,
+        }
+    }
+    pub fn replications(&self) -> usize {
+        match self {
+            Subject::Tiers(m) => m.replications,
+            Subject::Desk(d) => d.spec.replications,
+        }
+    }
+    pub fn seed(&self) -> u64 {
+        match self {
+            Subject::Tiers(m) => m.seed,
+            Subject::Desk(d) => d.spec.seed,
+        }
+    }
+    /// Tier or pool names.
+    pub fn units(&self) -> Vec<String> {
+        match self {
+            Subject::Tiers(m) => m.tiers.iter().map(|t| t.name.clone()).collect(),
+            Subject::Desk(d) => d.pools.iter().map(|p| p.name.clone()).collect(),
+        }
+    }
+
+    /// Runs the subject with the shared stream key [`CRN_KEY`].
+    pub fn run_crn(
+        &self,
+        replications: usize,
+        seed: u64,
+        threads: Option<usize>,
+    ) -> Result<SubjectRuns, String> {
+        match self {
+            Subject::Tiers(m) => {
+                let (runs, summary) = run_crn(m, replications, seed, threads)?;
+                Ok(SubjectRuns {
+                    runs,
+                    pools: Vec::new(),
+                    summary,
+                })
+            }
+            Subject::Desk(d) => {
+                let out = crate::sim::desk::replicate::run_desk_results(
+                    d,
+                    &DeskRunOptions::default(),
+                    replications,
+                    seed,
+                    CRN_KEY,
+                    threads,
+                )?;
+                let (pools, runs): (Vec<_>, Vec<_>) = out.into_iter().unzip();
+                let summary = crate::sim::desk::replicate::tier_form_summary(d, seed, &runs);
+                Ok(SubjectRuns {
+                    runs,
+                    pools,
+                    summary,
+                })
+            }
+        }
+    }
+}
+
+/// The per-pool metrics of desk comparisons.
+pub const POOL_METRICS: &[(&str, fn(&PoolRun) -> f64)] = &[
+    ("queue_hours", |p| p.mean_queue_hours),
+    ("work_hours", |p| p.mean_work_hours),
+    ("utilisation", |p| p.utilisation),
+];
+
+/// Paired per-pool differences between two desks' replications (pools matched by name).
+pub fn pool_diffs(
+    base_names: &[String],
+    base: &[Vec<PoolRun>],
+    pilot_names: &[String],
+    pilot: &[Vec<PoolRun>],
+) -> BTreeMap<String, BTreeMap<String, MetricDiff>> {
+    let mut out = BTreeMap::new();
+    for (bi, name) in base_names.iter().enumerate() {
+        let Some(pi) = pilot_names.iter().position(|n| n == name) else {
+            continue;
+        };
+        let mut m = BTreeMap::new();
+        for (metric, f) in POOL_METRICS {
+            let b: Vec<f64> = base
+                .iter()
+                .map(|r| r.get(bi).map(f).unwrap_or(f64::NAN))
+                .collect();
+            let p: Vec<f64> = pilot
+                .iter()
+                .map(|r| r.get(pi).map(f).unwrap_or(f64::NAN))
+                .collect();
+            let d = Estimate::of(b.iter().zip(&p).map(|(x, y)| y - x));
+            m.insert(
+                metric.to_string(),
+                MetricDiff {
+                    baseline: Estimate::of(b),
+                    pilot: Estimate::of(p),
+                    significant: d.ci_low > 0.0 || d.ci_high < 0.0,
+                    difference: d,
+                },
+            );
+        }
+        out.insert(name.clone(), m);
+    }
+    out
+}
+
 /// Compares pilots with a baseline (same priorities required).
 pub fn compare(
     baseline: &Model,
@@ -115,55 +255,80 @@ pub fn compare(
     threads: Option<usize>,
     targets: &BTreeMap<String, f64>,
 ) -> Result<Comparison, String> {
+    let pilots: Vec<Subject> = pilots.iter().cloned().map(Subject::Tiers).collect();
+    compare_subjects(
+        &Subject::Tiers(baseline.clone()),
+        &pilots,
+        replications,
+        seed,
+        threads,
+        targets,
+    )
+}
+
+/// Compares pilots with a baseline, tier scenarios or desks (not mixed; same priorities).
+pub fn compare_subjects(
+    baseline: &Subject,
+    pilots: &[Subject],
+    replications: usize,
+    seed: u64,
+    threads: Option<usize>,
+    targets: &BTreeMap<String, f64>,
+) -> Result<Comparison, String> {
     if replications < 2 {
         return Err("a comparison needs at least 2 replications for confidence intervals".into());
     }
+    let priorities = baseline.priorities().to_vec();
     for t in targets.keys() {
-        if t != "all" && !baseline.priorities.contains(t) {
+        if t != "all" && !priorities.contains(t) {
             return Err(format!(
-                "target for '{t}', which is not a priority of the scenarios {:?}",
-                baseline.priorities
+                "target for '{t}', which is not a priority of the scenarios {priorities:?}"
             ));
         }
     }
-    let (base_runs, base_summary) = run_crn(baseline, replications, seed, threads)?;
+    let base = baseline.run_crn(replications, seed, threads)?;
     let mut out = Vec::new();
     for p in pilots {
-        if p.priorities != baseline.priorities {
-            return Err(format!("scenario '{}' has priorities {:?}, the baseline {:?}: compare scenarios with the same priorities", p.name, p.priorities, baseline.priorities));
+        if matches!(p, Subject::Desk(_)) != matches!(baseline, Subject::Desk(_)) {
+            return Err(format!("'{}' and the baseline '{}' are of different kinds (a desk and a tier scenario): their random numbers do not pair; compare desks with desks and tier scenarios with tier scenarios", p.name(), baseline.name()));
         }
-        let (runs, summary) = run_crn(p, replications, seed, threads)?;
+        if p.priorities() != priorities.as_slice() {
+            return Err(format!("scenario '{}' has priorities {:?}, the baseline {:?}: compare scenarios with the same priorities", p.name(), p.priorities(), priorities));
+        }
+        let pr = p.run_crn(replications, seed, threads)?;
         let mut overall = BTreeMap::new();
-        let mut priorities = BTreeMap::new();
+        let mut by_priority = BTreeMap::new();
         for (name, f) in METRICS {
             overall.insert(
                 name.to_string(),
-                diff(&base_runs, &runs, &|r| f(&r.overall)),
+                diff(&base.runs, &pr.runs, &|r| f(&r.overall)),
             );
         }
-        for (k, label) in baseline.priorities.iter().enumerate() {
+        for (k, label) in priorities.iter().enumerate() {
             let mut m = BTreeMap::new();
             for (name, f) in METRICS {
                 m.insert(
                     name.to_string(),
-                    diff(&base_runs, &runs, &|r| f(&r.classes[k])),
+                    diff(&base.runs, &pr.runs, &|r| f(&r.classes[k])),
                 );
             }
-            priorities.insert(label.clone(), m);
+            by_priority.insert(label.clone(), m);
         }
+        let pools = pool_diffs(&baseline.units(), &base.pools, &p.units(), &pr.pools);
         out.push(PilotComparison {
-            scenario: p.name.clone(),
+            scenario: p.name().to_string(),
             overall,
-            priorities,
-            meets_targets: meets(&summary, targets),
-            summary,
+            priorities: by_priority,
+            meets_targets: meets(&pr.summary, targets),
+            summary: pr.summary,
+            pools,
         });
     }
     Ok(Comparison {
         replications,
         seed,
-        baseline_meets_targets: meets(&base_summary, targets),
-        baseline: base_summary,
+        baseline_meets_targets: meets(&base.summary, targets),
+        baseline: base.summary,
         pilots: out,
         targets: targets.clone(),
     })
@@ -205,36 +370,52 @@ impl Sweep {
                     m.tiers.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()
                 )
             })?;
-        let (range, step) = match range.split_once(':') {
-            Some((r, st)) => (
-                r,
-                st.trim()
-                    .parse::<i64>()
-                    .map_err(|_| format!("--sweep '{s}': step must be a whole number"))?,
-            ),
-            None => (range, 1),
-        };
-        let (a, b) = range
-            .split_once("..")
-            .ok_or_else(|| format!("--sweep '{s}': expected a range a..b"))?;
-        let parse = |x: &str| {
-            x.trim()
-                .parse::<i64>()
-                .map_err(|_| format!("--sweep '{s}': '{x}' is not a whole number"))
-        };
-        let (a, b) = (parse(a)?, parse(b)?);
-        if step < 1 || b < a || (!extra && a < 0) || (b - a) / step > 200 {
-            return Err(format!(
-                "--sweep '{s}': need a ≤ b, step ≥ 1, at most 200 values{}",
-                if extra { "" } else { ", staff ≥ 0" }
-            ));
-        }
+        let values = parse_range(s, range, extra)?;
         Ok(Sweep {
             tier,
             extra,
-            values: (a..=b).step_by(step as usize).collect(),
+            values,
             name: name.to_string(),
         })
+    }
+
+    /// A desk sweep: `<pool>_extra=a..b[:step]`, agents added to every hour the pool has agents
+    /// (the pool's name matched ignoring case, with `_` or `-` standing for spaces).
+    pub fn parse_desk(s: &str, d: &Desk) -> Result<Sweep, String> {
+        let (name, range) = s.split_once('=').ok_or_else(|| {
+            format!("--sweep '{s}': expected <pool>_extra=a..b, e.g. \"Service Desk_extra=0..3\"")
+        })?;
+        let name = name.trim();
+        let Some(pool_name) = name.strip_suffix("_extra") else {
+            return Err(format!(
+                "--sweep '{name}': on a desk the parameter is <pool>_extra (agents added to every staffed hour)"
+            ));
+        };
+        let norm = |x: &str| x.trim().to_lowercase().replace(['_', '-'], " ");
+        let tier = d
+            .pools
+            .iter()
+            .position(|p| norm(&p.name) == norm(pool_name))
+            .ok_or_else(|| {
+                format!(
+                    "--sweep '{name}': no pool '{pool_name}' in desk '{}' (pools: {:?})",
+                    d.spec.name,
+                    d.pools.iter().map(|p| p.name.as_str()).collect::<Vec<_>>()
+                )
+            })?;
+        Ok(Sweep {
+            tier,
+            extra: true,
+            values: parse_range(s, range, true)?,
+            name: name.to_string(),
+        })
+    }
+
+    /// The desk with `v` agents added to every hour its pool has agents (never below 0).
+    pub fn apply_desk(&self, d: &Desk, v: i64) -> Desk {
+        let mut d = d.clone();
+        add_agents(&mut d, self.tier, &|_| true, v);
+        d
     }
 
     /// The model with the parameter set to `v`.
@@ -254,6 +435,59 @@ impl Sweep {
     }
 }
 
+/// `a..b` or `a..b:step` (whole numbers, inclusive, at most 201 values).
+fn parse_range(s: &str, range: &str, extra: bool) -> Result<Vec<i64>, String> {
+    let (range, step) = match range.split_once(':') {
+        Some((r, st)) => (
+            r,
+            st.trim()
+                .parse::<i64>()
+                .map_err(|_| format!("--sweep '{s}': step must be a whole number"))?,
+        ),
+        None => (range, 1),
+    };
+    let (a, b) = range
+        .split_once("..")
+        .ok_or_else(|| format!("--sweep '{s}': expected a range a..b"))?;
+    let parse = |x: &str| {
+        x.trim()
+            .parse::<i64>()
+            .map_err(|_| format!("--sweep '{s}': '{x}' is not a whole number"))
+    };
+    let (a, b) = (parse(a)?, parse(b)?);
+    if step < 1 || b < a || (!extra && a < 0) || (b - a) / step > 200 {
+        return Err(format!(
+            "--sweep '{s}': need a ≤ b, step ≥ 1, at most 200 values{}",
+            if extra { "" } else { ", staff ≥ 0" }
+        ));
+    }
+    Ok((a..=b).step_by(step as usize).collect())
+}
+
+/// Adds `delta` agents to pool `pool` of a compiled desk in every hour of the week `band(h)`
+/// selects where the pool has agents (never below 0).
+pub fn add_agents(d: &mut Desk, pool: usize, band: &dyn Fn(usize) -> bool, delta: i64) {
+    if let (Some(p), Some(sp)) = (d.pools.get_mut(pool), d.spec.pools.get_mut(pool)) {
+        for h in 0..p.agents.len() {
+            if p.agents[h] > 0 && band(h) {
+                p.agents[h] =
+                    (i64::from(p.agents[h]) + delta).clamp(0, i64::from(u32::MAX / 2)) as u32;
+            }
+        }
+        sp.agents = p.agents.clone();
+    }
+}
+
+/// Mean agents on duty over the week of a desk's pool.
+pub fn mean_agents(d: &Desk, pool: usize) -> f64 {
+    d.pools[pool]
+        .agents
+        .iter()
+        .map(|a| f64::from(*a))
+        .sum::<f64>()
+        / 168.0
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepPoint {
     pub value: i64,
@@ -263,6 +497,9 @@ pub struct SweepPoint {
     pub sla_compliance_by_priority: BTreeMap<String, Estimate>,
     pub utilisation: Estimate,
     pub meets_targets: Option<bool>,
+    /// Desks: the swept pool's mean queue time per visit (hours).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_hours: Option<Estimate>,
 }
 
 /// Runs the sweep with common random numbers: the curve of SLA compliance and MTTR against the parameter.
@@ -291,9 +528,97 @@ pub fn sweep(
                 .collect(),
             utilisation: s.tiers[tier].utilisation,
             meets_targets: meets(&s, targets),
+            queue_hours: None,
         });
     }
     Ok(out)
+}
+
+/// A sweep on a desk, with common random numbers.
+pub fn sweep_desk(
+    d: &Desk,
+    sw: &Sweep,
+    replications: usize,
+    seed: u64,
+    threads: Option<usize>,
+    targets: &BTreeMap<String, f64>,
+) -> Result<Vec<SweepPoint>, String> {
+    let mut out = Vec::new();
+    for &v in &sw.values {
+        let dv = sw.apply_desk(d, v);
+        let r = Subject::Desk(Box::new(dv.clone())).run_crn(replications, seed, threads)?;
+        let s = &r.summary;
+        let pool = &dv.pools[sw.tier].name;
+        out.push(SweepPoint {
+            value: v,
+            mean_staff: mean_agents(&dv, sw.tier),
+            resolution_hours: s.overall.resolution_hours,
+            sla_compliance: s.overall.sla_compliance,
+            sla_compliance_by_priority: s
+                .priorities
+                .iter()
+                .map(|(k, c)| (k.clone(), c.sla_compliance))
+                .collect(),
+            utilisation: s.tiers[pool].utilisation,
+            meets_targets: meets(s, targets),
+            queue_hours: Some(Estimate::of(r.pools.iter().map(|p| {
+                p.get(sw.tier)
+                    .map(|x| x.mean_queue_hours)
+                    .unwrap_or(f64::NAN)
+            }))),
+        });
+    }
+    Ok(out)
+}
+
+/// A sweep of a tier scenario (`<tier>_staff`, `<tier>_extra`) or of a desk (`<pool>_extra`).
+pub fn sweep_subject(
+    subject: &Subject,
+    spec: &str,
+    replications: usize,
+    seed: u64,
+    threads: Option<usize>,
+    targets: &BTreeMap<String, f64>,
+) -> Result<(Sweep, Vec<SweepPoint>), String> {
+    match subject {
+        Subject::Tiers(m) => {
+            let sw = Sweep::parse(spec, m)?;
+            let points = sweep(m, &sw, replications, seed, threads, targets)?;
+            Ok((sw, points))
+        }
+        Subject::Desk(d) => {
+            let sw = Sweep::parse_desk(spec, d)?;
+            let points = sweep_desk(d, &sw, replications, seed, threads, targets)?;
+            Ok((sw, points))
+        }
+    }
+}
+
+/// Simulates a subject alone (its own name as the stream key, its file's replications and seed).
+pub fn simulate_subject(subject: &Subject) -> Result<Summary, String> {
+    match subject {
+        Subject::Tiers(m) => {
+            let o = RunOptions::for_model(m);
+            let (runs, _) = run_replications(m, &o, &|| {})?;
+            Ok(summarize(m, &o, &runs, vec![]))
+        }
+        Subject::Desk(d) => {
+            let out = crate::sim::desk::replicate::run_desk_results(
+                d,
+                &DeskRunOptions::default(),
+                d.spec.replications,
+                d.spec.seed,
+                &d.spec.name,
+                None,
+            )?;
+            let runs: Vec<RunResult> = out.into_iter().map(|x| x.1).collect();
+            Ok(crate::sim::desk::replicate::tier_form_summary(
+                d,
+                d.spec.seed,
+                &runs,
+            ))
+        }
+    }
 }
 
 /// Parses `P1=95%,P2=90%,all=0.9` into fractions.

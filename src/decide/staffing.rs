@@ -12,12 +12,21 @@
 //! mean work time; the least c for which P(wait ≤ τ) ≥ the strictest target, where τ = the tightest
 //! resolution target minus the tier's mean work time (at least 6 minutes). It ignores priorities,
 //! shifts, escalation timing and reopen rework — which is why simulation matters.
+//!
+//! Desks ([`search_desk`]): the levers are bands of each pool's staffed hours — its staffed hours
+//! in Mon–Fri 08:00–18:00 UTC and its staffed hours outside them — so the answer reads "+1 agent in
+//! pool X during Mon–Fri 08–18". One agent more on a lever adds one agent to every hour of the
+//! band; each step takes the lever with the largest cut of the shortfall per added agent-hour
+//! (ties: the smaller shortfall), then levers give agents back while the targets stay met. Erlang
+//! C per pool uses the pool's visit rate (traffic equations), its mean work and its concurrency
+//! (agents = ⌈slots / concurrency⌉).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::compare::{meets, run_crn};
+use super::compare::{meets, run_crn, Subject};
+use crate::sim::desk::Desk;
 use crate::sim::model::Model;
 use crate::sim::replicate::Summary;
 use crate::sim::stats::Estimate;
@@ -48,6 +57,10 @@ pub struct StaffingResult {
     /// Erlang-C agents per tier (constant, 24×7).
     pub erlang_c: Vec<Option<u32>>,
     pub notes: Vec<String>,
+    /// Desks: what each entry of `deltas` adds agents to (pool and band of hours); `tiers` then
+    /// names the pools and `mean_staff` is per pool.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<String>,
 }
 
 /// The model with `deltas` agents added to every staffed segment of each tier; `None` when a tier
@@ -90,66 +103,44 @@ fn shortfall(s: &Summary, targets: &BTreeMap<String, f64>) -> f64 {
 
 type Eval = Option<(Candidate, f64)>;
 
-pub fn search(
-    m: &Model,
-    targets: &BTreeMap<String, f64>,
-    replications: usize,
-    seed: u64,
-    threads: Option<usize>,
-    max_steps: usize,
-) -> Result<StaffingResult, String> {
-    if targets.is_empty() {
-        return Err("--target needs at least one priority target, e.g. P1=95%,P2=90%".into());
-    }
-    for p in targets.keys() {
-        if p != "all" && !m.priorities.contains(p) {
-            return Err(format!(
-                "--target {p}: no such priority in the scenario (priorities: {:?})",
-                m.priorities
-            ));
-        }
-    }
-    if m.sla_hours.iter().all(|h| h.is_infinite()) {
-        return Err(
-            "the scenario has no [sla] resolution_hours: SLA compliance cannot be computed".into(),
-        );
-    }
-    if replications < 2 {
-        return Err("the search needs at least 2 replications for confidence intervals".into());
-    }
-    let mut evaluated = 0usize;
-    let mut cache: BTreeMap<Vec<i64>, Eval> = BTreeMap::new();
-    let mut eval = |d: &[i64]| -> Result<Eval, String> {
-        if let Some(c) = cache.get(d) {
-            return Ok(c.clone());
-        }
-        let res = match apply(m, d) {
-            None => None,
-            Some(mm) => {
-                evaluated += 1;
-                let (_, s) = run_crn(&mm, replications, seed, threads)?;
-                let mean_staff: Vec<f64> =
-                    mm.tiers.iter().map(|t| t.schedule.mean_staff()).collect();
-                let c = Candidate {
-                    deltas: d.to_vec(),
-                    agent_hours_per_week: mean_staff.iter().sum::<f64>() * 168.0,
-                    mean_staff,
-                    sla_compliance: s
-                        .priorities
-                        .iter()
-                        .map(|(k, c)| (k.clone(), c.sla_compliance))
-                        .chain([("all".to_string(), s.overall.sla_compliance)])
-                        .collect(),
-                    resolution_hours: s.overall.resolution_hours,
-                    meets_targets: meets(&s, targets) == Some(true),
-                };
-                Some((c, shortfall(&s, targets)))
-            }
+/// What the greedy search found.
+struct Greedy {
+    optimum: Option<Candidate>,
+    cost_curve: Vec<Candidate>,
+    notes: Vec<String>,
+}
+
+type EvalFn<'a> = dyn FnMut(&[i64]) -> Result<Eval, String> + 'a;
+
+/// Whether candidate `c` is a better step than `best` from `current`: the smaller shortfall (ties:
+/// fewer agent-hours), or with `per_hour` the larger cut of the shortfall per added agent-hour.
+fn better(
+    c: &(Candidate, f64),
+    best: &(Candidate, f64),
+    current: &(Candidate, f64),
+    per_hour: bool,
+) -> bool {
+    if per_hour {
+        let rate = |x: &(Candidate, f64)| {
+            (current.1 - x.1)
+                / (x.0.agent_hours_per_week - current.0.agent_hours_per_week).max(1e-9)
         };
-        cache.insert(d.to_vec(), res.clone());
-        Ok(res)
-    };
-    let k = m.tiers.len();
+        let (rc, rb) = (rate(c), rate(best));
+        if rc > 0.0 || rb > 0.0 {
+            return rc > rb;
+        }
+    }
+    c.1 < best.1 || (c.1 == best.1 && c.0.agent_hours_per_week < best.0.agent_hours_per_week)
+}
+
+/// Adds agents one lever at a time until every target is met, then gives agents back.
+fn greedy(
+    k: usize,
+    targets: &BTreeMap<String, f64>,
+    max_steps: usize,
+    per_hour: bool,
+    eval: &mut EvalFn,
+) -> Result<Greedy, String> {
     let mut d = vec![0i64; k];
     let mut current = eval(&d)?.ok_or("the scenario's own staffing cannot be simulated")?;
     let mut steps = 0;
@@ -161,11 +152,10 @@ pub fn search(
             let mut nd = d.clone();
             nd[t] += 1;
             if let Some(c) = eval(&nd)? {
-                let better = best.as_ref().is_none_or(|b| {
-                    c.1 < b.1 .1
-                        || (c.1 == b.1 .1 && c.0.agent_hours_per_week < b.1 .0.agent_hours_per_week)
-                });
-                if better {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| better(&c, &b.1, &current, per_hour))
+                {
                     best = Some((nd, c));
                 }
             }
@@ -240,6 +230,74 @@ pub fn search(
         }
     }
     cost_curve.sort_by(|a, b| a.agent_hours_per_week.total_cmp(&b.agent_hours_per_week));
+    Ok(Greedy {
+        optimum,
+        cost_curve,
+        notes,
+    })
+}
+
+pub fn search(
+    m: &Model,
+    targets: &BTreeMap<String, f64>,
+    replications: usize,
+    seed: u64,
+    threads: Option<usize>,
+    max_steps: usize,
+) -> Result<StaffingResult, String> {
+    if targets.is_empty() {
+        return Err("--target needs at least one priority target, e.g. P1=95%,P2=90%".into());
+    }
+    for p in targets.keys() {
+        if p != "all" && !m.priorities.contains(p) {
+            return Err(format!(
+                "--target {p}: no such priority in the scenario (priorities: {:?})",
+                m.priorities
+            ));
+        }
+    }
+    if m.sla_hours.iter().all(|h| h.is_infinite()) {
+        return Err(
+            "the scenario has no [sla] resolution_hours: SLA compliance cannot be computed".into(),
+        );
+    }
+    if replications < 2 {
+        return Err("the search needs at least 2 replications for confidence intervals".into());
+    }
+    let mut evaluated = 0usize;
+    let mut cache: BTreeMap<Vec<i64>, Eval> = BTreeMap::new();
+    let mut eval = |d: &[i64]| -> Result<Eval, String> {
+        if let Some(c) = cache.get(d) {
+            return Ok(c.clone());
+        }
+        let res = match apply(m, d) {
+            None => None,
+            Some(mm) => {
+                evaluated += 1;
+                let (_, s) = run_crn(&mm, replications, seed, threads)?;
+                let mean_staff: Vec<f64> =
+                    mm.tiers.iter().map(|t| t.schedule.mean_staff()).collect();
+                let c = Candidate {
+                    deltas: d.to_vec(),
+                    agent_hours_per_week: mean_staff.iter().sum::<f64>() * 168.0,
+                    mean_staff,
+                    sla_compliance: s
+                        .priorities
+                        .iter()
+                        .map(|(k, c)| (k.clone(), c.sla_compliance))
+                        .chain([("all".to_string(), s.overall.sla_compliance)])
+                        .collect(),
+                    resolution_hours: s.overall.resolution_hours,
+                    meets_targets: meets(&s, targets) == Some(true),
+                };
+                Some((c, shortfall(&s, targets)))
+            }
+        };
+        cache.insert(d.to_vec(), res.clone());
+        Ok(res)
+    };
+    let k = m.tiers.len();
+    let g = greedy(k, targets, max_steps, false, &mut eval)?;
     let mean_profile = m.profile.iter().sum::<f64>() / 168.0;
     let lambda0 = m.rate_per_hour * mean_profile * (1.0 - m.self_heal_share);
     let mix: Vec<f64> = (0..m.priorities.len())
@@ -277,10 +335,173 @@ pub fn search(
         tiers: m.tiers.iter().map(|t| t.name.clone()).collect(),
         targets: targets.clone(),
         replications,
-        optimum,
-        cost_curve,
+        optimum: g.optimum,
+        cost_curve: g.cost_curve,
         evaluated,
         erlang_c: erlang,
-        notes,
+        notes: g.notes,
+        levers: Vec::new(),
     })
+}
+
+/// A desk staffing lever: one band of one pool's staffed hours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lever {
+    pub pool: usize,
+    /// e.g. `Service Desk, Mon–Fri 08–18`.
+    pub name: String,
+    /// The hours of the week (0 = Monday 00:00 UTC) an added agent covers.
+    pub hours: Vec<usize>,
+}
+
+/// Whether an hour of the week lies in Mon–Fri 08:00–18:00.
+pub fn office_hour(h: usize) -> bool {
+    h / 24 < 5 && (8..18).contains(&(h % 24))
+}
+
+/// Each pool's staffed hours in two bands: Mon–Fri 08–18 and the rest (empty bands left out).
+pub fn desk_levers(d: &Desk) -> Vec<Lever> {
+    let mut out = Vec::new();
+    for (p, pool) in d.pools.iter().enumerate() {
+        let staffed: Vec<usize> = (0..168).filter(|&h| pool.agents[h] > 0).collect();
+        let (office, other): (Vec<usize>, Vec<usize>) =
+            staffed.iter().partition(|&&h| office_hour(h));
+        for (hours, band) in [(office, "Mon–Fri 08–18"), (other, "outside Mon–Fri 08–18")] {
+            if !hours.is_empty() {
+                out.push(Lever {
+                    pool: p,
+                    name: format!("{}, {band} ({} h/week)", pool.name, hours.len()),
+                    hours,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The desk with `deltas[i]` agents added to every hour of lever i; None when an hour would have
+/// fewer than 0 agents or a pool none at all.
+pub fn apply_levers(d: &Desk, levers: &[Lever], deltas: &[i64]) -> Option<Desk> {
+    let mut d = d.clone();
+    for (l, delta) in levers.iter().zip(deltas) {
+        for &h in &l.hours {
+            let v = i64::from(d.pools[l.pool].agents[h]) + delta;
+            if v < 0 || v > i64::from(u32::MAX / 2) {
+                return None;
+            }
+            d.pools[l.pool].agents[h] = v as u32;
+        }
+    }
+    for (p, pool) in d.pools.iter().enumerate() {
+        if pool.agents.iter().all(|a| *a == 0) {
+            return None;
+        }
+        d.spec.pools[p].agents = pool.agents.clone();
+    }
+    Some(d)
+}
+
+/// The least staffing per pool and band of hours that meets the targets (see the module doc).
+pub fn search_desk(
+    desk: &Desk,
+    targets: &BTreeMap<String, f64>,
+    replications: usize,
+    seed: u64,
+    threads: Option<usize>,
+    max_steps: usize,
+) -> Result<StaffingResult, String> {
+    if targets.is_empty() {
+        return Err("--target needs at least one priority target, e.g. P1=95%,P2=90%".into());
+    }
+    for p in targets.keys() {
+        if p != "all" && !desk.spec.priorities.contains(p) {
+            return Err(format!(
+                "--target {p}: no such priority in the desk (priorities: {:?})",
+                desk.spec.priorities
+            ));
+        }
+    }
+    if desk.sla_hours.iter().all(|h| h.is_infinite()) {
+        return Err(
+            "the desk has no sla_resolution_hours: SLA compliance cannot be computed".into(),
+        );
+    }
+    if replications < 2 {
+        return Err("the search needs at least 2 replications for confidence intervals".into());
+    }
+    let levers = desk_levers(desk);
+    let mut evaluated = 0usize;
+    let mut cache: BTreeMap<Vec<i64>, Eval> = BTreeMap::new();
+    let mut eval = |deltas: &[i64]| -> Result<Eval, String> {
+        if let Some(c) = cache.get(deltas) {
+            return Ok(c.clone());
+        }
+        let res = match apply_levers(desk, &levers, deltas) {
+            None => None,
+            Some(dd) => {
+                evaluated += 1;
+                let mean_staff: Vec<f64> = (0..dd.pools.len())
+                    .map(|p| super::compare::mean_agents(&dd, p))
+                    .collect();
+                let r = Subject::Desk(Box::new(dd)).run_crn(replications, seed, threads)?;
+                let s = &r.summary;
+                let c = Candidate {
+                    deltas: deltas.to_vec(),
+                    agent_hours_per_week: mean_staff.iter().sum::<f64>() * 168.0,
+                    mean_staff,
+                    sla_compliance: s
+                        .priorities
+                        .iter()
+                        .map(|(k, c)| (k.clone(), c.sla_compliance))
+                        .chain([("all".to_string(), s.overall.sla_compliance)])
+                        .collect(),
+                    resolution_hours: s.overall.resolution_hours,
+                    meets_targets: meets(s, targets) == Some(true),
+                };
+                Some((c, shortfall(s, targets)))
+            }
+        };
+        cache.insert(deltas.to_vec(), res.clone());
+        Ok(res)
+    };
+    let g = greedy(levers.len(), targets, max_steps, true, &mut eval)?;
+    Ok(StaffingResult {
+        tiers: desk.pools.iter().map(|p| p.name.clone()).collect(),
+        targets: targets.clone(),
+        replications,
+        optimum: g.optimum,
+        cost_curve: g.cost_curve,
+        evaluated,
+        erlang_c: desk_erlang(desk, targets),
+        notes: g.notes,
+        levers: levers.iter().map(|l| l.name.clone()).collect(),
+    })
+}
+
+/// Erlang-C agents per pool (constant, 24×7): visit rate from the traffic equations, mean work,
+/// slots → agents by the pool's concurrency.
+fn desk_erlang(d: &Desk, targets: &BTreeMap<String, f64>) -> Vec<Option<u32>> {
+    let ratios = crate::sim::desk::visit_ratios(d);
+    let lambda0 = d.intensity.iter().sum::<f64>() / 168.0;
+    let k = d.mix_cdf.len();
+    let share = |c: usize| d.mix_cdf[c] - if c == 0 { 0.0 } else { d.mix_cdf[c - 1] };
+    let strictest = targets.values().cloned().fold(0.0, f64::max);
+    let tightest = d.sla_hours.iter().cloned().fold(f64::INFINITY, f64::min);
+    d.pools
+        .iter()
+        .enumerate()
+        .map(|(p, pool)| {
+            let lam: f64 = (0..k).map(|c| lambda0 * share(c) * ratios[c][p]).sum();
+            if lam <= 0.0 {
+                return None;
+            }
+            let work = (0..k)
+                .map(|c| lambda0 * share(c) * ratios[c][p] * pool.work[c].mean())
+                .sum::<f64>()
+                / lam;
+            let tau = (tightest - work).max(0.1);
+            erlang_c_staff(lam, 1.0 / work, tau, strictest)
+                .map(|slots| slots.div_ceil(pool.concurrency))
+        })
+        .collect()
 }

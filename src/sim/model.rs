@@ -284,7 +284,7 @@ impl Service {
     }
 }
 
-fn service(spec: &ServiceSpec, field: &str) -> Result<Service, Invalid> {
+pub(crate) fn service(spec: &ServiceSpec, field: &str) -> Result<Service, Invalid> {
     let pos = |v: f64, name: &str| {
         if v.is_finite() && v > 0.0 {
             Ok(v)
