@@ -238,7 +238,7 @@ pub fn prepare<'a>(
 ) -> Result<Prepared<'a>> {
     let real = dv::real_side(&spec, incidents, events, from_ms).map_err(Error::Usage)?;
     spec.start = crate::metrics::recurrence::iso(from_ms);
-    spec.horizon_hours = real.arrival_hours();
+    spec.horizon_hours = real.end_hours().max(1.0);
     spec.warmup_hours = 0.0;
     let desk = crate::sim::desk::compile(&spec)
         .map_err(|e| Error::Usage(format!("the desk is invalid: {} {}", e.field, e.message)))?;
@@ -294,7 +294,7 @@ pub fn validate_desk(
         } else {
             "cut at the data end: simulated incidents and activities cut there".into()
         },
-        arrival_hours: spec.horizon_hours,
+        arrival_hours: real.arrival_hours(),
         simulated_cases: mean_sd(&runs.iter().map(|r| r.cases as f64).collect::<Vec<_>>()),
         distances: summarize(&runs.iter().map(|r| r.distances).collect::<Vec<_>>()),
         baseline,
@@ -408,7 +408,7 @@ fn one_run(
 ) -> RunOut {
     let run = crate::sim::desk::run_desk(desk, seed, &spec.name, r, options);
     let end_h = real.end_hours();
-    let kept = dv::select(&run, end_h, real.finished_only);
+    let kept = dv::select(&run, real.arrival_hours(), end_h, real.finished_only);
     let log = dv::simulated_log(spec, &run, &kept, real.from_ms, end_h);
     let mut resolution = vec![Vec::new(); spec.priorities.len()];
     for k in &kept {
@@ -546,7 +546,7 @@ fn baseline(
         .map_err(|e| Error::Usage(format!("internal: {} {}", e.field, e.message)))?;
     let offset_h = crate::decide::desk::capacity::hour_of_week(real.from_ms) as f64
         + (real.from_ms.rem_euclid(3_600_000)) as f64 / 3.6e6;
-    sc.horizon_hours = offset_h + real.arrival_hours();
+    sc.horizon_hours = offset_h + real.end_hours().max(1.0);
     sc.warmup_hours = 0.0;
     let (m, _) = crate::sim::model::compile(&sc)
         .map_err(|e| Error::Usage(format!("internal: {} {}", e.field, e.message)))?;
@@ -567,7 +567,7 @@ fn baseline(
             let mut cases = 0;
             for t in trace.unwrap_or_default() {
                 let (a, z) = (t.arrived_hours - offset_h, t.resolved_hours - offset_h);
-                if a < 0.0 || !(z <= end_h) {
+                if a < 0.0 || a > real.arrival_hours() || !(z <= end_h) {
                     continue;
                 }
                 cases += 1;

@@ -7,8 +7,9 @@
 //! - start: the incidents open at `--from` (first event before it, not resolved by it), each in the
 //!   pool and phase of its last event before `--from` (a resolved-then-reopened one waits); no
 //!   warm-up;
-//! - arrivals run from `--from` to the last opening in the store (the export admits no incident
-//!   opened later), at the desk's fitted rate and profile;
+//! - the simulation runs from `--from` to the data end, arrivals at the desk's fitted rate and
+//!   profile; the export's opening window ends at its last opening (it admits no incident opened
+//!   later), so simulated incidents opened after the store's last opening are not kept;
 //! - the export holds only finished incidents when at least [`FINISHED_ONLY_SHARE`] of the test
 //!   incidents are resolved by the data end: then only simulated incidents resolved by the data end
 //!   are kept; otherwise simulated incidents are kept if opened by the data end and their activities
@@ -127,9 +128,9 @@ impl RealSide<'_> {
         (self.end_ms - self.from_ms) as f64 / HOUR_MS
     }
 
-    /// Hours from `--from` to the last opening: the arrival horizon (at least one hour).
+    /// Hours from `--from` to the last opening: the export's opening window.
     pub fn arrival_hours(&self) -> f64 {
-        ((self.last_opening_ms - self.from_ms) as f64 / HOUR_MS).max(1.0)
+        (self.last_opening_ms - self.from_ms) as f64 / HOUR_MS
     }
 
     pub fn test_events(&self) -> Vec<Event> {
@@ -198,12 +199,15 @@ pub struct Kept {
     pub resolved_hours: Option<f64>,
 }
 
-/// The simulated incidents selected as the export selects (see the module rules).
-pub fn select(run: &DeskRun, end_hours: f64, finished_only: bool) -> Vec<Kept> {
+/// The simulated incidents selected as the export selects (see the module rules): opened in
+/// `[0, open_until_hours]`, and resolved by `end_hours` when the export holds finished ones only.
+pub fn select(run: &DeskRun, open_until_hours: f64, end_hours: f64, finished_only: bool) -> Vec<Kept> {
     run.incidents
         .iter()
         .enumerate()
-        .filter(|(_, s)| !s.initial && s.opened_hours >= 0.0 && s.opened_hours <= end_hours)
+        .filter(|(_, s)| {
+            !s.initial && s.opened_hours >= 0.0 && s.opened_hours <= open_until_hours.min(end_hours)
+        })
         .filter_map(|(index, s)| {
             let resolved = s.resolved_hours.filter(|r| *r <= end_hours);
             if finished_only && resolved.is_none() {
