@@ -408,7 +408,14 @@ fn one_run(
 ) -> RunOut {
     let run = crate::sim::desk::run_desk(desk, seed, &spec.name, r, options);
     let end_h = real.end_hours();
-    let kept = dv::select(&run, real.arrival_hours(), end_h, real.finished_only);
+    let closure = |case: &str| dv::closure_delay(spec, seed, r, case);
+    let kept = dv::select(
+        &run,
+        real.arrival_hours(),
+        end_h,
+        real.finished_only,
+        &closure,
+    );
     let log = dv::simulated_log(spec, &run, &kept, real.from_ms, end_h);
     let mut resolution = vec![Vec::new(); spec.priorities.len()];
     for k in &kept {
@@ -540,6 +547,21 @@ fn baseline(
 ) -> Result<Baseline> {
     let mut train = incidents.to_vec();
     super::fit::cut_incidents(&mut train, real.from_ms);
+    // A priority with fewer than two resolutions before --from cannot have a work-time fit: its
+    // incidents are left out of the single-tier fit's mix (as incidents without a priority are).
+    let mut resolved: std::collections::BTreeMap<u8, usize> = Default::default();
+    for i in train.iter().filter(|i| i.resolved_at.is_some()) {
+        if let Some(p) = i.priority {
+            *resolved.entry(p).or_default() += 1;
+        }
+    }
+    for i in train.iter_mut() {
+        if i.priority
+            .is_some_and(|p| resolved.get(&p).copied().unwrap_or(0) < 2)
+        {
+            i.priority = None;
+        }
+    }
     let f = crate::decide::fit::fit(&train, "single-tier", chrono_tz::UTC, None, 0.6, None)
         .map_err(Error::Usage)?;
     let mut sc = crate::sim::model::parse(&crate::decide::fit::scenario_toml(&f))

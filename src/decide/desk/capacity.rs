@@ -14,11 +14,11 @@
 //!   the occurrences of h in the window, rounded by largest remainder so that the weekly agent-hours
 //!   are kept; never above the people seen;
 //! - load of an hour = incidents in a work phase in the pool during it (time-average); the
-//!   concurrency (incidents one agent on duty carries at once) = the 90th percentile, over the
-//!   window's core hours (at least half the pool's peak hourly mean of agents on duty), of load /
-//!   agents on duty, rounded up, at least 1 — so that the agents on duty can carry the observed work
-//!   in progress in 9 core hours out of 10 (work in progress stays in hand overnight, when few are
-//!   on duty, and does not count there);
+//!   concurrency (incidents one agent on duty carries at once) = the largest, over the window's core
+//!   hours (at least half the pool's peak hourly mean of agents on duty), load / agents on duty,
+//!   rounded up, at least 1 — so that the agents on duty can carry the work in progress they were
+//!   seen carrying (work in progress stays in hand overnight, when few are on duty, and does not
+//!   count there);
 //! - reported beside it: multitasking per busy person = held work hours / hours a person held any.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -43,6 +43,8 @@ const HOUR_MS: i64 = 3_600_000;
 pub const MIN_CONFIDENCE: f64 = 0.1;
 /// Longest first-to-last activity span of a day that is filled as one working day.
 pub const WORKING_DAY_HOURS: i64 = 12;
+/// Quantile of load / agents over core hours that sets the concurrency.
+pub const CONCURRENCY_QUANTILE: f64 = 1.0;
 
 /// Hour of the week of an instant: 0 = Monday 00:00–01:00 UTC.
 pub fn hour_of_week(ms: i64) -> usize {
@@ -59,8 +61,8 @@ pub struct Capacity {
     /// Distinct people active in the window.
     pub people_in_window: u32,
     pub concurrency: u32,
-    /// The 90th percentile of load / agents on duty, before rounding up.
-    pub concurrency_p90: f64,
+    /// The largest load / agents on duty over core hours, before rounding up.
+    pub concurrency_peak: f64,
     /// Held work hours over the hours each person held at least one.
     pub multitasking: f64,
 }
@@ -213,17 +215,17 @@ pub fn capacity(
         .map(|(h, c)| load.get(h).copied().unwrap_or(0.0) / f64::from(*c))
         .collect();
     ratios.sort_by(|a, b| a.total_cmp(b));
-    let p90 = crate::sim::stats::quantile(&ratios, 0.9);
+    let peak_ratio = crate::sim::stats::quantile(&ratios, CONCURRENCY_QUANTILE);
     Capacity {
         agents,
         mean_agents,
         people_in_window: duty.len() as u32,
-        concurrency: if p90.is_finite() {
-            (p90.ceil() as u32).max(1)
+        concurrency: if peak_ratio.is_finite() {
+            (peak_ratio.ceil() as u32).max(1)
         } else {
             1
         },
-        concurrency_p90: p90,
+        concurrency_peak: peak_ratio,
         multitasking: multitasking(held, window),
     }
 }
@@ -348,11 +350,11 @@ mod tests {
     }
 
     #[test]
-    fn concurrency_is_the_p90_of_load_per_agent_on_duty() {
+    fn concurrency_is_the_peak_load_per_agent_on_duty() {
         // Hour Mon 10: one person on duty (ann, active at 10:30) while three incidents are in work
         // all hour: 3 per agent. Hour Mon 14: two on duty (ann 14:10, bob 14:20), one incident in
         // work: 0.5. The peak hourly mean is 2 agents, so both hours are core hours (≥ 1).
-        // p90 of [0.5, 3] = 0.5 + 0.9 × 2.5 = 2.75 → 3.
+        // The largest of [0.5, 3] = 3.
         let acts = [
             Activity {
                 person: 0,
@@ -380,11 +382,7 @@ mod tests {
             end_ms: at(0, 15.0),
         });
         let c = capacity(&acts, &held, (MON, at(7, 0.0)), 2);
-        assert!(
-            (c.concurrency_p90 - 2.75).abs() < 1e-12,
-            "{}",
-            c.concurrency_p90
-        );
+        assert_eq!(c.concurrency_peak, 3.0);
         assert_eq!(c.concurrency, 3);
         // Busy-person multitasking: ann holds 3 h over 1 busy hour, bob 1 over 1: 4 / 2 = 2.
         assert_eq!(c.multitasking, 2.0);

@@ -69,7 +69,7 @@ fn header(f: &DeskFit, o: &mut String) {
         format!("- capacity window {} to {}: agents per hour of week = distinct people on duty in that hour, averaged over its occurrences;", iso(f.window.0), iso(f.window.1)),
         format!("  on duty = first to last non-queue event of a UTC day (span <= {} h, else the event hours), pix-framework confidence >= {};", capacity::WORKING_DAY_HOURS, capacity::MIN_CONFIDENCE),
         "  rounded keeping the weekly agent-hours, never above people_seen;".into(),
-        "- concurrency = p90 over core hours (>= half the peak agents) of (incidents in work in the pool) / (agents on duty), rounded up.".into(),
+        "- concurrency = the largest, over core hours (>= half the peak agents), (incidents in work in the pool) / (agents on duty), rounded up.".into(),
     ];
     for r in rules {
         let _ = writeln!(o, "# {r}");
@@ -95,6 +95,13 @@ fn top_level(f: &DeskFit, o: &mut String) {
     let _ = writeln!(o, "priorities = [{}]", pr.join(", "));
     let _ = writeln!(o, "start = {}", q(&s.start));
     let _ = writeln!(o, "pool_by = {}", q(&s.pool_by));
+    let _ = writeln!(o, "# After resolution: the share of resolved incidents closed by a later event, and the delay (hours),");
+    let _ = writeln!(o, "# Kaplan-Meier with incidents not yet closed at the cut censored there (used by validate's logs).");
+    let _ = writeln!(o, "closure_probability = {:.6}", s.closure_probability);
+    if let Some(c) = &s.closure {
+        let _ = writeln!(o, "closure = {}", service_toml(c));
+    }
+    let _ = writeln!(o, "closed_label = {}", q(&s.closed_label));
     if !s.sla_resolution_hours.is_empty() {
         let _ = writeln!(
             o,
@@ -167,8 +174,8 @@ fn pool(f: &DeskFit, i: usize, o: &mut String) {
     );
     let _ = writeln!(
         o,
-        "# People: {} seen in the period, {} in the capacity window; at most {} on duty, {} agent-hours a week; in work per agent on duty (p90) {:.2}; multitasking {:.2} incidents per busy person.",
-        fit.people_seen, fit.people_in_window, fit.agents_max, fit.agent_hours_per_week, fit.concurrency_p90, fit.multitasking
+        "# People: {} seen in the period, {} in the capacity window; at most {} on duty, {} agent-hours a week; in work per agent on duty (peak) {:.2}; multitasking {:.2} incidents per busy person.",
+        fit.people_seen, fit.people_in_window, fit.agents_max, fit.agent_hours_per_week, fit.concurrency_peak, fit.multitasking
     );
     let _ = writeln!(o, "name = {}", q(&p.name));
     let _ = writeln!(o, "people_seen = {}", p.people_seen);

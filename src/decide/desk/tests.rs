@@ -177,3 +177,19 @@ fn too_few_incidents_is_an_error() {
     let err = discover(&incs, &evs, &o).unwrap_err();
     assert!(err.contains("too few"), "{err}");
 }
+
+#[test]
+fn kaplan_meier_by_hand() {
+    // Delays 1 (closed), 2 (censored), 3 (closed), 3 (closed), 5 (censored).
+    // S(1) = 4/5; at 3 three are at risk, two close: S = 4/5 × 1/3 = 4/15.
+    let (jumps, s) = kaplan_meier(&[
+        (1.0, true),
+        (2.0, false),
+        (3.0, true),
+        (3.0, true),
+        (5.0, false),
+    ]);
+    assert_eq!(jumps.len(), 2);
+    assert!(close(jumps[0].1, 0.2) && close(jumps[1].1, 0.8 - 4.0 / 15.0));
+    assert!(close(s, 4.0 / 15.0));
+}

@@ -193,15 +193,38 @@ impl RealSide<'_> {
     }
 }
 
-/// A simulated incident kept by the export's selection rule, with its resolution hours (if any).
+/// A simulated incident kept by the export's selection rule, with its resolution hours (if any,
+/// from opening) and its closing event (absolute simulated hours), if the closure applies.
 pub struct Kept {
     pub index: usize,
     pub resolved_hours: Option<f64>,
+    pub closed_at_hours: Option<f64>,
+}
+
+/// The closing delay of a simulated incident (hours), drawn from its own stream: None when it is
+/// not closed by a later event.
+pub fn closure_delay(spec: &DeskSpec, seed: u64, run: u64, case: &str) -> Option<f64> {
+    use rand::RngExt;
+    let hours = match &spec.closure {
+        Some(crate::sim::model::ServiceSpec::Empirical { hours }) if !hours.is_empty() => hours,
+        _ => return None,
+    };
+    let mut rng = crate::random::stream(seed, &["closure", &spec.name, case], &[run]);
+    if rng.random::<f64>() >= spec.closure_probability {
+        return None;
+    }
+    Some(hours[rng.random_range(0..hours.len())])
 }
 
 /// The simulated incidents selected as the export selects (see the module rules): opened in
 /// `[0, open_until_hours]`, and resolved by `end_hours` when the export holds finished ones only.
-pub fn select(run: &DeskRun, open_until_hours: f64, end_hours: f64, finished_only: bool) -> Vec<Kept> {
+pub fn select(
+    run: &DeskRun,
+    open_until_hours: f64,
+    end_hours: f64,
+    finished_only: bool,
+    closure: &dyn Fn(&str) -> Option<f64>,
+) -> Vec<Kept> {
     run.incidents
         .iter()
         .enumerate()
@@ -210,12 +233,15 @@ pub fn select(run: &DeskRun, open_until_hours: f64, end_hours: f64, finished_onl
         })
         .filter_map(|(index, s)| {
             let resolved = s.resolved_hours.filter(|r| *r <= end_hours);
-            if finished_only && resolved.is_none() {
+            let closed = resolved.and_then(|r| closure(&s.case_id).map(|d| r + d));
+            let finished = resolved.is_some() && closed.is_none_or(|c| c <= end_hours);
+            if finished_only && !finished {
                 return None;
             }
             Some(Kept {
                 index,
                 resolved_hours: resolved.map(|r| r - s.opened_hours),
+                closed_at_hours: closed.filter(|c| *c <= end_hours),
             })
         })
         .collect()
@@ -269,8 +295,17 @@ pub fn simulated_log(
                 activity: pool.labels.resolved.clone(),
                 resource: pool.name.clone(),
                 start_ms: ms(r),
-                end_ms: ms(r),
+                end_ms: ms(k.closed_at_hours.unwrap_or(r)),
             });
+            if let Some(c) = k.closed_at_hours {
+                log.push(ActivityInstance {
+                    case_id: s.case_id.clone(),
+                    activity: spec.closed_label.clone(),
+                    resource: pool.name.clone(),
+                    start_ms: ms(c),
+                    end_ms: ms(c),
+                });
+            }
         }
     }
     log.sort_by(|a, b| (&a.case_id, a.start_ms, a.end_ms).cmp(&(&b.case_id, b.start_ms, b.end_ms)));
