@@ -381,8 +381,9 @@ fn entry_rows(g: &Gathered, nc: usize, np: usize) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Routing rows of one pool per class: shares of next pools (resolved is the rest).
-fn routing_rows(g: &Gathered, pool: usize, nc: usize, np: usize) -> Vec<Vec<f64>> {
+/// Routing counts of one pool per class (next-pool counts, finished visits), pooled over classes
+/// where a class has fewer than [`MIN_ROWS`].
+fn routing_rows(g: &Gathered, pool: usize, nc: usize, np: usize) -> Vec<(Vec<u64>, u64)> {
     let mut counts = vec![vec![0u64; np]; nc];
     let mut totals = vec![0u64; nc];
     for (c, p, to) in &g.exits {
@@ -399,12 +400,49 @@ fn routing_rows(g: &Gathered, pool: usize, nc: usize, np: usize) -> Vec<Vec<f64>
     (0..nc)
         .map(|c| {
             if (totals[c] as usize) < MIN_ROWS {
-                shares(&pooled, pooled_total)
+                (pooled.clone(), pooled_total)
             } else {
-                shares(&counts[c], totals[c])
+                (counts[c].clone(), totals[c])
             }
         })
         .collect()
+}
+
+/// Whether, for one priority, every pool can reach a pool whose row leaves some chance of
+/// resolution (else incidents would be transferred for ever).
+fn resolves(rows: &[Vec<f64>]) -> bool {
+    let np = rows.len();
+    let mut ok: Vec<bool> = rows
+        .iter()
+        .map(|r| r.iter().sum::<f64>() < 1.0 - 1e-9)
+        .collect();
+    for _ in 0..np {
+        for p in 0..np {
+            if !ok[p] && rows[p].iter().enumerate().any(|(q, x)| *x > 0.0 && ok[q]) {
+                ok[p] = true;
+            }
+        }
+    }
+    ok.iter().all(|x| *x)
+}
+
+/// Routing rows of every pool per class. Where a priority's routing would never end (small
+/// samples), one pseudo-resolution is added to each of its rows (shares = count / (total + 1)).
+fn routing_all(g: &Gathered, nc: usize, np: usize) -> Vec<Vec<Vec<f64>>> {
+    let counts: Vec<Vec<(Vec<u64>, u64)>> = (0..np).map(|p| routing_rows(g, p, nc, np)).collect();
+    let mut out: Vec<Vec<Vec<f64>>> = (0..np)
+        .map(|p| counts[p].iter().map(|(c, n)| shares(c, *n)).collect())
+        .collect();
+    for c in 0..nc {
+        let rows: Vec<Vec<f64>> = (0..np).map(|p| out[p][c].clone()).collect();
+        if !resolves(&rows) {
+            for p in 0..np {
+                let (cnt, n) = &counts[p][c];
+                out[p][c] = shares(cnt, n + 1);
+            }
+        }
+    }
+    out
 }
 
 /// A service spec from a sample of hours (values floored at one minute).
@@ -624,8 +662,10 @@ pub fn discover(
     };
     let mut pools = Vec::new();
     let mut fits = Vec::new();
+    let mut routing = routing_all(&g, nc, np);
     for p in 0..np {
-        let (spec, fit) = pool_spec(&g, p, &map, nc, window);
+        let (mut spec, fit) = pool_spec(&g, p, &map, nc, window);
+        spec.routing = std::mem::take(&mut routing[p]);
         pools.push(spec);
         fits.push(fit);
     }
@@ -740,7 +780,7 @@ fn pool_spec(
         work_by_priority,
         wait_probability,
         wait,
-        routing: routing_rows(g, p, nc, np),
+        routing: Vec::new(),
         labels: pool_labels(g, p),
     };
     (spec, fit)

@@ -193,3 +193,10 @@ fn kaplan_meier_by_hand() {
     assert!(close(jumps[0].1, 0.2) && close(jumps[1].1, 0.8 - 4.0 / 15.0));
     assert!(close(s, 4.0 / 15.0));
 }
+
+#[test]
+fn closed_routing_is_detected() {
+    assert!(!resolves(&[vec![0.0, 1.0], vec![1.0, 0.0]]));
+    assert!(resolves(&[vec![0.0, 1.0], vec![0.5, 0.0]]));
+    assert!(resolves(&[vec![0.0, 0.0], vec![1.0, 0.0]]));
+}
