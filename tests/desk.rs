@@ -9,7 +9,6 @@ use incidentlab::sim::desk::replicate::{
     is_desk_text, load_desk, run_desk_replications, summarize_desk,
 };
 use incidentlab::sim::desk::{Desk, DeskRunOptions, Phase};
-use incidentlab::sim::stats::Estimate;
 
 const EXAMPLE: &str = "scenarios/desk-example.toml";
 
@@ -86,18 +85,21 @@ fn the_example_desk_runs_and_its_figures_add_up() {
             assert!((covered - (res - inc.opened_hours)).abs() < 1e-6);
         }
     }
-    // Priority policy: P1 queues less than P4 over the desk.
-    let rr: Vec<_> = incidentlab::sim::desk::replicate::run_desk_results(
-        &d,
-        &DeskRunOptions::default(),
-        4,
+    // The priority policy shortens P1's queueing against FIFO on the same incidents (paired).
+    let mut fifo = d.clone();
+    fifo.spec.policy = incidentlab::sim::model::PolicyName::Fifo;
+    fifo.spec.name = "fifo".into();
+    let c = compare_subjects(
+        &Subject::Desk(Box::new(fifo)),
+        &[Subject::Desk(Box::new(d.clone()))],
+        6,
         1,
-        "p",
         None,
+        &BTreeMap::new(),
     )
     .unwrap();
-    let q = |c: usize| Estimate::of(rr.iter().map(|x| x.1.classes[c].mean_wait_hours)).mean;
-    assert!(q(0) < q(3), "P1 {} P4 {}", q(0), q(3));
+    let w = &c.pilots[0].priorities["P1"]["wait_hours"].difference;
+    assert!(w.ci_high < 0.0, "P1 wait, priority − fifo: {w:?}");
 }
 
 #[test]
@@ -182,17 +184,20 @@ fn sweeping_a_pool_lowers_its_queue_monotonically() {
 fn staffing_a_desk_answers_per_pool_and_band() {
     let d = example();
     let levers = desk_levers(&d);
-    // Service desk: office hours and the rest; the other two pools only office hours.
-    assert_eq!(levers.len(), 4, "{levers:?}");
+    // Two bands per pool: Mon–Fri 08–18 (50 h) and the other 118 h.
+    assert_eq!(levers.len(), 6, "{levers:?}");
     assert!(levers[0].name.contains("Mon–Fri 08–18") && levers[0].hours.len() == 50);
     assert_eq!(levers[1].hours.len(), 118);
-    let plus = apply_levers(&d, &levers, &[0, 0, 1, 0]).unwrap();
+    let plus = apply_levers(&d, &levers, &[0, 0, 1, 0, 0, 0]).unwrap();
     assert_eq!(plus.pools[1].agents[9], d.pools[1].agents[9] + 1);
     assert_eq!(
         plus.pools[1].agents[3], 0,
         "no agent added outside the band"
     );
-    assert!(apply_levers(&d, &levers, &[0, 0, -100, 0]).is_none());
+    let night = apply_levers(&d, &levers, &[0, 0, 0, 1, 0, 0]).unwrap();
+    assert_eq!(night.pools[1].agents[3], 1, "cover for hours nobody worked");
+    assert_eq!(night.pools[1].agents[9], d.pools[1].agents[9]);
+    assert!(apply_levers(&d, &levers, &[0, 0, -100, 0, 0, 0]).is_none());
     let mut targets = BTreeMap::new();
     targets.insert("P2".to_string(), 0.9);
     let r = search_desk(&d, &targets, 6, 1, None, 20).unwrap();
@@ -206,7 +211,7 @@ fn staffing_a_desk_answers_per_pool_and_band() {
             assert!(!c.meets_targets, "{:?} is cheaper and meets", c.deltas);
         }
     }
-    assert_eq!(r.levers.len(), 4);
+    assert_eq!(r.levers.len(), 6);
     assert_eq!(r.erlang_c.len(), 3);
 }
 
@@ -308,6 +313,20 @@ fn cli_simulate_compare_and_staff_take_a_desk() {
         "5",
     ]);
     assert!(staff.contains("Mon–Fri 08–18"), "{staff}");
+    let dir = std::env::temp_dir().join(format!("incidentlab-desk-report-{}", std::process::id()));
+    run(&[
+        "report",
+        "datasets/sample-servicenow.csv",
+        "--scenarios",
+        EXAMPLE,
+        "--replications",
+        "3",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    let metrics = std::fs::read_to_string(dir.join("metrics.json")).unwrap();
+    assert!(metrics.contains("desk-example") && metrics.contains("Application Support"));
+    std::fs::remove_dir_all(&dir).ok();
     let mixed = std::process::Command::new(bin)
         .current_dir(root)
         .args([

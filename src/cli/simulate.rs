@@ -166,7 +166,7 @@ pub fn load_subject(
             s.replications = r;
         }
     })?;
-    Ok(Subject::Tiers(m))
+    Ok(Subject::Tiers(Box::new(m)))
 }
 
 /// `simulate` on a desk file: replications of the desk engine and their summary.

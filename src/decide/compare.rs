@@ -33,7 +33,10 @@ pub struct MetricDiff {
 }
 
 /// The metrics compared, by name, with how to read them from one replication's class result.
-pub const METRICS: &[(&str, fn(&ClassResult) -> f64)] = &[
+/// A named metric of one replication's class result.
+pub type ClassMetric = (&'static str, fn(&ClassResult) -> f64);
+
+pub const METRICS: &[ClassMetric] = &[
     ("resolution_hours", |c| c.mean_resolution_hours),
     ("wait_hours", |c| c.mean_wait_hours),
     ("resolution_hours_p90", |c| c.resolution_p90),
@@ -118,7 +121,7 @@ pub fn run_crn(
 /// What a comparison, sweep or staffing search simulates: a tier scenario or a desk.
 #[derive(Debug, Clone)]
 pub enum Subject {
-    Tiers(Model),
+    Tiers(Box<Model>),
     Desk(Box<Desk>),
 }
 
@@ -202,7 +205,10 @@ impl Subject {
 }
 
 /// The per-pool metrics of desk comparisons.
-pub const POOL_METRICS: &[(&str, fn(&PoolRun) -> f64)] = &[
+/// A named metric of one replication's pool figures.
+pub type PoolMetric = (&'static str, fn(&PoolRun) -> f64);
+
+pub const POOL_METRICS: &[PoolMetric] = &[
     ("queue_hours", |p| p.mean_queue_hours),
     ("work_hours", |p| p.mean_work_hours),
     ("utilisation", |p| p.utilisation),
@@ -255,9 +261,12 @@ pub fn compare(
     threads: Option<usize>,
     targets: &BTreeMap<String, f64>,
 ) -> Result<Comparison, String> {
-    let pilots: Vec<Subject> = pilots.iter().cloned().map(Subject::Tiers).collect();
+    let pilots: Vec<Subject> = pilots
+        .iter()
+        .map(|m| Subject::Tiers(Box::new(m.clone())))
+        .collect();
     compare_subjects(
-        &Subject::Tiers(baseline.clone()),
+        &Subject::Tiers(Box::new(baseline.clone())),
         &pilots,
         replications,
         seed,

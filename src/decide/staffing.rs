@@ -13,9 +13,8 @@
 //! resolution target minus the tier's mean work time (at least 6 minutes). It ignores priorities,
 //! shifts, escalation timing and reopen rework — which is why simulation matters.
 //!
-//! Desks ([`search_desk`]): the levers are bands of each pool's staffed hours — its staffed hours
-//! in Mon–Fri 08:00–18:00 UTC and its staffed hours outside them — so the answer reads "+1 agent in
-//! pool X during Mon–Fri 08–18". One agent more on a lever adds one agent to every hour of the
+//! Desks ([`search_desk`]): the levers are two bands of each pool's week — Mon–Fri 08:00–18:00 UTC
+//! and the other hours — so the answer reads "+1 agent in pool X during Mon–Fri 08–18". One agent more on a lever adds one agent to every hour of the
 //! band; each step takes the lever with the largest cut of the shortfall per added agent-hour
 //! (ties: the smaller shortfall), then levers give agents back while the targets stay met. Erlang
 //! C per pool uses the pool's visit rate (traffic equations), its mean work and its concurrency
@@ -139,6 +138,7 @@ fn greedy(
     targets: &BTreeMap<String, f64>,
     max_steps: usize,
     per_hour: bool,
+    limits: &str,
     eval: &mut EvalFn,
 ) -> Result<Greedy, String> {
     let mut d = vec![0i64; k];
@@ -191,7 +191,7 @@ fn greedy(
                 })
                 .collect();
             notes.push(format!(
-                "more agents stop helping: {}. The work itself (service and escalation times) exceeds the target for too many incidents — change the process (swarming, automation, routing), not only the staffing",
+                "more agents stop helping: {}. {limits} exceeds the target for too many incidents — change the process (swarming, automation, routing), not only the staffing",
                 gaps.join(", ")
             ));
         } else {
@@ -297,7 +297,14 @@ pub fn search(
         Ok(res)
     };
     let k = m.tiers.len();
-    let g = greedy(k, targets, max_steps, false, &mut eval)?;
+    let g = greedy(
+        k,
+        targets,
+        max_steps,
+        false,
+        "The work itself (service and escalation times)",
+        &mut eval,
+    )?;
     let mean_profile = m.profile.iter().sum::<f64>() / 168.0;
     let lambda0 = m.rate_per_hour * mean_profile * (1.0 - m.self_heal_share);
     let mix: Vec<f64> = (0..m.priorities.len())
@@ -323,12 +330,12 @@ pub fn search(
         } else {
             None
         });
-        for c in 0..mix.len() {
-            let mut p = tier.escalate[c];
+        for (r, esc) in reach.iter_mut().zip(&tier.escalate) {
+            let mut p = *esc;
             if t == 0 {
                 p *= 1.0 - m.knowledge_uplift;
             }
-            reach[c] *= p;
+            *r *= p;
         }
     }
     Ok(StaffingResult {
@@ -359,21 +366,19 @@ pub fn office_hour(h: usize) -> bool {
     h / 24 < 5 && (8..18).contains(&(h % 24))
 }
 
-/// Each pool's staffed hours in two bands: Mon–Fri 08–18 and the rest (empty bands left out).
+/// Each pool's hours of the week in two bands: Mon–Fri 08–18 (50 h) and the other 118 h. An agent
+/// added to a band covers every hour of it, staffed before or not (cover for hours nobody works yet
+/// is a staffing choice too).
 pub fn desk_levers(d: &Desk) -> Vec<Lever> {
     let mut out = Vec::new();
     for (p, pool) in d.pools.iter().enumerate() {
-        let staffed: Vec<usize> = (0..168).filter(|&h| pool.agents[h] > 0).collect();
-        let (office, other): (Vec<usize>, Vec<usize>) =
-            staffed.iter().partition(|&&h| office_hour(h));
+        let (office, other): (Vec<usize>, Vec<usize>) = (0..168).partition(|&h| office_hour(h));
         for (hours, band) in [(office, "Mon–Fri 08–18"), (other, "outside Mon–Fri 08–18")] {
-            if !hours.is_empty() {
-                out.push(Lever {
-                    pool: p,
-                    name: format!("{}, {band} ({} h/week)", pool.name, hours.len()),
-                    hours,
-                });
-            }
+            out.push(Lever {
+                pool: p,
+                name: format!("{}, {band} ({} h/week)", pool.name, hours.len()),
+                hours,
+            });
         }
     }
     out
@@ -464,7 +469,14 @@ pub fn search_desk(
         cache.insert(deltas.to_vec(), res.clone());
         Ok(res)
     };
-    let g = greedy(levers.len(), targets, max_steps, true, &mut eval)?;
+    let g = greedy(
+        levers.len(),
+        targets,
+        max_steps,
+        true,
+        "The time incidents spend outside queues (work, external waits, transfers)",
+        &mut eval,
+    )?;
     Ok(StaffingResult {
         tiers: desk.pools.iter().map(|p| p.name.clone()).collect(),
         targets: targets.clone(),

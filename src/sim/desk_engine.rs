@@ -27,6 +27,9 @@
 //!   then the second work part (1−U)·W of a fresh visit (a pool without a wait distribution: queued).
 //! - **End**: nothing happens at or after the horizon; incidents still open stay open
 //!   (`resolved_hours = None`), their last activity in the log ends at the horizon.
+//! - **Log** (`keep_log`): one [`SimActivity`] per phase, sorted by incident and start; a queue
+//!   phase of zero length (work started at once) is left out; a work phase ends when the incident
+//!   leaves its slot (work part done, preempted or handed back).
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -192,8 +195,9 @@ impl<'a> Sim<'a> {
         (agents, agents * pool.concurrency)
     }
 
+    /// Logs one phase; a queue phase of zero length (work started at once) is not a phase.
     fn record(&mut self, id: u32, phase: Phase, start: f64, end: f64) {
-        if self.opts.keep_log {
+        if self.opts.keep_log && !(phase == Phase::Queue && end <= start) {
             self.log.push(SimActivity {
                 incident: id,
                 pool: self.incs[id as usize].pool,
