@@ -130,7 +130,8 @@ pub struct DeskValidation {
     pub arrival_hours: f64,
     pub simulated_cases: MeanSd,
     pub distances: DistanceSummary,
-    pub baseline: Baseline,
+    /// None when the single-tier fit is impossible (no resolution before `--from`); see `notes`.
+    pub baseline: Option<Baseline>,
     pub priorities: Vec<PriorityRow>,
     pub pools: Vec<PoolRow>,
     pub test: TestSet,
@@ -277,11 +278,18 @@ pub fn validate_desk(
             .map(|r| one_run(&p.spec, &p.desk, &p.real, &real_log, p.seed, r, &p.options))
             .collect()
     })?;
-    let baseline = in_pool(o.threads, || {
+    let mut notes = Vec::new();
+    let baseline = match in_pool(o.threads, || {
         baseline(
             incidents, events, &p.spec, &p.real, &real_log, p.seed, o.runs,
         )
-    })??;
+    })? {
+        Ok(b) => Some(b),
+        Err(e) => {
+            notes.push(format!("no single-tier baseline: {e}"));
+            None
+        }
+    };
     let (spec, real) = (&p.spec, &p.real);
     let v = DeskValidation {
         desk: spec.name.clone(),
@@ -308,7 +316,7 @@ pub fn validate_desk(
             last_opening: crate::metrics::recurrence::iso(real.last_opening_ms),
         },
         seconds: 0.0,
-        notes: Vec::new(),
+        notes,
     };
     Ok((v, runs, real_log))
 }
@@ -562,8 +570,19 @@ fn baseline(
             i.priority = None;
         }
     }
-    let f = crate::decide::fit::fit(&train, "single-tier", chrono_tz::UTC, None, 0.6, None)
-        .map_err(Error::Usage)?;
+    let f = match crate::decide::fit::fit(&train, "single-tier", chrono_tz::UTC, None, 0.6, None) {
+        Ok(f) => f,
+        Err(_) => {
+            // Too few resolutions per priority: one class for the baseline.
+            for i in train.iter_mut() {
+                i.priority = Some(3);
+            }
+            crate::decide::fit::fit(&train, "single-tier", chrono_tz::UTC, None, 0.6, None)
+                .map_err(|m| {
+                    Error::Usage(format!("the single-tier baseline cannot be fitted: {m}"))
+                })?
+        }
+    };
     let mut sc = crate::sim::model::parse(&crate::decide::fit::scenario_toml(&f))
         .map_err(|e| Error::Usage(format!("internal: {} {}", e.field, e.message)))?;
     let offset_h = crate::decide::desk::capacity::hour_of_week(real.from_ms) as f64
@@ -646,7 +665,19 @@ fn text(v: &DeskValidation) -> String {
         "", "desk (sd)", "single-tier"
     ));
     let d = &v.distances;
-    let b = &v.baseline.distances;
+    let nan = MeanSd {
+        mean: f64::NAN,
+        sd: f64::NAN,
+    };
+    let none = DistanceSummary {
+        ctd: nan,
+        aed: nan,
+        car: nan,
+        ced: nan,
+        red: nan,
+        ngd2: nan,
+    };
+    let b = v.baseline.as_ref().map_or(&none, |b| &b.distances);
     for (name, x, y) in [
         ("CTD h", d.ctd, b.ctd),
         ("AED h", d.aed, b.aed),
@@ -663,7 +694,11 @@ fn text(v: &DeskValidation) -> String {
     }
     o.push_str(&format!(
         "\nsimulated cases kept {:.0} (single-tier {:.0}) vs {} real\n\n",
-        v.simulated_cases.mean, v.baseline.simulated_cases.mean, v.test.cases
+        v.simulated_cases.mean,
+        v.baseline
+            .as_ref()
+            .map_or(f64::NAN, |b| b.simulated_cases.mean),
+        v.test.cases
     ));
     o.push_str(&format!(
         "{:<6} {:>6} {:>10} {:>22} {:>10} {:>10} {:>10} {:>10}\n",
@@ -718,6 +753,9 @@ fn text(v: &DeskValidation) -> String {
             p.utilisation.observed * 100.0,
             p.utilisation.simulated.mean * 100.0
         ));
+    }
+    for n in &v.notes {
+        o.push_str(&format!("note: {n}\n"));
     }
     o.push_str(&format!("\n{:.1} s\n", v.seconds));
     o

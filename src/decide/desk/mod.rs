@@ -664,7 +664,7 @@ pub fn discover(
     let mut fits = Vec::new();
     let mut routing = routing_all(&g, nc, np);
     for p in 0..np {
-        let (mut spec, fit) = pool_spec(&g, p, &map, nc, window);
+        let (mut spec, fit) = pool_spec(&g, p, &map, nc, window, (first_event, cut_ms));
         spec.routing = std::mem::take(&mut routing[p]);
         pools.push(spec);
         fits.push(fit);
@@ -732,10 +732,21 @@ fn pool_spec(
     map: &PoolMap,
     nc: usize,
     window: (i64, i64),
+    whole: (i64, i64),
 ) -> (PoolSpec, PoolFit) {
-    let np = map.names.len();
     let people_seen = g.people[p].len() as u32;
-    let cap = capacity::capacity(&g.activities[p], &g.held[p], window, people_seen);
+    let mut cap = capacity::capacity(&g.activities[p], &g.held[p], window, people_seen);
+    if cap.agents.iter().all(|a| *a == 0) && people_seen > 0 {
+        // Nobody on duty in the window: the calendar of the whole period, and at least one agent at
+        // its busiest hour.
+        cap = capacity::capacity(&g.activities[p], &g.held[p], whole, people_seen);
+        if cap.agents.iter().all(|a| *a == 0) {
+            let best = (0..168)
+                .max_by(|a, b| cap.mean_agents[*a].total_cmp(&cap.mean_agents[*b]))
+                .unwrap_or(0);
+            cap.agents[best] = 1;
+        }
+    }
     let (work, work_by_priority, work_fits, work_note) = pool_work(g, p, nc);
     let (wait_probability, wait, wait_share) = pool_wait(g, p, nc);
     let mine: Vec<&Visit> = g

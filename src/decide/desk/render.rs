@@ -68,7 +68,7 @@ fn header(f: &DeskFit, o: &mut String) {
         "- wait: share of finished visits with any external wait, and the fitted length of a visit's total wait;".into(),
         format!("- capacity window {} to {}: agents per hour of week = distinct people on duty in that hour, averaged over its occurrences;", iso(f.window.0), iso(f.window.1)),
         format!("  on duty = first to last non-queue event of a UTC day (span <= {} h, else the event hours), pix-framework confidence >= {};", capacity::WORKING_DAY_HOURS, capacity::MIN_CONFIDENCE),
-        "  rounded keeping the weekly agent-hours, never above people_seen;".into(),
+        "  rounded keeping the weekly agent-hours, never above people_seen (nobody in the window: the whole period, >= 1 agent);".into(),
         "- concurrency = the largest, over core hours (>= half the peak agents), (incidents in work in the pool) / (agents on duty), rounded up.".into(),
     ];
     for r in rules {
