@@ -662,10 +662,9 @@ pub fn discover(
     };
     let mut pools = Vec::new();
     let mut fits = Vec::new();
-    let mut routing = routing_all(&g, nc, np);
-    for p in 0..np {
+    for (p, routing) in routing_all(&g, nc, np).into_iter().enumerate() {
         let (mut spec, fit) = pool_spec(&g, p, &map, nc, window, (first_event, cut_ms));
-        spec.routing = std::mem::take(&mut routing[p]);
+        spec.routing = routing;
         pools.push(spec);
         fits.push(fit);
     }
