@@ -1,10 +1,17 @@
-//! `incidentlab fit`: calibrate a scenario from imported data, written as a commented TOML file.
+//! `incidentlab fit`: calibrate a model from imported data, written as a commented TOML file.
+//!
+//! With an events table (event logs, ServiceNow audit logs) it discovers the multi-pool desk
+//! (`decide::desk`: pools, routing, queue/work/wait per visit, capacity calendars, multitasking);
+//! without one (or with `--single-tier`) it fits the single-tier scenario (`decide::fit`).
 //!
 //! ```text
-//! incidentlab fit store.parquet -o scenarios/fitted.toml
-//! incidentlab fit volvo.parquet --staff 12 --timezone Europe/Brussels --sla scenarios/sla-standard.toml -o scenarios/volvo.toml
+//! incidentlab fit volvo.parquet -o desk.toml                        # desk, pools by support level
+//! incidentlab fit volvo.parquet --pools group --top 12 -o desk.toml # the 12 busiest groups + the rest
+//! incidentlab fit volvo.parquet --until 2012-05-03T11:35:56Z -o desk.toml   # for validate --from
+//! incidentlab fit volvo.parquet --states desk.toml -o desk2.toml    # refit with an edited [states]
+//! incidentlab fit store.parquet --single-tier --staff 12 --sla scenarios/sla-standard.toml -o fitted.toml
 //! ```
-//! Then check it: `incidentlab validate scenarios/fitted.toml --against store.parquet`.
+//! Then check it: `incidentlab validate desk.toml --against volvo.parquet --from 2012-05-03T11:35:56Z`.
 
 use std::path::PathBuf;
 
@@ -41,6 +48,128 @@ pub struct FitArgs {
     /// Format of an export given as input.
     #[arg(long, value_enum, default_value = "auto")]
     pub format: crate::ingest::SourceFormat,
+    /// Desk pools: support level or assignment group (default: level when most events name one).
+    #[arg(long, value_enum)]
+    pub pools: Option<crate::decide::desk::visits::PoolBy>,
+    /// With --pools group: the N busiest groups (by visits) are pools, the rest one pool ("other groups").
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Use only what was known before DATE: incidents opened before it and their events before it.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// A TOML file whose [states] table (label = "queue|work|wait|resolved|closed") overrides the
+    /// default state kinds, e.g. a fitted desk you edited.
+    #[arg(long)]
+    pub states: Option<PathBuf>,
+    /// Days before the cut used for capacity calendars and the arrival profile.
+    #[arg(long, default_value_t = 28.0)]
+    pub window_days: f64,
+    /// Fit the single-tier scenario even when the store has events.
+    #[arg(long)]
+    pub single_tier: bool,
+}
+
+/// Incidents and events from a store (events from `<store>.events.parquet` when present) or from
+/// an export imported on the fly.
+pub fn load_with_events(
+    input: &std::path::Path,
+    format: crate::ingest::SourceFormat,
+) -> Result<(Vec<crate::schema::Incident>, Vec<crate::schema::Event>)> {
+    if crate::store::StoreFormat::of(input).is_ok() {
+        let incs = crate::store::read_incidents(input)?;
+        let ev = crate::store::events_path(input);
+        if !ev.exists() {
+            return Ok((incs, Vec::new()));
+        }
+        let df = crate::store::read_frame(&ev)?;
+        let events = events_from_frame(&df).map_err(|m| Error::format(&ev, m))?;
+        return Ok((incs, events));
+    }
+    let opts = crate::ingest::ImportOptions {
+        format,
+        ..Default::default()
+    };
+    let imported = crate::ingest::import_files(&[input.to_path_buf()], &opts)?;
+    Ok((imported.incidents, imported.events))
+}
+
+/// Reads an events table back (the inverse of `schema::events_to_frame`); names a missing column.
+pub fn events_from_frame(
+    df: &polars::prelude::DataFrame,
+) -> std::result::Result<Vec<crate::schema::Event>, String> {
+    use polars::prelude::*;
+    let text = |name: &str| -> std::result::Result<Vec<Option<String>>, String> {
+        let c = df
+            .column(name)
+            .map_err(|_| format!("not an events table: column '{name}' is missing"))?;
+        let c = c.str().map_err(|e| format!("column '{name}': {e}"))?;
+        Ok(c.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let int = |name: &str, dt: DataType| -> std::result::Result<Vec<Option<i64>>, String> {
+        let c = df
+            .column(name)
+            .map_err(|_| format!("not an events table: column '{name}' is missing"))?;
+        let c = c
+            .cast(&dt)
+            .and_then(|c| c.cast(&DataType::Int64))
+            .map_err(|e| format!("column '{name}': {e}"))?;
+        let c = c.i64().map_err(|e| format!("column '{name}': {e}"))?;
+        Ok(c.iter().collect())
+    };
+    let ms = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
+    let (id, at) = (text("incident_id")?, int("at", ms)?);
+    let (state, sub, group) = (text("state")?, text("sub_state")?, text("group")?);
+    let (level, who, line) = (
+        text("support_level")?,
+        text("assignee")?,
+        int("source_line", DataType::Int64)?,
+    );
+    let mut out = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let (Some(incident_id), Some(at)) = (id[i].clone(), at[i]) else {
+            continue;
+        };
+        out.push(crate::schema::Event {
+            incident_id,
+            at,
+            state: state[i].clone(),
+            sub_state: sub[i].clone(),
+            group: group[i].clone(),
+            support_level: level[i].clone(),
+            assignee: who[i].clone(),
+            source_line: line[i].unwrap_or_default().max(0) as u64,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the `[states]` table of a TOML file (a fitted desk or a small file of overrides).
+pub fn read_states(path: &std::path::Path) -> Result<crate::decide::desk::states::StateMap> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| Error::format(path, e.to_string()))?;
+    let Some(states) = table.get("states").and_then(|v| v.as_table()) else {
+        return Err(Error::format(
+            path,
+            "no [states] table (label = \"queue|work|wait|resolved|closed\")",
+        ));
+    };
+    let mut m = std::collections::BTreeMap::new();
+    for (k, v) in states {
+        let v = v.as_str().ok_or_else(|| {
+            Error::format(
+                path,
+                format!(
+                    "states.\"{k}\": expected a string (queue, work, wait, resolved or closed)"
+                ),
+            )
+        })?;
+        m.insert(k.clone(), v.to_string());
+    }
+    crate::decide::desk::states::StateMap::from_table(&m).map_err(|e| Error::format(path, e))
 }
 
 pub fn run(args: &FitArgs) -> Result<String> {
@@ -49,13 +178,28 @@ pub fn run(args: &FitArgs) -> Result<String> {
     }
     let tz = parse_tz(&args.timezone).map_err(Error::Usage)?;
     let policy = args.sla.as_ref().map(|p| SlaPolicy::load(p)).transpose()?;
-    let incs = super::load_incidents(&args.input, args.format, None, None)?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|v| {
+            crate::timeparse::TimeParser::default()
+                .parse(v)
+                .map_err(|e| Error::Usage(format!("--until: {e}")))
+        })
+        .transpose()?;
+    let (mut incs, events) = load_with_events(&args.input, args.format)?;
     let name = args.name.clone().unwrap_or_else(|| {
         args.out
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "fitted".into())
     });
+    if !events.is_empty() && !args.single_tier {
+        return run_desk(args, &incs, &events, name, until, policy.as_ref());
+    }
+    if let Some(u) = until {
+        cut_incidents(&mut incs, u);
+    }
     let f = fit(
         &incs,
         &name,
@@ -80,8 +224,13 @@ pub fn run(args: &FitArgs) -> Result<String> {
         ))
     })?;
     crate::output::write_bytes(&args.out, text.as_bytes())?;
+    let why = if events.is_empty() {
+        "no events table"
+    } else {
+        "--single-tier"
+    };
     let mut o = format!(
-        "fitted {} incidents over {:.0} days → {}\n",
+        "single-tier fit ({why}): {} incidents over {:.0} days → {}\n",
         f.incidents,
         f.span_hours / 24.0,
         args.out.display()
@@ -103,4 +252,107 @@ pub fn run(args: &FitArgs) -> Result<String> {
         o.push_str(&format!("note: {n}\n"));
     }
     Ok(o)
+}
+
+/// What was known before `until`: incidents opened before it, with resolution and closure only if
+/// they happened before it.
+pub fn cut_incidents(incs: &mut Vec<crate::schema::Incident>, until: i64) {
+    incs.retain(|i| i.opened_at < until);
+    for i in incs.iter_mut() {
+        if i.resolved_at.is_some_and(|r| r >= until) {
+            i.resolved_at = None;
+        }
+        if i.closed_at.is_some_and(|r| r >= until) {
+            i.closed_at = None;
+        }
+    }
+}
+
+fn run_desk(
+    args: &FitArgs,
+    incs: &[crate::schema::Incident],
+    events: &[crate::schema::Event],
+    name: String,
+    until: Option<i64>,
+    policy: Option<&SlaPolicy>,
+) -> Result<String> {
+    use crate::decide::desk;
+    if args.pools != Some(desk::visits::PoolBy::Group) && args.top.is_some() {
+        return Err(Error::Usage("--top applies to --pools group".into()));
+    }
+    if !(args.window_days >= 1.0) {
+        return Err(Error::Usage("--window-days must be at least 1".into()));
+    }
+    let states = match &args.states {
+        Some(p) => read_states(p)?,
+        None => Default::default(),
+    };
+    let sla_hours = policy
+        .map(|p| {
+            p.targets
+                .iter()
+                .map(|(k, t)| (*k, t.resolution_hours))
+                .collect()
+        })
+        .unwrap_or_default();
+    let o = desk::DeskFitOptions {
+        name,
+        pool_by: args.pools,
+        top: args.top,
+        until_ms: until,
+        states,
+        window_days: args.window_days,
+        sla_hours,
+    };
+    let f = desk::discover(incs, events, &o).map_err(|m| Error::format(&args.input, m))?;
+    let text = desk::render::desk_toml(&f);
+    let parsed: crate::sim::desk::DeskSpec = toml::from_str(&text)
+        .map_err(|e| Error::Usage(format!("internal: fitted desk does not parse: {e}")))?;
+    crate::sim::desk::compile(&parsed).map_err(|e| {
+        Error::Usage(format!(
+            "internal: fitted desk is invalid: {} {}",
+            e.field, e.message
+        ))
+    })?;
+    crate::output::write_bytes(&args.out, text.as_bytes())?;
+    Ok(desk_summary(&f, &args.out))
+}
+
+fn desk_summary(f: &crate::decide::desk::DeskFit, out: &std::path::Path) -> String {
+    let s = &f.spec;
+    let mut o = format!(
+        "desk discovered (multi-pool, from the events table): {} incidents, {} events before {}, pools by {} → {}\n",
+        f.incidents,
+        f.events,
+        crate::metrics::recurrence::iso(f.cut_ms),
+        f.pool_by.name(),
+        out.display()
+    );
+    o.push_str(&format!(
+        "arrivals {:.3}/h (last 7 days); priorities {}\n",
+        s.arrivals.rate_per_hour,
+        s.priorities.join(", ")
+    ));
+    o.push_str(&format!(
+        "{:<24} {:>7} {:>7} {:>7} {:>6} {:>8} {:>8} {:>8} {:>6}\n",
+        "pool", "visits", "people", "agents", "conc.", "queue h", "work h", "wait h", "wait%"
+    ));
+    for (p, fit) in s.pools.iter().zip(&f.pools) {
+        o.push_str(&format!(
+            "{:<24} {:>7} {:>7} {:>7} {:>6} {:>8.2} {:>8.2} {:>8.2} {:>5.0}%\n",
+            p.name,
+            fit.visits,
+            p.people_seen,
+            fit.agents_max,
+            p.concurrency,
+            fit.mean_queue_hours,
+            fit.mean_work_hours,
+            fit.mean_wait_hours,
+            fit.wait_share * 100.0
+        ));
+    }
+    for n in &f.notes {
+        o.push_str(&format!("note: {n}\n"));
+    }
+    o
 }

@@ -11,6 +11,7 @@ pub mod report;
 pub mod simulate;
 pub mod staff;
 pub mod validate;
+pub mod validate_desk;
 
 use clap::ValueEnum;
 

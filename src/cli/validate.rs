@@ -1,10 +1,19 @@
-//! `incidentlab validate`: face validation — simulate a (fitted) scenario and set its figures beside
-//! the observed ones, per priority.
+//! `incidentlab validate`: a discovered desk on a later period, or face validation of a tier
+//! scenario.
 //!
 //! ```text
+//! incidentlab validate desk.toml --against volvo.parquet --from 2012-05-03T11:35:56Z --runs 10 --output json
+//! incidentlab validate desk.toml --against volvo.parquet --from 2012-05-03T11:35:56Z --write-logs logs/
 //! incidentlab validate scenarios/fitted.toml --against store.parquet
 //! incidentlab validate scenarios/fitted.toml --against store.parquet --tolerance 0.1 --output json
 //! ```
+//! A desk (a file with `[[pools]]`, as `fit` writes from an events table) is validated as
+//! `decide::desk::validate` states: the test set is the incidents opened at or after `--from`, the
+//! simulation starts from the real open state, its logs are selected and cut as the export is, and
+//! the log distances (CTD, AED, CAR, CED, RED, NGD2), MTTR/SLA per priority and per-pool figures are
+//! set beside the real ones and beside the single-tier fit on the same split (`baseline`).
+//!
+//! For a tier scenario:
 //! A priority agrees when the simulated mean resolution time is within the tolerance (default 10 %)
 //! of the observed mean, or the observed mean lies inside the simulation's 95 % interval. Observed SLA compliance: resolved incidents within the scenario's 24×7
 //! target, among resolved incidents (no clock pauses, as in the simulation).
@@ -36,6 +45,18 @@ pub struct ValidateArgs {
     pub output: TableOrJson,
     #[arg(long, value_enum, default_value = "auto")]
     pub format: crate::ingest::SourceFormat,
+    /// Desk validation: the test period starts here (fit the desk with --until the same date).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Desk validation: simulation runs (replications).
+    #[arg(long, default_value_t = 10)]
+    pub runs: usize,
+    /// Desk validation: write DIR/real.csv and DIR/simulated-<i>.csv activity logs.
+    #[arg(long)]
+    pub write_logs: Option<PathBuf>,
+    /// Desk validation: seed of the runs (default: the desk's).
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -55,6 +76,9 @@ pub struct Row {
 }
 
 pub fn run(args: &ValidateArgs) -> Result<String> {
+    if is_desk(&args.scenario)? {
+        return super::validate_desk::run(args);
+    }
     let (m, warnings) = load_scenario(&args.scenario, |s| {
         if let Some(r) = args.replications {
             s.replications = r;
@@ -159,4 +183,15 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
         ));
     }
     Ok(out)
+}
+
+/// Whether a model file is a desk (has `[[pools]]`) rather than a tier scenario.
+fn is_desk(path: &std::path::Path) -> Result<bool> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(toml::from_str::<toml::Table>(&text)
+        .map(|t| t.contains_key("pools"))
+        .unwrap_or(false))
 }

@@ -158,6 +158,73 @@ pub fn fit_all(x: &[f64]) -> Vec<Fitted> {
     out
 }
 
+/// The fits of [`fit_all`], best first, with the empirical fallback: when the best family's mean
+/// misses the sample mean by more than 5 % (heavy tails), an `empirical` entry drawing from up to
+/// 500 sample quantiles comes first, and the note says so. Empty for fewer than 2 values.
+pub fn best_fit(sample: &[f64]) -> (Vec<Fitted>, Option<String>) {
+    let mut fits = fit_all(sample);
+    if fits.is_empty() {
+        return (fits, None);
+    }
+    let sample_mean = sample.iter().sum::<f64>() / sample.len() as f64;
+    let best_mean = mean_of(&fits[0]);
+    if (best_mean - sample_mean).abs() <= 0.05 * sample_mean {
+        return (fits, None);
+    }
+    let mut sorted = sample.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let k = sorted.len().min(500);
+    let values: Vec<f64> = (0..k)
+        .map(|j| crate::sim::stats::quantile(&sorted, (j as f64 + 0.5) / k as f64))
+        .collect();
+    let note = format!(
+        "the best fit ({}) has mean {best_mean:.2} h against the sample's {sample_mean:.2} h, so work times are drawn from {k} sample quantiles",
+        fits[0].dist
+    );
+    fits.insert(
+        0,
+        Fitted {
+            dist: "empirical",
+            params: (sample_mean, 0.0),
+            log_likelihood: f64::NAN,
+            aic: f64::NAN,
+            values,
+        },
+    );
+    (fits, Some(note))
+}
+
+impl Fitted {
+    /// The fitted distribution as a scenario/desk service-time specification.
+    pub fn service_spec(&self) -> crate::sim::model::ServiceSpec {
+        use crate::sim::model::ServiceSpec;
+        let (a, b) = self.params;
+        match self.dist {
+            "empirical" => ServiceSpec::Empirical {
+                hours: self.values.clone(),
+            },
+            "exponential" => ServiceSpec::Exponential { mean_hours: a },
+            "lognormal" => ServiceSpec::Lognormal {
+                mean_hours: a,
+                sd_hours: b,
+            },
+            "gamma" => ServiceSpec::Gamma {
+                shape: a,
+                mean_hours: b,
+            },
+            _ => ServiceSpec::Weibull {
+                shape: a,
+                scale_hours: b,
+            },
+        }
+    }
+
+    /// The distribution's mean, in hours.
+    pub fn mean_hours(&self) -> f64 {
+        mean_of(self)
+    }
+}
+
 /// What `fit` found, written as a commented scenario.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fit {
@@ -295,39 +362,15 @@ pub fn fit(
     let mut work = Vec::new();
     for (p, n) in &counts_p {
         let sample = by_p.get(p).cloned().unwrap_or_default();
-        let mut fits = fit_all(&sample);
+        let (fits, note) = best_fit(&sample);
         if fits.is_empty() {
             return Err(format!(
                 "priority {p} has {} resolved incidents: too few to fit a work-time distribution",
                 sample.len()
             ));
         }
-        // The mean drives MTTR: when the best family misses the sample mean by more than 5 % (heavy
-        // tails), draw from the sample's quantiles instead.
-        let sample_mean = sample.iter().sum::<f64>() / sample.len() as f64;
-        let best_mean = mean_of(&fits[0]);
-        if (best_mean - sample_mean).abs() > 0.05 * sample_mean {
-            let mut sorted = sample.clone();
-            sorted.sort_by(|a, b| a.total_cmp(b));
-            let k = sorted.len().min(500);
-            let values: Vec<f64> = (0..k)
-                .map(|j| crate::sim::stats::quantile(&sorted, (j as f64 + 0.5) / k as f64))
-                .collect();
-            notes.push(format!(
-                "{}: the best fit ({}) has mean {best_mean:.2} h against the sample's {sample_mean:.2} h, so work times are drawn from {k} sample quantiles",
-                label(*p),
-                fits[0].dist
-            ));
-            fits.insert(
-                0,
-                Fitted {
-                    dist: "empirical",
-                    params: (sample_mean, 0.0),
-                    log_likelihood: f64::NAN,
-                    aic: f64::NAN,
-                    values,
-                },
-            );
+        if let Some(n) = note {
+            notes.push(format!("{}: {n}", label(*p)));
         }
         priorities.push(label(*p));
         mix.push(*n as f64 / total as f64);

@@ -3,6 +3,7 @@
 //! ([`pilot`]), on the statistics in [`stats`].
 
 pub mod compare;
+pub mod desk;
 pub mod fit;
 pub mod logdist;
 pub mod pilot;

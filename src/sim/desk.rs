@@ -59,6 +59,21 @@ pub struct DeskSpec {
     /// as the user may override it; used by discovery and by the activity logs, not by the engine.
     #[serde(default)]
     pub states: std::collections::BTreeMap<String, String>,
+    /// How discovery grouped events into pools: `level` | `group` (empty for hand-written desks);
+    /// validation maps the real events to pools the same way.
+    #[serde(default)]
+    pub pool_by: String,
+    /// After resolution, the incident is closed later (user confirmation, auto-close): the share of
+    /// resolved incidents whose export shows a later closing event, and the delay (hours). Used by
+    /// validation's activity logs (the case ends at closure), not by the engine (MTTR ends at
+    /// resolution).
+    #[serde(default)]
+    pub closure_probability: f64,
+    #[serde(default)]
+    pub closure: Option<ServiceSpec>,
+    /// Activity name of the closing event.
+    #[serde(default)]
+    pub closed_label: String,
 }
 
 fn default_replications() -> usize {
@@ -751,6 +766,10 @@ mod tests {
             pools,
             sla_resolution_hours: Vec::new(),
             states: Default::default(),
+            pool_by: String::new(),
+            closure_probability: 0.0,
+            closure: None,
+            closed_label: String::new(),
         }
     }
 
