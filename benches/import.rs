@@ -49,7 +49,7 @@ fn main() {
         .unwrap_or(f64::NAN);
     let t = Instant::now();
     let imported = import_files(
-        &[csv.clone()],
+        std::slice::from_ref(&csv),
         &ImportOptions {
             format: SourceFormat::ServiceNow,
             ..Default::default()

@@ -36,7 +36,7 @@ fn seed_irrelevant_change_shows_no_difference_and_one_more_agent_does() {
     let mut renamed = base.clone();
     renamed.name = "same desk, other name".into();
     let c = compare(&base, &[renamed, mmc(11)], 30, 5, None, &BTreeMap::new()).unwrap();
-    for (_, d) in &c.pilots[0].overall {
+    for d in c.pilots[0].overall.values() {
         assert!(!d.significant, "identical desks must not differ: {d:?}");
         assert_eq!(
             d.difference.mean, 0.0,

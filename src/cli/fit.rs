@@ -280,7 +280,7 @@ fn run_desk(
     if args.pools != Some(desk::visits::PoolBy::Group) && args.top.is_some() {
         return Err(Error::Usage("--top applies to --pools group".into()));
     }
-    if !(args.window_days >= 1.0) {
+    if args.window_days.is_nan() || args.window_days < 1.0 {
         return Err(Error::Usage("--window-days must be at least 1".into()));
     }
     let states = match &args.states {

@@ -608,7 +608,7 @@ fn baseline(
             let mut cases = 0;
             for t in trace.unwrap_or_default() {
                 let (a, z) = (t.arrived_hours - offset_h, t.resolved_hours - offset_h);
-                if a < 0.0 || a > real.arrival_hours() || !(z <= end_h) {
+                if a < 0.0 || a > real.arrival_hours() || z.is_nan() || z > end_h {
                     continue;
                 }
                 cases += 1;

@@ -548,7 +548,7 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
         "sla.resolution_hours",
         f64::INFINITY,
     )?;
-    if sla_hours.iter().any(|h| !(*h > 0.0)) {
+    if sla_hours.iter().any(|h| h.is_nan() || *h <= 0.0) {
         return Err(Invalid::new(
             "sla.resolution_hours",
             "targets must be positive hours",
@@ -557,11 +557,12 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
     let au = &s.automation;
     probability(au.self_healing_share, "automation.self_healing_share")?;
     probability(au.knowledge_uplift, "automation.knowledge_uplift")?;
-    if !(au.self_healing_minutes >= 0.0) || !(au.triage_minutes_saved >= 0.0) {
+    let negative = |x: f64| x.is_nan() || x < 0.0;
+    if negative(au.self_healing_minutes) || negative(au.triage_minutes_saved) {
         return Err(Invalid::new("automation", "minutes must be ≥ 0"));
     }
     probability(s.reopen.probability, "reopen.probability")?;
-    if !(s.reopen.after_hours >= 0.0) {
+    if negative(s.reopen.after_hours) {
         return Err(Invalid::new("reopen.after_hours", "must be ≥ 0"));
     }
     let mut swarm_agents = vec![1u32; k];
@@ -649,12 +650,12 @@ fn check_load(m: &Model) -> Result<Vec<String>, Invalid> {
                 "{field}: offered load {work:.2} agent-hours per hour ≥ mean staff {staff:.2}: the queue will grow without bound over the horizon; add staff or reduce demand"
             ));
         }
-        for c in 0..k {
+        for (c, r) in reach.iter_mut().enumerate().take(k) {
             let mut p = tier.escalate[c];
             if t == 0 {
                 p *= 1.0 - m.knowledge_uplift;
             }
-            reach[c] *= p;
+            *r *= p;
         }
     }
     Ok(warnings)
