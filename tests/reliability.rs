@@ -1,6 +1,8 @@
 //! Reliability: malformed inputs are errors that name the file and line, never a silent empty
 //! import.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -90,29 +92,10 @@ fn well_formed_xes_with_predefined_entities_imports() {
     assert!(store.exists());
 }
 
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|c| {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join(c))
-                .find(|p| p.exists())
-        })
-    })
-}
-
 /// Loads `page` in headless Chromium and returns the DOM after 3 s of virtual time.
 fn dump_dom(browser: &Path, page: &Path, profile: &Path) -> String {
     let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
+        .args(common::CHROMIUM_FLAGS)
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(["--virtual-time-budget=3000", "--dump-dom"])
         .arg(format!("file://{}", page.display()))
@@ -175,7 +158,7 @@ impl Recorder {
 /// (the control) shows the payloads would have run — so the test can fail.
 #[test]
 fn report_csp_blocks_scripts_and_requests_even_if_escaping_failed() {
-    let Some(browser) = chromium() else {
+    let Some(browser) = common::chromium() else {
         panic!("headless Chromium is needed: run `bash tests/setup.sh`, as the README's test command does");
     };
     let dir = tmpdir("csp");

@@ -257,21 +257,9 @@ fn report_folder_is_replaced_whole() {
     assert!(out.join("index.html").exists());
 }
 
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|c| {
-            std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|p| p.join(c))
-                    .find(|p| p.exists())
-            })
-        })
-}
-
 #[test]
 fn renders_in_headless_chromium() {
-    let Some(browser) = chromium() else {
+    let Some(browser) = common::chromium() else {
         panic!("headless Chromium is needed for this test: run `bash tests/setup.sh` (installs Debian's chromium), as the README's test command does");
     };
     let dir = tmp("browser");
@@ -298,21 +286,11 @@ fn renders_in_headless_chromium() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let url = format!("file://{}", out.join("index.html").display());
-    let flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--enable-logging=stderr",
-        "--v=0",
-    ];
+    let mut flags = common::CHROMIUM_FLAGS.to_vec();
+    flags.extend(["--enable-logging=stderr", "--v=0"]);
     let ud = dir.join("profile");
     let dom = Command::new(&browser)
-        .args(flags)
+        .args(&flags)
         .arg(format!("--user-data-dir={}", ud.display()))
         .args(["--virtual-time-budget=3000", "--dump-dom", &url])
         .output()
@@ -358,7 +336,7 @@ fn renders_in_headless_chromium() {
     );
     let shot = dir.join("shot.png");
     let s = Command::new(&browser)
-        .args(flags)
+        .args(&flags)
         .arg(format!("--user-data-dir={}", ud.display()))
         .args([
             "--window-size=1280,6000",

@@ -31,14 +31,13 @@
 //!   phase of zero length (work started at once) is left out; a work phase ends when the incident
 //!   leaves its slot (work part done, preempted or handed back).
 
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
 
 use super::{Desk, DeskRun, DeskRunOptions, Phase, PoolRun, SimActivity, SimIncident};
-use crate::sim::engine::{ClassResult, RunResult, TierResult};
+use crate::sim::engine::{ClassResult, Ev, RunResult, TierResult};
 use crate::sim::model::{PolicyName, ShiftEnd};
 use crate::sim::policy::Queue;
 
@@ -48,30 +47,6 @@ enum Kind {
     WorkEnd { id: u32, token: u32 },
     WaitEnd { id: u32 },
     Hour,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Ev {
-    t: f64,
-    seq: u64,
-    kind: Kind,
-}
-impl PartialEq for Ev {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
-}
-impl Eq for Ev {}
-impl PartialOrd for Ev {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Ev {
-    // Reversed: BinaryHeap is a max-heap and the earliest event comes first.
-    fn cmp(&self, o: &Self) -> Ordering {
-        o.t.total_cmp(&self.t).then(o.seq.cmp(&self.seq))
-    }
 }
 
 /// An incident in the engine.
@@ -129,7 +104,7 @@ struct Sim<'a> {
     opts: &'a DeskRunOptions,
     now: f64,
     seq: u64,
-    heap: BinaryHeap<Ev>,
+    heap: BinaryHeap<Ev<Kind>>,
     incs: Vec<Inc>,
     case_ids: Vec<String>,
     initial_count: usize,

@@ -13,7 +13,7 @@ use super::{compile, Desk, DeskRun, DeskRunOptions, DeskSpec, Invalid};
 use crate::error::{Error, Result};
 use crate::sim::engine::RunResult;
 use crate::sim::model::PolicyName;
-use crate::sim::replicate::{ClassSummary, Summary, TierSummary};
+use crate::sim::replicate::{class_summary, Summary, TierSummary};
 use crate::sim::stats::Estimate;
 
 /// Whether a TOML text is a desk (it has `[[pools]]` and no `[[tiers]]`) rather than a tier scenario.
@@ -349,26 +349,6 @@ pub fn summarize_desk(desk: &Desk, seed: u64, runs: &[DeskRun]) -> DeskSummary {
     }
 }
 
-fn class_summary(
-    runs: &[RunResult],
-    pick: impl Fn(&RunResult) -> &crate::sim::engine::ClassResult,
-) -> ClassSummary {
-    let e = |f: &dyn Fn(&crate::sim::engine::ClassResult) -> f64| {
-        Estimate::of(runs.iter().map(|r| f(pick(r))))
-    };
-    ClassSummary {
-        resolution_hours: e(&|c| c.mean_resolution_hours),
-        wait_hours: e(&|c| c.mean_wait_hours),
-        p_wait: e(&|c| c.p_wait),
-        resolution_hours_p50: e(&|c| c.resolution_p50),
-        resolution_hours_p90: e(&|c| c.resolution_p90),
-        resolution_hours_p95: e(&|c| c.resolution_p95),
-        sla_compliance: e(&|c| c.sla_compliance),
-        throughput_per_hour: e(&|c| c.throughput_per_hour),
-        arrived_per_replication: e(&|c| c.arrived as f64),
-        unresolved_per_replication: e(&|c| c.unresolved as f64),
-    }
-}
 
 /// A desk's replications in the tier-scenario [`Summary`] form (pools as tiers), for the report and
 /// comparisons; see [`run_result`] for the definitions.

@@ -34,24 +34,26 @@ enum Kind {
     SelfHealed { id: u32 },
 }
 
+/// A scheduled event of any engine: ordered by (time, sequence number), so ties are broken by
+/// the order in which events were scheduled (deterministic). Shared by the tier and desk engines.
 #[derive(Debug, Clone, Copy)]
-struct Ev {
-    t: f64,
-    seq: u64,
-    kind: Kind,
+pub(crate) struct Ev<K> {
+    pub t: f64,
+    pub seq: u64,
+    pub kind: K,
 }
-impl PartialEq for Ev {
+impl<K> PartialEq for Ev<K> {
     fn eq(&self, o: &Self) -> bool {
         self.cmp(o) == Ordering::Equal
     }
 }
-impl Eq for Ev {}
-impl PartialOrd for Ev {
+impl<K> Eq for Ev<K> {}
+impl<K> PartialOrd for Ev<K> {
     fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
         Some(self.cmp(o))
     }
 }
-impl Ord for Ev {
+impl<K> Ord for Ev<K> {
     // Reversed: BinaryHeap is a max-heap and we want the earliest event.
     fn cmp(&self, o: &Self) -> Ordering {
         o.t.total_cmp(&self.t).then(o.seq.cmp(&self.seq))
@@ -144,7 +146,7 @@ struct Sim<'a> {
     m: &'a Model,
     now: f64,
     seq: u64,
-    heap: BinaryHeap<Ev>,
+    heap: BinaryHeap<Ev<Kind>>,
     people: Vec<Individual>,
     tiers: Vec<TierState>,
     in_system: u64,

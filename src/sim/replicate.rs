@@ -121,7 +121,8 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-fn class_summary(
+/// Per-class estimates over replications (shared with the desk summary).
+pub(crate) fn class_summary(
     runs: &[RunResult],
     pick: impl Fn(&RunResult) -> &super::engine::ClassResult,
 ) -> ClassSummary {

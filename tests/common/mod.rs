@@ -72,3 +72,29 @@ where
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Headless Chromium on the PATH (tests/setup.sh installs Debian's).
+pub fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|c| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|p| p.join(c))
+                    .find(|p| p.exists())
+            })
+        })
+}
+
+/// Flags for a headless Chromium on a machine without network: no sandbox (root), no GPU, and
+/// no background connections (they would be refused, many at a time).
+pub const CHROMIUM_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
