@@ -511,6 +511,33 @@ pub struct SweepPoint {
     pub queue_hours: Option<Estimate>,
 }
 
+impl SweepPoint {
+    /// One point of a sweep from its simulated summary; `node` is the swept tier or pool.
+    fn of(
+        value: i64,
+        mean_staff: f64,
+        s: &Summary,
+        node: &str,
+        targets: &BTreeMap<String, f64>,
+        queue_hours: Option<Estimate>,
+    ) -> SweepPoint {
+        SweepPoint {
+            value,
+            mean_staff,
+            resolution_hours: s.overall.resolution_hours,
+            sla_compliance: s.overall.sla_compliance,
+            sla_compliance_by_priority: s
+                .priorities
+                .iter()
+                .map(|(k, c)| (k.clone(), c.sla_compliance))
+                .collect(),
+            utilisation: s.tiers[node].utilisation,
+            meets_targets: meets(s, targets),
+            queue_hours,
+        }
+    }
+}
+
 /// Runs the sweep with common random numbers: the curve of SLA compliance and MTTR against the parameter.
 pub fn sweep(
     m: &Model,
@@ -525,20 +552,14 @@ pub fn sweep(
         let mv = sw.apply(m, v);
         let (_, s) = run_crn(&mv, replications, seed, threads)?;
         let tier = &mv.tiers[sw.tier].name;
-        out.push(SweepPoint {
-            value: v,
-            mean_staff: mv.tiers[sw.tier].schedule.mean_staff(),
-            resolution_hours: s.overall.resolution_hours,
-            sla_compliance: s.overall.sla_compliance,
-            sla_compliance_by_priority: s
-                .priorities
-                .iter()
-                .map(|(k, c)| (k.clone(), c.sla_compliance))
-                .collect(),
-            utilisation: s.tiers[tier].utilisation,
-            meets_targets: meets(&s, targets),
-            queue_hours: None,
-        });
+        out.push(SweepPoint::of(
+            v,
+            mv.tiers[sw.tier].schedule.mean_staff(),
+            &s,
+            tier,
+            targets,
+            None,
+        ));
     }
     Ok(out)
 }
@@ -558,24 +579,19 @@ pub fn sweep_desk(
         let r = Subject::Desk(Box::new(dv.clone())).run_crn(replications, seed, threads)?;
         let s = &r.summary;
         let pool = &dv.pools[sw.tier].name;
-        out.push(SweepPoint {
-            value: v,
-            mean_staff: mean_agents(&dv, sw.tier),
-            resolution_hours: s.overall.resolution_hours,
-            sla_compliance: s.overall.sla_compliance,
-            sla_compliance_by_priority: s
-                .priorities
-                .iter()
-                .map(|(k, c)| (k.clone(), c.sla_compliance))
-                .collect(),
-            utilisation: s.tiers[pool].utilisation,
-            meets_targets: meets(s, targets),
-            queue_hours: Some(Estimate::of(r.pools.iter().map(|p| {
-                p.get(sw.tier)
-                    .map(|x| x.mean_queue_hours)
-                    .unwrap_or(f64::NAN)
-            }))),
-        });
+        let queue = Estimate::of(r.pools.iter().map(|p| {
+            p.get(sw.tier)
+                .map(|x| x.mean_queue_hours)
+                .unwrap_or(f64::NAN)
+        }));
+        out.push(SweepPoint::of(
+            v,
+            mean_agents(&dv, sw.tier),
+            s,
+            pool,
+            targets,
+            Some(queue),
+        ));
     }
     Ok(out)
 }

@@ -44,6 +44,30 @@ pub struct Candidate {
     pub meets_targets: bool,
 }
 
+impl Candidate {
+    /// A candidate's figures from its simulated summary (SLA per priority and overall as `all`).
+    fn of(
+        deltas: Vec<i64>,
+        mean_staff: Vec<f64>,
+        s: &Summary,
+        targets: &BTreeMap<String, f64>,
+    ) -> Candidate {
+        Candidate {
+            deltas,
+            agent_hours_per_week: mean_staff.iter().sum::<f64>() * 168.0,
+            mean_staff,
+            sla_compliance: s
+                .priorities
+                .iter()
+                .map(|(k, c)| (k.clone(), c.sla_compliance))
+                .chain([("all".to_string(), s.overall.sla_compliance)])
+                .collect(),
+            resolution_hours: s.overall.resolution_hours,
+            meets_targets: meets(s, targets) == Some(true),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StaffingResult {
     pub tiers: Vec<String>,
@@ -277,19 +301,7 @@ pub fn search(
                 let (_, s) = run_crn(&mm, replications, seed, threads)?;
                 let mean_staff: Vec<f64> =
                     mm.tiers.iter().map(|t| t.schedule.mean_staff()).collect();
-                let c = Candidate {
-                    deltas: d.to_vec(),
-                    agent_hours_per_week: mean_staff.iter().sum::<f64>() * 168.0,
-                    mean_staff,
-                    sla_compliance: s
-                        .priorities
-                        .iter()
-                        .map(|(k, c)| (k.clone(), c.sla_compliance))
-                        .chain([("all".to_string(), s.overall.sla_compliance)])
-                        .collect(),
-                    resolution_hours: s.overall.resolution_hours,
-                    meets_targets: meets(&s, targets) == Some(true),
-                };
+                let c = Candidate::of(d.to_vec(), mean_staff, &s, targets);
                 Some((c, shortfall(&s, targets)))
             }
         };
@@ -450,19 +462,7 @@ pub fn search_desk(
                     .collect();
                 let r = Subject::Desk(Box::new(dd)).run_crn(replications, seed, threads)?;
                 let s = &r.summary;
-                let c = Candidate {
-                    deltas: deltas.to_vec(),
-                    agent_hours_per_week: mean_staff.iter().sum::<f64>() * 168.0,
-                    mean_staff,
-                    sla_compliance: s
-                        .priorities
-                        .iter()
-                        .map(|(k, c)| (k.clone(), c.sla_compliance))
-                        .chain([("all".to_string(), s.overall.sla_compliance)])
-                        .collect(),
-                    resolution_hours: s.overall.resolution_hours,
-                    meets_targets: meets(s, targets) == Some(true),
-                };
+                let c = Candidate::of(deltas.to_vec(), mean_staff, s, targets);
                 Some((c, shortfall(s, targets)))
             }
         };
