@@ -313,3 +313,76 @@ fn cli_simulate_json_names() {
     assert_eq!(code, Some(1));
     assert!(stderr.contains("nope.toml"));
 }
+
+/// Property: over 24 random scenarios (policy, shift end, tiers, staff, shifts, service families,
+/// escalation, automation, reopen, swarming drawn from a fixed seed), 1 and 3 worker threads give
+/// byte-identical summaries.
+#[test]
+fn same_seed_same_results_for_1_and_n_threads_over_random_scenarios() {
+    let mut state = 0x5eed_u64;
+    let mut unit = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let services = [
+        "dist = \"exponential\", mean_hours = {m}",
+        "dist = \"lognormal\", mean_hours = {m}, sd_hours = {s}",
+        "dist = \"gamma\", shape = 2.0, mean_hours = {m}",
+        "dist = \"weibull\", shape = 1.5, scale_hours = {m}",
+        "dist = \"deterministic\", hours = {m}",
+    ];
+    for case in 0..24 {
+        let policy = ["fifo", "priority", "preemptive", "edf"][(unit() * 4.0) as usize];
+        let shift_end = ["finish", "handback"][(unit() * 2.0) as usize];
+        let tiers = 1 + (unit() * 3.0) as usize;
+        let mut text = format!(
+            "name = \"random-{case}\"\nhorizon_hours = {}\nwarmup_hours = 24\nreplications = 6\nseed = {}\npolicy = \"{policy}\"\nshift_end = \"{shift_end}\"\n\n[arrivals]\nrate_per_hour = {:.3}\npriority_mix = [0.1, 0.2, 0.3, 0.4]\n\n[sla]\nresolution_hours = [4.0, 8.0, 24.0, 72.0]\n\n[automation]\nself_healing_share = {:.2}\n\n[reopen]\nprobability = {:.2}\n",
+            200 + (unit() * 400.0) as u32,
+            1 + (unit() * 1000.0) as u64,
+            0.5 + unit() * 3.0,
+            unit() * 0.3,
+            unit() * 0.1,
+        );
+        if unit() < 0.3 {
+            text.push_str("\n[swarming]\nagents = 2\n");
+        }
+        for t in 0..tiers {
+            let m = 0.2 + unit() * 1.5;
+            let svc = services[(unit() * 5.0) as usize]
+                .replace("{m}", &format!("{m:.3}"))
+                .replace("{s}", &format!("{:.3}", m * 0.8));
+            text.push_str(&format!("\n[[tiers]]\nname = \"L{}\"\n", t + 1));
+            if unit() < 0.5 {
+                text.push_str(&format!("staff = {}\n", 2 + (unit() * 6.0) as u32));
+            } else {
+                text.push_str(&format!(
+                    "shifts = [{{ days = [\"weekdays\"], start = \"08:00\", end = \"17:00\", staff = {} }}, {{ days = [\"all\"], start = \"17:00\", end = \"08:00\", staff = {} }}]\n",
+                    3 + (unit() * 5.0) as u32,
+                    1 + (unit() * 2.0) as u32
+                ));
+            }
+            text.push_str(&format!("service = {{ {svc} }}\n"));
+            if t + 1 < tiers {
+                text.push_str(&format!("escalate = {:.2}\n", unit() * 0.5));
+            }
+        }
+        let scenario = parse(&text).unwrap_or_else(|e| panic!("case {case}: {e:?}\n{text}"));
+        let (m, _) = compile(&scenario).unwrap_or_else(|e| panic!("case {case}: {e:?}\n{text}"));
+        let json = |threads| {
+            let mut o = RunOptions::for_model(&m);
+            o.threads = Some(threads);
+            let (runs, _) = run_replications(&m, &o, &|| {}).unwrap();
+            serde_json::to_string(&summarize(&m, &o, &runs, vec![])).unwrap()
+        };
+        let one = json(1);
+        assert_eq!(one, json(3), "case {case} differs between 1 and 3 threads:\n{text}");
+        // The summaries carry real results: another seed changes them.
+        let mut o = RunOptions::for_model(&m);
+        o.seed += 1;
+        let (runs, _) = run_replications(&m, &o, &|| {}).unwrap();
+        assert_ne!(one, serde_json::to_string(&summarize(&m, &o, &runs, vec![])).unwrap());
+    }
+}
