@@ -65,7 +65,8 @@ fn main() {
     }
     if !store1.exists() {
         let imported =
-            incidentlab::ingest::import_files(std::slice::from_ref(&csv), &Default::default()).expect("import");
+            incidentlab::ingest::import_files(std::slice::from_ref(&csv), &Default::default())
+                .expect("import");
         incidentlab::store::write_store(&store1, &imported.incidents, &imported.events)
             .expect("store");
     }

@@ -41,7 +41,10 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -62,8 +65,16 @@ impl Moments {
 
 fn run_full(args: &[String], cwd: &Path) -> Duration {
     let t = Instant::now();
-    let out = Command::new(bin()).args(args).current_dir(cwd).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(bin())
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     t.elapsed()
 }
 
@@ -76,7 +87,11 @@ fn kill_many(name: &str, args: &[String], kills: usize, seed: u64) -> usize {
     let reference = snapshot(&cwd);
     assert!(!reference.is_empty(), "{name}: no output");
     let full = (0..3).map(|_| run_full(args, &cwd)).min().unwrap();
-    assert_eq!(snapshot(&cwd), reference, "{name}: output is not deterministic");
+    assert_eq!(
+        snapshot(&cwd),
+        reference,
+        "{name}: output is not deterministic"
+    );
     let mut moments = Moments(seed);
     let mut interrupted = 0;
     for k in 0..kills {
@@ -100,7 +115,11 @@ fn kill_many(name: &str, args: &[String], kills: usize, seed: u64) -> usize {
             "{name}: kill {k}: the set of output files changed"
         );
         for (p, bytes) in &reference {
-            assert!(now[p] == *bytes, "{name}: kill {k}: {} is not the previous output", p.display());
+            assert!(
+                now[p] == *bytes,
+                "{name}: kill {k}: {} is not the previous output",
+                p.display()
+            );
         }
     }
     interrupted
@@ -112,25 +131,49 @@ fn sigkill_during_writes_never_leaves_partial_output() {
     let cases: Vec<(&str, Vec<String>)> = vec![
         (
             "import",
-            vec!["import".into(), repo("datasets/sample-servicenow-audit.csv"), "-o".into(), "store.parquet".into()],
+            vec![
+                "import".into(),
+                repo("datasets/sample-servicenow-audit.csv"),
+                "-o".into(),
+                "store.parquet".into(),
+            ],
         ),
         (
             "analyze",
             vec![
-                "analyze".into(), repo("datasets/sample-eventlog.csv"), "--sla".into(), sla.clone(),
-                "--output".into(), "json".into(), "-o".into(), "analysis.json".into(),
+                "analyze".into(),
+                repo("datasets/sample-eventlog.csv"),
+                "--sla".into(),
+                sla.clone(),
+                "--output".into(),
+                "json".into(),
+                "-o".into(),
+                "analysis.json".into(),
             ],
         ),
         (
             "simulate",
             vec![
-                "simulate".into(), repo("scenarios/baseline.toml"), "--replications".into(), "4".into(),
-                "--trace".into(), "trace.parquet".into(), "--output".into(), "json".into(),
+                "simulate".into(),
+                repo("scenarios/baseline.toml"),
+                "--replications".into(),
+                "4".into(),
+                "--trace".into(),
+                "trace.parquet".into(),
+                "--output".into(),
+                "json".into(),
             ],
         ),
         (
             "report",
-            vec!["report".into(), repo("datasets/sample-servicenow.csv"), "--sla".into(), sla, "-o".into(), "report".into()],
+            vec![
+                "report".into(),
+                repo("datasets/sample-servicenow.csv"),
+                "--sla".into(),
+                sla,
+                "-o".into(),
+                "report".into(),
+            ],
         ),
     ];
     let mut interrupted = 0;
@@ -138,7 +181,10 @@ fn sigkill_during_writes_never_leaves_partial_output() {
         interrupted += kill_many(name, args, 50, 17 + i as u64);
     }
     // The kills must really hit running processes, not only finished ones.
-    assert!(interrupted >= 100, "only {interrupted} of 200 kills interrupted a run");
+    assert!(
+        interrupted >= 100,
+        "only {interrupted} of 200 kills interrupted a run"
+    );
 }
 
 fn mount_tmpfs(dir: &Path, size: &str) -> bool {
@@ -165,7 +211,13 @@ fn full_disk_is_a_clear_error_without_partial_output() {
         c.args(["--fsize=8192", "--", bin()]);
         c
     };
-    let out = cmd.arg("import").arg(&input).arg("-o").arg(&target).output().unwrap();
+    let out = cmd
+        .arg("import")
+        .arg(&input)
+        .arg("-o")
+        .arg(&target)
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     let listing: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -175,7 +227,10 @@ fn full_disk_is_a_clear_error_without_partial_output() {
         let _ = Command::new("umount").arg(&dir).status();
     }
     assert_eq!(out.status.code(), Some(1), "stderr: {err}");
-    assert!(err.contains("cannot write") && err.contains("store"), "unclear error: {err}");
+    assert!(
+        err.contains("cannot write") && err.contains("store"),
+        "unclear error: {err}"
+    );
     assert!(
         listing.iter().all(|n| !n.starts_with("store")),
         "partial output left: {listing:?}"

@@ -24,10 +24,9 @@ fn import(file: &Path, out: &Path) -> Output {
 
 /// The shipped sample with a change; returns (file, store path).
 fn variant(dir: &Path, name: &str, edit: impl Fn(&str) -> String) -> (PathBuf, PathBuf) {
-    let sample = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/sample.xes"),
-    )
-    .unwrap();
+    let sample =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/sample.xes"))
+            .unwrap();
     let p = dir.join(format!("{name}.xes"));
     std::fs::write(&p, edit(&sample)).unwrap();
     (p, dir.join(format!("{name}.parquet")))
@@ -39,7 +38,10 @@ fn assert_error(out: &Output, store: &Path, needles: &[&str]) {
     for n in needles {
         assert!(err.contains(n), "'{n}' not in: {err}");
     }
-    assert!(!store.exists(), "no store may be written for a malformed file");
+    assert!(
+        !store.exists(),
+        "no store may be written for a malformed file"
+    );
 }
 
 #[test]
@@ -55,7 +57,11 @@ fn truncated_xes_is_an_error_naming_the_open_element() {
         s[..at].to_string()
     };
     let (p, store) = variant(&dir, "clean", clean);
-    assert_error(&import(&p, &store), &store, &["truncated", "<trace>", "clean.xes:7"]);
+    assert_error(
+        &import(&p, &store),
+        &store,
+        &["truncated", "<trace>", "clean.xes:7"],
+    );
     let (p, store) = variant(&dir, "mid", |s| s[..900].to_string());
     assert_error(&import(&p, &store), &store, &["malformed XML", "mid.xes:"]);
 }
@@ -85,10 +91,18 @@ fn doctype_and_unknown_entities_are_errors() {
 fn well_formed_xes_with_predefined_entities_imports() {
     let dir = tmpdir("ok");
     let (p, store) = variant(&dir, "amp", |s| {
-        s.replacen("value=\"Service Desk\"", "value=\"Service &amp; Desk &#x41;\"", 1)
+        s.replacen(
+            "value=\"Service Desk\"",
+            "value=\"Service &amp; Desk &#x41;\"",
+            1,
+        )
     });
     let out = import(&p, &store);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(store.exists());
 }
 
@@ -101,7 +115,11 @@ fn dump_dom(browser: &Path, page: &Path, profile: &Path) -> String {
         .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -136,7 +154,9 @@ impl Recorder {
                 } else {
                     line
                 });
-                let _ = s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                let _ = s.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
             }
         });
         Recorder { port, seen, handle }
@@ -166,13 +186,22 @@ fn report_csp_blocks_scripts_and_requests_even_if_escaping_failed() {
     let rep = dir.join("rep");
     let o = Command::new(env!("CARGO_BIN_EXE_incidentlab"))
         .current_dir(root)
-        .args(["report", "datasets/sample-servicenow.csv", "--sla", "scenarios/sla-standard.toml", "-o"])
+        .args([
+            "report",
+            "datasets/sample-servicenow.csv",
+            "--sla",
+            "scenarios/sla-standard.toml",
+            "-o",
+        ])
         .arg(&rep)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = std::fs::read_to_string(rep.join("index.html")).unwrap();
-    assert!(html.contains(incidentlab::report::html::CSP_META), "index.html carries the policy");
+    assert!(
+        html.contains(incidentlab::report::html::CSP_META),
+        "index.html carries the policy"
+    );
     let server = Recorder::start();
     let port = server.port;
     let payload = format!(
@@ -187,7 +216,10 @@ fn report_csp_blocks_scripts_and_requests_even_if_escaping_failed() {
     std::fs::write(&page, &hostile).unwrap();
     let dom = dump_dom(&browser, &page, &dir.join("p1"));
     assert!(dom.contains("<main>"), "the page rendered");
-    assert!(!dom.contains("<body data-pwned="), "a script ran despite the policy");
+    assert!(
+        !dom.contains("<body data-pwned="),
+        "a script ran despite the policy"
+    );
     // Chromium may open a speculative TCP connection to an origin it sees in the markup (a
     // preconnect: no byte is sent); a request is what carries data, and none may be made.
     let sent = server.finish();
@@ -197,14 +229,22 @@ fn report_csp_blocks_scripts_and_requests_even_if_escaping_failed() {
     );
     // Control: the same page without the policy runs the payloads.
     let control = dir.join("control.html");
-    std::fs::write(&control, hostile.replace(incidentlab::report::html::CSP_META, "")).unwrap();
+    std::fs::write(
+        &control,
+        hostile.replace(incidentlab::report::html::CSP_META, ""),
+    )
+    .unwrap();
     let server = Recorder::start();
-    let control_text = std::fs::read_to_string(&control)
-        .unwrap()
-        .replace(&format!("127.0.0.1:{port}/"), &format!("127.0.0.1:{}/", server.port));
+    let control_text = std::fs::read_to_string(&control).unwrap().replace(
+        &format!("127.0.0.1:{port}/"),
+        &format!("127.0.0.1:{}/", server.port),
+    );
     std::fs::write(&control, control_text).unwrap();
     let dom = dump_dom(&browser, &control, &dir.join("p2"));
-    assert!(dom.contains("<body data-pwned="), "control: the injected script should have run");
+    assert!(
+        dom.contains("<body data-pwned="),
+        "control: the injected script should have run"
+    );
     let sent = server.finish();
     assert!(
         sent.iter().any(|r| r.starts_with("GET /")),
@@ -236,7 +276,10 @@ fn strict_import_fails_on_rejects_and_empty_imports() {
     std::fs::write(&bad, format!("{header}\n{}\n", broken.join("\n"))).unwrap();
     let run = |file: &Path, store: &Path, strict: bool| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_incidentlab"));
-        c.arg("import").arg(file).args(["--format", "servicenow", "-o"]).arg(store);
+        c.arg("import")
+            .arg(file)
+            .args(["--format", "servicenow", "-o"])
+            .arg(store);
         if strict {
             c.arg("--strict");
         }
@@ -246,14 +289,25 @@ fn strict_import_fails_on_rejects_and_empty_imports() {
     let out = run(&bad, &store, true);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("--strict") && err.contains("rejected 5 rows"), "{err}");
+    assert!(
+        err.contains("--strict") && err.contains("rejected 5 rows"),
+        "{err}"
+    );
     assert!(!store.exists(), "--strict writes no store");
     assert!(dir.join("bad.rejects.csv").exists(), "the rejects say why");
     let out = run(&bad, &store, false);
     assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(text.contains("warning"), "nothing imported must be loud: {text}");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("warning"),
+        "nothing imported must be loud: {text}"
+    );
     let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/sample-servicenow.csv");
     let out = run(&good, &dir.join("good.parquet"), true);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

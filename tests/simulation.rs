@@ -378,11 +378,18 @@ fn same_seed_same_results_for_1_and_n_threads_over_random_scenarios() {
             serde_json::to_string(&summarize(&m, &o, &runs, vec![])).unwrap()
         };
         let one = json(1);
-        assert_eq!(one, json(3), "case {case} differs between 1 and 3 threads:\n{text}");
+        assert_eq!(
+            one,
+            json(3),
+            "case {case} differs between 1 and 3 threads:\n{text}"
+        );
         // The summaries carry real results: another seed changes them.
         let mut o = RunOptions::for_model(&m);
         o.seed += 1;
         let (runs, _) = run_replications(&m, &o, &|| {}).unwrap();
-        assert_ne!(one, serde_json::to_string(&summarize(&m, &o, &runs, vec![])).unwrap());
+        assert_ne!(
+            one,
+            serde_json::to_string(&summarize(&m, &o, &runs, vec![])).unwrap()
+        );
     }
 }

@@ -94,8 +94,12 @@ pub fn write_report(
     // Further files (standalone charts) go into the same temporary folder, before the rename.
     files.extend(extra(&tmp)?);
     if dir.exists() {
-        replace_dir(&tmp, dir, &parent.join(format!(".{name}.old-{}", std::process::id())))
-            .map_err(werr)?;
+        replace_dir(
+            &tmp,
+            dir,
+            &parent.join(format!(".{name}.old-{}", std::process::id())),
+        )
+        .map_err(werr)?;
     } else {
         std::fs::rename(&tmp, dir).map_err(werr)?;
     }

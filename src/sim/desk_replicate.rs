@@ -349,7 +349,6 @@ pub fn summarize_desk(desk: &Desk, seed: u64, runs: &[DeskRun]) -> DeskSummary {
     }
 }
 
-
 /// A desk's replications in the tier-scenario [`Summary`] form (pools as tiers), for the report and
 /// comparisons; see [`run_result`] for the definitions.
 pub fn tier_form_summary(desk: &Desk, seed: u64, runs: &[RunResult]) -> Summary {
