@@ -261,6 +261,37 @@ fn greedy(
     })
 }
 
+/// What both searches need: targets on known priorities, SLA targets, and ≥ 2 replications.
+/// `what` names the model and its SLA field in the messages.
+fn check_search(
+    targets: &BTreeMap<String, f64>,
+    priorities: &[String],
+    sla_hours: &[f64],
+    replications: usize,
+    what: (&str, &str),
+) -> Result<(), String> {
+    let (model, sla_field) = what;
+    if targets.is_empty() {
+        return Err("--target needs at least one priority target, e.g. P1=95%,P2=90%".into());
+    }
+    for p in targets.keys() {
+        if p != "all" && !priorities.contains(p) {
+            return Err(format!(
+                "--target {p}: no such priority in the {model} (priorities: {priorities:?})"
+            ));
+        }
+    }
+    if sla_hours.iter().all(|h| h.is_infinite()) {
+        return Err(format!(
+            "the {model} has no {sla_field}: SLA compliance cannot be computed"
+        ));
+    }
+    if replications < 2 {
+        return Err("the search needs at least 2 replications for confidence intervals".into());
+    }
+    Ok(())
+}
+
 pub fn search(
     m: &Model,
     targets: &BTreeMap<String, f64>,
@@ -269,25 +300,13 @@ pub fn search(
     threads: Option<usize>,
     max_steps: usize,
 ) -> Result<StaffingResult, String> {
-    if targets.is_empty() {
-        return Err("--target needs at least one priority target, e.g. P1=95%,P2=90%".into());
-    }
-    for p in targets.keys() {
-        if p != "all" && !m.priorities.contains(p) {
-            return Err(format!(
-                "--target {p}: no such priority in the scenario (priorities: {:?})",
-                m.priorities
-            ));
-        }
-    }
-    if m.sla_hours.iter().all(|h| h.is_infinite()) {
-        return Err(
-            "the scenario has no [sla] resolution_hours: SLA compliance cannot be computed".into(),
-        );
-    }
-    if replications < 2 {
-        return Err("the search needs at least 2 replications for confidence intervals".into());
-    }
+    check_search(
+        targets,
+        &m.priorities,
+        &m.sla_hours,
+        replications,
+        ("scenario", "[sla] resolution_hours"),
+    )?;
     let mut evaluated = 0usize;
     let mut cache: BTreeMap<Vec<i64>, Eval> = BTreeMap::new();
     let mut eval = |d: &[i64]| -> Result<Eval, String> {
@@ -427,25 +446,13 @@ pub fn search_desk(
     threads: Option<usize>,
     max_steps: usize,
 ) -> Result<StaffingResult, String> {
-    if targets.is_empty() {
-        return Err("--target needs at least one priority target, e.g. P1=95%,P2=90%".into());
-    }
-    for p in targets.keys() {
-        if p != "all" && !desk.spec.priorities.contains(p) {
-            return Err(format!(
-                "--target {p}: no such priority in the desk (priorities: {:?})",
-                desk.spec.priorities
-            ));
-        }
-    }
-    if desk.sla_hours.iter().all(|h| h.is_infinite()) {
-        return Err(
-            "the desk has no sla_resolution_hours: SLA compliance cannot be computed".into(),
-        );
-    }
-    if replications < 2 {
-        return Err("the search needs at least 2 replications for confidence intervals".into());
-    }
+    check_search(
+        targets,
+        &desk.spec.priorities,
+        &desk.sla_hours,
+        replications,
+        ("desk", "sla_resolution_hours"),
+    )?;
     let levers = desk_levers(desk);
     let mut evaluated = 0usize;
     let mut cache: BTreeMap<Vec<i64>, Eval> = BTreeMap::new();
