@@ -252,6 +252,8 @@ pub fn label(p: u8) -> String {
     format!("P{p}")
 }
 
+// Over 80 lines: the single-tier fit reads, filters and fits every priority in one pass; it is
+// the fallback for stores without events (desk discovery is `decide::desk`).
 pub fn fit(
     incs: &[Incident],
     name: &str,

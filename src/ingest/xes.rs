@@ -59,6 +59,8 @@ fn is_predefined(name: &str) -> bool {
     matches!(name, "lt" | "gt" | "amp" | "quot" | "apos")
 }
 
+// Over 80 lines: one streaming loop over the XML events with the open-element stack, the trace
+// and the event in progress as its state; splitting it means threading that state through helpers.
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Reject>, u64)> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),

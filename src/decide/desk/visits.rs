@@ -232,7 +232,8 @@ pub fn visits<'a>(t: &Timeline<'a>, cut_ms: i64) -> (Vec<Visit>, Vec<(Interval, 
             prev_kind = None;
         }
         let d = (end_ms - e.at).max(0);
-        let v = out.last_mut().expect("a visit was just pushed");
+        // Never empty here: a visit was pushed above unless the last one has this key.
+        let Some(v) = out.last_mut() else { continue };
         match kind {
             Kind::Queue => v.queue_ms += d,
             Kind::Wait => {
