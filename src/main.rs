@@ -38,6 +38,8 @@ enum Command {
     Report(cli::report::ReportArgs),
     /// Evaluate a real pilot from data: before/after or pilot vs control, with a verdict.
     Pilot(cli::pilot::PilotArgs),
+    /// Combine the part files of a sharded run (--shard i/n) into the unsharded JSON result.
+    Merge(cli::merge::MergeArgs),
 }
 
 /// A progress bar on standard error for long runs; nothing when stderr is not a terminal.
@@ -75,6 +77,7 @@ fn main() {
         Command::Staff(a) => cli::staff::run(a),
         Command::Pilot(a) => cli::pilot::run(a),
         Command::Report(a) => cli::report::run(a),
+        Command::Merge(a) => cli::merge::run(a),
     };
     match result {
         Ok(text) => print!("{text}"),

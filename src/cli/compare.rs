@@ -45,6 +45,39 @@ pub struct CompareArgs {
     pub sweep: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub output: TableOrJson,
+    /// Run slice i of n of the work (sweep points or scenarios × replications) and write a part
+    /// file for `incidentlab merge` (README "Sharded runs").
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// With --shard: the part file to write (default: print it).
+    #[arg(long, requires = "shard")]
+    pub part: Option<PathBuf>,
+}
+
+/// `compare --shard i/n`: one slice of the comparison or sweep as a part file.
+fn run_shard(args: &CompareArgs, spec: &str) -> Result<String> {
+    let shard = crate::sim::replicate::Shard::parse(spec).map_err(Error::Usage)?;
+    let command = if args.sweep.is_some() {
+        if args.scenarios.len() > 1 {
+            return Err(Error::Usage(
+                "--sweep varies the baseline alone: give one scenario".into(),
+            ));
+        }
+        "compare-sweep"
+    } else {
+        if args.scenarios.len() < 2 {
+            return Err(Error::Usage(
+                "compare needs a baseline and at least one pilot scenario (or --sweep)".into(),
+            ));
+        }
+        "compare"
+    };
+    let mut request = super::merge::Request::read(command, &args.scenarios)?;
+    request.replications = args.replications;
+    request.seed = args.seed;
+    request.sweep = args.sweep.clone();
+    request.target = args.target.clone();
+    super::merge::run_shard(request, shard, args.threads, args.part.as_deref())
 }
 
 fn est(e: &Estimate, scale: f64, d: usize) -> String {
@@ -63,6 +96,9 @@ fn est(e: &Estimate, scale: f64, d: usize) -> String {
 }
 
 pub fn run(args: &CompareArgs) -> Result<String> {
+    if let Some(spec) = &args.shard {
+        return run_shard(args, spec);
+    }
     let targets: BTreeMap<String, f64> = args
         .target
         .as_deref()
@@ -83,14 +119,27 @@ pub fn run(args: &CompareArgs) -> Result<String> {
             sweep_subject(&base, sw, reps, seed, args.threads, &targets).map_err(Error::Usage)?;
         let base_name = base.name();
         return match args.output {
-            TableOrJson::Json => serde_json::to_string_pretty(&serde_json::json!({"scenario": base_name, "parameter": sw.name, "replications": reps, "seed": seed, "targets": targets, "points": points}))
-                .map(|s| s + "\n")
-                .map_err(|e| Error::Usage(e.to_string())),
+            TableOrJson::Json => {
+                crate::decide::compare::sweep_json(base_name, &sw, (reps, seed), &targets, &points)
+                    .map_err(Error::Usage)
+            }
             TableOrJson::Table => {
                 let mut o = format!("sweep {} on '{}' — {reps} replications, seed {seed}, common random numbers\n\n", sw.name, base_name);
-                o.push_str(&format!("{:>6} {:>10} {:>26} {:>26} {:>12} {:>6}", "value", "mean staff", "MTTR h [95% CI]", "SLA % [95% CI]", "utilisation", "meets"));
+                o.push_str(&format!(
+                    "{:>6} {:>10} {:>26} {:>26} {:>12} {:>6}",
+                    "value",
+                    "mean staff",
+                    "MTTR h [95% CI]",
+                    "SLA % [95% CI]",
+                    "utilisation",
+                    "meets"
+                ));
                 let desk = matches!(base, Subject::Desk(_));
-                o.push_str(if desk { "      pool queue h/visit [95% CI]\n" } else { "\n" });
+                o.push_str(if desk {
+                    "      pool queue h/visit [95% CI]\n"
+                } else {
+                    "\n"
+                });
                 for p in &points {
                     let r = &p.resolution_hours;
                     let s = &p.sla_compliance;
@@ -99,12 +148,22 @@ pub fn run(args: &CompareArgs) -> Result<String> {
                         p.value,
                         p.mean_staff,
                         format!("{:.2} [{:.2}, {:.2}]", r.mean, r.ci_low, r.ci_high),
-                        format!("{:.1} [{:.1}, {:.1}]", s.mean * 100.0, s.ci_low * 100.0, s.ci_high * 100.0),
+                        format!(
+                            "{:.1} [{:.1}, {:.1}]",
+                            s.mean * 100.0,
+                            s.ci_low * 100.0,
+                            s.ci_high * 100.0
+                        ),
                         p.utilisation.mean * 100.0,
-                        p.meets_targets.map(|b| if b { "yes" } else { "no" }).unwrap_or("–")
+                        p.meets_targets
+                            .map(|b| if b { "yes" } else { "no" })
+                            .unwrap_or("–")
                     ));
                     match &p.queue_hours {
-                        Some(q) => o.push_str(&format!("      {:.3} [{:.3}, {:.3}]\n", q.mean, q.ci_low, q.ci_high)),
+                        Some(q) => o.push_str(&format!(
+                            "      {:.3} [{:.3}, {:.3}]\n",
+                            q.mean, q.ci_low, q.ci_high
+                        )),
                         None => o.push('\n'),
                     }
                 }

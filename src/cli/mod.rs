@@ -6,6 +6,7 @@ pub mod compare;
 pub mod fit;
 pub mod generate;
 pub mod import;
+pub mod merge;
 pub mod pilot;
 pub mod report;
 pub mod simulate;

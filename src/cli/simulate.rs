@@ -61,6 +61,30 @@ pub struct SimulateArgs {
     /// Replay only incidents opened before this date.
     #[arg(long)]
     pub replay_to: Option<String>,
+    /// Run slice i of n of the replications and write a part file for `incidentlab merge`
+    /// (README "Sharded runs").
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// With --shard: the part file to write (default: print it).
+    #[arg(long, requires = "shard")]
+    pub part: Option<PathBuf>,
+}
+
+/// `simulate --shard i/n`: one slice of the replications as a part file.
+fn run_shard(args: &SimulateArgs, spec: &str) -> Result<String> {
+    if args.trace.is_some() || args.replay.is_some() {
+        return Err(Error::Usage(
+            "--shard runs the scenario's own arrivals without a trace: leave out --trace and --replay".into(),
+        ));
+    }
+    let shard = crate::sim::replicate::Shard::parse(spec).map_err(Error::Usage)?;
+    let mut request =
+        super::merge::Request::read("simulate", std::slice::from_ref(&args.scenario))?;
+    request.replications = args.replications;
+    request.seed = args.seed;
+    request.horizon_hours = args.horizon;
+    request.warmup_hours = args.warmup;
+    super::merge::run_shard(request, shard, args.threads, args.part.as_deref())
 }
 
 /// Real arrivals for trace replay: hours from the Monday 00:00 (UTC) before the first one, and the
@@ -141,7 +165,16 @@ pub fn load_scenario(
         path: path.to_path_buf(),
         source,
     })?;
-    let mut scenario = parse(&text).map_err(|e| Error::config(path, e.field, e.message))?;
+    compile_text(path, &text, tweak)
+}
+
+/// Parses, overrides and compiles the text of scenario file `path`.
+pub fn compile_text(
+    path: &Path,
+    text: &str,
+    tweak: impl FnOnce(&mut Scenario),
+) -> Result<(Model, Vec<String>)> {
+    let mut scenario = parse(text).map_err(|e| Error::config(path, e.field, e.message))?;
     tweak(&mut scenario);
     compile(&scenario).map_err(|e| Error::config(path, e.field, e.message))
 }
@@ -283,6 +316,9 @@ pub fn desk_table(s: &crate::sim::desk::DeskSummary, warnings: &[String]) -> Str
 }
 
 pub fn run(args: &SimulateArgs, progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>) -> Result<String> {
+    if let Some(spec) = &args.shard {
+        return run_shard(args, spec);
+    }
     if crate::sim::desk::replicate::is_desk_file(&args.scenario)? {
         return run_desk_file(args, progress);
     }

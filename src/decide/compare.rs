@@ -275,6 +275,54 @@ pub fn compare(
     )
 }
 
+/// What a comparison needs before anything runs: ≥ 2 replications, targets on known priorities,
+/// pilots of the baseline's kind with its priorities.
+pub fn check_comparison(
+    baseline: &Subject,
+    pilots: &[Subject],
+    replications: usize,
+    targets: &BTreeMap<String, f64>,
+) -> Result<(), String> {
+    if replications < 2 {
+        return Err("a comparison needs at least 2 replications for confidence intervals".into());
+    }
+    let priorities = baseline.priorities();
+    for t in targets.keys() {
+        if t != "all" && !priorities.contains(t) {
+            return Err(format!(
+                "target for '{t}', which is not a priority of the scenarios {priorities:?}"
+            ));
+        }
+    }
+    for p in pilots {
+        if matches!(p, Subject::Desk(_)) != matches!(baseline, Subject::Desk(_)) {
+            return Err(format!("'{}' and the baseline '{}' are of different kinds (a desk and a tier scenario): their random numbers do not pair; compare desks with desks and tier scenarios with tier scenarios", p.name(), baseline.name()));
+        }
+        if p.priorities() != priorities {
+            return Err(format!("scenario '{}' has priorities {:?}, the baseline {:?}: compare scenarios with the same priorities", p.name(), p.priorities(), priorities));
+        }
+    }
+    Ok(())
+}
+
+/// A tier scenario's replications (run with [`CRN_KEY`]) with their summary, as
+/// [`Subject::run_crn`] gives them.
+pub fn tier_runs(m: &Model, runs: Vec<RunResult>, seed: u64) -> SubjectRuns {
+    let o = RunOptions {
+        replications: runs.len(),
+        seed,
+        threads: None,
+        stream_key: CRN_KEY.into(),
+        trace: false,
+    };
+    let summary = summarize(m, &o, &runs, vec![]);
+    SubjectRuns {
+        runs,
+        pools: Vec::new(),
+        summary,
+    }
+}
+
 /// Compares pilots with a baseline, tier scenarios or desks (not mixed; same priorities).
 pub fn compare_subjects(
     baseline: &Subject,
@@ -284,27 +332,35 @@ pub fn compare_subjects(
     threads: Option<usize>,
     targets: &BTreeMap<String, f64>,
 ) -> Result<Comparison, String> {
-    if replications < 2 {
-        return Err("a comparison needs at least 2 replications for confidence intervals".into());
-    }
-    let priorities = baseline.priorities().to_vec();
-    for t in targets.keys() {
-        if t != "all" && !priorities.contains(t) {
-            return Err(format!(
-                "target for '{t}', which is not a priority of the scenarios {priorities:?}"
-            ));
-        }
-    }
+    check_comparison(baseline, pilots, replications, targets)?;
     let base = baseline.run_crn(replications, seed, threads)?;
+    let pilot_runs = pilots
+        .iter()
+        .map(|p| p.run_crn(replications, seed, threads))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(assemble_comparison(
+        baseline,
+        pilots,
+        base,
+        pilot_runs,
+        (replications, seed),
+        targets,
+    ))
+}
+
+/// The comparison from the subjects' replications (`runs` = (replications, seed) they were run with).
+pub fn assemble_comparison(
+    baseline: &Subject,
+    pilots: &[Subject],
+    base: SubjectRuns,
+    pilot_runs: Vec<SubjectRuns>,
+    runs: (usize, u64),
+    targets: &BTreeMap<String, f64>,
+) -> Comparison {
+    let (replications, seed) = runs;
+    let priorities = baseline.priorities();
     let mut out = Vec::new();
-    for p in pilots {
-        if matches!(p, Subject::Desk(_)) != matches!(baseline, Subject::Desk(_)) {
-            return Err(format!("'{}' and the baseline '{}' are of different kinds (a desk and a tier scenario): their random numbers do not pair; compare desks with desks and tier scenarios with tier scenarios", p.name(), baseline.name()));
-        }
-        if p.priorities() != priorities.as_slice() {
-            return Err(format!("scenario '{}' has priorities {:?}, the baseline {:?}: compare scenarios with the same priorities", p.name(), p.priorities(), priorities));
-        }
-        let pr = p.run_crn(replications, seed, threads)?;
+    for (p, pr) in pilots.iter().zip(pilot_runs) {
         let mut overall = BTreeMap::new();
         let mut by_priority = BTreeMap::new();
         for (name, f) in METRICS {
@@ -333,14 +389,14 @@ pub fn compare_subjects(
             pools,
         });
     }
-    Ok(Comparison {
+    Comparison {
         replications,
         seed,
         baseline_meets_targets: meets(&base.summary, targets),
         baseline: base.summary,
         pilots: out,
         targets: targets.clone(),
-    })
+    }
 }
 
 /// A sweep parameter: `<tier>_staff` (constant staff) or `<tier>_extra` (agents added to every
@@ -550,18 +606,45 @@ pub fn sweep(
     let mut out = Vec::new();
     for &v in &sw.values {
         let mv = sw.apply(m, v);
-        let (_, s) = run_crn(&mv, replications, seed, threads)?;
-        let tier = &mv.tiers[sw.tier].name;
-        out.push(SweepPoint::of(
-            v,
-            mv.tiers[sw.tier].schedule.mean_staff(),
-            &s,
-            tier,
-            targets,
-            None,
-        ));
+        let (runs, _) = run_crn(&mv, replications, seed, threads)?;
+        out.push(sweep_point(&mv, sw, v, runs, seed, targets));
     }
     Ok(out)
+}
+
+/// One point of a tier sweep from its replications: `mv` is the model at value `v`
+/// ([`Sweep::apply`]), `runs` its replications with [`CRN_KEY`] and `seed`.
+pub fn sweep_point(
+    mv: &Model,
+    sw: &Sweep,
+    v: i64,
+    runs: Vec<RunResult>,
+    seed: u64,
+    targets: &BTreeMap<String, f64>,
+) -> SweepPoint {
+    let s = tier_runs(mv, runs, seed).summary;
+    SweepPoint::of(
+        v,
+        mv.tiers[sw.tier].schedule.mean_staff(),
+        &s,
+        &mv.tiers[sw.tier].name,
+        targets,
+        None,
+    )
+}
+
+/// The JSON that `compare --sweep … --output json` prints (one trailing newline).
+pub fn sweep_json(
+    scenario: &str,
+    sw: &Sweep,
+    runs: (usize, u64),
+    targets: &BTreeMap<String, f64>,
+    points: &[SweepPoint],
+) -> Result<String, String> {
+    let (replications, seed) = runs;
+    serde_json::to_string_pretty(&serde_json::json!({"scenario": scenario, "parameter": sw.name, "replications": replications, "seed": seed, "targets": targets, "points": points}))
+        .map(|s| s + "\n")
+        .map_err(|e| e.to_string())
 }
 
 /// A sweep on a desk, with common random numbers.

@@ -16,10 +16,11 @@
 //! resolution is the one measured.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
+use rand::distr::Distribution;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
+use statrs::distribution::Exp;
 
 use super::model::{Model, PolicyName, ShiftEnd};
 use super::policy::Queue;
@@ -60,9 +61,113 @@ impl<K> Ord for Ev<K> {
     }
 }
 
+/// The order key of an event time: `a.total_cmp(&b)` is `key(a).cmp(&key(b))` (the same bit
+/// trick as `f64::total_cmp`, made unsigned), so the agenda orders events exactly as [`Ev`] does.
+fn time_key(t: f64) -> u64 {
+    let b = t.to_bits() as i64;
+    ((b ^ ((((b >> 63) as u64) >> 1) as i64)) as u64) ^ (1 << 63)
+}
+
+/// The inverse of [`time_key`].
+fn key_time(k: u64) -> f64 {
+    let b = (k ^ (1 << 63)) as i64;
+    f64::from_bits((b ^ ((((b >> 63) as u64) >> 1) as i64)) as u64)
+}
+
+/// A pending event of the tier engine: (time key, sequence number) orders it.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: u64,
+    seq: u64,
+    kind: Kind,
+}
+
+impl Entry {
+    #[inline]
+    fn before(&self, o: &Entry) -> bool {
+        (self.key, self.seq) < (o.key, o.seq)
+    }
+}
+
+/// The pending events, popped in (time, sequence number) order like a binary heap of [`Ev`], but
+/// faster: the next arrival (there is at most one) waits in its own slot, the other events in a
+/// 4-ary min-heap (shallower than a binary heap; its four children share a cache line).
+#[derive(Debug, Default)]
+struct Agenda {
+    arrival: Option<Entry>,
+    heap: Vec<Entry>,
+}
+
+impl Agenda {
+    fn push(&mut self, e: Entry) {
+        if matches!(e.kind, Kind::Arrival) && self.arrival.is_none() {
+            self.arrival = Some(e);
+            return;
+        }
+        let h = &mut self.heap;
+        let mut i = h.len();
+        h.push(e);
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            if !e.before(&h[parent]) {
+                break;
+            }
+            h[i] = h[parent];
+            i = parent;
+        }
+        h[i] = e;
+    }
+
+    /// Removes and returns the earliest event of the heap.
+    fn pop_heap(&mut self) -> Option<Entry> {
+        let h = &mut self.heap;
+        let last = h.pop()?;
+        if h.is_empty() {
+            return Some(last);
+        }
+        let top = h[0];
+        let n = h.len();
+        let mut i = 0;
+        loop {
+            let first = 4 * i + 1;
+            if first >= n {
+                break;
+            }
+            let mut m = first;
+            for c in first + 1..(first + 4).min(n) {
+                if h[c].before(&h[m]) {
+                    m = c;
+                }
+            }
+            if !h[m].before(&last) {
+                break;
+            }
+            h[i] = h[m];
+            i = m;
+        }
+        h[i] = last;
+        Some(top)
+    }
+
+    /// Removes and returns the earliest pending event: (time, kind).
+    fn pop(&mut self) -> Option<(f64, Kind)> {
+        let e = match (self.arrival, self.heap.first()) {
+            (Some(a), Some(h)) if h.before(&a) => self.pop_heap(),
+            (Some(a), _) => {
+                self.arrival = None;
+                Some(a)
+            }
+            (None, _) => self.pop_heap(),
+        }?;
+        Some((key_time(e.key), e.kind))
+    }
+}
+
 /// An incident in the simulation.
 #[derive(Debug, Clone)]
 struct Individual {
+    /// Arrival index in the replication (names the incident's random stream and its trace record).
+    index: u32,
     class: u8,
     tier: u8,
     arrived: f64,
@@ -132,6 +237,97 @@ pub struct RunResult {
     pub waits: Vec<(u8, f64)>,
 }
 
+impl ClassResult {
+    const WORDS: usize = 11;
+
+    fn push_words(&self, w: &mut Vec<u64>) {
+        w.extend([self.arrived, self.resolved, self.unresolved]);
+        w.extend(
+            [
+                self.mean_resolution_hours,
+                self.mean_wait_hours,
+                self.p_wait,
+                self.resolution_p50,
+                self.resolution_p90,
+                self.resolution_p95,
+                self.sla_compliance,
+                self.throughput_per_hour,
+            ]
+            .map(f64::to_bits),
+        );
+    }
+
+    fn from_words(w: &[u64]) -> ClassResult {
+        let f = |k: usize| f64::from_bits(w[k]);
+        ClassResult {
+            arrived: w[0],
+            resolved: w[1],
+            unresolved: w[2],
+            mean_resolution_hours: f(3),
+            mean_wait_hours: f(4),
+            p_wait: f(5),
+            resolution_p50: f(6),
+            resolution_p90: f(7),
+            resolution_p95: f(8),
+            sla_compliance: f(9),
+            throughput_per_hour: f(10),
+        }
+    }
+}
+
+impl RunResult {
+    /// The result as 64-bit words, exactly (floating-point numbers by their bits, so NaN and every
+    /// last digit survive a JSON part file): the number of classes and of tiers, each class, the
+    /// overall figures, each tier's three figures, then mean in system, arrival rate, reopened,
+    /// self-healed and events. `waits` is left out (only the validation tests read it).
+    pub fn to_words(&self) -> Vec<u64> {
+        let mut w = vec![self.classes.len() as u64, self.tiers.len() as u64];
+        for c in self.classes.iter().chain([&self.overall]) {
+            c.push_words(&mut w);
+        }
+        for t in &self.tiers {
+            w.extend([t.utilisation, t.mean_queue, t.mean_staff].map(f64::to_bits));
+        }
+        w.extend([self.mean_in_system.to_bits(), self.arrival_rate.to_bits()]);
+        w.extend([self.reopened, self.self_healed, self.events]);
+        w
+    }
+
+    /// The inverse of [`RunResult::to_words`] (with no `waits`); None when the words do not have
+    /// that layout.
+    pub fn from_words(w: &[u64]) -> Option<RunResult> {
+        let (k, t) = (
+            usize::try_from(*w.first()?).ok()?,
+            usize::try_from(*w.get(1)?).ok()?,
+        );
+        let len = 2 + (k.checked_add(1)?).checked_mul(ClassResult::WORDS)? + t.checked_mul(3)? + 5;
+        if w.len() != len {
+            return None;
+        }
+        let class = |i: usize| ClassResult::from_words(&w[2 + i * ClassResult::WORDS..]);
+        let tiers_at = 2 + (k + 1) * ClassResult::WORDS;
+        let f = |i: usize| f64::from_bits(w[i]);
+        let end = tiers_at + 3 * t;
+        Some(RunResult {
+            classes: (0..k).map(class).collect(),
+            overall: class(k),
+            tiers: (0..t)
+                .map(|i| TierResult {
+                    utilisation: f(tiers_at + 3 * i),
+                    mean_queue: f(tiers_at + 3 * i + 1),
+                    mean_staff: f(tiers_at + 3 * i + 2),
+                })
+                .collect(),
+            mean_in_system: f(end),
+            arrival_rate: f(end + 1),
+            reopened: w[end + 2],
+            self_healed: w[end + 3],
+            events: w[end + 4],
+            waits: Vec::new(),
+        })
+    }
+}
+
 struct TierState {
     on_duty: u32,
     busy: u32,
@@ -146,8 +342,16 @@ struct Sim<'a> {
     m: &'a Model,
     now: f64,
     seq: u64,
-    heap: BinaryHeap<Ev<Kind>>,
+    agenda: Agenda,
+    /// Incidents in the system; a slot is reused once its incident has left for good.
     people: Vec<Individual>,
+    free: Vec<u32>,
+    /// Arrivals so far.
+    next_index: u64,
+    /// Time between candidate arrivals at the peak rate (None: no arrivals).
+    gaps: Option<Exp>,
+    /// The weekly profile is flat: every candidate arrival is accepted without a thinning draw.
+    flat_profile: bool,
     tiers: Vec<TierState>,
     in_system: u64,
     /// Incidents not yet resolved for the first time (Little's law counts these; rework is extra load).
@@ -172,8 +376,8 @@ struct Sim<'a> {
 impl<'a> Sim<'a> {
     fn schedule(&mut self, t: f64, kind: Kind) {
         self.seq += 1;
-        self.heap.push(Ev {
-            t,
+        self.agenda.push(Entry {
+            key: time_key(t),
             seq: self.seq,
             kind,
         });
@@ -199,23 +403,25 @@ impl<'a> Sim<'a> {
         let m = self.m;
         if let Some(trace) = &m.arrival_trace {
             // Trace replay: the next real arrival, if any before the horizon.
-            if let Some(&(t, _)) = trace.get(self.people.len()) {
+            if let Some(&(t, _)) = trace.get(self.next_index as usize) {
                 if t < m.horizon {
                     self.schedule(t.max(self.now), Kind::Arrival);
                 }
             }
             return;
         }
-        let peak = m.rate_per_hour * m.profile_max;
-        if peak <= 0.0 {
+        let Some(gaps) = self.gaps else {
             return;
-        }
+        };
         let mut t = self.now;
         loop {
-            let u: f64 = self.arrivals.random();
-            t += -(1.0 - u).ln() / peak;
+            // Exponential gaps at the peak rate (ziggurat), thinned to the hour's rate.
+            t += gaps.sample(&mut self.arrivals);
             if t >= m.horizon {
                 return;
+            }
+            if self.flat_profile {
+                break;
             }
             // t ≥ 0: the hour of the week without a floating-point remainder.
             let how = ((t as u64) % 168) as usize;
@@ -229,7 +435,8 @@ impl<'a> Sim<'a> {
 
     fn arrive(&mut self) {
         let m = self.m;
-        let index = self.people.len() as u64;
+        let index = self.next_index;
+        self.next_index += 1;
         let mut rng =
             Xoshiro256PlusPlus::seed_from_u64(splitmix64(self.stream_base ^ splitmix64(index)));
         let u: f64 = rng.random();
@@ -245,8 +452,8 @@ impl<'a> Sim<'a> {
                 .unwrap_or(m.mix_cdf.len() - 1)
         });
         let measured = self.now >= m.warmup && self.now < m.horizon;
-        let id = self.people.len() as u32;
-        self.people.push(Individual {
+        let person = Individual {
+            index: index as u32,
             class: class as u8,
             tier: 0,
             arrived: self.now,
@@ -261,7 +468,21 @@ impl<'a> Sim<'a> {
             rework: false,
             tiers_visited: 1,
             rng,
-        });
+        };
+        let id = match self.free.pop() {
+            Some(slot) => {
+                // The token carries on, so a stale completion of the previous occupant never matches.
+                let p = &mut self.people[slot as usize];
+                let token = p.token;
+                *p = person;
+                p.token = token;
+                slot
+            }
+            None => {
+                self.people.push(person);
+                (self.people.len() - 1) as u32
+            }
+        };
         self.in_system += 1;
         self.awaiting_first += 1;
         if measured {
@@ -406,7 +627,12 @@ impl<'a> Sim<'a> {
         let now = self.now;
         self.in_system -= 1;
         let p = &mut self.people[id as usize];
-        let reopen: f64 = p.rng.random();
+        // The last draw of a first resolution (none is needed when nothing reopens: same stream).
+        let reopen: f64 = if m.reopen_probability > 0.0 && !p.rework {
+            p.rng.random()
+        } else {
+            1.0
+        };
         if !p.rework {
             self.awaiting_first -= 1;
         }
@@ -424,7 +650,7 @@ impl<'a> Sim<'a> {
             }
             if let Some(tr) = self.trace.as_mut() {
                 tr.push(TraceRecord {
-                    index: id,
+                    index: p.index,
                     priority: p.class + 1,
                     arrived_hours: p.arrived,
                     resolved_hours: now,
@@ -438,6 +664,8 @@ impl<'a> Sim<'a> {
             p.rework = true;
             self.reopened += u64::from(p.measured);
             self.schedule(now + m.reopen_after_hours, Kind::Reopen { id });
+        } else {
+            self.free.push(id); // gone for good: the slot is free
         }
     }
 
@@ -483,12 +711,27 @@ pub fn run(
     let k = m.priorities.len();
     let stream_base =
         splitmix64(crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)));
+    let peak = m.rate_per_hour * m.profile_max;
+    // Room for the measured incidents' records, from the expected arrivals (capped: a hint only).
+    let expected = (m.rate_per_hour * m.profile.iter().sum::<f64>() / m.profile.len().max(1) as f64
+        * (m.horizon - m.warmup).max(0.0)
+        * 1.05)
+        .clamp(0.0, 1e7) as usize;
+    let share = |c: usize| m.mix_cdf[c] - if c == 0 { 0.0 } else { m.mix_cdf[c - 1] };
     let mut sim = Sim {
         m,
         now: 0.0,
         seq: 0,
-        heap: BinaryHeap::with_capacity(64),
+        agenda: Agenda::default(),
         people: Vec::new(),
+        free: Vec::new(),
+        next_index: 0,
+        gaps: if peak > 0.0 {
+            Exp::new(peak).ok()
+        } else {
+            None
+        },
+        flat_profile: m.profile.iter().all(|&p| p >= m.profile_max),
         tiers: m
             .tiers
             .iter()
@@ -508,7 +751,9 @@ pub fn run(
         last_t: 0.0,
         stream_base,
         arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
-        sojourn: vec![Vec::new(); k],
+        sojourn: (0..k)
+            .map(|c| Vec::with_capacity((expected as f64 * share(c).max(0.0)) as usize + 16))
+            .collect(),
         wait_sum: vec![0.0; k],
         waited: vec![0; k],
         sla_met: vec![0; k],
@@ -517,7 +762,7 @@ pub fn run(
         self_healed: 0,
         events: 0,
         trace: trace.then(Vec::new),
-        wait_over: Vec::new(),
+        wait_over: Vec::with_capacity(expected),
     };
     for (t, tier) in m.tiers.iter().enumerate() {
         if let Some(next) = tier.schedule.next_change(0.0) {
@@ -526,13 +771,13 @@ pub fn run(
     }
     sim.next_arrival();
     let hard_stop = m.horizon * 10.0;
-    while let Some(ev) = sim.heap.pop() {
-        if ev.t > hard_stop || (ev.t >= m.horizon && sim.in_system == 0) {
+    while let Some((t, kind)) = sim.agenda.pop() {
+        if t > hard_stop || (t >= m.horizon && sim.in_system == 0) {
             break;
         }
         sim.events += 1;
-        sim.advance(ev.t);
-        match ev.kind {
+        sim.advance(t);
+        match kind {
             Kind::Arrival => sim.arrive(),
             Kind::ServiceEnd { tier, id, token } => sim.service_end(tier as usize, id, token),
             Kind::ShiftChange { tier } => sim.shift_change(tier as usize),
@@ -549,16 +794,18 @@ pub fn run(
     let window = m.horizon - m.warmup;
     let class_result =
         |sojourn: &mut Vec<f64>, arrived: u64, wait_sum: f64, waited: u64, sla: u64| {
-            // Three selections instead of a full sort: percentiles are taken every replication.
-            let q = super::stats::quantiles_unsorted(sojourn, &[0.5, 0.9, 0.95]);
             let n = sojourn.len() as u64;
             let nf = n as f64;
+            // Summed in resolution order, before the selections reorder the values.
+            let mean = sojourn.iter().sum::<f64>() / nf;
+            // Three selections instead of a full sort: percentiles are taken every replication.
+            let q = super::stats::quantiles_unsorted(sojourn, &[0.5, 0.9, 0.95]);
             let nan_if_empty = |v: f64| if n == 0 { f64::NAN } else { v };
             ClassResult {
                 arrived,
                 resolved: n,
                 unresolved: arrived.saturating_sub(n),
-                mean_resolution_hours: nan_if_empty(sojourn.iter().sum::<f64>() / nf),
+                mean_resolution_hours: nan_if_empty(mean),
                 mean_wait_hours: nan_if_empty(wait_sum / nf),
                 p_wait: nan_if_empty(waited as f64 / nf),
                 resolution_p50: q[0],
@@ -574,9 +821,15 @@ pub fn run(
             }
         };
     let mut classes = Vec::with_capacity(k);
-    let mut all = Vec::new();
+    let mut all = Vec::with_capacity(if k > 1 {
+        sim.sojourn.iter().map(Vec::len).sum()
+    } else {
+        0
+    });
     for c in 0..k {
-        all.extend_from_slice(&sim.sojourn[c]);
+        if k > 1 {
+            all.extend_from_slice(&sim.sojourn[c]);
+        }
         classes.push(class_result(
             &mut sim.sojourn[c],
             sim.arrived[c],
@@ -585,13 +838,18 @@ pub fn run(
             sim.sla_met[c],
         ));
     }
-    let overall = class_result(
-        &mut all,
-        sim.arrived.iter().sum(),
-        sim.wait_sum.iter().sum(),
-        sim.waited.iter().sum(),
-        sim.sla_met.iter().sum(),
-    );
+    // One class: the overall figures are that class's (the same values in the same order).
+    let overall = if k == 1 {
+        classes[0].clone()
+    } else {
+        class_result(
+            &mut all,
+            sim.arrived.iter().sum(),
+            sim.wait_sum.iter().sum(),
+            sim.waited.iter().sum(),
+            sim.sla_met.iter().sum(),
+        )
+    };
     let tiers = sim
         .tiers
         .iter()
@@ -617,4 +875,96 @@ pub fn run(
         waits: sim.wait_over,
     };
     (result, sim.trace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BinaryHeap;
+
+    #[test]
+    fn time_keys_order_like_total_cmp_and_invert() {
+        let xs = [
+            0.0,
+            -0.0,
+            1e-300,
+            0.5,
+            1.0,
+            2200.0,
+            1e300,
+            -1.0,
+            f64::INFINITY,
+        ];
+        for a in xs {
+            assert_eq!(key_time(time_key(a)).to_bits(), a.to_bits());
+            for b in xs {
+                assert_eq!(time_key(a).cmp(&time_key(b)), a.total_cmp(&b), "{a} {b}");
+            }
+        }
+    }
+
+    /// The agenda pops events in the order of the binary heap of `Ev` it replaced (ties included).
+    #[test]
+    fn agenda_pops_in_binary_heap_order() {
+        let mut x = 17u64;
+        let mut next = || {
+            x = crate::random::splitmix64(x);
+            x
+        };
+        let (mut agenda, mut heap) = (Agenda::default(), BinaryHeap::new());
+        let mut seq = 0u64;
+        let mut arrival_pending = false;
+        for step in 0..20_000 {
+            let r = next();
+            if r % 3 != 0 || heap.is_empty() {
+                seq += 1;
+                // Coarse times make ties common; at most one arrival pending, as in the engine.
+                let t = (r >> 8) as f64 % 50.0 + step as f64 / 100.0;
+                let kind = if !arrival_pending && r % 5 == 0 {
+                    arrival_pending = true;
+                    Kind::Arrival
+                } else {
+                    Kind::Reopen { id: seq as u32 }
+                };
+                agenda.push(Entry {
+                    key: time_key(t),
+                    seq,
+                    kind,
+                });
+                heap.push(Ev { t, seq, kind });
+            } else {
+                let want = heap.pop().map(|e| (e.t, e.kind));
+                let got = agenda.pop();
+                assert_eq!(got, want, "step {step}");
+                if matches!(want, Some((_, Kind::Arrival))) {
+                    arrival_pending = false;
+                }
+            }
+        }
+        while let Some(e) = heap.pop() {
+            assert_eq!(agenda.pop(), Some((e.t, e.kind)));
+        }
+        assert_eq!(agenda.pop(), None);
+    }
+
+    #[test]
+    fn run_results_survive_words_exactly() {
+        let m = crate::sim::model::compile(
+            &crate::sim::model::parse(include_str!("../../scenarios/baseline.toml")).unwrap(),
+        )
+        .unwrap()
+        .0;
+        let (r, _) = run(&m, 7, "words", 3, false);
+        let w = r.to_words();
+        let back = RunResult::from_words(&w).unwrap();
+        assert_eq!(back.to_words(), w);
+        assert_eq!(
+            back.overall.mean_wait_hours.to_bits(),
+            r.overall.mean_wait_hours.to_bits()
+        );
+        assert_eq!(back.classes.len(), m.priorities.len());
+        assert_eq!(back.events, r.events);
+        assert!(RunResult::from_words(&w[..w.len() - 1]).is_none());
+        assert!(RunResult::from_words(&[u64::MAX, 1]).is_none());
+    }
 }

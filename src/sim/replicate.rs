@@ -3,9 +3,10 @@
 //! bit-identical for any thread count.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::engine::{run, RunResult, TraceRecord};
 use super::model::Model;
@@ -69,6 +70,87 @@ pub fn run_replications(
         runs.push(r);
     }
     Ok((runs, trace))
+}
+
+/// One slice of a sharded run: shard `index` (1-based) of `count`.
+///
+/// The work of a command is a list of *units*: each (model, replication) pair, models in their
+/// order (a sweep's points, or the baseline then each pilot), replications 0 … r−1 within each:
+/// unit u is replication u mod r of model u div r. Shard i of n runs units
+/// ⌊(i−1)·U/n⌋ … ⌊i·U/n⌋−1 (contiguous, sizes differ by at most one). Every replication's random
+/// streams derive from (seed, key, replication index) alone, so any unit gives the same result on
+/// any machine, in any shard, with any thread count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// Parses `i/n` (1 ≤ i ≤ n).
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let bad = || format!("--shard '{s}': expected i/n with 1 ≤ i ≤ n, e.g. 2/8");
+        let (i, n) = s.trim().split_once('/').ok_or_else(bad)?;
+        let (index, count) = (
+            i.trim().parse::<usize>().map_err(|_| bad())?,
+            n.trim().parse::<usize>().map_err(|_| bad())?,
+        );
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The units of `total` this shard runs.
+    pub fn units(&self, total: usize) -> Range<usize> {
+        let at = |i: usize| (total as u128 * i as u128 / self.count as u128) as usize;
+        at(self.index - 1)..at(self.index)
+    }
+}
+
+/// Runs `units` of a list of models (`replications` each, unit numbering as in [`Shard`]) with
+/// the stream key `key`; results in unit order. Unit u gives exactly replication u mod r of
+/// [`run_replications`] on model u div r.
+pub fn run_units(
+    models: &[Model],
+    replications: usize,
+    seed: u64,
+    key: &str,
+    units: Range<usize>,
+    threads: Option<usize>,
+) -> Result<Vec<RunResult>, String> {
+    if replications == 0 || units.end > models.len() * replications {
+        return Err(format!(
+            "units {}..{} outside the {} × {replications} of the run",
+            units.start,
+            units.end,
+            models.len()
+        ));
+    }
+    let work = || {
+        units
+            .clone()
+            .into_par_iter()
+            .map(|u| {
+                run(
+                    &models[u / replications],
+                    seed,
+                    key,
+                    (u % replications) as u64,
+                    false,
+                )
+                .0
+            })
+            .collect::<Vec<_>>()
+    };
+    match threads {
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| format!("cannot start {n} threads: {e}"))?
+            .install(work)),
+        None => Ok(work()),
+    }
 }
 
 /// Per priority (or overall) summary across replications. Times in hours, shares as fractions.
@@ -180,5 +262,49 @@ pub fn summarize(m: &Model, o: &RunOptions, runs: &[RunResult], warnings: Vec<St
         self_healed_per_replication: Estimate::of(runs.iter().map(|r| r.self_healed as f64)),
         events_per_replication: Estimate::of(runs.iter().map(|r| r.events as f64)),
         warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_unit_once() {
+        assert_eq!(Shard::parse(" 2/3 ").unwrap(), Shard { index: 2, count: 3 });
+        for bad in ["0/3", "4/3", "3", "a/3", "1/0", "-1/3"] {
+            assert!(Shard::parse(bad).unwrap_err().contains(bad), "{bad}");
+        }
+        for total in [0usize, 1, 2, 10, 11, 1000] {
+            for count in 1..=7 {
+                let mut next = 0;
+                for index in 1..=count {
+                    let r = Shard { index, count }.units(total);
+                    assert_eq!(r.start, next);
+                    assert!(r.len() <= total / count + 1);
+                    next = r.end;
+                }
+                assert_eq!(next, total);
+            }
+        }
+    }
+
+    #[test]
+    fn units_are_the_replications_of_the_unsharded_run() {
+        let text = include_str!("../../scenarios/validation/mmc.toml");
+        let mut m = super::super::model::compile(&super::super::model::parse(text).unwrap())
+            .unwrap()
+            .0;
+        m.horizon = 300.0;
+        m.warmup = 50.0;
+        let mut o = RunOptions::for_model(&m);
+        o.replications = 5;
+        let (all, _) = run_replications(&m, &o, &|| {}).unwrap();
+        let models = vec![m.clone(), m.clone()];
+        let units = run_units(&models, 5, o.seed, &o.stream_key, 3..8, Some(2)).unwrap();
+        let words: Vec<_> = units.iter().map(RunResult::to_words).collect();
+        let want: Vec<_> = [3, 4, 0, 1, 2].iter().map(|&r| all[r].to_words()).collect();
+        assert_eq!(words, want);
+        assert!(run_units(&models, 5, 1, "k", 0..11, None).is_err());
     }
 }
