@@ -99,6 +99,7 @@ struct Agenda {
 }
 
 impl Agenda {
+    #[inline]
     fn push(&mut self, e: Entry) {
         if matches!(e.kind, Kind::Arrival) && self.arrival.is_none() {
             self.arrival = Some(e);
@@ -352,6 +353,9 @@ struct Sim<'a> {
     gaps: Option<Exp>,
     /// The weekly profile is flat: every candidate arrival is accepted without a thinning draw.
     flat_profile: bool,
+    /// Keep each tier's incidents in service (only preemption and hand-back at shift end pick
+    /// among them; their choice is a total order, so the list's order does not matter).
+    track_service: bool,
     tiers: Vec<TierState>,
     in_system: u64,
     /// Incidents not yet resolved for the first time (Little's law counts these; rework is extra load).
@@ -374,6 +378,7 @@ struct Sim<'a> {
 }
 
 impl<'a> Sim<'a> {
+    #[inline]
     fn schedule(&mut self, t: f64, kind: Kind) {
         self.seq += 1;
         self.agenda.push(Entry {
@@ -541,10 +546,13 @@ impl<'a> Sim<'a> {
         p.token = p.token.wrapping_add(1);
         let agents = p.agents;
         p.agents = 0;
+        let track = self.track_service;
         let ts = &mut self.tiers[tier];
         ts.busy -= agents;
-        if let Some(k) = ts.in_service.iter().position(|&x| x == id) {
-            ts.in_service.swap_remove(k);
+        if track {
+            if let Some(k) = ts.in_service.iter().position(|&x| x == id) {
+                ts.in_service.swap_remove(k);
+            }
         }
         let (class, deadline) = (p.class as usize, p.deadline);
         p.queued_at = now;
@@ -580,7 +588,9 @@ impl<'a> Sim<'a> {
         let (token, end) = (p.token, now + p.remaining / f64::from(agents));
         let ts = &mut self.tiers[tier];
         ts.busy += agents;
-        ts.in_service.push(id);
+        if self.track_service {
+            ts.in_service.push(id);
+        }
         self.schedule(
             end,
             Kind::ServiceEnd {
@@ -606,10 +616,13 @@ impl<'a> Sim<'a> {
             esc *= 1.0 - m.knowledge_uplift;
         }
         let u: f64 = p.rng.random();
+        let track = self.track_service;
         let ts = &mut self.tiers[tier];
         ts.busy -= agents;
-        if let Some(k) = ts.in_service.iter().position(|&x| x == id) {
-            ts.in_service.swap_remove(k);
+        if track {
+            if let Some(k) = ts.in_service.iter().position(|&x| x == id) {
+                ts.in_service.swap_remove(k);
+            }
         }
         if u < esc && tier + 1 < m.tiers.len() {
             let p = &mut self.people[id as usize];
@@ -732,6 +745,7 @@ pub fn run(
             None
         },
         flat_profile: m.profile.iter().all(|&p| p >= m.profile_max),
+        track_service: m.policy == PolicyName::Preemptive || m.shift_end == ShiftEnd::Handback,
         tiers: m
             .tiers
             .iter()

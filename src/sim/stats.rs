@@ -15,8 +15,9 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// The same quantiles as [`quantile`] of the sorted values, from unsorted values by selection
-/// (O(n) each instead of a sort). Reorders `v`. The largest quantile is selected first and each
-/// smaller one within the part left of it, so later selections scan less.
+/// (O(n) each instead of a sort). Reorders `v`. The smallest quantile is selected first and each
+/// larger one within the part right of it, so later selections scan less (p50, p90, p95: the
+/// whole, then the upper half, then the upper tenth).
 pub fn quantiles_unsorted(v: &mut [f64], qs: &[f64]) -> Vec<f64> {
     if v.is_empty() {
         return vec![f64::NAN; qs.len()];
@@ -24,9 +25,9 @@ pub fn quantiles_unsorted(v: &mut [f64], qs: &[f64]) -> Vec<f64> {
     let n = v.len();
     let pos = |q: f64| q.clamp(0.0, 1.0) * (n - 1) as f64;
     let mut order: Vec<usize> = (0..qs.len()).collect();
-    order.sort_by(|&a, &b| pos(qs[b]).total_cmp(&pos(qs[a])));
+    order.sort_by(|&a, &b| pos(qs[a]).total_cmp(&pos(qs[b])));
     let mut order_stats = OrderStats {
-        limit: n,
+        lower: 0,
         known: Vec::with_capacity(2 * qs.len()),
     };
     let mut out = vec![f64::NAN; qs.len()];
@@ -34,14 +35,10 @@ pub fn quantiles_unsorted(v: &mut [f64], qs: &[f64]) -> Vec<f64> {
         let p = pos(qs[i]);
         let lo = p.floor() as usize;
         let frac = p - lo as f64;
-        // The upper neighbour first: the requested ranks then never increase.
-        let x_hi = if frac > 0.0 {
-            order_stats.get(v, lo + 1)
-        } else {
-            f64::NAN
-        };
+        // Ranks are asked in non-decreasing order: lo, then its upper neighbour.
         let x_lo = order_stats.get(v, lo);
         out[i] = if frac > 0.0 {
+            let x_hi = order_stats.get(v, lo + 1);
             x_lo + (x_hi - x_lo) * frac
         } else {
             x_lo
@@ -50,11 +47,10 @@ pub fn quantiles_unsorted(v: &mut [f64], qs: &[f64]) -> Vec<f64> {
     out
 }
 
-/// Order statistics taken by successive selections. Invariant: every value left of `limit` is ≤
-/// every value from `limit` on, and `v[limit]` (when `limit < n`) is the order statistic of rank
-/// `limit`.
+/// Order statistics taken by successive selections. Invariant: `v[..lower]` holds the `lower`
+/// smallest values, and every value right of `lower` is ≥ each of them.
 struct OrderStats {
-    limit: usize,
+    lower: usize,
     known: Vec<(usize, f64)>,
 }
 
@@ -64,13 +60,14 @@ impl OrderStats {
         if let Some(&(_, x)) = self.known.iter().find(|(r, _)| *r == k) {
             return x;
         }
-        if k < self.limit {
-            v[..self.limit].select_nth_unstable_by(k, |a, b| a.total_cmp(b));
-        } else if k > self.limit {
-            // Not reached for ranks asked in non-increasing order; correct anyway.
+        if k >= self.lower {
+            let lower = self.lower;
+            v[lower..].select_nth_unstable_by(k - lower, |a, b| a.total_cmp(b));
+        } else {
+            // Not reached for ranks asked in non-decreasing order; correct anyway.
             v.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
         }
-        self.limit = k;
+        self.lower = k + 1;
         self.known.push((k, v[k]));
         v[k]
     }
@@ -168,12 +165,12 @@ mod tests {
             }
             // Ranks asked out of order (the fallback path) are still right.
             let mut os = OrderStats {
-                limit: n,
+                lower: 0,
                 known: vec![],
             };
             let mut w = v.clone();
-            assert_eq!(os.get(&mut w, 0), sorted[0]);
             assert_eq!(os.get(&mut w, n - 1), sorted[n - 1]);
+            assert_eq!(os.get(&mut w, 0), sorted[0]);
             assert_eq!(os.get(&mut w, n / 2), sorted[n / 2]);
             let _ = &mut v;
         }
