@@ -291,7 +291,7 @@ pub fn compare_subjects(
     for t in targets.keys() {
         if t != "all" && !priorities.contains(t) {
             return Err(format!(
-                "target for '{t}', which is not a priority of the scenarios {priorities:?}"
+                "--target: target for '{t}', which is not a priority of the scenarios {priorities:?}"
             ));
         }
     }
