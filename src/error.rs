@@ -1,9 +1,22 @@
 //! Errors of the library. Each names the file, line and column where that is known, and what was
 //! expected, so a user can fix an export without reading the code.
+//!
+//! One enum per layer — [`IngestError`], [`MetricsError`], [`SimError`], [`DecideError`],
+//! [`ReportError`] — for problems of the data, a model or a computation that is impossible on
+//! them; the top-level [`Error`] wraps them (`#[from]`), next to the errors that name a place in a
+//! file ([`Error::Read`], [`Error::Write`], [`Error::Format`], [`Error::At`], [`Error::Config`])
+//! and [`Error::Usage`], a bad command-line value or combination. [`Error::exit_code`] is the one
+//! mapping to exit codes: 2 for usage, 1 for everything else.
+//!
+//! Many decide/sim functions return a plain message. Their convention: a message that starts with
+//! a flag name (`--target …`, `--sweep …`, `--pilot-start …`) says that flag's value is wrong and
+//! is a usage error; any other message is about the data or the model. The `classify`
+//! constructors of the layers apply that rule, so a call site stays `.map_err(DecideError::classify)`.
+//! Every constructor returns the top-level [`Error`], ready for `Err(…)` or `map_err`.
 
 use std::path::PathBuf;
 
-/// Every error the library returns. `main.rs` maps them to a message and a non-zero exit code.
+/// Every error the library returns. `main.rs` prints it and exits with [`Error::exit_code`].
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: cannot read: {source}")]
@@ -29,7 +42,7 @@ pub enum Error {
         column: String,
         message: String,
     },
-    /// A bad command-line value or option combination.
+    /// A bad command-line value or option combination (exit code 2, the only one).
     #[error("{0}")]
     Usage(String),
     /// A scenario, SLA policy or mapping file that is not valid.
@@ -41,6 +54,19 @@ pub enum Error {
     },
     #[error("data error: {0}")]
     Polars(#[from] polars::error::PolarsError),
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    #[error(transparent)]
+    Decide(#[from] DecideError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// A result that could not be written as JSON (its serialiser's message).
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -62,5 +88,164 @@ impl Error {
             field: field.into(),
             message: message.into(),
         }
+    }
+    /// A bad command-line value or combination.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage(message.into())
+    }
+    /// The process exit code: 2 for a usage error, 1 for a problem with the data, a model, a
+    /// computation or a file.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// True when a layer's message is about a flag's value: it starts with the flag's name.
+fn names_a_flag(message: &str) -> bool {
+    message.starts_with("--")
+}
+
+/// Import problems that are not tied to a place in a file (those are [`Error::Format`] and
+/// [`Error::At`]).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The importer's own row accounting does not add up: a bug, reported with its figures.
+    #[error("{0}")]
+    Accounting(String),
+}
+
+impl IngestError {
+    pub fn accounting(message: String) -> Error {
+        IngestError::Accounting(message).into()
+    }
+}
+
+/// Metrics that cannot be computed on the data given.
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    /// Nothing to compute on (an empty store, or filters that leave nothing).
+    #[error("{0}")]
+    NoData(String),
+}
+
+impl MetricsError {
+    pub fn no_data(message: String) -> Error {
+        MetricsError::NoData(message).into()
+    }
+}
+
+/// A scenario or desk that cannot be simulated, or a simulation that cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The model does not fit what it is asked to do (invalid desk, replayed priorities it lacks).
+    #[error("{0}")]
+    Model(String),
+    /// The run itself failed (e.g. the worker threads could not be started).
+    #[error("{0}")]
+    Run(String),
+}
+
+impl SimError {
+    pub fn run(message: String) -> Error {
+        SimError::Run(message).into()
+    }
+    pub fn model(message: String) -> Error {
+        SimError::Model(message).into()
+    }
+    /// A failed run, or a usage error when the message names a flag (module documentation).
+    pub fn classify(message: String) -> Error {
+        if names_a_flag(&message) {
+            Error::Usage(message)
+        } else {
+            SimError::Run(message).into()
+        }
+    }
+}
+
+/// A decision (fit, validation, comparison, staffing, pilot evaluation) that the data or the
+/// models cannot support.
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    /// The data cannot answer the question (an empty pilot group, too few incidents to fit).
+    #[error("{0}")]
+    Data(String),
+    /// The models cannot be used as asked (scenarios of different kinds, a fit that is invalid).
+    #[error("{0}")]
+    Model(String),
+    /// The decision cannot be made on these inputs; the decide function's message says why
+    /// (it does not tell data from model).
+    #[error("{0}")]
+    Infeasible(String),
+}
+
+impl DecideError {
+    pub fn data(message: String) -> Error {
+        DecideError::Data(message).into()
+    }
+    pub fn model(message: String) -> Error {
+        DecideError::Model(message).into()
+    }
+    /// A decision's message: a usage error when it names a flag (module documentation), else
+    /// [`DecideError::Infeasible`].
+    pub fn classify(message: String) -> Error {
+        if names_a_flag(&message) {
+            Error::Usage(message)
+        } else {
+            DecideError::Infeasible(message).into()
+        }
+    }
+}
+
+/// A report that cannot be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A report page, or a table or CSV printed as output, could not be rendered.
+    #[error("{0}")]
+    Render(String),
+    /// The PNG charts could not be made (no headless Chromium, or it failed).
+    #[error("{0}")]
+    Png(String),
+}
+
+impl ReportError {
+    pub fn render(message: String) -> Error {
+        ReportError::Render(message).into()
+    }
+    pub fn png(message: String) -> Error {
+        ReportError::Png(message).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_usage_exits_2_and_layer_messages_are_kept() {
+        assert_eq!(Error::usage("--window 'x': bad").exit_code(), 2);
+        let e = DecideError::data("the pilot group is empty".into());
+        assert_eq!(e.exit_code(), 1);
+        assert_eq!(e.to_string(), "the pilot group is empty");
+        assert_eq!(SimError::model("m".into()).exit_code(), 1);
+        assert_eq!(MetricsError::no_data("n".into()).exit_code(), 1);
+        assert_eq!(ReportError::png("p".into()).exit_code(), 1);
+        assert_eq!(IngestError::accounting("a".into()).exit_code(), 1);
+        assert_eq!(Error::format("f.csv", "empty").exit_code(), 1);
+    }
+
+    #[test]
+    fn messages_that_name_a_flag_are_usage() {
+        let e = DecideError::classify("--target P9: no such priority".into());
+        assert!(matches!(e, Error::Usage(_)), "{e:?}");
+        let e = DecideError::classify("the control group is empty in one period".into());
+        assert!(
+            matches!(e, Error::Decide(DecideError::Infeasible(_))),
+            "{e:?}"
+        );
+        let e = SimError::classify("cannot start 4 threads: x".into());
+        assert!(matches!(e, Error::Sim(SimError::Run(_))), "{e:?}");
     }
 }

@@ -1,5 +1,6 @@
 //! The `incidentlab` command: parses flags, calls the library, prints, and maps errors to exit codes
-//! (0 success, 1 a problem with the input or files, 2 a usage error).
+//! (0 success, 1 a problem with the data, a model, a computation or a file, 2 a usage error: a bad
+//! flag value or combination; `Error::exit_code` decides).
 
 use clap::{Parser, Subcommand};
 
@@ -19,26 +20,37 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Import exports (ServiceNow, Jira, PagerDuty, event logs, XES, any CSV via a mapping) into a store.
+    #[command(after_help = cli::examples_help(cli::import::EXAMPLES))]
     Import(cli::import::ImportArgs),
     /// Metrics: MTTR/MTTA, SLA compliance, flow, backlog, recurrence, major incidents.
+    #[command(after_help = cli::examples_help(cli::analyze::EXAMPLES))]
     Analyze(cli::analyze::AnalyzeArgs),
     /// Write a synthetic export with a realistic shape (deterministic from --seed).
+    #[command(after_help = cli::examples_help(cli::generate::EXAMPLES))]
     Generate(cli::generate::GenerateArgs),
     /// Simulate the service desk from a scenario file (parallel replications, 95 % CIs).
+    #[command(after_help = cli::examples_help(cli::simulate::EXAMPLES))]
     Simulate(cli::simulate::SimulateArgs),
     /// Calibrate a scenario from imported data (arrival profile, priority mix, work-time fits).
+    #[command(after_help = cli::examples_help(cli::fit::EXAMPLES))]
     Fit(cli::fit::FitArgs),
     /// Face validation: a scenario's simulated figures beside the observed ones.
+    #[command(after_help = cli::examples_help(cli::validate::EXAMPLES))]
     Validate(cli::validate::ValidateArgs),
     /// Compare pilot scenarios with a baseline (common random numbers, paired CIs), or sweep a parameter.
+    #[command(after_help = cli::examples_help(cli::compare::EXAMPLES))]
     Compare(cli::compare::CompareArgs),
     /// Find the least staffing that meets SLA targets, and compare it with Erlang C.
+    #[command(after_help = cli::examples_help(cli::staff::EXAMPLES))]
     Staff(cli::staff::StaffArgs),
     /// Write a report a manager can read: index.html (offline), summary.md, metrics.json.
+    #[command(after_help = cli::examples_help(cli::report::EXAMPLES))]
     Report(cli::report::ReportArgs),
     /// Evaluate a real pilot from data: before/after or pilot vs control, with a verdict.
+    #[command(after_help = cli::examples_help(cli::pilot::EXAMPLES))]
     Pilot(cli::pilot::PilotArgs),
     /// Combine the part files of a sharded run (--shard i/n) into the unsharded JSON result.
+    #[command(after_help = cli::examples_help(cli::merge::EXAMPLES))]
     Merge(cli::merge::MergeArgs),
 }
 
@@ -83,12 +95,19 @@ fn main() {
         Ok(text) => print!("{text}"),
         Err(e) => {
             eprintln!("error: {e}");
-            let code = if matches!(e, incidentlab::Error::Usage(_)) {
-                2
-            } else {
-                1
-            };
-            std::process::exit(code);
+            std::process::exit(e.exit_code());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap's own consistency checks (no flag declared twice once the shared groups are flattened,
+    /// …); in a release build they would otherwise not run.
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

@@ -1,15 +1,6 @@
 //! `incidentlab analyze`: metrics of a store (or an export, imported on the fly).
 //!
-//! ```text
-//! incidentlab analyze store.parquet --by priority
-//! incidentlab analyze store.parquet --by assignment_group,month --sla scenarios/sla-standard.toml
-//! incidentlab analyze export.csv --format servicenow --from 2025-01-01 --to 2025-04-01 --output json
-//! incidentlab analyze store.parquet --where "category=Network|Hardware" --where "priority!=4"
-//! incidentlab analyze volvo.parquet --by impact --recurrence-key ci --window 7d
-//! incidentlab analyze store.parquet --by priority --output csv -o by-priority.csv
-//! incidentlab analyze store.parquet --sla scenarios/sla-standard.toml --as-of 2025-03-01 --per-incident sla.csv
-//! incidentlab analyze store.parquet --trend resolved     # monthly table by month resolved
-//! ```
+#![doc = concat!("```text\n", include_str!("examples/analyze.txt"), "```")]
 
 use std::path::PathBuf;
 
@@ -17,11 +8,14 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use super::list;
-use crate::error::{Error, Result};
-use crate::ingest::{import_files, ImportOptions, SourceFormat};
+use crate::error::{Error, ReportError, Result};
+use crate::ingest::import_files;
 use crate::metrics::sla::SlaPolicy;
 use crate::metrics::{analyze, Analysis, AnalyzeOptions, Dataset, EndEvent, Filter};
-use crate::timeparse::{parse_tz, TimeParser};
+use crate::timeparse::TimeParser;
+
+/// The usage examples of `incidentlab analyze`: the module documentation above and `--help` show them.
+pub const EXAMPLES: &str = include_str!("examples/analyze.txt");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum AnalyzeOutput {
@@ -43,15 +37,6 @@ pub enum TrendView {
 pub struct AnalyzeArgs {
     /// A store (.parquet, .arrow) or an export file to import on the fly.
     pub input: PathBuf,
-    /// Format of an export given as input (default: detect).
-    #[arg(long, value_enum, default_value = "auto")]
-    pub format: SourceFormat,
-    /// Mapping file for --format mapping.
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
-    /// Time zone of naive timestamps in an export.
-    #[arg(long)]
-    pub timezone: Option<String>,
     /// Group by these columns, comma-separated (any canonical column, or month, week, year, weekday, hour).
     #[arg(long, default_value = "priority")]
     pub by: String,
@@ -98,6 +83,8 @@ pub struct AnalyzeArgs {
     /// Output file (written atomically); without it json, table and csv go to standard output.
     #[arg(short = 'o', long = "output-file")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub export: super::ExportArgs,
 }
 
 /// Parses `7d`, `48h`, `90m` or a number of hours.
@@ -159,23 +146,12 @@ pub fn options(args: &AnalyzeArgs) -> Result<AnalyzeOptions> {
 /// Opens the input as a store, or imports it.
 pub fn dataset(
     input: &std::path::Path,
-    format: SourceFormat,
-    mapping: Option<PathBuf>,
-    timezone: &Option<String>,
+    export: &super::ExportArgs,
 ) -> Result<(Dataset, Option<String>)> {
     if crate::store::StoreFormat::of(input).is_ok() {
         return Ok((Dataset::open_store(input)?, None));
     }
-    let opts = ImportOptions {
-        format,
-        mapping,
-        timezone: timezone
-            .as_deref()
-            .map(parse_tz)
-            .transpose()
-            .map_err(Error::Usage)?,
-        ..Default::default()
-    };
+    let opts = export.options()?;
     let imported = import_files(&[input.to_path_buf()], &opts)?;
     Ok((
         Dataset::from_imported(&imported)?,
@@ -232,12 +208,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
             ));
         }
     }
-    let (data, import_line) = dataset(
-        &args.input,
-        args.format,
-        args.mapping.clone(),
-        &args.timezone,
-    )?;
+    let (data, import_line) = dataset(&args.input, &args.export)?;
     let a = analyze(data, &opts)?;
     let wrote = match &args.per_incident {
         Some(p) => write_per_incident(p, &a)?,
@@ -247,7 +218,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
         AnalyzeOutput::Json => {
             let text = serde_json::to_string_pretty(&a)
                 .map(|s| s + "\n")
-                .map_err(|e| Error::Usage(e.to_string()))?;
+                .map_err(Error::Json)?;
             to_file_or_stdout(args.out.as_deref(), text)
         }
         AnalyzeOutput::Table => to_file_or_stdout(
@@ -276,7 +247,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
                 }
                 None => {
                     let mut w = csv::Writer::from_writer(Vec::new());
-                    let werr = |e: csv::Error| Error::Usage(e.to_string());
+                    let werr = |e: csv::Error| ReportError::render(e.to_string());
                     w.write_record(&header).map_err(werr)?;
                     for r in rows {
                         w.write_record(
@@ -285,7 +256,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
                         )
                         .map_err(werr)?;
                     }
-                    let bytes = w.into_inner().map_err(|e| Error::Usage(e.to_string()))?;
+                    let bytes = w
+                        .into_inner()
+                        .map_err(|e| ReportError::render(e.to_string()))?;
                     Ok(String::from_utf8_lossy(&bytes).into_owned())
                 }
             }

@@ -1,13 +1,6 @@
 //! `incidentlab compare`: scenarios against a baseline with common random numbers, or a sweep.
 //!
-//! ```text
-//! incidentlab compare scenarios/baseline.toml scenarios/extra-l1-staff.toml scenarios/swarming.toml
-//! incidentlab compare scenarios/baseline.toml scenarios/self-healing.toml --target P1=90%,P2=90% --output json
-//! incidentlab compare scenarios/baseline.toml --sweep l1_extra=-1..3 --replications 100
-//! incidentlab compare scenarios/validation/mmc.toml --sweep desk_staff=9..14
-//! incidentlab compare desk.toml desk-plus-one.toml
-//! incidentlab compare scenarios/desk-example.toml --sweep "Application Support_extra=-1..2"
-//! ```
+#![doc = concat!("```text\n", include_str!("examples/compare.txt"), "```")]
 //! Desk files (`[[pools]]`, as `fit` writes) are compared with desks: the table adds each pool's
 //! paired Δ queue time per visit and Δ utilisation.
 //! Differences are pilot − baseline within each replication (paired), with 95 % CIs; `*` marks a
@@ -20,22 +13,20 @@ use clap::Args;
 
 use super::simulate::{load_subject, TableOrJson};
 use crate::decide::compare::{compare_subjects, parse_targets, sweep_subject, Subject};
-use crate::error::{Error, Result};
+use crate::error::{DecideError, Error, Result};
 use crate::sim::stats::Estimate;
+
+/// The usage examples of `incidentlab compare`: the module documentation above and `--help` show them.
+pub const EXAMPLES: &str = include_str!("examples/compare.txt");
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// The baseline scenario (or desk), then the pilots.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
-    /// Replications (default: the baseline file's).
-    #[arg(long)]
-    pub replications: Option<usize>,
-    /// Seed (default: the baseline file's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Replications and seed default to the baseline file's.
+    #[command(flatten)]
+    pub sim: super::SimArgs,
     /// SLA compliance targets, e.g. P1=95%,P2=90%,all=0.9.
     #[arg(long)]
     pub target: Option<String>,
@@ -43,8 +34,8 @@ pub struct CompareArgs {
     /// <pool>_extra=a..b (agents added to every hour the pool has agents).
     #[arg(long)]
     pub sweep: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
-    pub output: TableOrJson,
+    #[command(flatten)]
+    pub print: super::TableOutput,
     /// Run slice i of n of the work (sweep points or scenarios × replications) and write a part
     /// file for `incidentlab merge` (README "Sharded runs").
     #[arg(long)]
@@ -73,11 +64,11 @@ fn run_shard(args: &CompareArgs, spec: &str) -> Result<String> {
         "compare"
     };
     let mut request = super::merge::Request::read(command, &args.scenarios)?;
-    request.replications = args.replications;
-    request.seed = args.seed;
+    request.replications = args.sim.replications;
+    request.seed = args.sim.seed;
     request.sweep = args.sweep.clone();
     request.target = args.target.clone();
-    super::merge::run_shard(request, shard, args.threads, args.part.as_deref())
+    super::merge::run_shard(request, shard, args.sim.threads, args.part.as_deref())
 }
 
 fn est(e: &Estimate, scale: f64, d: usize) -> String {
@@ -107,21 +98,21 @@ pub fn run(args: &CompareArgs) -> Result<String> {
         .map_err(Error::Usage)?
         .unwrap_or_default();
     let base = load_subject(&args.scenarios[0], None)?;
-    let reps = args.replications.unwrap_or(base.replications());
-    let seed = args.seed.unwrap_or(base.seed());
+    let reps = args.sim.replications.unwrap_or(base.replications());
+    let seed = args.sim.seed.unwrap_or(base.seed());
     if let Some(sw) = &args.sweep {
         if args.scenarios.len() > 1 {
             return Err(Error::Usage(
                 "--sweep varies the baseline alone: give one scenario".into(),
             ));
         }
-        let (sw, points) =
-            sweep_subject(&base, sw, reps, seed, args.threads, &targets).map_err(Error::Usage)?;
+        let (sw, points) = sweep_subject(&base, sw, reps, seed, args.sim.threads, &targets)
+            .map_err(DecideError::classify)?;
         let base_name = base.name();
-        return match args.output {
+        return match args.print.output {
             TableOrJson::Json => {
                 crate::decide::compare::sweep_json(base_name, &sw, (reps, seed), &targets, &points)
-                    .map_err(Error::Usage)
+                    .map_err(DecideError::classify)
             }
             TableOrJson::Table => {
                 let mut o = format!("sweep {} on '{}' — {reps} replications, seed {seed}, common random numbers\n\n", sw.name, base_name);
@@ -180,12 +171,12 @@ pub fn run(args: &CompareArgs) -> Result<String> {
         .iter()
         .map(|p| load_subject(p, None))
         .collect::<Result<Vec<_>>>()?;
-    let c = compare_subjects(&base, &pilots, reps, seed, args.threads, &targets)
-        .map_err(Error::Usage)?;
-    match args.output {
+    let c = compare_subjects(&base, &pilots, reps, seed, args.sim.threads, &targets)
+        .map_err(DecideError::classify)?;
+    match args.print.output {
         TableOrJson::Json => serde_json::to_string_pretty(&c)
             .map(|s| s + "\n")
-            .map_err(|e| Error::Usage(e.to_string())),
+            .map_err(Error::Json),
         TableOrJson::Table => {
             let mut o = format!("baseline '{}' — {reps} replications, seed {seed}, common random numbers; differences are pilot − baseline (paired 95% CI), * = significant\n", base.name());
             if !targets.is_empty() {

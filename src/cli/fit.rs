@@ -4,13 +4,7 @@
 //! (`decide::desk`: pools, routing, queue/work/wait per visit, capacity calendars, multitasking);
 //! without one (or with `--single-tier`) it fits the single-tier scenario (`decide::fit`).
 //!
-//! ```text
-//! incidentlab fit volvo.parquet -o desk.toml                        # desk, pools by support level
-//! incidentlab fit volvo.parquet --pools group --top 12 -o desk.toml # the 12 busiest groups + the rest
-//! incidentlab fit volvo.parquet --until 2012-05-03T11:35:56Z -o desk.toml   # for validate --from
-//! incidentlab fit volvo.parquet --states desk.toml -o desk2.toml    # refit with an edited [states]
-//! incidentlab fit store.parquet --single-tier --staff 12 --sla scenarios/sla-standard.toml -o fitted.toml
-//! ```
+#![doc = concat!("```text\n", include_str!("examples/fit.txt"), "```")]
 //! Then check it: `incidentlab validate desk.toml --against volvo.parquet --from 2012-05-03T11:35:56Z`.
 
 use std::path::PathBuf;
@@ -18,9 +12,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::decide::fit::{fit, scenario_toml};
-use crate::error::{Error, Result};
+use crate::error::{DecideError, Error, Result};
 use crate::metrics::sla::SlaPolicy;
-use crate::timeparse::parse_tz;
+
+/// The usage examples of `incidentlab fit`: the module documentation above and `--help` show them.
+pub const EXAMPLES: &str = include_str!("examples/fit.txt");
 
 #[derive(Debug, Args)]
 pub struct FitArgs {
@@ -39,15 +35,9 @@ pub struct FitArgs {
     /// stays small: the data's resolution times already contain today's queueing).
     #[arg(long, default_value_t = 0.6)]
     pub utilisation: f64,
-    /// Time zone of the desk, for the hour-of-week arrival profile.
-    #[arg(long, default_value = "UTC")]
-    pub timezone: String,
     /// SLA policy whose targets go into the scenario.
     #[arg(long)]
     pub sla: Option<PathBuf>,
-    /// Format of an export given as input.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub format: crate::ingest::SourceFormat,
     /// Desk pools: support level or assignment group (default: level when most events name one).
     #[arg(long, value_enum)]
     pub pools: Option<crate::decide::desk::visits::PoolBy>,
@@ -67,13 +57,17 @@ pub struct FitArgs {
     /// Fit the single-tier scenario even when the store has events.
     #[arg(long)]
     pub single_tier: bool,
+    /// How an export given as input is read (as `import` reads it); `--timezone` is also the
+    /// desk's time zone for the hour-of-week arrival profile (default UTC).
+    #[command(flatten)]
+    pub export: super::ExportArgs,
 }
 
 /// Incidents and events from a store (events from `<store>.events.parquet` when present) or from
 /// an export imported on the fly.
 pub fn load_with_events(
     input: &std::path::Path,
-    format: crate::ingest::SourceFormat,
+    export: &super::ExportArgs,
 ) -> Result<(Vec<crate::schema::Incident>, Vec<crate::schema::Event>)> {
     if crate::store::StoreFormat::of(input).is_ok() {
         let incs = crate::store::read_incidents(input)?;
@@ -85,10 +79,7 @@ pub fn load_with_events(
         let events = events_from_frame(&df).map_err(|m| Error::format(&ev, m))?;
         return Ok((incs, events));
     }
-    let opts = crate::ingest::ImportOptions {
-        format,
-        ..Default::default()
-    };
+    let opts = export.options()?;
     let imported = crate::ingest::import_files(&[input.to_path_buf()], &opts)?;
     Ok((imported.incidents, imported.events))
 }
@@ -176,7 +167,11 @@ pub fn run(args: &FitArgs) -> Result<String> {
     if !(args.utilisation > 0.0 && args.utilisation < 1.0) {
         return Err(Error::Usage("--utilisation must be between 0 and 1".into()));
     }
-    let tz = parse_tz(&args.timezone).map_err(Error::Usage)?;
+    let tz = args
+        .export
+        .timezone()
+        .map_err(Error::Usage)?
+        .unwrap_or(chrono_tz::UTC);
     let policy = args.sla.as_ref().map(|p| SlaPolicy::load(p)).transpose()?;
     let until = args
         .until
@@ -187,7 +182,7 @@ pub fn run(args: &FitArgs) -> Result<String> {
                 .map_err(|e| Error::Usage(format!("--until: {e}")))
         })
         .transpose()?;
-    let (mut incs, events) = load_with_events(&args.input, args.format)?;
+    let (mut incs, events) = load_with_events(&args.input, &args.export)?;
     let name = args.name.clone().unwrap_or_else(|| {
         args.out
             .file_stem()
@@ -212,13 +207,13 @@ pub fn run(args: &FitArgs) -> Result<String> {
     let text = scenario_toml(&f);
     // The written file must load: check it before writing.
     let parsed = crate::sim::model::parse(&text).map_err(|e| {
-        Error::Usage(format!(
+        DecideError::model(format!(
             "internal: fitted scenario does not parse: {} {}",
             e.field, e.message
         ))
     })?;
     crate::sim::model::compile(&parsed).map_err(|e| {
-        Error::Usage(format!(
+        DecideError::model(format!(
             "internal: fitted scenario is invalid: {} {}",
             e.field, e.message
         ))
@@ -307,9 +302,9 @@ fn run_desk(
     let f = desk::discover(incs, events, &o).map_err(|m| Error::format(&args.input, m))?;
     let text = desk::render::desk_toml(&f);
     let parsed: crate::sim::desk::DeskSpec = toml::from_str(&text)
-        .map_err(|e| Error::Usage(format!("internal: fitted desk does not parse: {e}")))?;
+        .map_err(|e| DecideError::model(format!("internal: fitted desk does not parse: {e}")))?;
     crate::sim::desk::compile(&parsed).map_err(|e| {
-        Error::Usage(format!(
+        DecideError::model(format!(
             "internal: fitted desk is invalid: {} {}",
             e.field, e.message
         ))

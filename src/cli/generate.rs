@@ -1,12 +1,6 @@
 //! `incidentlab generate`: a synthetic export with a realistic shape, deterministic from `--seed`.
 //!
-//! ```text
-//! incidentlab generate -n 5000 --seed 7 --format servicenow -o datasets/sample-servicenow.csv
-//! incidentlab generate -n 200 --format eventlog -o log.csv
-//! incidentlab generate -n 1000000 --format servicenow -o /tmp/big.csv     # benchmark input
-//! incidentlab generate -n 500 --format mapping -o acme.csv   # also writes acme.mapping.toml
-//! incidentlab generate -n 2000 --seed 7 --model independent -o old.csv  # the model before the desk
-//! ```
+#![doc = concat!("```text\n", include_str!("examples/generate.txt"), "```")]
 //!
 //! `--model desk` (the default) runs incidents through staffed pools (people on shifts, queues,
 //! transfers, external waits): see `generate::desk`. `--model independent` draws each incident on
@@ -20,6 +14,9 @@ use crate::error::{Error, Result};
 use crate::generate::{generate, write_export, GenerateOptions, GeneratorModel};
 use crate::ingest::SourceFormat;
 use crate::timeparse::{parse_tz, TimeParser};
+
+/// The usage examples of `incidentlab generate`: the module documentation above and `--help` show them.
+pub const EXAMPLES: &str = include_str!("examples/generate.txt");
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {

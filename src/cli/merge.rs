@@ -2,16 +2,16 @@
 //! deterministic slice of the work and writes a *part file*; `incidentlab merge` combines the parts
 //! into exactly the JSON the unsharded `--output json` run prints.
 //!
-//! ```text
-//! incidentlab compare scenarios/validation/mmc.toml --sweep desk_staff=9..14 --shard 2/3 --part part-2.json
-//! incidentlab merge part-1.json part-2.json part-3.json -o result.json
-//! ```
+#![doc = concat!("```text\n", include_str!("examples/merge.txt"), "```")]
 //! The unit of work is one (model, replication) pair ([`Shard`]); a part file holds its units'
 //! results exactly (floating-point numbers by their bits), the request that produced them (the
 //! scenario files' text, seed, replications, sweep, targets, overrides) and its hash, so `merge`
 //! needs no other file and refuses parts of different runs, duplicates and missing shards.
 
 use std::path::{Path, PathBuf};
+
+/// The usage examples of `incidentlab merge`: the module documentation above and `--help` show them.
+pub const EXAMPLES: &str = include_str!("examples/merge.txt");
 
 use clap::Args;
 use serde::{Deserialize, Serialize};

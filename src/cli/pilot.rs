@@ -1,11 +1,7 @@
 //! `incidentlab pilot`: did a real pilot work? Before/after, or pilot group vs control
 //! (difference-in-differences), with a plain-language verdict and control charts.
 //!
-//! ```text
-//! incidentlab pilot store.parquet --pilot-start 2025-09-01
-//! incidentlab pilot store.parquet --pilot-start 2025-09-01 --pilot-end 2025-12-01 --pilot-group 'assignment_group=Service Desk North'
-//! incidentlab pilot export.csv --format servicenow --pilot-start 2025-09-01 --sla scenarios/sla-standard.toml --output json
-//! ```
+#![doc = concat!("```text\n", include_str!("examples/pilot.txt"), "```")]
 
 use std::path::PathBuf;
 
@@ -13,22 +9,18 @@ use clap::Args;
 
 use super::simulate::TableOrJson;
 use crate::decide::pilot::PilotOptions;
-use crate::error::{Error, Result};
-use crate::ingest::SourceFormat;
+use crate::error::{DecideError, Error, Result};
 use crate::metrics::sla::SlaPolicy;
 use crate::metrics::Filter;
 use crate::timeparse::TimeParser;
+
+/// The usage examples of `incidentlab pilot`: the module documentation above and `--help` show them.
+pub const EXAMPLES: &str = include_str!("examples/pilot.txt");
 
 #[derive(Debug, Args)]
 pub struct PilotArgs {
     /// A store (.parquet, .arrow) or an export to import on the fly.
     pub input: PathBuf,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub format: SourceFormat,
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
-    #[arg(long)]
-    pub timezone: Option<String>,
     /// When the pilot started (date or timestamp, UTC).
     #[arg(long)]
     pub pilot_start: String,
@@ -49,8 +41,10 @@ pub struct PilotArgs {
     pub seed: u64,
     #[arg(long, default_value_t = 2000)]
     pub resamples: usize,
-    #[arg(long, value_enum, default_value = "table")]
-    pub output: TableOrJson,
+    #[command(flatten)]
+    pub print: super::TableOutput,
+    #[command(flatten)]
+    pub export: super::ExportArgs,
 }
 
 pub fn run(args: &PilotArgs) -> Result<String> {
@@ -87,19 +81,14 @@ pub fn run(args: &PilotArgs) -> Result<String> {
         seed: args.seed,
         resamples: args.resamples.max(100),
     };
-    let incidents = super::load_incidents(
-        &args.input,
-        args.format,
-        args.mapping.clone(),
-        args.timezone.as_deref(),
-    )?;
+    let incidents = super::load_incidents(&args.input, &args.export)?;
     let policy = args.sla.as_ref().map(|p| SlaPolicy::load(p)).transpose()?;
     let report = crate::decide::pilot::evaluate_with_policy(&incidents, &opts, policy.as_ref())
-        .map_err(Error::Usage)?;
-    if args.output == TableOrJson::Json {
+        .map_err(DecideError::classify)?;
+    if args.print.output == TableOrJson::Json {
         return serde_json::to_string_pretty(&report)
             .map(|s| s + "\n")
-            .map_err(|e| Error::Usage(e.to_string()));
+            .map_err(Error::Json);
     }
     let r = &report;
     let mut o = format!(

@@ -1,9 +1,6 @@
 //! `incidentlab report`: from a store (or an export) to a report a manager can read.
 //!
-//! ```text
-//! incidentlab report reports/sample-store.parquet --sla scenarios/sla-standard.toml -o reports/sample/
-//! incidentlab report store.parquet --scenarios scenarios/baseline.toml scenarios/swarming.toml --pilot-start 2025-09-01 -o reports/q3/
-//! ```
+#![doc = concat!("```text\n", include_str!("examples/report.txt"), "```")]
 //! Writes `index.html` (self-contained, offline), `summary.md` and `metrics.json`.
 
 use std::path::PathBuf;
@@ -12,14 +9,17 @@ use clap::Args;
 use polars::prelude::*;
 
 use crate::decide::pilot::PilotOptions;
-use crate::error::{Error, Result};
-use crate::ingest::{import_files, ImportOptions, SourceFormat};
+use crate::error::{DecideError, Error, ReportError, Result, SimError};
+use crate::ingest::import_files;
 use crate::metrics::sla::SlaPolicy;
 use crate::metrics::{analyze, AnalyzeOptions, Dataset, Filter};
 use crate::report::html::HtmlWriter;
 use crate::report::markdown::MarkdownWriter;
 use crate::report::{takeaways, write_report, JsonWriter, Report, ReportWriter};
 use crate::timeparse::TimeParser;
+
+/// The usage examples of `incidentlab report`: the module documentation above and `--help` show them.
+pub const EXAMPLES: &str = include_str!("examples/report.txt");
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -28,8 +28,6 @@ pub struct ReportArgs {
     /// The report folder to write (index.html, summary.md, metrics.json).
     #[arg(short = 'o', long = "output-dir")]
     pub out: PathBuf,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub format: SourceFormat,
     /// SLA policy for computed compliance and targets.
     #[arg(long)]
     pub sla: Option<PathBuf>,
@@ -61,6 +59,9 @@ pub struct ReportArgs {
     /// Report title.
     #[arg(long, default_value = "Incident management report")]
     pub title: String,
+    /// How an export given as input is read (as `import` reads it).
+    #[command(flatten)]
+    pub export: super::ExportArgs,
 }
 
 /// Resolution-time percentiles 1…99 per priority, computed by polars (aggregated: the chart never
@@ -130,13 +131,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         };
         (d, incs, format!("store {}", args.input.display()))
     } else {
-        let imported = import_files(
-            std::slice::from_ref(&args.input),
-            &ImportOptions {
-                format: args.format,
-                ..Default::default()
-            },
-        )?;
+        let imported = import_files(std::slice::from_ref(&args.input), &args.export.options()?)?;
         let line = imported.summary.line();
         (
             Dataset::from_imported(&imported)?,
@@ -157,7 +152,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
     }
     let mut simulations = Vec::new();
     for m in &models {
-        simulations.push(crate::decide::compare::simulate_subject(m).map_err(Error::Usage)?);
+        simulations.push(crate::decide::compare::simulate_subject(m).map_err(SimError::classify)?);
     }
     let comparison = if models.len() >= 2 {
         let reps = args.replications.unwrap_or(models[0].replications());
@@ -170,7 +165,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
                 None,
                 &Default::default(),
             )
-            .map_err(Error::Usage)?,
+            .map_err(DecideError::classify)?,
         )
     } else {
         None
@@ -200,7 +195,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
                 &o,
                 policy.as_ref().map(|(_, p)| p),
             );
-            Some(r.map_err(Error::Usage)?)
+            Some(r.map_err(DecideError::classify)?)
         }
         _ => None,
     };
@@ -216,7 +211,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
             let reps = args.replications.unwrap_or(m.replications());
             let (sweep, points) =
                 crate::decide::compare::sweep_subject(m, sw, reps, m.seed(), None, &targets)
-                    .map_err(Error::Usage)?;
+                    .map_err(DecideError::classify)?;
             Some(crate::report::StaffingCurve {
                 scenario: m.name().to_string(),
                 parameter: sweep.name.clone(),
@@ -247,8 +242,8 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         takeaways: tk,
     };
     let writers: [&dyn ReportWriter; 3] = [&HtmlWriter, &MarkdownWriter, &JsonWriter];
-    let html =
-        String::from_utf8(HtmlWriter.render(&report)?).map_err(|e| Error::Usage(e.to_string()))?;
+    let html = String::from_utf8(HtmlWriter.render(&report)?)
+        .map_err(|e| ReportError::render(e.to_string()))?;
     let charts = crate::report::charts_of(&html);
     let png = args.png;
     let extra = |tmp: &std::path::Path| -> Result<Vec<String>> {
@@ -288,7 +283,7 @@ fn render_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
     let browser = ["chromium", "chromium-browser", "google-chrome"]
         .iter()
         .find_map(|c| std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(c)).find(|p| p.exists())))
-        .ok_or_else(|| Error::Usage("--png needs headless Chromium (Debian package chromium; `bash tests/setup.sh` installs it)".into()))?;
+        .ok_or_else(|| ReportError::png("--png needs headless Chromium (Debian package chromium; `bash tests/setup.sh` installs it)".into()))?;
     let profile = std::env::temp_dir().join(format!("incidentlab-chromium-{}", std::process::id()));
     let abs = std::fs::canonicalize(svg).map_err(|source| Error::Read {
         path: svg.to_path_buf(),
@@ -320,7 +315,7 @@ fn render_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
             source,
         })?;
     if !out.status.success() || !png.exists() {
-        return Err(Error::Usage(format!(
+        return Err(ReportError::png(format!(
             "Chromium could not render {}: {}",
             svg.display(),
             String::from_utf8_lossy(&out.stderr)

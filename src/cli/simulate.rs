@@ -1,11 +1,6 @@
 //! `incidentlab simulate`: run a scenario file, many replications in parallel.
 //!
-//! ```text
-//! incidentlab simulate scenarios/baseline.toml --replications 1000 --seed 7
-//! incidentlab simulate scenarios/baseline.toml --threads 1 --output json > baseline.json
-//! incidentlab simulate scenarios/swarming.toml --horizon 4032 --warmup 336 --trace trace.parquet
-//! incidentlab simulate scenarios/desk-example.toml --replications 20
-//! ```
+#![doc = concat!("```text\n", include_str!("examples/simulate.txt"), "```")]
 //! A desk file (`[[pools]]`, as `fit` writes from an event log) runs on the desk engine.
 //! Flags override the file. Same seed → identical results, whatever `--threads`.
 
@@ -14,11 +9,14 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use polars::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SimError};
 use crate::sim::engine::TraceRecord;
 use crate::sim::model::{compile, parse, Model, Scenario};
 use crate::sim::replicate::{run_replications, summarize, ClassSummary, RunOptions, Summary};
 use crate::sim::stats::Estimate;
+
+/// The usage examples of `incidentlab simulate`: the module documentation above and `--help` show them.
+pub const EXAMPLES: &str = include_str!("examples/simulate.txt");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum TableOrJson {
@@ -31,23 +29,16 @@ pub enum TableOrJson {
 pub struct SimulateArgs {
     /// Scenario or desk file (TOML; see scenarios/ and README "Scenario format", "Desk format").
     pub scenario: PathBuf,
-    /// Replications (overrides the file).
-    #[arg(long)]
-    pub replications: Option<usize>,
-    /// Random seed (overrides the file).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub sim: super::SimArgs,
     /// Simulated hours (overrides the file).
     #[arg(long)]
     pub horizon: Option<f64>,
     /// Warm-up hours not measured (overrides the file).
     #[arg(long)]
     pub warmup: Option<f64>,
-    #[arg(long, value_enum, default_value = "table")]
-    pub output: TableOrJson,
+    #[command(flatten)]
+    pub print: super::TableOutput,
     /// Write every measured incident of the first replication to this Parquet/Arrow file.
     #[arg(long)]
     pub trace: Option<PathBuf>,
@@ -68,6 +59,9 @@ pub struct SimulateArgs {
     /// With --shard: the part file to write (default: print it).
     #[arg(long, requires = "shard")]
     pub part: Option<PathBuf>,
+    /// How a `--replay` export is read (as `import` reads it).
+    #[command(flatten)]
+    pub export: super::ExportArgs,
 }
 
 /// `simulate --shard i/n`: one slice of the replications as a part file.
@@ -80,11 +74,11 @@ fn run_shard(args: &SimulateArgs, spec: &str) -> Result<String> {
     let shard = crate::sim::replicate::Shard::parse(spec).map_err(Error::Usage)?;
     let mut request =
         super::merge::Request::read("simulate", std::slice::from_ref(&args.scenario))?;
-    request.replications = args.replications;
-    request.seed = args.seed;
+    request.replications = args.sim.replications;
+    request.seed = args.sim.seed;
     request.horizon_hours = args.horizon;
     request.warmup_hours = args.warmup;
-    super::merge::run_shard(request, shard, args.threads, args.part.as_deref())
+    super::merge::run_shard(request, shard, args.sim.threads, args.part.as_deref())
 }
 
 /// Real arrivals for trace replay: hours from the Monday 00:00 (UTC) before the first one, and the
@@ -103,10 +97,10 @@ pub fn replay_trace(args: &SimulateArgs, model: &mut Model) -> Result<()> {
         when(&args.replay_from, "--replay-from")?,
         when(&args.replay_to, "--replay-to")?,
     );
-    let mut incs = super::load_incidents(path, crate::ingest::SourceFormat::Auto, None, None)?;
+    let mut incs = super::load_incidents(path, &args.export)?;
     incs.retain(|i| from.is_none_or(|f| i.opened_at >= f) && to.is_none_or(|t| i.opened_at < t));
     if incs.is_empty() {
-        return Err(Error::Usage(format!(
+        return Err(SimError::model(format!(
             "{}: no incidents to replay in the chosen period",
             path.display()
         )));
@@ -142,7 +136,7 @@ pub fn replay_trace(args: &SimulateArgs, model: &mut Model) -> Result<()> {
         }
     }
     if !unknown.is_empty() {
-        return Err(Error::Usage(format!(
+        return Err(SimError::model(format!(
             "replay: priorities {:?} of {} are not among the scenario's {:?} (name them P1, P2 … as `fit` does)",
             unknown,
             path.display(),
@@ -216,10 +210,10 @@ fn run_desk_file(
         ));
     }
     let desk = load_desk_with(&args.scenario, |s| {
-        if let Some(r) = args.replications {
+        if let Some(r) = args.sim.replications {
             s.replications = r;
         }
-        if let Some(x) = args.seed {
+        if let Some(x) = args.sim.seed {
             s.seed = x;
         }
         if let Some(h) = args.horizon {
@@ -237,18 +231,18 @@ fn run_desk_file(
         reps,
         desk.spec.seed,
         &desk.spec.name,
-        args.threads,
+        args.sim.threads,
         &*tick,
     )
-    .map_err(Error::Usage)?;
+    .map_err(SimError::classify)?;
     let summary = summarize_desk(&desk, desk.spec.seed, &runs);
     let warnings = load_warnings(&desk);
-    match args.output {
+    match args.print.output {
         TableOrJson::Json => serde_json::to_string_pretty(
             &serde_json::json!({"summary": summary, "warnings": warnings}),
         )
         .map(|s| s + "\n")
-        .map_err(|e| Error::Usage(e.to_string())),
+        .map_err(Error::Json),
         TableOrJson::Table => Ok(desk_table(&summary, &warnings)),
     }
 }
@@ -323,10 +317,10 @@ pub fn run(args: &SimulateArgs, progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>) 
         return run_desk_file(args, progress);
     }
     let (mut model, warnings) = load_scenario(&args.scenario, |s| {
-        if let Some(r) = args.replications {
+        if let Some(r) = args.sim.replications {
             s.replications = r;
         }
-        if let Some(x) = args.seed {
+        if let Some(x) = args.sim.seed {
             s.seed = x;
         }
         if let Some(h) = args.horizon {
@@ -338,18 +332,18 @@ pub fn run(args: &SimulateArgs, progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>) 
     })?;
     replay_trace(args, &mut model)?;
     let mut opts = RunOptions::for_model(&model);
-    opts.threads = args.threads;
+    opts.threads = args.sim.threads;
     opts.trace = args.trace.is_some();
     let tick = progress(opts.replications as u64);
-    let (runs, trace) = run_replications(&model, &opts, &*tick).map_err(Error::Usage)?;
+    let (runs, trace) = run_replications(&model, &opts, &*tick).map_err(SimError::classify)?;
     let summary = summarize(&model, &opts, &runs, warnings);
     if let (Some(path), Some(trace)) = (&args.trace, trace) {
         write_trace(path, &trace, &model)?;
     }
-    match args.output {
+    match args.print.output {
         TableOrJson::Json => serde_json::to_string_pretty(&summary)
             .map(|s| s + "\n")
-            .map_err(|e| Error::Usage(e.to_string())),
+            .map_err(Error::Json),
         TableOrJson::Table => Ok(table(&summary)),
     }
 }

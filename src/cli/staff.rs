@@ -1,10 +1,6 @@
 //! `incidentlab staff`: the least staffing that meets every SLA target, by simulation.
 //!
-//! ```text
-//! incidentlab staff scenarios/baseline.toml --target P1=90%,P2=90%,P3=95%
-//! incidentlab staff scenarios/validation/mmc.toml --target P1=80% --replications 40 --output json
-//! incidentlab staff scenarios/desk-example.toml --target P1=90%,P2=90% --replications 20
-//! ```
+#![doc = concat!("```text\n", include_str!("examples/staff.txt"), "```")]
 //! On a desk file the answer is in agents per pool and band of hours (Mon–Fri 08–18 and outside).
 //! A target is met when the 95 % CI lower bound of the simulated compliance reaches it.
 
@@ -15,7 +11,10 @@ use clap::Args;
 use super::simulate::{load_subject, TableOrJson};
 use crate::decide::compare::{parse_targets, Subject};
 use crate::decide::staffing::{search, search_desk};
-use crate::error::{Error, Result};
+use crate::error::{DecideError, Error, Result};
+
+/// The usage examples of `incidentlab staff`: the module documentation above and `--help` show them.
+pub const EXAMPLES: &str = include_str!("examples/staff.txt");
 
 #[derive(Debug, Args)]
 pub struct StaffArgs {
@@ -23,47 +22,43 @@ pub struct StaffArgs {
     /// SLA compliance targets per priority, e.g. P1=95%,P2=90% (all=… for overall).
     #[arg(long, required = true)]
     pub target: String,
-    /// Replications per candidate (default 40).
-    #[arg(long, default_value_t = 40)]
-    pub replications: usize,
-    #[arg(long)]
-    pub seed: Option<u64>,
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Replications per candidate default to 40 (not the file's).
+    #[command(flatten)]
+    pub sim: super::SimArgs,
     /// Give up after adding this many agents.
     #[arg(long, default_value_t = 40)]
     pub max_steps: usize,
-    #[arg(long, value_enum, default_value = "table")]
-    pub output: TableOrJson,
+    #[command(flatten)]
+    pub print: super::TableOutput,
 }
 
 pub fn run(args: &StaffArgs) -> Result<String> {
     let targets = parse_targets(&args.target).map_err(Error::Usage)?;
     let subject = load_subject(&args.scenario, None)?;
-    let seed = args.seed.unwrap_or(subject.seed());
+    let seed = args.sim.seed.unwrap_or(subject.seed());
     let r = match &subject {
         Subject::Tiers(m) => search(
             m,
             &targets,
-            args.replications,
+            args.sim.replications.unwrap_or(40),
             seed,
-            args.threads,
+            args.sim.threads,
             args.max_steps,
         ),
         Subject::Desk(d) => search_desk(
             d,
             &targets,
-            args.replications,
+            args.sim.replications.unwrap_or(40),
             seed,
-            args.threads,
+            args.sim.threads,
             args.max_steps,
         ),
     }
-    .map_err(Error::Usage)?;
-    if args.output == TableOrJson::Json {
+    .map_err(DecideError::classify)?;
+    if args.print.output == TableOrJson::Json {
         return serde_json::to_string_pretty(&r)
             .map(|s| s + "\n")
-            .map_err(|e| Error::Usage(e.to_string()));
+            .map_err(Error::Json);
     }
     let mut o = format!("staffing for '{}' — {} replications per candidate, {} candidates simulated (common random numbers)\n", subject.name(), r.replications, r.evaluated);
     o.push_str(&format!(

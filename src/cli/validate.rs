@@ -1,12 +1,7 @@
 //! `incidentlab validate`: a discovered desk on a later period, or face validation of a tier
 //! scenario.
 //!
-//! ```text
-//! incidentlab validate desk.toml --against volvo.parquet --from 2012-05-03T11:35:56Z --runs 10 --output json
-//! incidentlab validate desk.toml --against volvo.parquet --from 2012-05-03T11:35:56Z --write-logs logs/
-//! incidentlab validate scenarios/fitted.toml --against store.parquet
-//! incidentlab validate scenarios/fitted.toml --against store.parquet --tolerance 0.1 --output json
-//! ```
+#![doc = concat!("```text\n", include_str!("examples/validate.txt"), "```")]
 //! A desk (a file with `[[pools]]`, as `fit` writes from an events table) is validated as
 //! `decide::desk::validate` states: the test set is the incidents opened at or after `--from`, the
 //! simulation starts from the real open state, its logs are selected and cut as the export is, and
@@ -24,9 +19,12 @@ use clap::Args;
 use serde::Serialize;
 
 use super::simulate::{load_scenario, TableOrJson};
-use crate::error::{Error, Result};
+use crate::error::{DecideError, Error, Result, SimError};
 use crate::sim::replicate::{run_replications, summarize, RunOptions};
 use crate::sim::stats::{quantile, Estimate};
+
+/// The usage examples of `incidentlab validate`: the module documentation above and `--help` show them.
+pub const EXAMPLES: &str = include_str!("examples/validate.txt");
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -34,29 +32,31 @@ pub struct ValidateArgs {
     /// The store (or export) with the observed incidents.
     #[arg(long)]
     pub against: PathBuf,
-    #[arg(long)]
-    pub replications: Option<usize>,
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Simulation flags; on a desk the replications (`--runs`) default to 10 and the seed to the
+    /// desk's.
+    #[command(flatten)]
+    pub sim: super::SimArgs,
     /// Largest relative difference of mean resolution time that counts as agreement.
     #[arg(long, default_value_t = 0.10)]
     pub tolerance: f64,
-    #[arg(long, value_enum, default_value = "table")]
-    pub output: TableOrJson,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub format: crate::ingest::SourceFormat,
+    #[command(flatten)]
+    pub print: super::TableOutput,
     /// Desk validation: the test period starts here (fit the desk with --until the same date).
     #[arg(long)]
     pub from: Option<String>,
-    /// Desk validation: simulation runs (replications).
-    #[arg(long, default_value_t = 10)]
-    pub runs: usize,
     /// Desk validation: write DIR/real.csv and DIR/simulated-<i>.csv activity logs.
     #[arg(long)]
     pub write_logs: Option<PathBuf>,
-    /// Desk validation: seed of the runs (default: the desk's).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    /// How an export given to `--against` is read (as `import` reads it).
+    #[command(flatten)]
+    pub export: super::ExportArgs,
+}
+
+impl ValidateArgs {
+    /// Desk validation's simulation runs: `--runs` / `--replications`, default 10.
+    pub fn desk_runs(&self) -> usize {
+        self.sim.replications.unwrap_or(10)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -80,14 +80,17 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
         return super::validate_desk::run(args);
     }
     let (m, warnings) = load_scenario(&args.scenario, |s| {
-        if let Some(r) = args.replications {
+        if let Some(r) = args.sim.replications {
             s.replications = r;
         }
+        if let Some(x) = args.sim.seed {
+            s.seed = x;
+        }
     })?;
-    let incs = super::load_incidents(&args.against, args.format, None, None)?;
+    let incs = super::load_incidents(&args.against, &args.export)?;
     let mut o = RunOptions::for_model(&m);
-    o.threads = args.threads;
-    let (runs, _) = run_replications(&m, &o, &|| {}).map_err(Error::Usage)?;
+    o.threads = args.sim.threads;
+    let (runs, _) = run_replications(&m, &o, &|| {}).map_err(SimError::classify)?;
     let s = summarize(&m, &o, &runs, warnings);
     let mut rows = Vec::new();
     for (k, label) in m.priorities.iter().enumerate() {
@@ -104,7 +107,7 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
             .filter_map(|i| i.resolved_at.map(|r| (r - i.opened_at) as f64 / 3.6e6))
             .collect();
         if res.is_empty() {
-            return Err(Error::Usage(format!("no resolved incidents with priority {label} in {}: the scenario's priorities must be P1, P2 … as `fit` writes them", args.against.display())));
+            return Err(DecideError::data(format!("no resolved incidents with priority {label} in {}: the scenario's priorities must be P1, P2 … as `fit` writes them", args.against.display())));
         }
         res.sort_by(|a, b| a.total_cmp(b));
         let target = m.sla_hours[k];
@@ -137,10 +140,10 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
                 || (c.resolution_hours.ci_low <= obs && obs <= c.resolution_hours.ci_high),
         });
     }
-    if args.output == TableOrJson::Json {
+    if args.print.output == TableOrJson::Json {
         return serde_json::to_string_pretty(&serde_json::json!({"scenario": m.name, "tolerance": args.tolerance, "replications": s.replications, "priorities": rows}))
             .map(|x| x + "\n")
-            .map_err(|e| Error::Usage(e.to_string()));
+            .map_err(Error::Json);
     }
     let mut out = format!("face validation of '{}' against {} — {} replications, tolerance ±{:.0} % on mean resolution time\n\n", m.name, args.against.display(), s.replications, args.tolerance * 100.0);
     out.push_str(&format!(

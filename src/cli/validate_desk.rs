@@ -11,7 +11,7 @@ use super::validate::ValidateArgs;
 use crate::decide::desk::states::{Kind, StateMap};
 use crate::decide::desk::validate::{self as dv, RealSide};
 use crate::decide::logdist::{self, ActivityInstance, LogDistances};
-use crate::error::{Error, Result};
+use crate::error::{DecideError, Error, Result, SimError};
 use crate::sim::desk::{DeskRun, DeskRunOptions, DeskSpec};
 use crate::sim::stats::{quantile, Estimate};
 
@@ -164,11 +164,11 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
     let from_ms = crate::timeparse::TimeParser::default()
         .parse(from_raw)
         .map_err(|e| Error::Usage(format!("--from: {e}")))?;
-    if args.runs == 0 {
+    if args.desk_runs() == 0 {
         return Err(Error::Usage("--runs must be at least 1".into()));
     }
     let spec = load_desk(&args.scenario)?;
-    let (incidents, events) = super::fit::load_with_events(&args.against, args.format)?;
+    let (incidents, events) = super::fit::load_with_events(&args.against, &args.export)?;
     if events.is_empty() {
         return Err(Error::format(
             &args.against,
@@ -177,13 +177,13 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
     }
     let o = DeskValidateOptions {
         from_ms,
-        runs: args.runs,
-        seed: args.seed,
-        threads: args.threads,
+        runs: args.desk_runs(),
+        seed: args.sim.seed,
+        threads: args.sim.threads,
     };
     let (mut v, runs, real_log) =
         validate_desk(spec, &incidents, &events, &o).map_err(|e| match e {
-            Error::Usage(m) => Error::format(&args.against, m),
+            e @ (Error::Decide(_) | Error::Sim(_)) => Error::format(&args.against, e.to_string()),
             other => other,
         })?;
     if let Some(dir) = &args.write_logs {
@@ -191,10 +191,10 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
         write_logs(dir, &real_log, &logs)?;
     }
     v.seconds = started.elapsed().as_secs_f64();
-    if args.output == super::simulate::TableOrJson::Json {
+    if args.print.output == super::simulate::TableOrJson::Json {
         return serde_json::to_string_pretty(&v)
             .map(|x| x + "\n")
-            .map_err(|e| Error::Usage(e.to_string()));
+            .map_err(Error::Json);
     }
     Ok(text(&v))
 }
@@ -214,7 +214,7 @@ fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> 
         Some(n) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
-            .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
+            .map_err(|e| SimError::run(format!("cannot start {n} threads: {e}")))?
             .install(work)),
         None => Ok(work()),
     }
@@ -237,12 +237,12 @@ pub fn prepare<'a>(
     from_ms: i64,
     seed: Option<u64>,
 ) -> Result<Prepared<'a>> {
-    let real = dv::real_side(&spec, incidents, events, from_ms).map_err(Error::Usage)?;
+    let real = dv::real_side(&spec, incidents, events, from_ms).map_err(DecideError::classify)?;
     spec.start = crate::metrics::recurrence::iso(from_ms);
     spec.horizon_hours = real.end_hours().max(1.0);
     spec.warmup_hours = 0.0;
     let desk = crate::sim::desk::compile(&spec)
-        .map_err(|e| Error::Usage(format!("the desk is invalid: {} {}", e.field, e.message)))?;
+        .map_err(|e| SimError::model(format!("the desk is invalid: {} {}", e.field, e.message)))?;
     let options = DeskRunOptions {
         initial: real.open_at_from(),
         keep_log: true,
@@ -379,7 +379,7 @@ pub fn one_more_agent(
     };
     let k = (0..np)
         .max_by(|a, b| util(*a).mean.total_cmp(&util(*b).mean))
-        .ok_or_else(|| Error::Usage("the desk has no pools".into()))?;
+        .ok_or_else(|| SimError::model("the desk has no pools".into()))?;
     let mut extra = vec![0; np];
     extra[k] = 1;
     let with = pair(extra)?;
@@ -579,19 +579,19 @@ fn baseline(
             }
             crate::decide::fit::fit(&train, "single-tier", chrono_tz::UTC, None, 0.6, None)
                 .map_err(|m| {
-                    Error::Usage(format!("the single-tier baseline cannot be fitted: {m}"))
+                    DecideError::data(format!("the single-tier baseline cannot be fitted: {m}"))
                 })?
         }
     };
     let mut sc = crate::sim::model::parse(&crate::decide::fit::scenario_toml(&f))
-        .map_err(|e| Error::Usage(format!("internal: {} {}", e.field, e.message)))?;
+        .map_err(|e| DecideError::model(format!("internal: {} {}", e.field, e.message)))?;
     let offset_h = crate::decide::desk::capacity::hour_of_week(real.from_ms) as f64
         + (real.from_ms.rem_euclid(3_600_000)) as f64 / 3.6e6;
     sc.horizon_hours = offset_h + real.end_hours().max(1.0);
     sc.warmup_hours = 0.0;
     let (m, _) = crate::sim::model::compile(&sc)
-        .map_err(|e| Error::Usage(format!("internal: {} {}", e.field, e.message)))?;
-    let states = StateMap::from_table(&spec.states).map_err(Error::Usage)?;
+        .map_err(|e| DecideError::model(format!("internal: {} {}", e.field, e.message)))?;
+    let states = StateMap::from_table(&spec.states).map_err(DecideError::model)?;
     let labels = dv::dominant_labels(events, real.from_ms, &states);
     let label = |k: Kind, d: &str| labels.get(&k).cloned().unwrap_or_else(|| d.to_string());
     let (lq, lw, lr) = (

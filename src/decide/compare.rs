@@ -290,7 +290,7 @@ pub fn check_comparison(
     for t in targets.keys() {
         if t != "all" && !priorities.contains(t) {
             return Err(format!(
-                "target for '{t}', which is not a priority of the scenarios {priorities:?}"
+                "--target: target for '{t}', which is not a priority of the scenarios {priorities:?}"
             ));
         }
     }

@@ -175,7 +175,7 @@ fn round_minute(ms: f64) -> i64 {
 }
 
 fn param_err(e: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("generator parameters: {e}"))
+    crate::error::SimError::model(format!("generator parameters: {e}"))
 }
 
 /// Generates incidents by the rules in the module documentation (and [`desk`] for the desk model).

@@ -536,7 +536,7 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
         s.rows_imported + s.rows_rejected + s.blank_rows
     );
     if s.rows_read != s.rows_imported + s.rows_rejected + s.blank_rows {
-        return Err(Error::Usage(format!(
+        return Err(crate::error::IngestError::accounting(format!(
             "internal accounting error: read {} rows but imported {}, rejected {} and skipped {} blank; please report this",
             s.rows_read, s.rows_imported, s.rows_rejected, s.blank_rows
         )));

@@ -524,7 +524,7 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     }
     let mut df = lf.select(exprs).collect()?;
     if df.height() == 0 {
-        return Err(Error::Usage(
+        return Err(crate::error::MetricsError::no_data(
             "no incidents to analyse (the store is empty, or the filters or --as-of left nothing)"
                 .into(),
         ));

@@ -89,7 +89,7 @@ impl ReportWriter for HtmlWriter {
     // Over 80 lines: the page is written section by section in reading order, sharing the
     // buffer and the JSON; one function per section is issue 11's open "small parts" item.
     fn render(&self, r: &Report) -> Result<Vec<u8>> {
-        let json = serde_json::to_value(r).map_err(|e| Error::Usage(e.to_string()))?;
+        let json = serde_json::to_value(r).map_err(Error::Json)?;
         let a = &r.analysis;
         let mut h = String::with_capacity(1 << 20);
         h.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");

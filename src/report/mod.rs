@@ -58,7 +58,7 @@ impl ReportWriter for JsonWriter {
         "metrics.json"
     }
     fn render(&self, r: &Report) -> Result<Vec<u8>> {
-        serde_json::to_vec_pretty(r).map_err(|e| Error::Usage(e.to_string()))
+        serde_json::to_vec_pretty(r).map_err(Error::Json)
     }
 }
 
