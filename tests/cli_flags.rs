@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use common::{run_ok, stdout};
 
-const SUBCOMMANDS: [(&str, &str); 10] = [
+const SUBCOMMANDS: [(&str, &str); 11] = [
     ("import", include_str!("../src/cli/examples/import.txt")),
     ("analyze", include_str!("../src/cli/examples/analyze.txt")),
     ("generate", include_str!("../src/cli/examples/generate.txt")),

@@ -16,6 +16,7 @@ pub const EXAMPLES: &str = include_str!("examples/merge.txt");
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{DecideError, SimError};
 use crate::decide::compare::{
     assemble_comparison, check_comparison, parse_targets, sweep_json, sweep_point, tier_runs,
     Subject, Sweep, CRN_KEY,
@@ -63,7 +64,7 @@ pub struct Request {
 impl Request {
     /// 64-bit FNV-1a of the request's JSON, as 16 hex digits.
     pub fn hash(&self) -> Result<String> {
-        let json = serde_json::to_string(self).map_err(|e| Error::Usage(e.to_string()))?;
+        let json = serde_json::to_string(self).map_err(Error::Json)?;
         Ok(format!("{:016x}", crate::random::fnv1a(&json)))
     }
 
@@ -189,7 +190,7 @@ fn plan(r: &Request) -> Result<Plan> {
     let seed = r.seed.unwrap_or(base.seed);
     let (models, sweep) = match (r.command.as_str(), &r.sweep) {
         ("compare-sweep", Some(spec)) => {
-            let sw = Sweep::parse(spec, &base).map_err(Error::Usage)?;
+            let sw = Sweep::parse(spec, &base).map_err(DecideError::classify)?;
             (
                 sw.values.iter().map(|&v| sw.apply(&base, v)).collect(),
                 Some(sw),
@@ -202,10 +203,10 @@ fn plan(r: &Request) -> Result<Plan> {
             }
             let subjects = subjects(&models);
             check_comparison(&subjects[0], &subjects[1..], replications, &targets_of(r)?)
-                .map_err(Error::Usage)?;
+                .map_err(DecideError::classify)?;
             (models, None)
         }
-        (c, _) => return Err(Error::Usage(format!("part of an unknown command '{c}'"))),
+        (c, _) => return Err(DecideError::data(format!("part of an unknown command '{c}'"))),
     };
     Ok(Plan {
         name,
@@ -252,7 +253,7 @@ fn assemble(r: &Request, p: &Plan, runs: Vec<RunResult>) -> Result<String> {
                 .map(|(&v, (mv, runs))| sweep_point(mv, sw, v, runs, p.seed, &targets))
                 .collect();
             sweep_json(&p.name, sw, (p.replications, p.seed), &targets, &points)
-                .map_err(Error::Usage)
+                .map_err(DecideError::classify)
         }
         _ => {
             let targets = targets_of(r)?;
@@ -264,7 +265,7 @@ fn assemble(r: &Request, p: &Plan, runs: Vec<RunResult>) -> Result<String> {
                 .map(|(m, runs)| tier_runs(m, runs, p.seed));
             let base = runs
                 .next()
-                .ok_or_else(|| Error::Usage("no baseline".into()))?;
+                .ok_or_else(|| DecideError::data("no baseline".into()))?;
             let c = assemble_comparison(
                 &subjects[0],
                 &subjects[1..],
@@ -282,7 +283,7 @@ fn assemble(r: &Request, p: &Plan, runs: Vec<RunResult>) -> Result<String> {
 fn pretty<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string_pretty(v)
         .map(|s| s + "\n")
-        .map_err(|e| Error::Usage(e.to_string()))
+        .map_err(Error::Json)
 }
 
 /// Runs shard `shard` of `request` and returns the part file's JSON (written to `part` when given,
@@ -309,7 +310,7 @@ pub fn run_shard(
         units.clone(),
         threads,
     )
-    .map_err(Error::Usage)?;
+    .map_err(SimError::classify)?;
     let part_file = Part {
         format: PART_FORMAT.into(),
         request_hash: request.hash()?,
@@ -322,7 +323,7 @@ pub fn run_shard(
         request,
         runs: runs.iter().map(RunResult::to_words).collect(),
     };
-    let text = serde_json::to_string(&part_file).map_err(|e| Error::Usage(e.to_string()))? + "\n";
+    let text = serde_json::to_string(&part_file).map_err(Error::Json)? + "\n";
     match part {
         Some(path) => {
             crate::output::write_bytes(path, text.as_bytes())?;
@@ -400,7 +401,7 @@ fn check_parts(paths: &[PathBuf], parts: Vec<Part>) -> Result<Vec<Part>> {
             ));
         }
         if let Some((other, _)) = by_index.get(&p.shard.index) {
-            return Err(Error::Usage(format!(
+            return Err(DecideError::data(format!(
                 "shard {}/{count} given twice: {} and {}",
                 p.shard.index,
                 paths[*other].display(),
@@ -416,7 +417,7 @@ fn check_parts(paths: &[PathBuf], parts: Vec<Part>) -> Result<Vec<Part>> {
         .map(|i| format!("{i}/{count}"))
         .collect();
     if !missing.is_empty() {
-        return Err(Error::Usage(format!(
+        return Err(DecideError::data(format!(
             "missing shard(s) {}: merge needs every part of the run",
             missing.join(", ")
         )));
@@ -440,7 +441,7 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<String> {
     for part in parts {
         for (u, w) in part.runs.iter().enumerate() {
             runs.push(RunResult::from_words(w).ok_or_else(|| {
-                Error::Usage(format!(
+                DecideError::data(format!(
                     "part of shard {}/{}: unit {} is not a simulation result",
                     part.shard.index,
                     part.shard.count,
@@ -450,7 +451,7 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<String> {
         }
     }
     if runs.len() != p.models.len() * p.replications {
-        return Err(Error::Usage(format!(
+        return Err(DecideError::data(format!(
             "the parts hold {} units, the run has {}",
             runs.len(),
             p.models.len() * p.replications
