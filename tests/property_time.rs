@@ -318,3 +318,21 @@ fn dst_rule_known_answers() {
         );
     }
 }
+
+/// An offset outside ISO 8601's ±23:59 (hours 00–23, minutes 00–59) is not a time zone: refused,
+/// instead of shifting the instant by up to four days.
+#[test]
+fn impossible_offsets_are_refused() {
+    let p = parser(Tz::UTC, DateOrder::DayFirst);
+    for bad in [
+        "2024-01-01T00:00+99:99",
+        "2024-01-01T00:00:00+24:00",
+        "2024-01-01 00:00-0160",
+    ] {
+        assert!(p.parse(bad).is_err(), "{bad} should not parse");
+    }
+    assert_eq!(
+        p.parse("2024-01-01T00:00+23:59"),
+        Ok(1_704_067_200_000 - (23 * 60 + 59) * 60_000)
+    );
+}
