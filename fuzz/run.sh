@@ -22,14 +22,14 @@ mkdir -p "$logs"
 # every proc-macro dependant, polars included).
 if [ -z "${FUZZ_NO_BUILD:-}" ]; then
     __CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS=nightly CARGO_TARGET_DIR="$target_dir" \
-        nice -n 19 cargo build --release --bins
+        nice -n 19 cargo build --release --bin fuzz_all
 fi
 targets=${*:-$(sed -n 's/^name = "\(import_[a-z]*\|timestamp\|duration\|scenario\|sla_policy\|desk\)"$/\1/p' Cargo.toml)}
 for t in $targets; do
     mkdir -p "work/$t" "artifacts/$t"
     log="$logs/$t-$(date -u +%Y%m%dT%H%M%S).log"
     # TMPDIR: the importers read files; the harness writes each input to a scratch file there.
-    TMPDIR=/dev/shm nice -n 19 "$target_dir/release/$t" "work/$t" "corpus/$t" \
+    FUZZ_TARGET=$t TMPDIR=/dev/shm nice -n 19 "$target_dir/release/fuzz_all" "work/$t" "corpus/$t" \
         -max_total_time="$secs" -timeout=10 -rss_limit_mb=3072 -print_final_stats=1 \
         -artifact_prefix="artifacts/$t/" ${FUZZ_ARGS:-} >"$log" 2>&1 || true
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

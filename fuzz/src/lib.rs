@@ -302,3 +302,19 @@ pub fn desk(data: &[u8]) {
         }
     }
 }
+
+/// Runs the target named by the `FUZZ_TARGET` environment variable (read once); for `fuzz_all`.
+pub fn by_env(data: &[u8]) {
+    static CHOSEN: std::sync::OnceLock<fn(&[u8])> = std::sync::OnceLock::new();
+    let run = CHOSEN.get_or_init(|| {
+        let name = std::env::var("FUZZ_TARGET").unwrap_or_default();
+        match TARGETS.iter().find(|(n, _)| *n == name) {
+            Some((_, f)) => *f,
+            None => panic!(
+                "FUZZ_TARGET={name:?}: expected one of {:?}",
+                TARGETS.iter().map(|t| t.0).collect::<Vec<_>>()
+            ),
+        }
+    });
+    run(data)
+}
