@@ -17,8 +17,11 @@ use incidentlab::ingest::{self, ImportOptions, SourceFormat};
 use incidentlab::metrics::sla::SlaPolicy;
 use incidentlab::timeparse::{parse_tz, DateOrder, TimeParser};
 
+/// A fuzz target: its name and its entry point.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// The fuzz targets, by name (`fuzz/corpus/<name>/`), and what each one calls.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[Target] = &[
     ("import_servicenow", import_servicenow),
     ("import_audit", import_audit),
     ("import_jira", import_jira),
