@@ -185,6 +185,10 @@ fn time_part(c: &mut Cur) -> Option<(NaiveTime, Option<i32>)> {
             let oh = c.num(2, 2)?;
             c.eat(b':');
             let om = if c.done() { 0 } else { c.num(2, 2)? };
+            // ISO 8601 offsets: hours 00–23, minutes 00–59 (`+99:99` is a typo, not a zone).
+            if oh > 23 || om > 59 {
+                return None;
+            }
             let secs = (oh * 3600 + om * 60) as i32;
             Some(if sign == b'-' { -secs } else { secs })
         }
