@@ -114,3 +114,107 @@ pub fn read_incidents(path: &Path) -> Result<Vec<Incident>> {
     crate::schema::check_incident_frame(&df).map_err(|m| Error::format(path, m))?;
     Ok(crate::schema::incidents_from_frame(&df)?)
 }
+
+/// Where a store is built before it is renamed into place: a hidden sibling with the same extension
+/// (`dir/.store.staging-<pid>.parquet`), so a crash never leaves a half-written store at `path`.
+pub fn staging_path(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "store".into());
+    path.with_file_name(format!(".{stem}.staging-{}.parquet", std::process::id()))
+}
+
+fn write_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// Writes a Parquet file one row group at a time (`write` per chunk), so memory holds one chunk.
+pub struct ChunkedParquet {
+    path: PathBuf,
+    // Unbuffered: the writer emits whole pages, and every write error reaches us.
+    writer: polars::io::parquet::write::BatchedWriter<File>,
+}
+
+impl ChunkedParquet {
+    /// Creates `path` (normally a [`staging_path`]) for frames of `schema`.
+    pub fn create(path: &Path, schema: &Schema) -> Result<ChunkedParquet> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| write_error(path, e))?;
+        }
+        let file = File::create(path).map_err(|e| write_error(path, e))?;
+        let writer = ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Snappy)
+            .batched(schema)
+            .map_err(|e| write_error(path, e))?;
+        Ok(ChunkedParquet {
+            path: path.to_path_buf(),
+            writer,
+        })
+    }
+
+    /// Appends one frame (one chunk per column) as a row group.
+    pub fn write(&mut self, df: &DataFrame) -> Result<()> {
+        self.writer
+            .write_batch(df)
+            .map_err(|e| write_error(&self.path, e))
+    }
+
+    /// Writes the footer (the file is synced to disk when the store is committed).
+    pub fn finish(self) -> Result<()> {
+        let path = self.path.clone();
+        self.writer.finish().map_err(|e| write_error(&path, e))?;
+        Ok(())
+    }
+}
+
+/// Store files written under [`staging_path`] names, waiting to be renamed into place. Dropped
+/// without [`StagedStore::commit`] (an error, `--strict`), the staged files are removed and the
+/// previous store, if any, is left untouched.
+#[derive(Debug, Default)]
+pub struct StagedStore {
+    /// (staged Parquet file, final path) for the incidents and, if any, the events table.
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl StagedStore {
+    pub fn stage(&mut self, staged: PathBuf, target: PathBuf) {
+        self.files.push((staged, target));
+    }
+
+    /// Moves every staged file into place (an Arrow IPC target is converted from the staged
+    /// Parquet file); returns the final paths in staging order.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+        let files = std::mem::take(&mut self.files);
+        let mut done = Vec::new();
+        for (staged, target) in &files {
+            match StoreFormat::of(target)? {
+                StoreFormat::Parquet => {
+                    File::open(staged)
+                        .and_then(|f| f.sync_all())
+                        .and_then(|_| std::fs::rename(staged, target))
+                        .map_err(|e| write_error(target, e))?;
+                }
+                StoreFormat::Ipc => {
+                    let mut df = read_frame(staged)?;
+                    write_frame(&mut df, target)?;
+                    let _ = std::fs::remove_file(staged);
+                }
+            }
+            done.push(target.clone());
+        }
+        self.files = files.into_iter().filter(|(s, _)| s.exists()).collect();
+        Ok(done)
+    }
+}
+
+impl Drop for StagedStore {
+    fn drop(&mut self) {
+        for (staged, _) in &self.files {
+            let _ = std::fs::remove_file(staged);
+        }
+    }
+}

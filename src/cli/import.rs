@@ -79,8 +79,18 @@ fn strict_check(
 
 pub fn run(args: &ImportArgs) -> Result<String> {
     let opts = args.options()?;
-    crate::store::StoreFormat::of(&args.store)?;
-    let imported = ingest::import_files(&args.files, &opts)?;
+    // Streams into a staged store (bounded memory); it replaces `args.store` only once every check
+    // has passed, and is removed on any error.
+    let ingest::StoreImport {
+        imported,
+        staged,
+        events_store,
+    } = ingest::import_to_store(
+        &args.files,
+        &opts,
+        &args.store,
+        ingest::stream::StreamOptions::from_env(),
+    )?;
     let nothing_to_list = imported.rejects.is_empty() && imported.dropped.is_empty();
     let rejects_path = match (&args.rejects, nothing_to_list) {
         (Some(p), _) => Some(p.clone()),
@@ -93,8 +103,8 @@ pub fn run(args: &ImportArgs) -> Result<String> {
     if args.strict {
         strict_check(args, &imported.summary, rejects_path.as_deref())?;
     }
-    let events_path =
-        crate::store::write_store(&args.store, &imported.incidents, &imported.events)?;
+    staged.commit()?;
+    let events_path = events_store;
     let s = &imported.summary;
     Ok(match args.output {
         SummaryOutput::Json => {

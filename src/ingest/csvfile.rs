@@ -227,6 +227,15 @@ impl CsvFile {
         &mut self,
         mut f: impl FnMut(u64, &[&str]) -> std::result::Result<(), Reject>,
     ) -> Result<(RowCount, Vec<Reject>)> {
+        self.try_for_each_row(|line, fields| Ok(f(line, fields)))
+    }
+
+    /// As [`CsvFile::for_each_row`], but `f` can also stop the whole read with an error (a store that
+    /// cannot be written): `Err` stops, `Ok(Err(reject))` rejects the row, `Ok(Ok(()))` keeps it.
+    pub fn try_for_each_row(
+        &mut self,
+        mut f: impl FnMut(u64, &[&str]) -> Result<std::result::Result<(), Reject>>,
+    ) -> Result<(RowCount, Vec<Reject>)> {
         let file = self.path.display().to_string();
         let width = self.header.names.len();
         let mut rec = csv::ByteRecord::new();
@@ -271,16 +280,19 @@ impl CsvFile {
                 });
                 continue;
             }
-            // Fast path: valid UTF-8 rows are borrowed, not copied.
-            if self.encoding == Encoding::Utf8 && std::str::from_utf8(rec.as_slice()).is_ok() {
-                let fields: Vec<&str> = rec
-                    .iter()
-                    .map(|f| std::str::from_utf8(f).unwrap_or_default())
-                    .collect();
-                if let Err(r) = f(line, &fields) {
-                    rejects.push(r);
+            // Fast path: a valid UTF-8 row is checked once and its fields borrowed, not copied.
+            if self.encoding == Encoding::Utf8 {
+                match csv::StringRecord::from_byte_record(std::mem::take(&mut rec)) {
+                    Ok(srec) => {
+                        let verdict = with_fields(&srec, width, |fields| f(line, fields));
+                        rec = srec.into_byte_record();
+                        if let Err(r) = verdict? {
+                            rejects.push(r);
+                        }
+                        continue;
+                    }
+                    Err(e) => rec = e.into_byte_record(),
                 }
-                continue;
             }
             owned.clear();
             let mut bad = None;
@@ -308,11 +320,27 @@ impl CsvFile {
                 continue;
             }
             let fields: Vec<&str> = owned.iter().map(|s| s.as_str()).collect();
-            if let Err(r) = f(line, &fields) {
+            if let Err(r) = f(line, &fields)? {
                 rejects.push(r);
             }
         }
         Ok((RowCount { read: rows, blank }, rejects))
+    }
+}
+
+/// Calls `f` with the record's fields as a slice, on the stack for the usual widths (no allocation
+/// per row).
+fn with_fields<T>(rec: &csv::StringRecord, width: usize, f: impl FnOnce(&[&str]) -> T) -> T {
+    const STACK: usize = 64;
+    if width <= STACK {
+        let mut buf: [&str; STACK] = [""; STACK];
+        for (slot, field) in buf.iter_mut().zip(rec.iter()) {
+            *slot = field;
+        }
+        f(&buf[..width])
+    } else {
+        let fields: Vec<&str> = rec.iter().collect();
+        f(&fields)
     }
 }
 
@@ -356,24 +384,33 @@ impl<R: Read> Read for CrLf<R> {
                 self.pending_cr = false;
             }
             let end = start + n;
+            // Copy the runs between CRs with memmove; only a CR is looked at byte by byte.
             let mut w = 0;
             let mut r = 0;
             while r < end {
-                let b = buf[r];
-                if b == b'\r' {
-                    if r + 1 == end {
-                        self.pending_cr = true;
-                        r += 1;
-                        continue;
-                    }
-                    if buf[r + 1] == b'\n' {
-                        r += 1;
-                        continue;
-                    }
+                let run = buf[r..end]
+                    .iter()
+                    .position(|&b| b == b'\r')
+                    .unwrap_or(end - r);
+                if w != r {
+                    buf.copy_within(r..r + run, w);
                 }
-                buf[w] = b;
-                w += 1;
-                r += 1;
+                w += run;
+                r += run;
+                if r == end {
+                    break;
+                }
+                // buf[r] is a CR.
+                if r + 1 == end {
+                    self.pending_cr = true;
+                    r += 1;
+                } else if buf[r + 1] == b'\n' {
+                    r += 1;
+                } else {
+                    buf[w] = b'\r';
+                    w += 1;
+                    r += 1;
+                }
             }
             if w > 0 {
                 return Ok(w);

@@ -14,7 +14,7 @@ use std::cell::Cell;
 use std::path::Path;
 
 use super::duration::{parse_duration, DurationUnits};
-use super::row::{aliases, parse_rows, Field, RowSpec};
+use super::row::{aliases, parse_rows_into, Field, RowSpec};
 use super::{ImportOptions, Parsed};
 use crate::error::Result;
 
@@ -61,9 +61,18 @@ pub const COLUMNS: &[(Field, &[&str])] = &[
 const TIME_TO_RESOLUTION: &[&str] = &["Custom field (Time to resolution)", "Time to resolution"];
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
+    super::row::collect(|sink| parse_into(path, opts, sink))
+}
+
+/// As [`parse`], streaming: each checked incident goes to `sink` as its row is read.
+pub fn parse_into(
+    path: &Path,
+    opts: &ImportOptions,
+    sink: &mut super::row::IncidentSink,
+) -> Result<Parsed> {
     let ttr = Cell::new(None);
     let file = path.display().to_string();
-    parse_rows(
+    parse_rows_into(
         path,
         opts,
         |h| {
@@ -97,5 +106,6 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
             }
             Ok(())
         },
+        sink,
     )
 }

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::row::{parse_rows, Field, RowSpec};
+use super::row::{parse_rows_into, Field, RowSpec};
 use super::{ImportOptions, Parsed};
 use crate::error::{Error, Result};
 use crate::timeparse::{parse_tz, DateOrder};
@@ -148,6 +148,15 @@ pub fn parse_delimiter(d: &str) -> std::result::Result<u8, String> {
 }
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
+    super::row::collect(|sink| parse_into(path, opts, sink))
+}
+
+/// As [`parse`], streaming: each checked incident goes to `sink` as its row is read.
+pub fn parse_into(
+    path: &Path,
+    opts: &ImportOptions,
+    sink: &mut super::row::IncidentSink,
+) -> Result<Parsed> {
     let mapping_path: PathBuf = opts.mapping.clone().ok_or_else(|| {
         Error::Usage(
             "--format mapping needs --mapping FILE (see datasets/mapping-example.toml)".into(),
@@ -156,7 +165,7 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
     let mut opts = opts.clone();
     let mapping = load(&mapping_path, &mut opts)?;
     let opts = &opts;
-    parse_rows(
+    parse_rows_into(
         path,
         opts,
         |h| {
@@ -175,5 +184,6 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
             Ok(spec)
         },
         |_, _, _, _| Ok(()),
+        sink,
     )
 }

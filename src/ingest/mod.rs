@@ -19,6 +19,7 @@ pub mod pagerduty;
 pub mod row;
 pub mod servicenow;
 pub mod servicenow_audit;
+pub mod stream;
 pub mod xes;
 
 use std::collections::{BTreeMap, HashMap};
@@ -368,19 +369,26 @@ pub struct Parsed {
     pub blank_rows: u64,
 }
 
-/// Imports several files (appended in order) into one canonical table.
-///
-/// Duplicate incident ids across rows or files: the first row is kept; later rows go to the rejects
-/// as `duplicate_identical` (same content) or `duplicate_conflict` (naming a differing column).
-pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported> {
+/// Reads every file (formats detected as asked) and fills the rejects, dropped cells, warnings and
+/// per-file counts of the result. Row-per-incident records go to `rows` with their file, as they are
+/// read; event-log rows are returned for [`reduce_logs`], which reduces them together so that an
+/// audit log split over files works.
+#[allow(clippy::type_complexity)]
+fn read_files(
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+    rows: &mut dyn FnMut(Incident, &str) -> Result<()>,
+) -> Result<(
+    Imported,
+    Vec<servicenow_audit::AuditRow>,
+    Vec<eventlog::LogEvent>,
+)> {
     if paths.is_empty() {
         return Err(Error::Usage("no input files given".into()));
     }
     let mut out = Imported::default();
-    // Event-log rows of one format are reduced together, so an audit log split over files works.
     let mut audit_rows: Vec<servicenow_audit::AuditRow> = Vec::new();
     let mut log_events: Vec<eventlog::LogEvent> = Vec::new();
-    let mut row_incidents: Vec<(Incident, String)> = Vec::new();
     for path in paths {
         let (format, detected) = match opts.format {
             SourceFormat::Auto => (detect::detect_file(path)?, true),
@@ -411,14 +419,14 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
             | SourceFormat::Jira
             | SourceFormat::PagerDuty
             | SourceFormat::Mapping => {
+                let sink = &mut |inc| rows(inc, &file);
                 let parsed = match format {
-                    SourceFormat::ServiceNow => servicenow::parse(path, opts)?,
-                    SourceFormat::Jira => jira::parse(path, opts)?,
-                    SourceFormat::PagerDuty => pagerduty::parse(path, opts)?,
-                    _ => mapping::parse(path, opts)?,
+                    SourceFormat::ServiceNow => servicenow::parse_into(path, opts, sink)?,
+                    SourceFormat::Jira => jira::parse_into(path, opts, sink)?,
+                    SourceFormat::PagerDuty => pagerduty::parse_into(path, opts, sink)?,
+                    _ => mapping::parse_into(path, opts, sink)?,
                 };
                 (rows_read, blank_rows) = (parsed.rows_read, parsed.blank_rows);
-                row_incidents.extend(parsed.incidents.into_iter().map(|i| (i, file.clone())));
                 out.rejects.extend(parsed.rejects);
                 out.dropped.extend(parsed.dropped);
                 out.summary.warnings.extend(parsed.warnings);
@@ -435,12 +443,18 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
         out.summary.rows_read += rows_read;
         out.summary.blank_rows += blank_rows;
     }
+    Ok((out, audit_rows, log_events))
+}
 
-    let mut rows_imported = 0u64;
-    let mut candidates: Vec<(Incident, String, u64)> = Vec::new();
-    for (inc, file) in row_incidents {
-        candidates.push((inc, file, 1));
-    }
+/// Reduces the event-log rows of all files to incidents (with their file and the number of rows
+/// each was built from); their events go to `out.events`, their rejects to `out.rejects`.
+fn reduce_logs(
+    audit_rows: Vec<servicenow_audit::AuditRow>,
+    log_events: Vec<eventlog::LogEvent>,
+    opts: &ImportOptions,
+    out: &mut Imported,
+) -> Vec<(Incident, String, u64)> {
+    let mut candidates = Vec::new();
     if !audit_rows.is_empty() {
         let (reduced, events, rejects) = servicenow_audit::reduce(audit_rows, opts);
         candidates.extend(reduced);
@@ -453,70 +467,174 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
         out.events.extend(events);
         out.rejects.extend(rejects);
     }
+    candidates
+}
 
+/// The rejects for `inc` (built from `rows` rows of `file`), a later row of the incident `first`:
+/// `duplicate_identical` (same content) or `duplicate_conflict` (naming a differing column), once
+/// per source row so that none is lost.
+pub(crate) fn duplicate_rejects(
+    first: &Incident,
+    inc: &Incident,
+    file: &str,
+    rows: u64,
+) -> Vec<Reject> {
+    let (reason, detail) = match first_difference(first, inc) {
+        None => (
+            RejectReason::DuplicateIdentical,
+            format!("same as the row at line {}", first.source_line),
+        ),
+        Some(col) => (
+            RejectReason::DuplicateConflict,
+            format!(
+                "incident {} already imported from line {}; differs in {col}",
+                inc.incident_id, first.source_line
+            ),
+        ),
+    };
+    let mut out = vec![Reject {
+        file: file.to_string(),
+        line: inc.source_line,
+        column: "incident_id".into(),
+        reason,
+        detail,
+    }];
+    // Event logs count every row of the duplicate incident as rejected; none is lost.
+    for _ in 1..rows {
+        out.push(Reject {
+            file: file.to_string(),
+            line: inc.source_line,
+            column: "incident_id".into(),
+            reason,
+            detail: "further row of a duplicate incident".into(),
+        });
+    }
+    out
+}
+
+/// Imports several files (appended in order) into one canonical table, in memory.
+///
+/// Duplicate incident ids across rows or files: the first row is kept; later rows go to the rejects
+/// as `duplicate_identical` (same content) or `duplicate_conflict` (naming a differing column).
+/// [`import_to_store`] does the same in bounded memory, straight into a store.
+pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported> {
+    let mut row_incidents: Vec<(Incident, String)> = Vec::new();
+    let (mut out, audit_rows, log_events) = read_files(paths, opts, &mut |inc, file| {
+        row_incidents.push((inc, file.to_string()));
+        Ok(())
+    })?;
+    let mut candidates: Vec<(Incident, String, u64)> = row_incidents
+        .into_iter()
+        .map(|(inc, file)| (inc, file, 1))
+        .collect();
+    candidates.extend(reduce_logs(audit_rows, log_events, opts, &mut out));
+
+    let mut tally = stream::Tally::default();
     let mut seen: HashMap<String, usize> = HashMap::with_capacity(candidates.len());
     for (inc, file, rows) in candidates {
         match seen.get(&inc.incident_id) {
             Some(&k) => {
-                let first: &Incident = &out.incidents[k];
-                let diff = first_difference(first, &inc);
-                let (reason, detail) = match diff {
-                    None => (
-                        RejectReason::DuplicateIdentical,
-                        format!("same as the row at line {}", first.source_line),
-                    ),
-                    Some(col) => (
-                        RejectReason::DuplicateConflict,
-                        format!(
-                            "incident {} already imported from line {}; differs in {col}",
-                            inc.incident_id, first.source_line
-                        ),
-                    ),
-                };
-                out.rejects.push(Reject {
-                    file: file.clone(),
-                    line: inc.source_line,
-                    column: "incident_id".into(),
-                    reason,
-                    detail,
-                });
-                // Event logs count every row of the duplicate incident as rejected; none is lost.
-                for _ in 1..rows {
-                    out.rejects.push(Reject {
-                        file: file.clone(),
-                        line: inc.source_line,
-                        column: "incident_id".into(),
-                        reason,
-                        detail: "further row of a duplicate incident".into(),
-                    });
-                }
+                let rejects = duplicate_rejects(&out.incidents[k], &inc, &file, rows);
+                out.rejects.extend(rejects);
             }
             None => {
                 seen.insert(inc.incident_id.clone(), out.incidents.len());
-                rows_imported += rows;
+                tally.add(&inc, rows);
                 out.incidents.push(inc);
             }
         }
     }
+    let events = out.events.len() as u64;
+    finish_summary(&mut out, tally, events)?;
+    Ok(out)
+}
 
+/// What [`import_to_store`] hands back: the summary, rejects and dropped cells (`incidents` and
+/// `events` stay empty: they are in the staged store), and the staged store files.
+#[derive(Debug)]
+pub struct StoreImport {
+    pub imported: Imported,
+    /// The store (and events table) written under staging names; `commit()` moves them into place,
+    /// dropping it removes them.
+    pub staged: crate::store::StagedStore,
+    /// Where the events table goes once committed (event-log formats only).
+    pub events_store: Option<PathBuf>,
+}
+
+/// Imports several files into the store at `store` in bounded memory: rows are read, checked and
+/// written one chunk (Parquet row group) at a time, duplicates found exactly as by [`import_files`]
+/// (see [`stream`]). The summary, rejects and dropped cells are those of [`import_files`], and the
+/// store holds the same incidents in the same order (but for an id whose hash collided with another
+/// one's, which comes last). Event logs are still reduced in memory.
+pub fn import_to_store(
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+    store: &Path,
+    stream_opts: stream::StreamOptions,
+) -> Result<StoreImport> {
+    crate::store::StoreFormat::of(store)?;
+    let staging = crate::store::staging_path(store);
+    let mut staged = crate::store::StagedStore::default();
+    staged.stage(staging.clone(), store.to_path_buf());
+    let mut writer = stream::ChunkWriter::create(&staging, stream_opts, estimate_rows(paths))?;
+    let (mut out, audit_rows, log_events) =
+        read_files(paths, opts, &mut |inc, file| writer.push(inc, file, 1))?;
+    for (inc, file, rows) in reduce_logs(audit_rows, log_events, opts, &mut out) {
+        writer.push(inc, &file, rows)?;
+    }
+    let tally = writer.finish(&mut out.rejects)?;
+    let events = out.events.len() as u64;
+    let mut events_store = None;
+    if events > 0 {
+        let target = crate::store::events_path(store);
+        let ev_staging = crate::store::staging_path(&target);
+        staged.stage(ev_staging.clone(), target.clone());
+        let mut df = crate::schema::events_to_frame(&std::mem::take(&mut out.events))?;
+        crate::store::write_frame(&mut df, &ev_staging)?;
+        events_store = Some(target);
+    }
+    finish_summary(&mut out, tally, events)?;
+    Ok(StoreImport {
+        imported: out,
+        staged,
+        events_store,
+    })
+}
+
+/// A guess of the number of rows in the files (to size the id index): each file's size times the
+/// line breaks per byte in its first MiB, at most 64M.
+fn estimate_rows(paths: &[PathBuf]) -> usize {
+    use std::io::Read;
+    let mut total = 0u64;
+    for path in paths {
+        let Ok(file) = std::fs::File::open(path) else {
+            continue;
+        };
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut head = Vec::new();
+        if file.take(1 << 20).read_to_end(&mut head).is_err() || head.is_empty() {
+            continue;
+        }
+        let lines = head.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        total += size.saturating_mul(lines) / head.len() as u64;
+    }
+    total.min(64 << 20) as usize
+}
+
+/// Sorts the rejects, keeps the dropped cells of imported rows and fills the summary's counts from
+/// `tally` (what went into the table) and the number of events; checks
+/// `rows_read = rows_imported + rows_rejected + blank_rows`.
+fn finish_summary(out: &mut Imported, tally: stream::Tally, events: u64) -> Result<()> {
     out.rejects
         .sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
-    keep_dropped_of_imported_rows(&mut out);
+    keep_dropped_of_imported_rows(out);
     let s = &mut out.summary;
-    s.rows_imported = rows_imported;
+    s.rows_imported = tally.rows_imported;
     s.rows_rejected = out.rejects.len() as u64;
-    s.incidents_imported = out.incidents.len() as u64;
-    s.events_imported = out.events.len() as u64;
-    s.resolved_from_events = out
-        .incidents
-        .iter()
-        .filter(|i| i.resolved_source.as_deref() == Some("events"))
-        .count() as u64;
-    s.closed_without_resolution = out
-        .incidents
-        .iter()
-        .filter(|i| i.resolved_at.is_none() && i.closed_at.is_some())
-        .count() as u64;
+    s.incidents_imported = tally.incidents;
+    s.events_imported = events;
+    s.resolved_from_events = tally.resolved_from_events;
+    s.closed_without_resolution = tally.closed_without_resolution;
     for r in &out.rejects {
         *s.rejected_by_reason
             .entry(r.reason.name().to_string())
@@ -531,17 +649,13 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported>
             s.rows_read, s.rows_rejected, s.blank_rows
         ));
     }
-    debug_assert_eq!(
-        s.rows_read,
-        s.rows_imported + s.rows_rejected + s.blank_rows
-    );
     if s.rows_read != s.rows_imported + s.rows_rejected + s.blank_rows {
         return Err(crate::error::IngestError::accounting(format!(
             "internal accounting error: read {} rows but imported {}, rejected {} and skipped {} blank; please report this",
             s.rows_read, s.rows_imported, s.rows_rejected, s.blank_rows
         )));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Keeps only the dropped cells of rows that were imported (a row rejected as a whole, e.g. as a

@@ -12,7 +12,7 @@ use std::cell::Cell;
 use std::path::Path;
 
 use super::duration::DurationUnits;
-use super::row::{aliases, parse_non_negative, parse_rows, Field, RowSpec};
+use super::row::{aliases, parse_non_negative, parse_rows_into, Field, RowSpec};
 use super::{ImportOptions, Parsed, Reject, RejectReason};
 use crate::error::Result;
 
@@ -38,8 +38,17 @@ pub const COLUMNS: &[(Field, &[&str])] = &[
 ];
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
+    super::row::collect(|sink| parse_into(path, opts, sink))
+}
+
+/// As [`parse`], streaming: each checked incident goes to `sink` as its row is read.
+pub fn parse_into(
+    path: &Path,
+    opts: &ImportOptions,
+    sink: &mut super::row::IncidentSink,
+) -> Result<Parsed> {
     let (ack, ttr) = (Cell::new(None), Cell::new(None));
-    parse_rows(
+    parse_rows_into(
         path,
         opts,
         |h| {
@@ -98,5 +107,6 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
             }
             Ok(())
         },
+        sink,
     )
 }

@@ -96,50 +96,68 @@ impl Field {
 
 /// Understands priority labels: `2 - High`, `P2`, `Sev 2`, `2`, `High`, `Highest`, `Critical` …
 /// Returns 1 (highest) to 5 (lowest), or `None` when the label says nothing we can map.
+/// Allocation-free: it runs once per imported row.
 pub fn parse_priority(label: &str) -> Option<u8> {
-    let t = label.trim();
-    let lower = t.to_ascii_lowercase();
-    let digits_from = lower
-        .strip_prefix("priority")
-        .or_else(|| lower.strip_prefix("sev"))
-        .or_else(|| lower.strip_prefix('p'))
-        .unwrap_or(&lower)
-        .trim_start_matches(['-', ' ', '_']);
-    let lead: String = digits_from
-        .chars()
+    let t = label.trim().as_bytes();
+    let strip = |s: &'static [u8]| {
+        (t.len() >= s.len() && t[..s.len()].eq_ignore_ascii_case(s)).then(|| &t[s.len()..])
+    };
+    let mut digits_from = strip(b"priority")
+        .or_else(|| strip(b"sev"))
+        .or_else(|| strip(b"p"))
+        .unwrap_or(t);
+    while let [b'-' | b' ' | b'_', rest @ ..] = digits_from {
+        digits_from = rest;
+    }
+    let lead = digits_from
+        .iter()
         .take_while(|c| c.is_ascii_digit())
-        .collect();
-    if !lead.is_empty() {
-        let rest = &digits_from[lead.len()..];
+        .count();
+    if lead > 0 {
+        let rest = &digits_from[lead..];
         // "2 - High", "P2", "2": a digit followed by nothing or a separator.
-        if rest.is_empty() || rest.starts_with([' ', '-', ':', '(', '_']) {
-            return lead.parse::<u8>().ok().filter(|p| (1..=5).contains(p));
+        if rest.is_empty() || matches!(rest[0], b' ' | b'-' | b':' | b'(' | b'_') {
+            let value = std::str::from_utf8(&digits_from[..lead]).ok()?;
+            return value.parse::<u8>().ok().filter(|p| (1..=5).contains(p));
         }
         return None;
     }
-    match lower.as_str() {
-        "critical" | "highest" | "urgent" | "blocker" | "major" => Some(1),
-        "high" => Some(2),
-        "moderate" | "medium" | "normal" => Some(3),
-        "low" | "minor" => Some(4),
-        "lowest" | "planning" | "trivial" => Some(5),
-        _ => None,
+    let is = |names: &[&str]| names.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(t));
+    if is(&["critical", "highest", "urgent", "blocker", "major"]) {
+        Some(1)
+    } else if is(&["high"]) {
+        Some(2)
+    } else if is(&["moderate", "medium", "normal"]) {
+        Some(3)
+    } else if is(&["low", "minor"]) {
+        Some(4)
+    } else if is(&["lowest", "planning", "trivial"]) {
+        Some(5)
+    } else {
+        None
     }
 }
 
 /// `true/false`, `yes/no`, `y/n`, `1/0`, `t/f` (case-insensitive).
 pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "t" => Some(true),
-        "false" | "no" | "n" | "0" | "f" => Some(false),
-        _ => None,
+    let t = s.trim();
+    let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(t));
+    if is(&["true", "yes", "y", "1", "t"]) {
+        Some(true)
+    } else if is(&["false", "no", "n", "0", "f"]) {
+        Some(false)
+    } else {
+        None
     }
 }
 
 /// A whole number ≥ 0 that fits a count (`3`, `3.0`).
 pub fn parse_count(raw: &str) -> Option<u32> {
-    raw.trim()
-        .parse::<f64>()
+    let t = raw.trim();
+    if let Ok(v) = t.parse::<u32>() {
+        return Some(v);
+    }
+    t.parse::<f64>()
         .ok()
         .filter(|v| *v >= 0.0 && v.fract() == 0.0 && *v <= f64::from(u32::MAX))
         .map(|v| v as u32)
@@ -255,11 +273,10 @@ impl RowSpec {
             ..Default::default()
         };
         for &(field, k) in &self.columns {
-            let raw = fields[k];
-            if opts.is_missing(raw) {
+            let raw = fields[k].trim();
+            if raw.is_empty() || opts.missing.iter().any(|m| m == raw) {
                 continue;
             }
-            let raw = raw.trim();
             match self.fill(&mut inc, field, raw, times, unknown_priorities) {
                 Ok(()) => {}
                 Err(CellProblem::Reject(reason, detail)) => {
@@ -312,11 +329,12 @@ impl RowSpec {
             Field::ResolvedAt => inc.resolved_at = Some(required_time()?),
             Field::ClosedAt => inc.closed_at = Some(required_time()?),
             Field::Priority => {
-                let p = self
-                    .priority_labels
-                    .get(&raw.to_lowercase())
-                    .copied()
-                    .or_else(|| parse_priority(raw));
+                let mapped = if self.priority_labels.is_empty() {
+                    None
+                } else {
+                    self.priority_labels.get(&raw.to_lowercase()).copied()
+                };
+                let p = mapped.or_else(|| parse_priority(raw));
                 if p.is_none() {
                     *unknown_priorities.entry(raw.to_string()).or_default() += 1;
                 }
@@ -459,9 +477,13 @@ pub fn aliases(list: &[(Field, &[&str])]) -> Vec<(Field, Vec<String>)> {
         .collect()
 }
 
+/// Where [`parse_rows_into`] hands each checked incident: a vector, or a streaming store writer
+/// (an `Err` stops the import, e.g. a full disk).
+pub type IncidentSink<'a> = dyn FnMut(Incident) -> Result<()> + 'a;
+
 /// Reads a row-per-incident CSV: resolves the spec, applies it to every row, then `finish` (the
 /// format's own derivations, e.g. PagerDuty's seconds-to-ack), then [`validate`]. Dropped cells are
-/// kept only for rows that pass.
+/// kept only for rows that pass. The incidents are collected in `Parsed::incidents`.
 pub fn parse_rows(
     path: &Path,
     opts: &ImportOptions,
@@ -473,38 +495,74 @@ pub fn parse_rows(
         &mut Vec<DroppedCell>,
     ) -> std::result::Result<(), Reject>,
 ) -> Result<Parsed> {
+    collect(|sink| parse_rows_into(path, opts, make_spec, finish, sink))
+}
+
+/// Runs a streaming parser with a sink that collects its incidents into `Parsed::incidents`.
+pub fn collect(parse: impl FnOnce(&mut IncidentSink) -> Result<Parsed>) -> Result<Parsed> {
+    let mut incidents = Vec::new();
+    let mut parsed = parse(&mut |inc| {
+        incidents.push(inc);
+        Ok(())
+    })?;
+    parsed.incidents = incidents;
+    Ok(parsed)
+}
+
+/// As [`parse_rows`], but every incident that passes goes to `sink` as soon as its row is read, so
+/// that a large export is never held in memory (`Parsed::incidents` stays empty).
+pub fn parse_rows_into(
+    path: &Path,
+    opts: &ImportOptions,
+    make_spec: impl FnOnce(&Header) -> Result<RowSpec>,
+    finish: impl Fn(
+        &mut Incident,
+        &RowSpec,
+        &[&str],
+        &mut Vec<DroppedCell>,
+    ) -> std::result::Result<(), Reject>,
+    sink: &mut IncidentSink,
+) -> Result<Parsed> {
     let mut csv = CsvFile::open(path, opts)?;
     let spec = make_spec(&csv.header)?;
     let times = opts.time_parser();
     let file = path.display().to_string();
-    let mut incidents = Vec::new();
     let mut unknown = BTreeMap::new();
     let mut dropped = Vec::new();
-    let (count, rejects) = csv.for_each_row(|line, fields| {
-        let mut row_dropped = Vec::new();
-        let mut inc = spec.apply(
-            &file,
-            line,
-            fields,
-            opts,
-            &times,
-            &mut unknown,
-            &mut row_dropped,
-        )?;
-        finish(&mut inc, &spec, fields, &mut row_dropped)?;
-        let opened_found = spec.cell(Field::OpenedAt, fields, opts).is_some() || inc.opened_at != 0;
-        validate(&inc, &file, &spec, opened_found)?;
-        row_dropped.extend(drop_early_acknowledgement(&mut inc, &file, &spec, fields));
-        dropped.append(&mut row_dropped);
-        incidents.push(inc);
-        Ok(())
+    let mut row_dropped = Vec::new();
+    let (count, rejects) = csv.try_for_each_row(|line, fields| {
+        row_dropped.clear();
+        let checked = (|| {
+            let mut inc = spec.apply(
+                &file,
+                line,
+                fields,
+                opts,
+                &times,
+                &mut unknown,
+                &mut row_dropped,
+            )?;
+            finish(&mut inc, &spec, fields, &mut row_dropped)?;
+            let opened_found =
+                spec.cell(Field::OpenedAt, fields, opts).is_some() || inc.opened_at != 0;
+            validate(&inc, &file, &spec, opened_found)?;
+            row_dropped.extend(drop_early_acknowledgement(&mut inc, &file, &spec, fields));
+            Ok(inc)
+        })();
+        match checked {
+            Ok(inc) => {
+                dropped.append(&mut row_dropped);
+                sink(inc)?;
+                Ok(Ok(()))
+            }
+            Err(reject) => Ok(Err(reject)),
+        }
     })?;
     let warnings = unknown
         .iter()
         .map(|(label, n)| format!("{file}: priority label '{label}' ({n} rows) is not understood; priority left empty (map it in a mapping file's [priority] table)"))
         .collect();
     Ok(Parsed {
-        incidents,
         rows_read: count.read,
         blank_rows: count.blank,
         rejects,

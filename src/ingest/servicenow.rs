@@ -6,7 +6,7 @@
 use std::cell::Cell;
 use std::path::Path;
 
-use super::row::{aliases, parse_rows, Field, RowSpec};
+use super::row::{aliases, parse_rows_into, Field, RowSpec};
 use super::{ImportOptions, Parsed};
 use crate::error::Result;
 
@@ -58,8 +58,17 @@ pub const COLUMNS: &[(Field, &[&str])] = &[
 ];
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
+    super::row::collect(|sink| parse_into(path, opts, sink))
+}
+
+/// As [`parse`], streaming: each checked incident goes to `sink` as its row is read.
+pub fn parse_into(
+    path: &Path,
+    opts: &ImportOptions,
+    sink: &mut super::row::IncidentSink,
+) -> Result<Parsed> {
     let major_col = Cell::new(None);
-    parse_rows(
+    parse_rows_into(
         path,
         opts,
         |h| {
@@ -82,5 +91,6 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
             }
             Ok(())
         },
+        sink,
     )
 }
