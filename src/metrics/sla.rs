@@ -367,6 +367,65 @@ pub fn pause_ms(
     total
 }
 
+impl Target {
+    /// A 24×7 resolution target of `hours`, no response target (a scenario's `sla_hours`).
+    pub fn all_hours(hours: f64) -> Target {
+        Target {
+            response_hours: None,
+            resolution_hours: hours,
+            resolution_ms: hours_to_ms(hours),
+            response_ms: None,
+            calendar: Calendar::AllHours,
+            table: None,
+        }
+    }
+}
+
+/// Where the resolution clock of one incident stops under `stop`, and the column that gave it:
+/// `resolved_at`, else `closed_at` (closed without a resolution); `closed_at` with `stop = "closed"`.
+pub fn stop_instant(
+    stop: StopAt,
+    resolved: Option<UtcMillis>,
+    closed: Option<UtcMillis>,
+) -> Option<(UtcMillis, &'static str)> {
+    match (stop, resolved, closed) {
+        (StopAt::Resolved, Some(r), _) => Some((r, "resolved_at")),
+        (_, _, Some(c)) => Some((c, "closed_at")),
+        _ => None,
+    }
+}
+
+/// The SLA outcome of one incident without an events table (`on_hold_hours` pauses 24×7 targets):
+/// the clock `analyze` runs, for callers holding incidents (pilot, validate).
+pub fn incident_outcome(
+    target: &Target,
+    stop: StopAt,
+    i: &crate::schema::Incident,
+    as_of: UtcMillis,
+) -> SlaOutcome {
+    let end = stop_instant(stop, i.resolved_at, i.closed_at).map(|s| s.0);
+    evaluate(
+        target,
+        i.opened_at,
+        i.acknowledged_at,
+        end,
+        as_of,
+        None,
+        i.on_hold_hours,
+    )
+}
+
+/// Computed compliance: met / (met + breached) of `met` flags (`None` = pending, not in the rate);
+/// `None` when no incident is met or breached.
+pub fn compliance(met: impl IntoIterator<Item = Option<bool>>) -> Option<f64> {
+    let (mut ok, mut n) = (0u64, 0u64);
+    for m in met.into_iter().flatten() {
+        n += 1;
+        ok += u64::from(m);
+    }
+    (n > 0).then(|| ok as f64 / n as f64)
+}
+
 /// Evaluates one incident. `stop` is the instant the clock stops (see the module documentation for
 /// how it is chosen); a stop after `as_of` is ignored (the incident is open at the as-of).
 #[allow(clippy::too_many_arguments)]
