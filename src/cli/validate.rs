@@ -78,6 +78,8 @@ pub struct Row {
     pub agrees: bool,
 }
 
+// Over 80 lines: not split yet (issue 11's small-parts item is open for this file; this change
+// only made it use the metrics' MTTR and SLA definitions).
 pub fn run(args: &ValidateArgs) -> Result<String> {
     if is_desk(&args.scenario)? {
         return super::validate_desk::run(args);

@@ -290,6 +290,8 @@ pub fn verdict(c: &Change) -> String {
 const WEEK_MS: i64 = 7 * 24 * 3_600_000;
 const MONDAY0: i64 = 4 * 24 * 3_600_000;
 
+// Over 80 lines: not split yet (issue 11's small-parts item is open for this file; this change
+// only made it use the metrics' MTTR and SLA definitions).
 fn charts(
     incs: &[&Incident],
     start: UtcMillis,
@@ -416,6 +418,8 @@ fn charts(
     out
 }
 
+// Over 80 lines: not split yet (issue 11's small-parts item is open for this file; this change
+// only made it use the metrics' MTTR and SLA definitions).
 /// Evaluates a pilot; errors say what is impossible about the request.
 pub fn evaluate(
     incs: &[Incident],
