@@ -8,7 +8,7 @@ use std::path::Path;
 
 use incidentlab::generate::{generate, GenerateOptions};
 use incidentlab::metrics::sla::SlaPolicy;
-use incidentlab::metrics::{analyze, AnalyzeOptions, Dataset, Filter};
+use incidentlab::metrics::{analyze, AnalyzeOptions, Dataset, Filter, GroupMetrics};
 use incidentlab::schema::{events_to_frame, incidents_to_frame, Event, Incident};
 use polars::prelude::IntoLazy;
 
@@ -43,15 +43,10 @@ fn data(incs: &[Incident], events: &[Event]) -> Dataset {
     }
 }
 
-fn group<'a>(a: &'a incidentlab::metrics::Analysis, key: &str) -> &'a serde_json::Value {
+fn group<'a>(a: &'a incidentlab::metrics::Analysis, key: &str) -> &'a GroupMetrics {
     a.groups
         .iter()
-        .find(|g| {
-            g["key"]["priority"]
-                .as_str()
-                .map(|s| s == key)
-                .unwrap_or(key == "(none)" && g["key"]["priority"].is_null())
-        })
+        .find(|g| g.label(&["priority".to_string()]) == key)
         .unwrap_or_else(|| panic!("group {key}"))
 }
 
@@ -71,27 +66,25 @@ fn mttr_by_hand_with_unresolved_zero_duration_and_missing_priority() {
     incs[2].reopen_count = Some(0);
     let a = analyze(data(&incs, &[]), &AnalyzeOptions::default()).unwrap();
     let p1 = group(&a, "1");
-    assert_eq!(p1["incidents"], 4.0);
-    assert_eq!(p1["resolved"], 3.0);
-    let approx = |v: &serde_json::Value, x: f64| {
-        assert!((v.as_f64().unwrap() - x).abs() < 1e-9, "{v} vs {x}")
-    };
-    approx(&p1["mttr_hours"]["mean"], 5.0); // (2 + 4 + 9) / 3
-    approx(&p1["mttr_hours"]["median"], 4.0);
+    assert_eq!(p1.incidents, 4);
+    assert_eq!(p1.resolved, 3);
+    let approx = |v: Option<f64>, x: f64| assert!((v.unwrap() - x).abs() < 1e-9, "{v:?} vs {x}");
+    approx(p1.mttr_hours.mean, 5.0); // (2 + 4 + 9) / 3
+    approx(p1.mttr_hours.median, 4.0);
     // Linear interpolation: p90 of [2, 4, 9] = 4 + 0.8 × 5 = 8.
-    assert!((p1["mttr_hours"]["p90"].as_f64().unwrap() - 8.0).abs() < 1e-9);
-    approx(&p1["mtta_hours"]["mean"], 0.5);
-    assert_eq!(p1["reopen_rate"], 0.5);
+    approx(p1.mttr_hours.p90, 8.0);
+    approx(p1.mtta_hours.mean, 0.5);
+    assert_eq!(p1.reopen_rate, Some(0.5));
     let p2 = group(&a, "2");
-    approx(&p2["mttr_hours"]["mean"], 0.0);
+    approx(p2.mttr_hours.mean, 0.0);
     let none = group(&a, "(none)");
-    assert_eq!(none["incidents"], 1.0);
-    assert_eq!(a.overall["incidents"], 6.0);
+    assert_eq!(none.incidents, 1);
+    assert_eq!(a.overall.incidents, 6);
     approx(
-        &a.overall["mttr_hours"]["mean"],
+        a.overall.mttr_hours.mean,
         (2.0 + 4.0 + 9.0 + 0.0 + 1.0) / 5.0,
     );
-    assert_eq!(a.backlog.open_now, 1);
+    assert_eq!(a.backlog.as_ref().unwrap().open_now, 1);
     // --end closed: nothing is closed, so no MTTR.
     let a = analyze(
         data(&incs, &[]),
@@ -101,7 +94,7 @@ fn mttr_by_hand_with_unresolved_zero_duration_and_missing_priority() {
         },
     )
     .unwrap();
-    assert!(a.overall["mttr_hours"]["mean"].is_null());
+    assert!(a.overall.mttr_hours.mean.is_none());
 }
 
 #[test]
@@ -169,23 +162,19 @@ resolution_hours = 4
     };
     let a = analyze(data(&[x, y, z], &events), &opts).unwrap();
     let s = a.sla.as_ref().unwrap();
-    let p3 = s.by_priority.iter().find(|p| p["priority"] == 3).unwrap();
-    assert_eq!(
-        (p3["met"].as_u64(), p3["breached"].as_u64()),
-        (Some(2), Some(0)),
-        "{p3}"
-    );
+    let p3 = s.by_priority.iter().find(|p| p.priority == 3).unwrap();
+    assert_eq!((p3.counts.met, p3.counts.breached), (2, 0), "{p3:?}");
     // Margins: X 10 − 6 = 4, Y 10 − 7 = 3.
     assert!(
-        (p3["margin_hours"]["p50"].as_f64().unwrap() - 3.5).abs() < 1e-9,
-        "{p3}"
+        (p3.counts.margin_hours.p50.unwrap() - 3.5).abs() < 1e-9,
+        "{p3:?}"
     );
-    let p1 = s.by_priority.iter().find(|p| p["priority"] == 1).unwrap();
-    assert_eq!(p1["breached"], 1);
-    assert!((s.overall["compliance"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    let p1 = s.by_priority.iter().find(|p| p.priority == 1).unwrap();
+    assert_eq!(p1.counts.breached, 1);
+    assert!((s.overall.counts.compliance.unwrap() - 2.0 / 3.0).abs() < 1e-12);
     // Reported vs computed: X agrees (true/true), Z disagrees (true/false).
-    assert_eq!(a.overall["sla_reported_rate"], 1.0);
-    assert_eq!(a.overall["sla_agreement"], 0.5);
+    assert_eq!(a.overall.sla_reported_rate, Some(1.0));
+    assert_eq!(a.overall.sla_agreement, Some(0.5));
 }
 
 #[test]
@@ -306,16 +295,16 @@ fn second_implementation_agrees_on_100k_incidents() {
             .collect();
         let mean = res.iter().sum::<f64>() / res.len() as f64;
         let g = group(&a, &p.to_string());
-        let close = |x: &serde_json::Value, y: f64, what: &str| {
+        let close = |x: Option<f64>, y: f64, what: &str| {
             assert!(
-                (x.as_f64().unwrap() - y).abs() < 1e-6 * y.abs().max(1.0),
-                "P{p} {what}: {x} vs {y}"
+                (x.unwrap() - y).abs() < 1e-6 * y.abs().max(1.0),
+                "P{p} {what}: {x:?} vs {y}"
             )
         };
-        close(&g["mttr_hours"]["mean"], mean, "mean");
-        close(&g["mttr_hours"]["median"], q7(&mut res, 0.5), "median");
-        close(&g["mttr_hours"]["p90"], q7(&mut res, 0.9), "p90");
-        close(&g["mttr_hours"]["p95"], q7(&mut res, 0.95), "p95");
+        close(g.mttr_hours.mean, mean, "mean");
+        close(g.mttr_hours.median, q7(&mut res, 0.5), "median");
+        close(g.mttr_hours.p90, q7(&mut res, 0.9), "p90");
+        close(g.mttr_hours.p95, q7(&mut res, 0.95), "p95");
         // SLA on a 24x7 clock in whole ms, minus on-hold time (capped at the elapsed time):
         // met / (met + breached); margins over met + breached, time left over pending.
         let (mut met, mut breached, mut pending) = (0u64, 0u64, 0u64);
@@ -344,26 +333,24 @@ fn second_implementation_agrees_on_100k_incidents() {
             .unwrap()
             .by_priority
             .iter()
-            .find(|x| x["priority"] == p)
+            .find(|x| x.priority == p)
             .unwrap();
+        let c = &s.counts;
         assert_eq!(
-            (
-                s["met"].as_u64().unwrap(),
-                s["breached"].as_u64().unwrap(),
-                s["pending"].as_u64().unwrap()
-            ),
+            (c.met, c.breached, c.pending),
             (met, breached, pending),
             "P{p}"
         );
         close(
-            &g["sla_computed_rate"],
+            g.sla_computed_rate,
             met as f64 / (met + breached) as f64,
             "sla",
         );
-        for (k, q) in [("p10", 0.1), ("p50", 0.5), ("p90", 0.9)] {
-            close(&s["margin_hours"][k], q7(&mut margins, q), "margin");
+        let spread = |s: &incidentlab::metrics::Spread| [s.p10, s.p50, s.p90];
+        for (k, q) in [0.1, 0.5, 0.9].into_iter().enumerate() {
+            close(spread(&c.margin_hours)[k], q7(&mut margins, q), "margin");
             if !left.is_empty() {
-                close(&s["time_left_hours"][k], q7(&mut left, q), "time left");
+                close(spread(&c.time_left_hours)[k], q7(&mut left, q), "time left");
             }
         }
     }
@@ -385,21 +372,18 @@ fn second_implementation_agrees_on_100k_incidents() {
             recurrent += 1;
         }
     }
-    assert_eq!(a.recurrence.recurrent_incidents, recurrent);
-    assert_eq!(a.recurrence.incidents_with_key, 100_000);
+    let rec = a.recurrence.as_ref().unwrap();
+    assert_eq!(rec.recurrent_incidents, recurrent);
+    assert_eq!(rec.incidents_with_key, 100_000);
     // Backlog: open at the as-of time, counted directly.
     let open = incs
         .iter()
         .filter(|i| end_of(i).is_none_or(|r| r > as_of))
         .count() as u64;
-    assert_eq!(a.backlog.open_now, open);
+    assert_eq!(a.backlog.as_ref().unwrap().open_now, open);
     // Monthly trend counts add up.
-    let total: f64 = a
-        .trend
-        .iter()
-        .map(|m| m["incidents"].as_f64().unwrap())
-        .sum();
-    assert_eq!(total, 100_000.0);
+    let total: u64 = a.trend_rows().0.iter().map(|m| m.metrics.incidents).sum();
+    assert_eq!(total, 100_000);
 }
 
 #[test]
@@ -415,19 +399,12 @@ fn bpic_flow_metrics() {
         },
     )
     .unwrap();
-    let counts: f64 = a
-        .groups
-        .iter()
-        .map(|g| g["incidents"].as_f64().unwrap())
-        .sum();
-    assert_eq!(counts, 7554.0);
-    assert!(a.flow.events_available);
-    assert!(
-        a.flow.ping_pong_incidents > 500,
-        "{}",
-        a.flow.ping_pong_incidents
-    );
-    assert!(a.flow.level_transitions["L1→L2"] > 1000);
+    let counts: u64 = a.groups.iter().map(|g| g.incidents).sum();
+    assert_eq!(counts, 7554);
+    let fl = a.flow.as_ref().unwrap();
+    assert!(fl.events_available);
+    assert!(fl.ping_pong_incidents > 500, "{}", fl.ping_pong_incidents);
+    assert!(fl.level_transitions["L1→L2"] > 1000);
     assert_eq!(a.groups.len(), 4, "Low, Medium, High, Major");
     // Ping-pong by hand for the incident worked out in tests/import.rs: V30 → V5 3rd → V30 (back) counts.
     let one: Vec<_> = imported
@@ -442,7 +419,7 @@ fn bpic_flow_metrics() {
     };
     let a1 = analyze(ds, &AnalyzeOptions::default()).unwrap();
     assert_eq!(
-        a1.flow.ping_pong_incidents,
+        a1.flow.as_ref().unwrap().ping_pong_incidents,
         u64::from(imported.incidents[0].incident_id == "1-364285768")
     );
 }
@@ -501,23 +478,20 @@ fn sla_opts(policy: &str) -> AnalyzeOptions {
     }
 }
 
-fn p_row(a: &incidentlab::metrics::Analysis, p: u8) -> &serde_json::Value {
-    a.sla
+fn p_row(a: &incidentlab::metrics::Analysis, p: u8) -> &incidentlab::metrics::SlaCounts {
+    &a.sla
         .as_ref()
         .unwrap()
         .by_priority
         .iter()
-        .find(|x| x["priority"] == p)
+        .find(|x| x.priority == p)
         .unwrap_or_else(|| panic!("P{p}"))
+        .counts
 }
 
 fn counts(a: &incidentlab::metrics::Analysis, p: u8) -> (u64, u64, u64) {
     let r = p_row(a, p);
-    (
-        r["met"].as_u64().unwrap(),
-        r["breached"].as_u64().unwrap(),
-        r["pending"].as_u64().unwrap(),
-    )
+    (r.met, r.breached, r.pending)
 }
 
 fn ev(id: &str, t: i64, state: &str) -> Event {
@@ -556,7 +530,7 @@ fn an_exact_business_target_is_met() {
     o.per_incident = true;
     let a = analyze(data(&[x], &events), &o).unwrap();
     assert_eq!(counts(&a, 3), (1, 0, 0));
-    assert_eq!(p_row(&a, 3)["margin_hours"]["p50"], 0.0);
+    assert_eq!(p_row(&a, 3).margin_hours.p50, Some(0.0));
     let row = &a.per_incident.as_ref().unwrap()[0];
     let out = row.outcome.unwrap();
     assert_eq!(
@@ -578,7 +552,7 @@ fn as_of_is_a_true_snapshot() {
     // Default as-of (+10 h): A met, B breached, C met.
     let full = analyze(data(&incs, &[]), &sla_opts(P1_4H)).unwrap();
     assert_eq!(counts(&full, 1), (2, 1, 0));
-    assert_eq!(full.overall["resolved"], 3.0);
+    assert_eq!(full.overall.resolved, 3);
     // As of +3 h: C not opened yet (left out); B open with 3 h on the clock: pending, 1 h left;
     // MTTR over A only.
     let mut o = sla_opts(P1_4H);
@@ -586,11 +560,11 @@ fn as_of_is_a_true_snapshot() {
     let snap = analyze(data(&incs, &[]), &o).unwrap();
     assert_eq!(snap.incidents, 2);
     assert_eq!(counts(&snap, 1), (1, 0, 1));
-    assert_eq!(p_row(&snap, 1)["time_left_hours"]["p50"], 1.0);
-    assert_eq!(p_row(&snap, 1)["margin_hours"]["p50"], 2.0);
-    assert_eq!(snap.overall["resolved"], 1.0);
-    assert!((snap.overall["mttr_hours"]["mean"].as_f64().unwrap() - 2.0).abs() < 1e-12);
-    assert_eq!(snap.backlog.open_now, 1);
+    assert_eq!(p_row(&snap, 1).time_left_hours.p50, Some(1.0));
+    assert_eq!(p_row(&snap, 1).margin_hours.p50, Some(2.0));
+    assert_eq!(snap.overall.resolved, 1);
+    assert!((snap.overall.mttr_hours.mean.unwrap() - 2.0).abs() < 1e-12);
+    assert_eq!(snap.backlog.as_ref().unwrap().open_now, 1);
     assert_eq!(
         (snap.ends.opened_after_as_of, snap.ends.ended_after_as_of),
         (1, 1)
@@ -600,7 +574,7 @@ fn as_of_is_a_true_snapshot() {
     o.as_of = Some(t0 + H / 2);
     let early = analyze(data(&incs, &[]), &o).unwrap();
     assert_eq!(counts(&early, 1), (0, 0, 2));
-    assert!(early.overall["mtta_hours"]["mean"].is_null());
+    assert!(early.overall.mtta_hours.mean.is_none());
     // As of +6 h: B is open but already breached (6 h > 4 h); C met.
     o.as_of = Some(t0 + 6 * H);
     let later = analyze(data(&incs, &[]), &o).unwrap();
@@ -614,7 +588,7 @@ fn as_of_is_a_true_snapshot() {
     ];
     o.as_of = Some(t0 + 3 * H);
     let paused = analyze(data(&incs, &events), &o).unwrap();
-    assert_eq!(p_row(&paused, 1)["time_left_hours"]["p50"], 3.0);
+    assert_eq!(p_row(&paused, 1).time_left_hours.p50, Some(3.0));
 }
 
 #[test]
@@ -641,7 +615,7 @@ fn default_as_of_is_the_whole_store_whatever_the_filters_and_last_event_pauses()
     ];
     let a = analyze(data(&[x, y], &events), &o).unwrap();
     assert_eq!(counts(&a, 1), (0, 0, 1));
-    assert_eq!(p_row(&a, 1)["time_left_hours"]["p50"], 3.0);
+    assert_eq!(p_row(&a, 1).time_left_hours.p50, Some(3.0));
 }
 
 #[test]
@@ -658,8 +632,8 @@ fn closure_without_resolution_ends_mttr_and_the_sla_clock() {
     o.per_incident = true;
     let a = analyze(data(&incs, &[]), &o).unwrap();
     // MTTR: K 3 h and R 2 h → 2.5 h; SLA: K met (3 h), R met (2 h), O open 6 h at the as-of: breached.
-    assert_eq!(a.overall["resolved"], 2.0);
-    assert!((a.overall["mttr_hours"]["mean"].as_f64().unwrap() - 2.5).abs() < 1e-12);
+    assert_eq!(a.overall.resolved, 2);
+    assert!((a.overall.mttr_hours.mean.unwrap() - 2.5).abs() < 1e-12);
     assert_eq!(counts(&a, 1), (2, 1, 0));
     assert_eq!(a.ends.closed_without_resolution, 1);
     assert!(a
@@ -673,7 +647,7 @@ fn closure_without_resolution_ends_mttr_and_the_sla_clock() {
     // --end closed moves MTTR (K 3 h, R 6 h) but not the SLA clock.
     o.end = incidentlab::metrics::EndEvent::Closed;
     let c = analyze(data(&incs, &[]), &o).unwrap();
-    assert!((c.overall["mttr_hours"]["mean"].as_f64().unwrap() - 4.5).abs() < 1e-12);
+    assert!((c.overall.mttr_hours.mean.unwrap() - 4.5).abs() < 1e-12);
     assert_eq!(counts(&c, 1), (2, 1, 0));
     // stop = "closed": R's clock runs to its closure (6 h > 4 h): breached.
     let a = analyze(
@@ -770,7 +744,7 @@ fn resolved_at_from_the_audit_trail_when_the_field_is_empty() {
     // INC1 56 h 44 min (breached), INC2 3 h (met), INC3 2 h (met).
     assert_eq!(counts(&a, 1), (2, 1, 0));
     let mean = (56.0 + 44.0 / 60.0 + 3.0 + 2.0) / 3.0;
-    assert!((a.overall["mttr_hours"]["mean"].as_f64().unwrap() - mean).abs() < 1e-9);
+    assert!((a.overall.mttr_hours.mean.unwrap() - mean).abs() < 1e-9);
     // A store written before resolved_source existed is still read.
     let store = dir.join("old.parquet");
     let mut df = incidents_to_frame(&imported.incidents)
@@ -895,4 +869,139 @@ fn cli_per_incident_file_lets_anyone_recompute_the_figures() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
+}
+
+#[test]
+fn metrics_families_give_the_same_figures_and_leave_out_the_others() {
+    let args = |m: Option<&'static str>| {
+        let mut a = vec![
+            "analyze",
+            "datasets/sample-servicenow-audit.csv",
+            "--sla",
+            "scenarios/sla-standard.toml",
+            "--by",
+            "priority",
+            "--output",
+            "json",
+        ];
+        if let Some(m) = m {
+            a.extend(["--metrics", m]);
+        }
+        a
+    };
+    let full = common::run_json(args(None));
+    let part = common::run_json(args(Some("mttr,sla")));
+    assert_eq!(part["metrics"], serde_json::json!(["mttr", "sla"]));
+    assert_eq!(full["metrics"].as_array().unwrap().len(), 7);
+    // The same MTTR/MTTA and SLA figures, overall and per priority.
+    assert_eq!(part["sla"], full["sla"]);
+    assert!(part["sla"]["by_priority"].as_array().unwrap().len() >= 3);
+    let groups = |v: &serde_json::Value| v["groups"].as_array().unwrap().clone();
+    assert_eq!(groups(&part).len(), groups(&full).len());
+    for (p, f) in groups(&part)
+        .iter()
+        .chain([&part["overall"]])
+        .zip(groups(&full).iter().chain([&full["overall"]]))
+    {
+        for k in [
+            "key",
+            "incidents",
+            "resolved",
+            "mttr_hours",
+            "mtta_hours",
+            "sla_reported_rate",
+            "sla_computed_rate",
+            "sla_agreement",
+        ] {
+            assert_eq!(p[k], f[k], "{k}");
+        }
+        // Figures of the families not asked are null (and present in the full run).
+        assert!(p["reopen_rate"].is_null() && p["major_incidents"].is_null());
+        assert!(f["major_incidents"].is_u64());
+    }
+    assert!(full["overall"]["reopen_rate"].is_f64());
+    for k in [
+        "flow",
+        "backlog",
+        "recurrence",
+        "major_incidents",
+        "trend",
+        "trend_resolved",
+        "trend_maturity",
+    ] {
+        assert!(full.get(k).is_some(), "{k} in the full run");
+        assert!(part.get(k).is_none(), "{k} left out");
+    }
+    // The table shows only what was asked.
+    let text = common::stdout(&common::run_ok([
+        "analyze",
+        "datasets/sample-servicenow-audit.csv",
+        "--metrics",
+        "backlog",
+    ]));
+    assert!(
+        text.contains("backlog:") && !text.contains("recurrence by") && !text.contains("flow:")
+    );
+    // A bad name is a usage error naming the valid ones.
+    let (code, stderr) = common::run_err([
+        "analyze",
+        "datasets/sample-servicenow-audit.csv",
+        "--metrics",
+        "mttr,speed",
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("'speed'")
+            && stderr.contains("mttr, sla, flow, backlog, recurrence, major, trend"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn metrics_families_read_only_their_columns() {
+    // A store without the flow, recurrence and major-incident columns: `mttr,sla` never reads them
+    // (the projection), the full analysis does and fails.
+    let t0 = at("2025-03-03T09:00:00Z");
+    let incs = vec![
+        inc("A", Some(1), t0, Some(t0 + 2 * H)),
+        inc("B", Some(1), t0, Some(t0 + 6 * H)),
+        inc("C", Some(2), t0, None),
+    ];
+    let frame = || {
+        incidents_to_frame(&incs)
+            .unwrap()
+            .drop_many([
+                "reopen_count",
+                "reassignment_count",
+                "escalation_count",
+                "max_support_level",
+                "knowledge_used",
+                "major_incident",
+                "problem_id",
+            ])
+            .lazy()
+    };
+    let policy = SlaPolicy::parse(
+        "[[targets]]\npriority = 1\nresolution_hours = 4\n[[targets]]\npriority = 2\nresolution_hours = 8\n",
+    )
+    .unwrap();
+    let opts = AnalyzeOptions {
+        sla: Some(("p.toml".into(), policy)),
+        metrics: incidentlab::metrics::Families::only(&[
+            incidentlab::metrics::Family::Mttr,
+            incidentlab::metrics::Family::Sla,
+        ]),
+        ..Default::default()
+    };
+    let ds = |lf| Dataset {
+        incidents: lf,
+        events: None,
+    };
+    let a = analyze(ds(frame()), &opts).unwrap();
+    assert_eq!(a.overall.mttr_hours.mean, Some(4.0)); // (2 + 6) / 2
+    let s = a.sla.as_ref().unwrap();
+    assert_eq!(s.overall.counts.met + s.overall.counts.breached, 2);
+    assert_eq!(s.overall.counts.compliance, Some(0.5)); // A met, B breached, C pending
+    assert!(a.flow.is_none() && a.recurrence.is_none() && a.major_incidents.is_none());
+    assert!(analyze(ds(frame()), &AnalyzeOptions::default()).is_err());
 }

@@ -703,3 +703,39 @@ fn committed_charts_are_legible() {
     }
     assert!(n >= 12, "{n} charts");
 }
+
+#[test]
+fn standalone_charts_are_the_charts_on_the_page() {
+    // Every drawn chart of index.html is written once as charts/<id>.svg, byte for byte the SVG the
+    // page embeds, and there is no other chart file.
+    let dir = common::root("reports/sample");
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let mut on_page = Vec::new();
+    for part in html.split("<figure class=\"chart\" id=\"chart-").skip(1) {
+        let id = &part[..part.find('"').unwrap()];
+        let fig = &part[..part.find("</figure>").unwrap()];
+        if fig.contains("<svg") {
+            on_page.push(id.to_string());
+        }
+    }
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".svg").map(str::to_string))
+        .collect();
+    files.sort();
+    let mut sorted = on_page.clone();
+    sorted.sort();
+    assert_eq!(files, sorted);
+    assert!(on_page.len() >= 12, "{on_page:?}");
+    for id in &on_page {
+        let svg = std::fs::read_to_string(dir.join(format!("charts/{id}.svg"))).unwrap();
+        let body = svg
+            .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+            .unwrap();
+        assert!(
+            html.contains(&format!("<figure class=\"chart\" id=\"chart-{id}\">{body}")),
+            "{id}"
+        );
+    }
+}

@@ -5,13 +5,14 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use serde_json::Value;
 
 use super::list;
 use crate::error::{Error, ReportError, Result};
 use crate::ingest::import_files;
 use crate::metrics::sla::SlaPolicy;
-use crate::metrics::{analyze, Analysis, AnalyzeOptions, Dataset, EndEvent, Filter};
+use crate::metrics::{
+    analyze, Analysis, AnalyzeOptions, Dataset, EndEvent, Families, Filter, GroupMetrics,
+};
 use crate::timeparse::TimeParser;
 
 /// The usage examples of `incidentlab analyze`: the module documentation above and `--help` show them.
@@ -78,6 +79,11 @@ pub struct AnalyzeArgs {
     /// calendar) to FILE (.csv or .parquet); needs --sla.
     #[arg(long, value_name = "FILE")]
     pub per_incident: Option<PathBuf>,
+    /// Metric families to compute, comma-separated: mttr, sla, flow, backlog, recurrence, major,
+    /// trend (default all). Only the columns they need are read; the others are left out of the
+    /// JSON (their per-group fields are null).
+    #[arg(long, default_value = "mttr,sla,flow,backlog,recurrence,major,trend")]
+    pub metrics: String,
     #[arg(long, value_enum, default_value = "table")]
     pub output: AnalyzeOutput,
     /// Output file (written atomically); without it json, table and csv go to standard output.
@@ -140,6 +146,7 @@ pub fn options(args: &AnalyzeArgs) -> Result<AnalyzeOptions> {
         top: args.top,
         as_of: when(&args.as_of, "--as-of")?,
         per_incident: args.per_incident.is_some(),
+        metrics: Families::parse(&args.metrics).map_err(Error::Usage)?,
     })
 }
 
@@ -230,39 +237,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
                 args.trend.map(|v| trend_table(&a, v)).unwrap_or_default()
             ),
         ),
-        AnalyzeOutput::Csv => {
-            let (header, rows) = frame_rows(&a)?;
-            match &args.out {
-                Some(p) => {
-                    crate::output::write_csv(
-                        p,
-                        &header.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-                        rows,
-                    )?;
-                    Ok(format!(
-                        "wrote {} ({} groups)\n",
-                        p.display(),
-                        a.group_frame.height()
-                    ))
-                }
-                None => {
-                    let mut w = csv::Writer::from_writer(Vec::new());
-                    let werr = |e: csv::Error| ReportError::render(e.to_string());
-                    w.write_record(&header).map_err(werr)?;
-                    for r in rows {
-                        w.write_record(
-                            r.iter()
-                                .map(|c| crate::output::neutralise_cell(c).into_owned()),
-                        )
-                        .map_err(werr)?;
-                    }
-                    let bytes = w
-                        .into_inner()
-                        .map_err(|e| ReportError::render(e.to_string()))?;
-                    Ok(String::from_utf8_lossy(&bytes).into_owned())
-                }
-            }
-        }
+        AnalyzeOutput::Csv => csv_output(&a, args.out.as_deref()),
         AnalyzeOutput::Parquet => {
             let p = args
                 .out
@@ -277,6 +252,39 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
     let quiet = args.output == AnalyzeOutput::Json
         || (args.output == AnalyzeOutput::Csv && args.out.is_none());
     Ok(if quiet { out } else { out + &wrote })
+}
+
+/// The group table as CSV: to a file (atomically) or standard output, cells neutralised.
+fn csv_output(a: &Analysis, out: Option<&std::path::Path>) -> Result<String> {
+    let (header, rows) = frame_rows(a)?;
+    match out {
+        Some(p) => {
+            crate::output::write_csv(
+                p,
+                &header.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                rows,
+            )?;
+            Ok(format!(
+                "wrote {} ({} groups)\n",
+                p.display(),
+                a.group_frame.height()
+            ))
+        }
+        None => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let werr = |e: csv::Error| ReportError::render(e.to_string());
+            w.write_record(&header).map_err(werr)?;
+            for r in rows {
+                w.write_record(
+                    r.iter()
+                        .map(|c| crate::output::neutralise_cell(c).into_owned()),
+                )
+                .map_err(werr)?;
+            }
+            let bytes = w.into_inner().map_err(|e| ReportError::render(e.to_string()))?;
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        }
+    }
 }
 
 /// With `-o FILE` the text goes (atomically) to the file and a one-line note to standard output.
@@ -319,34 +327,32 @@ fn frame_rows(a: &Analysis) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     Ok((header, rows))
 }
 
-fn f(v: &Value, digits: usize) -> String {
-    v.as_f64()
-        .map(|x| format!("{x:.digits$}"))
+fn f(v: Option<f64>, digits: usize) -> String {
+    v.map(|x| format!("{x:.digits$}"))
         .unwrap_or_else(|| "–".into())
 }
 
-fn pct(v: &Value) -> String {
-    v.as_f64()
-        .map(|x| format!("{:.1}%", x * 100.0))
+fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1}%", x * 100.0))
         .unwrap_or_else(|| "–".into())
 }
 
-fn group_line(label: &str, g: &Value) -> String {
+fn group_line(label: &str, g: &GroupMetrics) -> String {
     format!(
         "{label:<28} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}\n",
-        f(&g["incidents"], 0),
-        f(&g["resolved"], 0),
-        f(&g["mttr_hours"]["mean"], 1),
-        f(&g["mttr_hours"]["median"], 1),
-        f(&g["mttr_hours"]["p90"], 1),
-        f(&g["mttr_hours"]["p95"], 1),
-        f(&g["mtta_hours"]["mean"], 2),
-        pct(&g["sla_reported_rate"]),
-        pct(&g["sla_computed_rate"]),
+        g.incidents,
+        g.resolved,
+        f(g.mttr_hours.mean, 1),
+        f(g.mttr_hours.median, 1),
+        f(g.mttr_hours.p90, 1),
+        f(g.mttr_hours.p95, 1),
+        f(g.mtta_hours.mean, 2),
+        pct(g.sla_reported_rate),
+        pct(g.sla_computed_rate),
     )
 }
 
-/// The terminal report.
+/// The terminal report: the group table, then each family computed.
 pub fn table(a: &Analysis) -> String {
     let mut o = format!(
         "{} incidents; MTTR ends at {:?}; as of {}\n",
@@ -369,55 +375,76 @@ pub fn table(a: &Analysis) -> String {
         "SLA comp."
     ));
     for g in &a.groups {
-        let label: Vec<String> =
-            a.by.iter()
-                .map(|k| g["key"][k].as_str().unwrap_or("(none)").to_string())
-                .collect();
-        let mut label = label.join(" / ");
+        let mut label = g.label(&a.by);
         if label.chars().count() > 28 {
             label = label.chars().take(27).collect::<String>() + "…";
         }
         o.push_str(&group_line(&label, g));
     }
     o.push_str(&group_line("all", &a.overall));
-    let ov = &a.overall;
-    o.push_str(&format!(
+    if let Some(fl) = &a.flow {
+        o.push_str(&flow_lines(&a.overall, fl));
+    }
+    if let Some(s) = &a.sla {
+        o.push_str(&sla_lines(s));
+    }
+    if let Some(b) = &a.backlog {
+        o.push_str(&backlog_lines(b));
+    }
+    if let Some(r) = &a.recurrence {
+        o.push_str(&recurrence_lines(r));
+    }
+    if let Some(m) = &a.major_incidents {
+        o.push_str(&format!(
+            "\nmajor incidents: {} ({} listed with timelines in --output json, the first by opening time)\n",
+            f(a.overall.major_incidents.map(|n| n as f64), 0),
+            m.len()
+        ));
+    }
+    for n in &a.notes {
+        o.push_str(&format!("note: {n}\n"));
+    }
+    o
+}
+
+fn counts(m: &std::collections::BTreeMap<String, u64>, sep: &str) -> String {
+    m.iter()
+        .map(|(k, v)| format!("{k}{sep}{v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn flow_lines(ov: &GroupMetrics, fl: &crate::metrics::flow::Flow) -> String {
+    let mut o = format!(
         "\nflow: reopen {} · first-contact resolution {} · reassigned ≥3 {} · escalated {} · knowledge used {} · major incidents {}\n",
-        pct(&ov["reopen_rate"]),
-        pct(&ov["first_contact_resolution_rate"]),
-        pct(&ov["reassigned_3plus_share"]),
-        pct(&ov["escalated_share"]),
-        pct(&ov["knowledge_use_rate"]),
-        f(&ov["major_incidents"], 0)
-    ));
-    let fl = &a.flow;
+        pct(ov.reopen_rate),
+        pct(ov.first_contact_resolution_rate),
+        pct(ov.reassigned_3plus_share),
+        pct(ov.escalated_share),
+        pct(ov.knowledge_use_rate),
+        f(ov.major_incidents.map(|n| n as f64), 0)
+    );
     if !fl.reassignments.is_empty() {
-        let d: Vec<String> = fl
-            .reassignments
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
-        o.push_str(&format!("reassignments: {}\n", d.join(", ")));
+        o.push_str(&format!(
+            "reassignments: {}\n",
+            counts(&fl.reassignments, ": ")
+        ));
     }
     if !fl.by_max_support_level.is_empty() {
-        let d: Vec<String> = fl
-            .by_max_support_level
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
-        o.push_str(&format!("highest support level: {}\n", d.join(", ")));
+        o.push_str(&format!(
+            "highest support level: {}\n",
+            counts(&fl.by_max_support_level, ": ")
+        ));
     }
     if fl.events_available {
-        let t: Vec<String> = fl
-            .level_transitions
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
-        o.push_str(&format!("support level transitions: {}\n", t.join(", ")));
+        o.push_str(&format!(
+            "support level transitions: {}\n",
+            counts(&fl.level_transitions, " ")
+        ));
         o.push_str(&format!(
             "ping-pong (back to a group already left): {} incidents ({})\n",
             fl.ping_pong_incidents,
-            pct(&serde_json::json!(fl.ping_pong_share))
+            pct(crate::metrics::results::finite(fl.ping_pong_share))
         ));
         let h: Vec<String> = fl
             .hours_by_level
@@ -426,56 +453,68 @@ pub fn table(a: &Analysis) -> String {
             .collect();
         o.push_str(&format!("time by level: {}\n", h.join(", ")));
     }
-    if let Some(s) = &a.sla {
+    o
+}
+
+fn sla_lines(s: &crate::metrics::SlaReport) -> String {
+    let mut o = format!(
+        "\nSLA policy '{}' (clock stops at {:?}; {}):\n",
+        s.policy, s.stop, s.pauses
+    );
+    for p in &s.by_priority {
+        let c = &p.counts;
         o.push_str(&format!(
-            "\nSLA policy '{}' (clock stops at {:?}; {}):\n",
-            s.policy, s.stop, s.pauses
+            "  P{} target {:?} h ({}): {} met, {} breached, {} pending → {}; response {}; margin p50 {} h; time left p50 {} h\n",
+            p.priority,
+            p.resolution_target_hours,
+            p.calendar,
+            c.met,
+            c.breached,
+            c.pending,
+            pct(c.compliance),
+            pct(c.response_compliance),
+            f(c.margin_hours.p50, 1),
+            f(c.time_left_hours.p50, 1)
         ));
-        for p in &s.by_priority {
-            o.push_str(&format!(
-                "  P{} target {} h ({}): {} met, {} breached, {} pending → {}; response {}; margin p50 {} h; time left p50 {} h\n",
-                p["priority"],
-                p["resolution_target_hours"],
-                p["calendar"].as_str().unwrap_or(""),
-                p["met"],
-                p["breached"],
-                p["pending"],
-                pct(&p["compliance"]),
-                pct(&p["response_compliance"]),
-                f(&p["margin_hours"]["p50"], 1),
-                f(&p["time_left_hours"]["p50"], 1)
-            ));
-        }
-        o.push_str(&format!("  overall: {}\n", pct(&s.overall["compliance"])));
     }
-    let b = &a.backlog;
+    o.push_str(&format!(
+        "  overall: {}\n",
+        pct(s.overall.counts.compliance)
+    ));
+    o
+}
+
+fn backlog_lines(b: &crate::metrics::backlog::Backlog) -> String {
     let aging: Vec<String> = b
         .aging
         .iter()
         .map(|x| format!("{} {}", x.bucket, x.open))
         .collect();
-    o.push_str(&format!(
+    let mut o = format!(
         "\nbacklog: {} open at {} ({})\n",
         b.open_now,
         b.as_of,
         aging.join(", ")
-    ));
+    );
     if let Some(w) = b.weeks.last() {
         o.push_str(&format!(
             "last week {}: created {}, resolved {}, open at end {}\n",
             w.week_start, w.created, w.resolved, w.open_at_end
         ));
     }
-    let r = &a.recurrence;
-    o.push_str(&format!(
+    o
+}
+
+fn recurrence_lines(r: &crate::metrics::recurrence::Recurrence) -> String {
+    let mut o = format!(
         "\nrecurrence by {} within {} h: {} of {} incidents ({}) had a predecessor; {} clusters\n",
         r.key.join("+"),
         r.window_hours,
         r.recurrent_incidents,
         r.incidents_with_key,
-        pct(&serde_json::json!(r.recurrence_share)),
+        pct(crate::metrics::results::finite(r.recurrence_share)),
         r.clusters
-    ));
+    );
     for c in &r.top_clusters {
         o.push_str(&format!(
             "  {:<30} {:>6} incidents ({} recurrent), {} → {}, downtime {:.0} h, {} linked to a problem\n",
@@ -488,22 +527,15 @@ pub fn table(a: &Analysis) -> String {
             c.linked_to_problem
         ));
     }
-    o.push_str(&format!(
-        "\nmajor incidents: {} ({} listed with timelines in --output json, the first by opening time)\n",
-        f(&a.overall["major_incidents"], 0),
-        a.major_incidents.len()
-    ));
-    for n in &a.notes {
-        o.push_str(&format!("note: {n}\n"));
-    }
     o
 }
 
 /// The monthly trend table of one view; immature and window-cut months are marked.
 pub fn trend_table(a: &Analysis, view: TrendView) -> String {
+    let (opened, resolved) = a.trend_rows();
     let (rows, what) = match view {
-        TrendView::Opened => (&a.trend, "opened (cohorts)"),
-        TrendView::Resolved => (&a.trend_resolved, "resolved"),
+        TrendView::Opened => (opened, "opened (cohorts)"),
+        TrendView::Resolved => (resolved, "resolved"),
     };
     let mut o = format!(
         "\nmonthly trend by month {what}:\n{:<9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9}  note\n",
@@ -511,29 +543,30 @@ pub fn trend_table(a: &Analysis, view: TrendView) -> String {
     );
     for m in rows {
         let mut notes = Vec::new();
-        if m["mature"] == Value::Bool(false) {
+        if !m.mature {
             notes.push(match view {
                 TrendView::Opened => "immature: still resolving",
                 TrendView::Resolved => "month not over",
             });
         }
-        if m["window_cut"] == Value::Bool(true) {
+        if m.window_cut {
             notes.push("cut by the export window");
         }
+        let g = &m.metrics;
         o.push_str(&format!(
             "{:<9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9}  {}\n",
-            m["key"]["month"].as_str().unwrap_or(""),
-            f(&m["incidents"], 0),
-            f(&m["resolved"], 0),
-            f(&m["mttr_hours"]["mean"], 1),
-            f(&m["mttr_hours"]["median"], 1),
-            f(&m["km_median_hours"], 1),
-            pct(&m["sla_computed_rate"]),
+            g.month(),
+            g.incidents,
+            g.resolved,
+            f(g.mttr_hours.mean, 1),
+            f(g.mttr_hours.median, 1),
+            f(m.cohort.and_then(|c| c.km_median_hours), 1),
+            pct(g.sla_computed_rate),
             notes.join("; ")
         ));
     }
-    if view == TrendView::Opened {
-        o.push_str(&format!("{}\n", a.trend_maturity.rule));
+    if let (TrendView::Opened, Some(tm)) = (view, &a.trend_maturity) {
+        o.push_str(&format!("{}\n", tm.rule));
     }
     o
 }

@@ -20,6 +20,9 @@ use serde::Serialize;
 
 use super::simulate::{load_scenario, TableOrJson};
 use crate::error::{DecideError, Error, Result, SimError};
+use crate::metrics::resolution::incident_hours;
+use crate::metrics::sla::{compliance, incident_outcome, StopAt, Target};
+use crate::metrics::EndEvent;
 use crate::sim::replicate::{run_replications, summarize, RunOptions};
 use crate::sim::stats::{quantile, Estimate};
 
@@ -75,6 +78,8 @@ pub struct Row {
     pub agrees: bool,
 }
 
+// Over 80 lines: not split yet (issue 11's small-parts item is open for this file; this change
+// only made it use the metrics' MTTR and SLA definitions).
 pub fn run(args: &ValidateArgs) -> Result<String> {
     if is_desk(&args.scenario)? {
         return super::validate_desk::run(args);
@@ -92,6 +97,7 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
     o.threads = args.sim.threads;
     let (runs, _) = run_replications(&m, &o, &|| {}).map_err(SimError::classify)?;
     let s = summarize(&m, &o, &runs, warnings);
+    let as_of = crate::metrics::incidents_last_timestamp(&incs);
     let mut rows = Vec::new();
     for (k, label) in m.priorities.iter().enumerate() {
         let matches = |p: Option<u8>| {
@@ -101,24 +107,26 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
                 p.map(crate::decide::fit::label).as_deref() == Some(label.as_str())
             }
         };
+        // MTTR by the metrics' one definition (resolved, else closed without a resolution).
         let mut res: Vec<f64> = incs
             .iter()
             .filter(|i| matches(i.priority))
-            .filter_map(|i| i.resolved_at.map(|r| (r - i.opened_at) as f64 / 3.6e6))
+            .filter_map(|i| incident_hours(i, EndEvent::Resolved))
             .collect();
         if res.is_empty() {
             return Err(DecideError::data(format!("no resolved incidents with priority {label} in {}: the scenario's priorities must be P1, P2 … as `fit` writes them", args.against.display())));
         }
         res.sort_by(|a, b| a.total_cmp(b));
         let target = m.sla_hours[k];
+        // SLA by the metrics' definition: the scenario's 24x7 target on the metrics clock (on-hold
+        // time paused), met / (met + breached) as of the export's last timestamp.
         let sla = target.is_finite().then(|| {
-            let ok = incs
+            let t = Target::all_hours(target);
+            let met = incs
                 .iter()
                 .filter(|i| matches(i.priority))
-                .filter_map(|i| i.resolved_at.map(|r| (r - i.opened_at) as f64 / 3.6e6))
-                .filter(|h| *h <= target)
-                .count();
-            ok as f64 / res.len() as f64
+                .map(|i| incident_outcome(&t, StopAt::Resolved, i, as_of).met);
+            compliance(met).unwrap_or(f64::NAN)
         });
         let c = &s.priorities[label];
         let obs = res.iter().sum::<f64>() / res.len() as f64;

@@ -345,9 +345,11 @@ pub fn fit(
             continue;
         };
         *counts_p.entry(p).or_default() += 1;
-        if let Some(r) = i.resolved_at {
-            let h = ((r - i.opened_at) as f64 / 3.6e6).max(1.0 / 60.0);
-            by_p.entry(p).or_default().push(h);
+        // Resolution hours by the metrics' one definition (resolved, else closed without one).
+        if let Some(h) =
+            crate::metrics::resolution::incident_hours(i, crate::metrics::EndEvent::Resolved)
+        {
+            by_p.entry(p).or_default().push(h.max(1.0 / 60.0));
         }
     }
     if no_priority > 0 {

@@ -14,7 +14,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::error::Result;
 use crate::schema::UtcMillis;
@@ -36,7 +35,10 @@ pub fn is_major(flag: Option<bool>, priority: Option<u8>) -> bool {
 }
 
 /// The first [`MAJOR_INCIDENTS_LISTED`] major incidents by opening time, with their timelines.
-pub fn major_incident_list(incidents: LazyFrame, end: super::EndEvent) -> Result<Vec<Value>> {
+pub fn major_incident_list(
+    incidents: LazyFrame,
+    end: super::EndEvent,
+) -> Result<Vec<super::results::MajorIncident>> {
     let iso = |c: &str| col(c).dt().strftime("%Y-%m-%dT%H:%M:%SZ").alias(c);
     let major = incidents
         .filter(major_incident())
@@ -55,29 +57,26 @@ pub fn major_incident_list(incidents: LazyFrame, end: super::EndEvent) -> Result
             col("category"),
         ])
         .collect()?;
-    let mcols: Vec<(String, Vec<Option<String>>)> = major
-        .get_column_names()
-        .iter()
-        .map(|n| Ok((n.to_string(), super::str_col(&major, n)?)))
-        .collect::<Result<_>>()?;
-    let mut out = Vec::with_capacity(major.height());
-    for i in 0..major.height() {
-        let mut o = Map::new();
-        for (n, c) in &mcols {
-            let v = match (n.as_str(), &c[i]) {
-                (_, None) => Value::Null,
-                ("priority", Some(s)) => s.parse::<i64>().map(Value::from).unwrap_or(Value::Null),
-                ("resolution_hours", Some(s)) => s
-                    .parse::<f64>()
-                    .map(|x| super::num(Some(x)))
-                    .unwrap_or(Value::Null),
-                (_, Some(s)) => Value::String(s.clone()),
-            };
-            o.insert(n.clone(), v);
-        }
-        out.push(Value::Object(o));
-    }
-    Ok(out)
+    let s = |n: &str| super::str_col(&major, n);
+    let (id, opened, ack) = (s("incident_id")?, s("opened_at")?, s("acknowledged_at")?);
+    let (resolved, closed) = (s("resolved_at")?, s("closed_at")?);
+    let (group, ci, category) = (s("assignment_group")?, s("ci")?, s("category")?);
+    let priority = super::i64_col(&major, "priority")?;
+    let hours = super::f64_col(&major, "resolution_hours")?;
+    Ok((0..major.height())
+        .map(|i| super::results::MajorIncident {
+            incident_id: id[i].clone(),
+            priority: priority[i],
+            opened_at: opened[i].clone(),
+            acknowledged_at: ack[i].clone(),
+            resolved_at: resolved[i].clone(),
+            closed_at: closed[i].clone(),
+            resolution_hours: hours[i].and_then(super::results::finite),
+            assignment_group: group[i].clone(),
+            ci: ci[i].clone(),
+            category: category[i].clone(),
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

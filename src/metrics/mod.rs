@@ -6,9 +6,11 @@
 
 pub mod backlog;
 pub mod calendar;
+pub mod family;
 pub mod flow;
 pub mod recurrence;
 pub mod resolution;
+pub mod results;
 pub mod sla;
 pub mod trend;
 
@@ -17,11 +19,15 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
 use crate::schema::{UtcMillis, INCIDENT_COLUMNS};
+pub use family::{Families, Family};
 pub use resolution::EndEvent;
+pub use results::{
+    GroupMetrics, MajorIncident, MttaHours, MttrHours, SlaCounts, SlaOverall, SlaPriority, Spread,
+    TrendMonth,
+};
 use sla::SlaPolicy;
 
 /// A simple filter: `column=value`, `column!=value`, alternatives separated by `|`.
@@ -116,6 +122,8 @@ pub struct AnalyzeOptions {
     pub as_of: Option<UtcMillis>,
     /// Keep one SLA row per incident ([`Analysis::per_incident`], `--per-incident FILE`).
     pub per_incident: bool,
+    /// The metric families to compute (`--metrics`, default all).
+    pub metrics: Families,
 }
 
 impl Default for AnalyzeOptions {
@@ -132,6 +140,7 @@ impl Default for AnalyzeOptions {
             top: 10,
             as_of: None,
             per_incident: false,
+            metrics: Families::default(),
         }
     }
 }
@@ -240,6 +249,23 @@ fn store_last_timestamp(data: &Dataset) -> Result<UtcMillis> {
     Ok(if last == i64::MIN { 0 } else { last })
 }
 
+/// The default as-of of a list of incidents: their latest timestamp (opened, acknowledged, resolved,
+/// closed), as [`store_last_timestamp`] takes it for a store without events.
+pub fn incidents_last_timestamp(incs: &[crate::schema::Incident]) -> UtcMillis {
+    incs.iter()
+        .flat_map(|i| {
+            [
+                Some(i.opened_at),
+                i.acknowledged_at,
+                i.resolved_at,
+                i.closed_at,
+            ]
+        })
+        .flatten()
+        .max()
+        .unwrap_or(0)
+}
+
 /// `name` as known at the as-of: null when it lies after it.
 fn known_by(name: &str, as_of: UtcMillis) -> Expr {
     when(ms_of(name).lt_eq(lit(as_of)))
@@ -293,11 +319,13 @@ pub struct SlaReport {
     /// Where the resolution clock stops (`stop` in the policy).
     pub stop: sla::StopAt,
     pub pauses: String,
-    pub by_priority: Vec<Value>,
-    pub overall: Value,
+    pub by_priority: Vec<SlaPriority>,
+    pub overall: SlaOverall,
 }
 
-/// Everything `analyze` reports. `--output json` prints this.
+/// Everything `analyze` reports. `--output json` prints this. A family not asked (`--metrics`) is
+/// `None` and left out of the JSON, and its fields of `overall`/`groups`/`trend` are null; `sla`
+/// is `None` also without a policy, and is always written (null).
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
     pub incidents: u64,
@@ -305,18 +333,27 @@ pub struct Analysis {
     pub mttr_end: EndEvent,
     pub filters: Vec<String>,
     pub as_of: String,
-    pub overall: Value,
-    pub groups: Vec<Value>,
+    /// The metric families computed (`--metrics`).
+    pub metrics: Vec<&'static str>,
+    pub overall: GroupMetrics,
+    pub groups: Vec<GroupMetrics>,
     pub sla: Option<SlaReport>,
-    pub flow: flow::Flow,
-    pub backlog: backlog::Backlog,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<flow::Flow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backlog: Option<backlog::Backlog>,
     /// Per month opened, with `mature`, `window_cut`, `open`, `km_median_hours` ([`trend`]).
-    pub trend: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Vec<TrendMonth>>,
     /// Per month resolved (the same metrics over the incidents resolved in the month).
-    pub trend_resolved: Vec<Value>,
-    pub trend_maturity: trend::Maturity,
-    pub recurrence: recurrence::Recurrence,
-    pub major_incidents: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend_resolved: Option<Vec<TrendMonth>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend_maturity: Option<trend::Maturity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<recurrence::Recurrence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub major_incidents: Option<Vec<MajorIncident>>,
     /// How incidents end (`resolved_from_events`, `closed_without_resolution`) and the snapshot counts.
     pub ends: EndCounts,
     pub notes: Vec<String>,
@@ -331,10 +368,13 @@ pub struct Analysis {
     pub as_of_ms: UtcMillis,
 }
 
-fn num(v: Option<f64>) -> Value {
-    match v {
-        Some(x) if x.is_finite() => json!(x),
-        _ => Value::Null,
+impl Analysis {
+    /// Both trend views, empty when the trend family was not asked.
+    pub fn trend_rows(&self) -> (&[TrendMonth], &[TrendMonth]) {
+        (
+            self.trend.as_deref().unwrap_or(&[]),
+            self.trend_resolved.as_deref().unwrap_or(&[]),
+        )
     }
 }
 
@@ -361,44 +401,66 @@ fn i64_col(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
         .collect())
 }
 
-/// Rows of a metric frame as JSON objects: key columns under `key`, MTTR/MTTA nested.
-fn metric_rows(df: &DataFrame, keys: &[String]) -> Result<Vec<Value>> {
+/// Rows of a metric frame ([`resolution::group_metrics`]) as typed group figures, key columns
+/// under `key`.
+fn group_rows(df: &DataFrame, keys: &[String]) -> Result<Vec<GroupMetrics>> {
     let key_cols: Vec<Vec<Option<String>>> =
         keys.iter().map(|k| str_col(df, k)).collect::<Result<_>>()?;
-    let metric_cols: Vec<(&str, Vec<Option<f64>>)> = resolution::group_metric_names()
-        .into_iter()
-        .map(|n| Ok((n, f64_col(df, n)?)))
-        .collect::<Result<_>>()?;
-    let mut rows = Vec::with_capacity(df.height());
-    for i in 0..df.height() {
-        let mut o = Map::new();
-        if !keys.is_empty() {
-            let mut k = Map::new();
-            for (name, c) in keys.iter().zip(&key_cols) {
-                k.insert(
-                    name.clone(),
-                    c[i].clone().map(Value::String).unwrap_or(Value::Null),
-                );
-            }
-            o.insert("key".into(), Value::Object(k));
+    let cols: BTreeMap<&str, Vec<Option<f64>>> = [
+        "incidents",
+        "resolved",
+        "mttr_hours_mean",
+        "mttr_hours_median",
+        "mttr_hours_p90",
+        "mttr_hours_p95",
+        "mtta_hours_mean",
+        "mtta_hours_median",
+        "sla_reported_rate",
+        "sla_computed_rate",
+        "sla_agreement",
+        "reopen_rate",
+        "first_contact_resolution_rate",
+        "reassigned_3plus_share",
+        "escalated_share",
+        "knowledge_use_rate",
+        "major_incidents",
+    ]
+    .into_iter()
+    .map(|n| Ok((n, f64_col(df, n)?)))
+    .collect::<Result<_>>()?;
+    let row = |i: usize| {
+        let v = |n: &str| cols[n][i].and_then(results::finite);
+        let count = |n: &str| v(n).map(|x| x.max(0.0) as u64);
+        GroupMetrics {
+            key: keys
+                .iter()
+                .zip(&key_cols)
+                .map(|(k, c)| (k.clone(), c[i].clone()))
+                .collect(),
+            incidents: count("incidents").unwrap_or(0),
+            resolved: count("resolved").unwrap_or(0),
+            mttr_hours: MttrHours {
+                mean: v("mttr_hours_mean"),
+                median: v("mttr_hours_median"),
+                p90: v("mttr_hours_p90"),
+                p95: v("mttr_hours_p95"),
+            },
+            mtta_hours: MttaHours {
+                mean: v("mtta_hours_mean"),
+                median: v("mtta_hours_median"),
+            },
+            sla_reported_rate: v("sla_reported_rate"),
+            sla_computed_rate: v("sla_computed_rate"),
+            sla_agreement: v("sla_agreement"),
+            reopen_rate: v("reopen_rate"),
+            first_contact_resolution_rate: v("first_contact_resolution_rate"),
+            reassigned_3plus_share: v("reassigned_3plus_share"),
+            escalated_share: v("escalated_share"),
+            knowledge_use_rate: v("knowledge_use_rate"),
+            major_incidents: count("major_incidents"),
         }
-        let mut mttr = Map::new();
-        let mut mtta = Map::new();
-        for (name, c) in &metric_cols {
-            let v = num(c[i]);
-            if let Some(stat) = name.strip_prefix("mttr_hours_") {
-                mttr.insert(stat.into(), v);
-            } else if let Some(stat) = name.strip_prefix("mtta_hours_") {
-                mtta.insert(stat.into(), v);
-            } else {
-                o.insert((*name).into(), v);
-            }
-        }
-        o.insert("mttr_hours".into(), Value::Object(mttr));
-        o.insert("mtta_hours".into(), Value::Object(mtta));
-        rows.push(Value::Object(o));
-    }
-    Ok(rows)
+    };
+    Ok((0..df.height()).map(row).collect())
 }
 
 /// Replaces integer derived keys (month, week, …) in an aggregated frame by their labels.
@@ -414,10 +476,8 @@ fn label_derived(mut df: DataFrame, keys: &[String]) -> Result<DataFrame> {
     Ok(df)
 }
 
-// Over 80 lines: the families share the filtered frame, the as-of and the SLA clock; one function
-// per family (issue 11, item 5) is partly done (SLA, trend, recurrence are helpers already).
-/// Runs every metric family.
-pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
+/// Checks `--by`, `--where` and `--recurrence-key` columns and the SLA flags against `--metrics`.
+fn check_options(opts: &AnalyzeOptions) -> Result<()> {
     for b in &opts.by {
         check_column(b, "--by", true)?;
     }
@@ -427,21 +487,22 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     for k in &opts.recurrence_key {
         check_column(k, "--recurrence-key", false)?;
     }
-    let as_of = match opts.as_of {
-        Some(t) => t,
-        None => store_last_timestamp(&data)?,
-    };
-    // The snapshot: events after the as-of are not known yet.
-    let events = match &data.events {
-        Some(ev) => Some(
-            ev.clone()
-                .lazy()
-                .filter(ms_of("at").lt_eq(lit(as_of)))
-                .collect()?,
-        ),
-        None => None,
-    };
-    let mut lf = data.incidents;
+    if opts.per_incident && !opts.metrics.has(Family::Sla) {
+        return Err(Error::Usage(
+            "--per-incident needs the sla family in --metrics".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The incidents in scope: `--from`/`--to`/`--where`, then the snapshot (opened by the as-of;
+/// later timestamps unknown). Counts those opened after an explicit as-of into `ends`.
+fn scoped_incidents(
+    mut lf: LazyFrame,
+    opts: &AnalyzeOptions,
+    as_of: UtcMillis,
+    ends: &mut EndCounts,
+) -> Result<LazyFrame> {
     if let Some(from) = opts.from {
         lf = lf.filter(ms_of("opened_at").gt_eq(lit(from)));
     }
@@ -460,7 +521,6 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
             any.fill_null(lit(false))
         });
     }
-    let mut ends = EndCounts::default();
     if opts.as_of.is_some() {
         let n = lf
             .clone()
@@ -470,221 +530,254 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         ends.opened_after_as_of = i64_col(&n, "n")?[0].unwrap_or(0).max(0) as u64;
     }
     let after = |c: &str| ms_of(c).gt(lit(as_of)).fill_null(lit(false));
-    lf = lf
+    Ok(lf
         .filter(ms_of("opened_at").lt_eq(lit(as_of)))
         .with_column(
             after("resolved_at")
                 .or(after("closed_at"))
                 .alias("ended_after_as_of"),
         )
-        .with_columns(["acknowledged_at", "resolved_at", "closed_at"].map(|n| known_by(n, as_of)));
-    let base = lf.clone();
-    let key_choice = recurrence::choose_key(lf.clone(), &opts.recurrence_key)?;
-    // Only the columns the metrics read: keeps memory bounded on large stores.
+        .with_columns(["acknowledged_at", "resolved_at", "closed_at"].map(|n| known_by(n, as_of))))
+}
+
+/// The projection: only the columns the asked families read (keeps memory and time bounded on
+/// large stores), plus the derived hours, indicators and keys.
+fn projection(opts: &AnalyzeOptions, has_events: bool, recurrence_key: &[String]) -> Vec<Expr> {
+    let fam = &opts.metrics;
     let mut needed: BTreeSet<String> = [
         "opened_at",
-        "acknowledged_at",
         "resolved_at",
         "closed_at",
-        "priority",
-        "made_sla_reported",
-        "reopen_count",
-        "reassignment_count",
-        "escalation_count",
-        "max_support_level",
-        "knowledge_used",
-        "major_incident",
-        "on_hold_hours",
-        "problem_id",
         "resolved_source",
         "ended_after_as_of",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    // Incident ids are only needed to join the events table (pauses, flow) and per incident.
-    if events.is_some() || opts.per_incident {
+    for f in Family::ALL.into_iter().filter(|f| fam.has(*f)) {
+        needed.extend(resolution::input_columns(f).iter().map(|s| s.to_string()));
+    }
+    // Incident ids join the events table (pauses, flow) and name the per-incident rows.
+    let joins_events = has_events && (fam.has(Family::Sla) || fam.has(Family::Flow));
+    if joins_events || opts.per_incident {
         needed.insert("incident_id".into());
     }
-    needed.extend(
-        opts.by
-            .iter()
-            .filter(|b| !DERIVED.contains(&b.as_str()))
-            .cloned(),
-    );
-    needed.extend(key_choice.key.iter().cloned());
+    let by = opts.by.iter().filter(|b| !DERIVED.contains(&b.as_str()));
+    needed.extend(by.cloned());
+    needed.extend(recurrence_key.iter().cloned());
     let mut exprs: Vec<Expr> = needed.iter().map(|c| col(c.as_str())).collect();
     exprs.push(resolution::resolution_hours(opts.end));
-    exprs.push(resolution::ack_hours());
-    exprs.extend(resolution::indicators());
+    if needed.contains("acknowledged_at") {
+        exprs.push(resolution::ack_hours());
+    }
+    exprs.extend(resolution::indicators(fam));
     for d in DERIVED {
-        if opts.by.iter().any(|b| b == d) || *d == "month" {
+        if opts.by.iter().any(|b| b == d) || (*d == "month" && fam.has(Family::Trend)) {
             exprs.extend(resolution::derived_key(d));
         }
     }
-    let mut df = lf.select(exprs).collect()?;
-    if df.height() == 0 {
-        return Err(crate::error::MetricsError::no_data(
-            "no incidents to analyse (the store is empty, or the filters or --as-of left nothing)"
-                .into(),
-        ));
-    }
-    let mut notes = Vec::new();
+    exprs
+}
 
-    let ids_ca: StringChunked = match df.column("incident_id") {
-        Ok(c) => c.str()?.clone(),
-        Err(_) => StringChunked::full_null("incident_id".into(), df.height()),
-    };
-    let opened: Vec<i64> = i64_col(
-        &df.select([PlSmallStr::from("opened_at")])?
-            .lazy()
-            .select([ms_of("opened_at")])
-            .collect()?,
-        "opened_at",
-    )?
-    .into_iter()
-    .map(|v| v.unwrap_or(0))
-    .collect();
-    let ts = |name: &str| -> Result<Vec<Option<i64>>> {
-        i64_col(&df.clone().lazy().select([ms_of(name)]).collect()?, name)
-    };
-    let ack = ts("acknowledged_at")?;
-    let resolved = ts("resolved_at")?;
-    let closed = ts("closed_at")?;
-    // End of an incident: resolved_at, or closed_at when closed without a resolution.
-    let resolved_or_closed: Vec<Option<i64>> = resolved
-        .iter()
-        .zip(&closed)
-        .map(|(r, c)| r.or(*c))
-        .collect();
-    let end_col = match opts.end {
-        EndEvent::Resolved => &resolved_or_closed,
-        EndEvent::Closed => &closed,
-    };
-    let resolved_source = str_col(&df, "resolved_source")?;
-    count_ends(&resolved, &closed, &resolved_source, &mut ends);
-    ends.ended_after_as_of = df
-        .column("ended_after_as_of")?
-        .bool()?
-        .iter()
-        .filter(|b| *b == Some(true))
-        .count() as u64;
-    notes.extend(end_notes(&ends, opts.as_of.map(|_| as_of)));
+/// The per-incident timestamps (ms, as known at the as-of) every family reads.
+struct Times {
+    ids: StringChunked,
+    opened: Vec<i64>,
+    ack: Vec<Option<i64>>,
+    resolved: Vec<Option<i64>>,
+    closed: Vec<Option<i64>>,
+    /// End of an incident: resolved_at, or closed_at when closed without a resolution.
+    resolved_or_closed: Vec<Option<i64>>,
+    resolved_source: Vec<Option<String>>,
+}
 
-    // SLA, row by row (calendar and pauses), then back into the frame for the group metrics.
-    let mut sla_report = None;
-    let mut sla_met: Vec<Option<bool>> = vec![None; df.height()];
-    let mut per_incident = None;
-    if let Some((path, policy)) = &opts.sla {
-        let inputs = SlaInputs {
-            ids: &ids_ca,
-            priority: i64_col(&df, "priority")?,
-            hold: f64_col(&df, "on_hold_hours")?,
-            opened: &opened,
-            ack: &ack,
-            resolved: &resolved,
-            closed: &closed,
-            resolved_source: &resolved_source,
-            as_of,
+impl Times {
+    fn read(df: &DataFrame) -> Result<Times> {
+        let ts = |name: &str| -> Result<Vec<Option<i64>>> {
+            if df.column(name).is_err() {
+                return Ok(vec![None; df.height()]);
+            }
+            let one = df.select([PlSmallStr::from(name)])?;
+            i64_col(&one.lazy().select([ms_of(name)]).collect()?, name)
         };
-        let out = sla_section(path, policy, &inputs, events.as_ref(), opts.per_incident)?;
-        sla_met = out.met;
-        per_incident = out.per_incident;
-        notes.extend(out.notes);
-        sla_report = Some(out.report);
-    } else {
-        notes.push("no --sla policy: sla_computed_rate is empty; sla_reported_rate is the source's own flag".into());
+        let resolved = ts("resolved_at")?;
+        let closed = ts("closed_at")?;
+        Ok(Times {
+            ids: match df.column("incident_id") {
+                Ok(c) => c.str()?.clone(),
+                Err(_) => StringChunked::full_null("incident_id".into(), df.height()),
+            },
+            opened: ts("opened_at")?
+                .into_iter()
+                .map(|v| v.unwrap_or(0))
+                .collect(),
+            ack: ts("acknowledged_at")?,
+            resolved_or_closed: resolved
+                .iter()
+                .zip(&closed)
+                .map(|(r, c)| resolution::end_of(*r, *c, EndEvent::Resolved))
+                .collect(),
+            resolved,
+            closed,
+            resolved_source: str_col(df, "resolved_source")?,
+        })
     }
+
+    /// The MTTR end of each incident under `--end`.
+    fn end(&self, end: EndEvent) -> &[Option<i64>] {
+        match end {
+            EndEvent::Resolved => &self.resolved_or_closed,
+            EndEvent::Closed => &self.closed,
+        }
+    }
+}
+
+/// SLA family: the clock of every incident, then `ind_sla_met`/`ind_sla_agree` into the frame for
+/// the group metrics. `None` without a policy (a note says so).
+fn sla_family(
+    opts: &AnalyzeOptions,
+    df: &mut DataFrame,
+    t: &Times,
+    events: Option<&DataFrame>,
+    as_of: UtcMillis,
+    notes: &mut Vec<String>,
+) -> Result<Option<SlaSection>> {
+    let section = match &opts.sla {
+        Some((path, policy)) => {
+            let inputs = SlaInputs {
+                ids: &t.ids,
+                priority: i64_col(df, "priority")?,
+                hold: f64_col(df, "on_hold_hours")?,
+                opened: &t.opened,
+                ack: &t.ack,
+                resolved: &t.resolved,
+                closed: &t.closed,
+                resolved_source: &t.resolved_source,
+                as_of,
+            };
+            Some(sla_section(
+                path,
+                policy,
+                &inputs,
+                events,
+                opts.per_incident,
+            )?)
+        }
+        None => {
+            notes.push("no --sla policy: sla_computed_rate is empty; sla_reported_rate is the source's own flag".into());
+            None
+        }
+    };
+    let none = vec![None; df.height()];
+    let met = section.as_ref().map(|s| &s.met).unwrap_or(&none);
     let reported = df.column("made_sla_reported")?.bool()?.clone();
-    let met_ind: Float64Chunked = sla_met
+    let met_ind: Float64Chunked = met
         .iter()
         .map(|m| m.map(|b| f64::from(u8::from(b))))
         .collect();
-    let agree_ind: Float64Chunked = sla_met
+    let agree_ind: Float64Chunked = met
         .iter()
         .zip(reported.iter())
         .map(|(m, r)| Some(f64::from(u8::from((*m)? == r?))))
         .collect();
     df.with_column(met_ind.with_name("ind_sla_met".into()).into_column())?;
     df.with_column(agree_ind.with_name("ind_sla_agree".into()).into_column())?;
+    Ok(section)
+}
 
-    // Group metrics (polars).
-    let keys: Vec<Expr> = opts.by.iter().map(|b| col(b.as_str())).collect();
-    let group_frame = if keys.is_empty() {
-        df.clone()
-            .lazy()
-            .select(resolution::group_metrics())
-            .collect()?
-    } else {
-        let sort = SortMultipleOptions::default().with_nulls_last(true);
-        label_derived(
-            df.clone()
-                .lazy()
-                .group_by(keys.clone())
-                .agg(resolution::group_metrics())
-                .sort(opts.by.iter().map(|s| s.as_str()).collect::<Vec<_>>(), sort)
-                .collect()?,
-            &opts.by,
-        )?
-    };
-    let overall_frame = df
-        .clone()
-        .lazy()
-        .select(resolution::group_metrics())
-        .collect()?;
-    let overall = metric_rows(&overall_frame, &[])?
+/// The group table (`--by`; for CSV/Parquet), `overall` and `groups[]`.
+fn group_family(
+    df: &DataFrame,
+    opts: &AnalyzeOptions,
+) -> Result<(DataFrame, GroupMetrics, Vec<GroupMetrics>)> {
+    let metrics = || resolution::group_metrics(&opts.metrics);
+    let overall_frame = df.clone().lazy().select(metrics()).collect()?;
+    let overall = group_rows(&overall_frame, &[])?
         .into_iter()
         .next()
-        .unwrap_or(Value::Null);
-    let groups = if keys.is_empty() {
-        Vec::new()
-    } else {
-        metric_rows(&group_frame, &opts.by)?
-    };
-    let month = i64_col(&df, "month")?;
-    let trends = trend::trends(
-        &df,
-        &trend::Rows {
-            opened: &opened,
-            end: end_col,
-            month: &month,
-            as_of,
-        },
-        opts.end,
+        .unwrap_or_default();
+    if opts.by.is_empty() {
+        return Ok((overall_frame, overall, Vec::new()));
+    }
+    let keys: Vec<Expr> = opts.by.iter().map(|b| col(b.as_str())).collect();
+    let sort = SortMultipleOptions::default().with_nulls_last(true);
+    let group_frame = label_derived(
+        df.clone()
+            .lazy()
+            .group_by(keys)
+            .agg(metrics())
+            .sort(opts.by.iter().map(|s| s.as_str()).collect::<Vec<_>>(), sort)
+            .collect()?,
+        &opts.by,
     )?;
+    let groups = group_rows(&group_frame, &opts.by)?;
+    Ok((group_frame, overall, groups))
+}
 
-    // Flow.
+/// Trend family: both monthly views ([`trend`]).
+fn trend_family(
+    df: &DataFrame,
+    t: &Times,
+    opts: &AnalyzeOptions,
+    as_of: UtcMillis,
+) -> Result<trend::Trends> {
+    let month = i64_col(df, "month")?;
+    let rows = trend::Rows {
+        opened: &t.opened,
+        end: t.end(opts.end),
+        month: &month,
+        as_of,
+    };
+    trend::trends(df, &rows, opts.end, &opts.metrics)
+}
+
+/// Flow family: reassignments and levels from the incidents, ping-pong and transitions from the
+/// events table where there is one.
+fn flow_family(
+    df: &DataFrame,
+    ids: &StringChunked,
+    events: Option<&DataFrame>,
+    notes: &mut Vec<String>,
+) -> Result<flow::Flow> {
     let mut fl = flow::Flow::default();
-    let reassign = i64_col(&df, "reassignment_count")?;
+    let reassign = i64_col(df, "reassignment_count")?;
     let levels = df.column("max_support_level")?.str()?.clone();
     let level_refs: Vec<Option<&str>> = levels.iter().collect();
     flow::from_incidents(&reassign, &level_refs, &mut fl);
-    if let Some(ev) = &events {
-        let in_scope: std::collections::HashSet<&str> = ids_ca.iter().flatten().collect();
-        let ev = ev.sort(
-            ["incident_id", "at", "source_line"],
-            SortMultipleOptions::default(),
-        )?;
-        let eid = str_col(&ev, "incident_id")?;
-        let at = i64_col(&ev.clone().lazy().select([ms_of("at")]).collect()?, "at")?;
-        let grp = str_col(&ev, "group")?;
-        let lvl = str_col(&ev, "support_level")?;
-        let evs: Vec<flow::Ev> = (0..ev.height())
-            .map(|i| flow::Ev {
-                incident: eid[i].as_deref().unwrap_or(""),
-                at: at[i].unwrap_or(0),
-                group: grp[i].as_deref(),
-                level: lvl[i].as_deref(),
-            })
-            .collect();
-        flow::from_events(&evs, &|id| in_scope.contains(id), &mut fl);
-    } else {
+    let Some(ev) = events else {
         notes.push("no events table: ping-pong, level transitions and time per group need an event-log source".into());
-    }
+        return Ok(fl);
+    };
+    let in_scope: std::collections::HashSet<&str> = ids.iter().flatten().collect();
+    let ev = ev.sort(
+        ["incident_id", "at", "source_line"],
+        SortMultipleOptions::default(),
+    )?;
+    let eid = str_col(&ev, "incident_id")?;
+    let at = i64_col(&ev.clone().lazy().select([ms_of("at")]).collect()?, "at")?;
+    let grp = str_col(&ev, "group")?;
+    let lvl = str_col(&ev, "support_level")?;
+    let evs: Vec<flow::Ev> = (0..ev.height())
+        .map(|i| flow::Ev {
+            incident: eid[i].as_deref().unwrap_or(""),
+            at: at[i].unwrap_or(0),
+            group: grp[i].as_deref(),
+            level: lvl[i].as_deref(),
+        })
+        .collect();
+    flow::from_events(&evs, &|id| in_scope.contains(id), &mut fl);
+    Ok(fl)
+}
 
-    // Backlog and recurrence.
-    let bl = backlog::analyze(&opened, end_col, as_of);
-    let rh = f64_col(&df, "resolution_hours")?;
+/// Recurrence family over the chosen key ([`recurrence`]).
+fn recurrence_family(
+    df: &DataFrame,
+    opened: &[i64],
+    key_choice: recurrence::KeyChoice,
+    opts: &AnalyzeOptions,
+    notes: &mut Vec<String>,
+) -> Result<recurrence::Recurrence> {
+    let rh = f64_col(df, "resolution_hours")?;
     let problems = df.column("problem_id")?.str()?.clone();
     let key_cas: Vec<StringChunked> = key_choice
         .key
@@ -723,19 +816,17 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         ));
     }
     rec.key_choice = Some(key_choice);
+    Ok(rec)
+}
 
-    let major_incidents = flow::major_incident_list(base, opts.end)?;
-
+/// The filters as text (JSON `filters`).
+fn filter_labels(opts: &AnalyzeOptions) -> Vec<String> {
     let mut filters: Vec<String> = opts
         .filters
         .iter()
         .map(|f| {
-            format!(
-                "{}{}{}",
-                f.column,
-                if f.negate { "!=" } else { "=" },
-                f.values.join("|")
-            )
+            let op = if f.negate { "!=" } else { "=" };
+            format!("{}{op}{}", f.column, f.values.join("|"))
         })
         .collect();
     if let Some(f) = opts.from {
@@ -744,21 +835,151 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     if let Some(t) = opts.to {
         filters.push(format!("opened_at < {}", recurrence::iso(t)));
     }
+    filters
+}
+
+/// Counts of how incidents end and their notes.
+fn end_family(
+    df: &DataFrame,
+    t: &Times,
+    opts: &AnalyzeOptions,
+    as_of: UtcMillis,
+    ends: &mut EndCounts,
+) -> Result<Vec<String>> {
+    count_ends(&t.resolved, &t.closed, &t.resolved_source, ends);
+    ends.ended_after_as_of = df
+        .column("ended_after_as_of")?
+        .bool()?
+        .iter()
+        .filter(|b| *b == Some(true))
+        .count() as u64;
+    Ok(end_notes(ends, opts.as_of.map(|_| as_of)))
+}
+
+/// The incidents in scope, read once for every family.
+struct Scope {
+    as_of: UtcMillis,
+    /// The events known at the as-of, when an asked family reads them (SLA pauses, flow).
+    events: Option<DataFrame>,
+    /// The filtered lazy frame (the major-incident list reads its own columns from it).
+    base: LazyFrame,
+    key_choice: Option<recurrence::KeyChoice>,
+    /// The projected columns ([`projection`]).
+    df: DataFrame,
+    times: Times,
+    ends: EndCounts,
+    notes: Vec<String>,
+}
+
+/// Applies the filters and the snapshot and collects the projection of the asked families.
+fn scope(data: Dataset, opts: &AnalyzeOptions) -> Result<Scope> {
+    let fam = &opts.metrics;
+    let as_of = match opts.as_of {
+        Some(t) => t,
+        None => store_last_timestamp(&data)?,
+    };
+    // The snapshot: events after the as-of are not known yet. Only SLA pauses and flow read them.
+    let events = match &data.events {
+        Some(ev) if fam.has(Family::Sla) || fam.has(Family::Flow) => {
+            let known = ms_of("at").lt_eq(lit(as_of));
+            Some(ev.clone().lazy().filter(known).collect()?)
+        }
+        _ => None,
+    };
+    let mut ends = EndCounts::default();
+    let base = scoped_incidents(data.incidents, opts, as_of, &mut ends)?;
+    let key_choice = match fam.has(Family::Recurrence) {
+        true => Some(recurrence::choose_key(base.clone(), &opts.recurrence_key)?),
+        false => None,
+    };
+    let key: &[String] = key_choice.as_ref().map(|k| k.key.as_slice()).unwrap_or(&[]);
+    let df = base
+        .clone()
+        .select(projection(opts, events.is_some(), key))
+        .collect()?;
+    if df.height() == 0 {
+        return Err(crate::error::MetricsError::no_data(
+            "no incidents to analyse (the store is empty, or the filters or --as-of left nothing)"
+                .into(),
+        ));
+    }
+    let times = Times::read(&df)?;
+    let notes = end_family(&df, &times, opts, as_of, &mut ends)?;
+    Ok(Scope {
+        as_of,
+        events,
+        base,
+        key_choice,
+        df,
+        times,
+        ends,
+        notes,
+    })
+}
+
+/// Runs the metric families `opts.metrics` asks for (default all), one function each, over the
+/// incidents in scope; the lazy plan reads only the columns those families need.
+pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
+    check_options(opts)?;
+    let fam = &opts.metrics;
+    let Scope {
+        as_of,
+        events,
+        base,
+        key_choice,
+        mut df,
+        times: t,
+        ends,
+        mut notes,
+    } = scope(data, opts)?;
+    let ev = events.as_ref();
+    let sla = match fam.has(Family::Sla) {
+        true => sla_family(opts, &mut df, &t, ev, as_of, &mut notes)?,
+        false => None,
+    };
+    let (group_frame, overall, groups) = group_family(&df, opts)?;
+    let asked = |f: Family| fam.has(f);
+    let trends = asked(Family::Trend)
+        .then(|| trend_family(&df, &t, opts, as_of))
+        .transpose()?;
+    let flow = asked(Family::Flow)
+        .then(|| flow_family(&df, &t.ids, ev, &mut notes))
+        .transpose()?;
+    let backlog =
+        asked(Family::Backlog).then(|| backlog::analyze(&t.opened, t.end(opts.end), as_of));
+    let recurrence = key_choice
+        .map(|k| recurrence_family(&df, &t.opened, k, opts, &mut notes))
+        .transpose()?;
+    let major_incidents = asked(Family::Major)
+        .then(|| flow::major_incident_list(base, opts.end))
+        .transpose()?;
+    let (sla, per_incident) = match sla {
+        Some(s) => {
+            notes.extend(s.notes);
+            (Some(s.report), s.per_incident)
+        }
+        None => (None, None),
+    };
+    let (trend, trend_resolved, trend_maturity) = match trends {
+        Some(t) => (Some(t.by_opened), Some(t.by_resolved), Some(t.maturity)),
+        None => (None, None, None),
+    };
     Ok(Analysis {
         incidents: df.height() as u64,
         by: opts.by.clone(),
         mttr_end: opts.end,
-        filters,
+        filters: filter_labels(opts),
         as_of: recurrence::iso(as_of),
+        metrics: fam.names(),
         overall,
         groups,
-        sla: sla_report,
-        flow: fl,
-        backlog: bl,
-        trend: trends.by_opened,
-        trend_resolved: trends.by_resolved,
-        trend_maturity: trends.maturity,
-        recurrence: rec,
+        sla,
+        flow,
+        backlog,
+        trend,
+        trend_resolved,
+        trend_maturity,
+        recurrence,
         major_incidents,
         ends,
         notes,
@@ -833,41 +1054,133 @@ impl SlaAcc {
         self.time_left.extend_from_slice(&a.time_left);
     }
 
-    /// The counts, rates, `margin_hours` and `time_left_hours` {p10, p50, p90} as JSON fields.
-    fn json(&mut self) -> Map<String, Value> {
+    /// The counts, rates, `margin_hours` and `time_left_hours` {p10, p50, p90}.
+    fn counts(&mut self) -> SlaCounts {
         let q = |v: &mut Vec<f64>| {
             v.sort_unstable_by(|a, b| a.total_cmp(b));
-            let at = |p: f64| num(Some(crate::sim::stats::quantile(v, p)));
-            json!({"p10": at(0.1), "p50": at(0.5), "p90": at(0.9)})
+            let at = |p: f64| results::finite(crate::sim::stats::quantile(v, p));
+            Spread {
+                p10: at(0.1),
+                p50: at(0.5),
+                p90: at(0.9),
+            }
         };
-        let mut o = Map::new();
-        o.insert("incidents".into(), json!(self.n));
-        o.insert("met".into(), json!(self.met));
-        o.insert("breached".into(), json!(self.breached));
-        o.insert("pending".into(), json!(self.pending));
-        o.insert(
-            "compliance".into(),
-            num(Some(self.met as f64 / (self.met + self.breached) as f64)),
-        );
-        o.insert(
-            "response_compliance".into(),
-            num(Some(self.resp_met as f64 / self.resp_n as f64)),
-        );
-        o.insert("margin_hours".into(), q(&mut self.margins));
-        o.insert("time_left_hours".into(), q(&mut self.time_left));
-        o
+        SlaCounts {
+            incidents: self.n,
+            met: self.met,
+            breached: self.breached,
+            pending: self.pending,
+            compliance: results::finite(self.met as f64 / (self.met + self.breached) as f64),
+            response_compliance: results::finite(self.resp_met as f64 / self.resp_n as f64),
+            margin_hours: q(&mut self.margins),
+            time_left_hours: q(&mut self.time_left),
+        }
     }
 }
 
-/// The stop instant of each incident under the policy's `stop` rule, and which column gave it.
+/// The stop instant of each incident under the policy's `stop` rule ([`sla::stop_instant`]), and
+/// which column gave it.
 fn stop_instants(inp: &SlaInputs, stop: sla::StopAt) -> Vec<(Option<UtcMillis>, &'static str)> {
     (0..inp.opened.len())
-        .map(|i| match (stop, inp.resolved[i], inp.closed[i]) {
-            (sla::StopAt::Resolved, Some(r), _) => (Some(r), "resolved_at"),
-            (_, _, Some(c)) => (Some(c), "closed_at"),
-            _ => (None, ""),
+        .map(
+            |i| match sla::stop_instant(stop, inp.resolved[i], inp.closed[i]) {
+                Some((t, by)) => (Some(t), by),
+                None => (None, ""),
+            },
+        )
+        .collect()
+}
+
+/// Every priority present in the data needs a target: the error names each missing one and its count.
+fn check_targets(path: &Path, policy: &SlaPolicy, inp: &SlaInputs) -> Result<()> {
+    let mut missing: BTreeMap<i64, u64> = BTreeMap::new();
+    for p in inp.priority.iter().flatten() {
+        if !policy.targets.contains_key(&(*p as u8)) {
+            *missing.entry(*p).or_default() += 1;
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = missing
+        .iter()
+        .map(|(p, n)| format!("priority {p} ({n} incidents)"))
+        .collect();
+    Err(Error::config(
+        path,
+        "targets",
+        format!(
+            "no target for {} present in the data; add a [[targets]] entry for each",
+            list.join(", ")
+        ),
+    ))
+}
+
+/// The clock outcome of every incident with a priority (`None` without one). The clock of each
+/// incident is independent: evaluated in parallel, collected in order.
+fn clock_outcomes(
+    policy: &SlaPolicy,
+    inp: &SlaInputs,
+    pauses: Option<&sla::Pauses>,
+    stops: &[(Option<UtcMillis>, &'static str)],
+) -> Vec<Option<(u8, sla::SlaOutcome)>> {
+    use rayon::prelude::*;
+    (0..inp.opened.len())
+        .into_par_iter()
+        .map(|i| {
+            let p = inp.priority[i]? as u8;
+            let t = &policy.targets[&p];
+            let pz = pauses.map(|m| {
+                m.get(inp.ids.get(i).unwrap_or(""))
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[])
+            });
+            let stop = stops[i].0;
+            let o = sla::evaluate(
+                t,
+                inp.opened[i],
+                inp.ack[i],
+                stop,
+                inp.as_of,
+                pz,
+                inp.hold[i],
+            );
+            Some((p, o))
         })
         .collect()
+}
+
+/// The per-priority rows and the overall figures of the outcomes.
+fn sla_tables(
+    policy: &SlaPolicy,
+    outcomes: &[Option<(u8, sla::SlaOutcome)>],
+) -> (Vec<SlaPriority>, SlaOverall) {
+    let mut by_p: BTreeMap<u8, SlaAcc> = BTreeMap::new();
+    let mut no_priority = 0u64;
+    for out in outcomes {
+        match out {
+            Some((p, o)) => by_p.entry(*p).or_default().add(o),
+            None => no_priority += 1,
+        }
+    }
+    let mut rows = Vec::new();
+    let mut total = SlaAcc::default();
+    for (p, a) in by_p.iter_mut() {
+        let t = &policy.targets[p];
+        total.merge(a);
+        rows.push(SlaPriority {
+            priority: *p,
+            resolution_target_hours: t.resolution_hours,
+            response_target_hours: t.response_hours,
+            calendar: calendar_name(&t.calendar),
+            counts: a.counts(),
+        });
+    }
+    let overall = SlaOverall {
+        counts: total.counts(),
+        no_priority,
+    };
+    (rows, overall)
 }
 
 /// The SLA clock of every incident and the per-priority report (definitions in [`sla`]).
@@ -878,26 +1191,7 @@ fn sla_section(
     events: Option<&DataFrame>,
     keep_rows: bool,
 ) -> Result<SlaSection> {
-    let mut missing: BTreeMap<i64, u64> = BTreeMap::new();
-    for p in inp.priority.iter().flatten() {
-        if !policy.targets.contains_key(&(*p as u8)) {
-            *missing.entry(*p).or_default() += 1;
-        }
-    }
-    if !missing.is_empty() {
-        let list: Vec<String> = missing
-            .iter()
-            .map(|(p, n)| format!("priority {p} ({n} incidents)"))
-            .collect();
-        return Err(Error::config(
-            path,
-            "targets",
-            format!(
-                "no target for {} present in the data; add a [[targets]] entry for each",
-                list.join(", ")
-            ),
-        ));
-    }
+    check_targets(path, policy, inp)?;
     let mut policy = policy.clone();
     let lo = inp.opened.iter().copied().min().unwrap_or(0);
     policy.prepare(lo, inp.as_of.max(lo));
@@ -910,63 +1204,17 @@ fn sla_section(
         None => "no events table: on_hold_hours subtracted for 24x7 targets, no pauses on business-hours targets".to_string(),
     };
     let stops = stop_instants(inp, policy.stop);
-    // The clock of each incident is independent: evaluate in parallel, accumulate in order.
-    let outcomes: Vec<Option<(u8, sla::SlaOutcome)>> = {
-        use rayon::prelude::*;
-        (0..inp.opened.len())
-            .into_par_iter()
-            .map(|i| {
-                let p = inp.priority[i]? as u8;
-                let t = &policy.targets[&p];
-                let pz = pauses.as_ref().map(|m| {
-                    m.get(inp.ids.get(i).unwrap_or(""))
-                        .map(|v| v.as_slice())
-                        .unwrap_or(&[])
-                });
-                let o = sla::evaluate(
-                    t,
-                    inp.opened[i],
-                    inp.ack[i],
-                    stops[i].0,
-                    inp.as_of,
-                    pz,
-                    inp.hold[i],
-                );
-                Some((p, o))
-            })
-            .collect()
-    };
-    let mut by_p: BTreeMap<u8, SlaAcc> = BTreeMap::new();
-    let mut met = vec![None; outcomes.len()];
-    let mut no_priority = 0u64;
-    for (i, out) in outcomes.iter().enumerate() {
-        match out {
-            Some((p, o)) => {
-                met[i] = o.met;
-                by_p.entry(*p).or_default().add(o);
-            }
-            None => no_priority += 1,
-        }
-    }
-    let mut rows = Vec::new();
-    let mut total = SlaAcc::default();
-    for (p, a) in by_p.iter_mut() {
-        let t = &policy.targets[p];
-        total.merge(a);
-        let mut o = Map::new();
-        o.insert("priority".into(), json!(p));
-        o.insert("resolution_target_hours".into(), json!(t.resolution_hours));
-        o.insert("response_target_hours".into(), json!(t.response_hours));
-        o.insert("calendar".into(), json!(calendar_name(&t.calendar)));
-        o.extend(a.json());
-        rows.push(Value::Object(o));
-    }
-    let mut overall = total.json();
-    overall.insert("no_priority".into(), json!(no_priority));
+    let outcomes = clock_outcomes(policy, inp, pauses.as_ref(), &stops);
+    let met = outcomes
+        .iter()
+        .map(|o| o.as_ref().and_then(|(_, o)| o.met))
+        .collect();
+    let (rows, overall) = sla_tables(policy, &outcomes);
     let mut notes = Vec::new();
-    if no_priority > 0 {
+    if overall.no_priority > 0 {
         notes.push(format!(
-            "{no_priority} incidents have no priority and are outside the SLA figures"
+            "{} incidents have no priority and are outside the SLA figures",
+            overall.no_priority
         ));
     }
     let per_incident = keep_rows.then(|| per_incident_rows(inp, policy, &outcomes, &stops));
@@ -976,7 +1224,7 @@ fn sla_section(
             stop: policy.stop,
             pauses: pauses_note,
             by_priority: rows,
-            overall: Value::Object(overall),
+            overall,
         },
         met,
         per_incident,

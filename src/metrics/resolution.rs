@@ -3,6 +3,8 @@
 
 use polars::prelude::*;
 
+use super::family::{Families, Family};
+
 const MS_PER_HOUR: f64 = 3.6e6;
 
 /// Which timestamp stops the MTTR clock.
@@ -41,6 +43,20 @@ pub fn resolution_hours(end: EndEvent) -> Expr {
 /// unresolved. Pilot evaluation and the report use this, so MTTR means one thing everywhere.
 pub fn hours_between(opened: i64, end: Option<i64>) -> Option<f64> {
     end.map(|e| (e - opened) as f64 / MS_PER_HOUR)
+}
+
+/// The end of one incident (ms): `resolved_at`, or `closed_at` for an incident closed without a
+/// resolution (`--end closed`: `closed_at`) — the end [`resolution_hours`] uses.
+pub fn end_of(resolved: Option<i64>, closed: Option<i64>, end: EndEvent) -> Option<i64> {
+    match end {
+        EndEvent::Resolved => resolved.or(closed),
+        EndEvent::Closed => closed,
+    }
+}
+
+/// `resolution_hours` of one incident ([`resolution_hours`]'s definition); `None` while unresolved.
+pub fn incident_hours(i: &crate::schema::Incident, end: EndEvent) -> Option<f64> {
+    hours_between(i.opened_at, end_of(i.resolved_at, i.closed_at, end))
 }
 
 /// MTTR of a sample: the mean of the resolution hours of resolved incidents (NaN when empty).
@@ -105,12 +121,27 @@ fn indicator(predicate: Expr, name: &str) -> Expr {
     predicate.cast(DataType::Float64).alias(name)
 }
 
-/// Per-incident 0/1 indicators (null where undefined), computed once so that every group metric
-/// below is a plain mean or sum — polars' fast aggregation path on 10 M rows.
-pub fn indicators() -> Vec<Expr> {
-    vec![
+/// Per-incident 0/1 indicators (null where undefined) of the asked families, computed once so
+/// that every group metric below is a plain mean or sum — polars' fast aggregation path on 10 M
+/// rows. Each reads only its family's columns ([`input_columns`]).
+pub fn indicators(families: &Families) -> Vec<Expr> {
+    let mut out = Vec::new();
+    if families.has(Family::Sla) {
         // The source's own SLA flag.
-        indicator(col("made_sla_reported"), "ind_sla_reported"),
+        out.push(indicator(col("made_sla_reported"), "ind_sla_reported"));
+    }
+    if families.has(Family::Flow) {
+        out.extend(flow_indicators());
+    }
+    if families.has(Family::Major) {
+        // Major incident: the one definition, [`super::flow::major_incident`].
+        out.push(indicator(super::flow::major_incident(), "ind_major"));
+    }
+    out
+}
+
+fn flow_indicators() -> Vec<Expr> {
+    vec![
         // Reopened at least once (null where the source has no count).
         indicator(col("reopen_count").gt(lit(0)), "ind_reopened"),
         // First-contact resolution: resolved, never reassigned or escalated, at L1 (or no level known);
@@ -140,65 +171,106 @@ pub fn indicators() -> Vec<Expr> {
         indicator(col("escalation_count").gt(lit(0)), "ind_escalated"),
         // A knowledge article was used.
         indicator(col("knowledge_used"), "ind_knowledge"),
-        // Major incident: the one definition, [`super::flow::major_incident`].
-        indicator(super::flow::major_incident(), "ind_major"),
     ]
 }
 
-/// The metrics computed for every group, in output order. Names are the JSON/CSV field names.
-/// `ind_sla_met` (1 met, 0 breached, null pending or no target) and `ind_sla_agree` (1 when the
-/// reported and computed flags agree, null unless both exist) are added after the SLA clock runs.
-pub fn group_metrics() -> Vec<Expr> {
+/// The canonical columns each family's figures read (besides the timestamps every family needs).
+pub fn input_columns(f: Family) -> &'static [&'static str] {
+    match f {
+        Family::Mttr => &["acknowledged_at"],
+        Family::Sla => &[
+            "acknowledged_at",
+            "priority",
+            "made_sla_reported",
+            "on_hold_hours",
+        ],
+        Family::Flow => &[
+            "reopen_count",
+            "reassignment_count",
+            "escalation_count",
+            "max_support_level",
+            "knowledge_used",
+        ],
+        Family::Major => &["major_incident", "priority"],
+        Family::Recurrence => &["problem_id"],
+        Family::Backlog | Family::Trend => &[],
+    }
+}
+
+/// A null Float64 column named `name` (a figure of a family not asked).
+fn null_metric(name: &str) -> Expr {
+    lit(NULL).cast(DataType::Float64).alias(name)
+}
+
+/// The metrics computed for every group, in output order. Names are the JSON/CSV field names;
+/// a family not asked gives null columns of the same names. `ind_sla_met` (1 met, 0 breached,
+/// null pending or no target) and `ind_sla_agree` (1 when the reported and computed flags agree,
+/// null unless both exist) are added after the SLA clock runs.
+pub fn group_metrics(families: &Families) -> Vec<Expr> {
     let rh = || col("resolution_hours");
-    let q = |p: f64, name: &str| rh().quantile(lit(p), QuantileMethod::Linear).alias(name);
-    let mean = |c: &str, name: &str| col(c).mean().alias(name);
-    vec![
+    let q = |p: f64| rh().quantile(lit(p), QuantileMethod::Linear);
+    let mean = |c: &str| col(c).mean();
+    // (family, JSON/CSV name, definition); None = every family.
+    let metrics: Vec<(Option<Family>, &str, Expr)> = vec![
         // Incidents in the group.
-        len().cast(DataType::Float64).alias("incidents"),
+        (None, "incidents", len().cast(DataType::Float64)),
         // Incidents with a resolution time.
-        rh().count().cast(DataType::Float64).alias("resolved"),
-        // MTTR: mean of resolution_hours over resolved incidents; then median, p90, p95 (linear interpolation).
-        rh().mean().alias("mttr_hours_mean"),
-        rh().median().alias("mttr_hours_median"),
-        q(0.90, "mttr_hours_p90"),
-        q(0.95, "mttr_hours_p95"),
+        (None, "resolved", rh().count().cast(DataType::Float64)),
+        // MTTR: mean of resolution_hours over resolved incidents; then median, p90, p95 (linear
+        // interpolation).
+        (Some(Family::Mttr), "mttr_hours_mean", rh().mean()),
+        (Some(Family::Mttr), "mttr_hours_median", rh().median()),
+        (Some(Family::Mttr), "mttr_hours_p90", q(0.90)),
+        (Some(Family::Mttr), "mttr_hours_p95", q(0.95)),
         // MTTA: mean and median of ack_hours over acknowledged incidents.
-        col("ack_hours").mean().alias("mtta_hours_mean"),
-        col("ack_hours").median().alias("mtta_hours_median"),
+        (
+            Some(Family::Mttr),
+            "mtta_hours_mean",
+            col("ack_hours").mean(),
+        ),
+        (
+            Some(Family::Mttr),
+            "mtta_hours_median",
+            col("ack_hours").median(),
+        ),
         // Share true of the source's SLA flag, among incidents that have it.
-        mean("ind_sla_reported", "sla_reported_rate"),
+        (
+            Some(Family::Sla),
+            "sla_reported_rate",
+            mean("ind_sla_reported"),
+        ),
         // Computed SLA compliance: met / (met + breached).
-        mean("ind_sla_met", "sla_computed_rate"),
+        (Some(Family::Sla), "sla_computed_rate", mean("ind_sla_met")),
         // Agreement of reported and computed flags, where both exist.
-        mean("ind_sla_agree", "sla_agreement"),
-        mean("ind_reopened", "reopen_rate"),
-        mean("ind_first_contact", "first_contact_resolution_rate"),
-        mean("ind_reassigned_3plus", "reassigned_3plus_share"),
-        mean("ind_escalated", "escalated_share"),
-        mean("ind_knowledge", "knowledge_use_rate"),
-        col("ind_major").sum().alias("major_incidents"),
-    ]
-}
-
-/// Names of [`group_metrics`], in order.
-pub fn group_metric_names() -> Vec<&'static str> {
-    vec![
-        "incidents",
-        "resolved",
-        "mttr_hours_mean",
-        "mttr_hours_median",
-        "mttr_hours_p90",
-        "mttr_hours_p95",
-        "mtta_hours_mean",
-        "mtta_hours_median",
-        "sla_reported_rate",
-        "sla_computed_rate",
-        "sla_agreement",
-        "reopen_rate",
-        "first_contact_resolution_rate",
-        "reassigned_3plus_share",
-        "escalated_share",
-        "knowledge_use_rate",
-        "major_incidents",
-    ]
+        (Some(Family::Sla), "sla_agreement", mean("ind_sla_agree")),
+        (Some(Family::Flow), "reopen_rate", mean("ind_reopened")),
+        (
+            Some(Family::Flow),
+            "first_contact_resolution_rate",
+            mean("ind_first_contact"),
+        ),
+        (
+            Some(Family::Flow),
+            "reassigned_3plus_share",
+            mean("ind_reassigned_3plus"),
+        ),
+        (Some(Family::Flow), "escalated_share", mean("ind_escalated")),
+        (
+            Some(Family::Flow),
+            "knowledge_use_rate",
+            mean("ind_knowledge"),
+        ),
+        (
+            Some(Family::Major),
+            "major_incidents",
+            col("ind_major").sum(),
+        ),
+    ];
+    metrics
+        .into_iter()
+        .map(|(f, name, e)| match f {
+            Some(f) if !families.has(f) => null_metric(name),
+            _ => e.alias(name),
+        })
+        .collect()
 }

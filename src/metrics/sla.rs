@@ -172,107 +172,12 @@ impl SlaPolicy {
             Some(z) => crate::timeparse::parse_tz(z).map_err(|m| ("timezone".to_string(), m))?,
             None => chrono_tz::Tz::UTC,
         };
-        let business = match &f.calendar {
-            None => None,
-            Some(c) => {
-                let mut hours = [None; 7];
-                let span =
-                    |v: &[String; 2], field: &str| -> std::result::Result<_, (String, String)> {
-                        let (a, b) = (
-                            clock(&v[0]).map_err(|m| (field.to_string(), m))?,
-                            clock(&v[1]).map_err(|m| (field.to_string(), m))?,
-                        );
-                        if b <= a {
-                            return Err((
-                                field.to_string(),
-                                format!("closes ({}) before it opens ({})", v[1], v[0]),
-                            ));
-                        }
-                        Ok(Some((a, b)))
-                    };
-                if let Some(v) = &c.weekdays {
-                    let s = span(v, "calendar.weekdays")?;
-                    hours[..5].fill(s);
-                }
-                for (name, v) in [
-                    ("monday", &c.monday),
-                    ("tuesday", &c.tuesday),
-                    ("wednesday", &c.wednesday),
-                    ("thursday", &c.thursday),
-                    ("friday", &c.friday),
-                    ("saturday", &c.saturday),
-                    ("sunday", &c.sunday),
-                ] {
-                    if let (Some(v), Some(k)) = (v, weekday_index(name)) {
-                        hours[k] = span(v, &format!("calendar.{name}"))?;
-                    }
-                }
-                let mut holidays = BTreeSet::new();
-                for h in &c.holidays {
-                    holidays.insert(chrono::NaiveDate::parse_from_str(h, "%Y-%m-%d").map_err(
-                        |_| {
-                            (
-                                "calendar.holidays".to_string(),
-                                format!("'{h}' is not a date like 2025-12-25"),
-                            )
-                        },
-                    )?);
-                }
-                if hours.iter().all(|h| h.is_none()) {
-                    return Err(("calendar".into(), "has no working hours: give weekdays = [\"08:00\", \"18:00\"] or per-day hours".into()));
-                }
-                Some(Calendar::Business {
-                    tz,
-                    hours,
-                    holidays,
-                })
-            }
-        };
-        let mut targets = BTreeMap::new();
-        for (i, t) in f.targets.iter().enumerate() {
-            let field = |name: &str| format!("targets[{i}].{name}");
-            if !(1..=5).contains(&t.priority) {
-                return Err((
-                    field("priority"),
-                    format!("is {}; priorities run from 1 to 5", t.priority),
-                ));
-            }
-            let positive = |h: f64| h.is_finite() && h > 0.0;
-            if !positive(t.resolution_hours) || t.response_hours.is_some_and(|r| !positive(r)) {
-                return Err((
-                    field("resolution_hours"),
-                    "targets must be positive hours".into(),
-                ));
-            }
-            let calendar = match t.calendar {
-                CalendarKind::AllHours => Calendar::AllHours,
-                CalendarKind::Business => business.clone().ok_or_else(|| {
-                    (
-                        field("calendar"),
-                        "is \"business\" but the policy has no [calendar] table".to_string(),
-                    )
-                })?,
-            };
-            if targets
-                .insert(
-                    t.priority,
-                    Target {
-                        response_hours: t.response_hours,
-                        resolution_hours: t.resolution_hours,
-                        resolution_ms: hours_to_ms(t.resolution_hours),
-                        response_ms: t.response_hours.map(hours_to_ms),
-                        calendar,
-                        table: None,
-                    },
-                )
-                .is_some()
-            {
-                return Err((
-                    field("priority"),
-                    format!("priority {} has two targets", t.priority),
-                ));
-            }
-        }
+        let business = f
+            .calendar
+            .as_ref()
+            .map(|c| business_calendar(c, tz))
+            .transpose()?;
+        let targets = targets_of(&f.targets, &business)?;
         if targets.is_empty() {
             return Err((
                 "targets".into(),
@@ -286,6 +191,119 @@ impl SlaPolicy {
             stop: f.stop,
         })
     }
+}
+
+type ParseResult<T> = std::result::Result<T, (String, String)>;
+
+/// The `[calendar]` table: working hours per weekday in `tz`, holidays.
+fn business_calendar(c: &CalendarFile, tz: chrono_tz::Tz) -> ParseResult<Calendar> {
+    let mut hours = [None; 7];
+    let span = |v: &[String; 2], field: &str| -> std::result::Result<_, (String, String)> {
+        let (a, b) = (
+            clock(&v[0]).map_err(|m| (field.to_string(), m))?,
+            clock(&v[1]).map_err(|m| (field.to_string(), m))?,
+        );
+        if b <= a {
+            return Err((
+                field.to_string(),
+                format!("closes ({}) before it opens ({})", v[1], v[0]),
+            ));
+        }
+        Ok(Some((a, b)))
+    };
+    if let Some(v) = &c.weekdays {
+        let s = span(v, "calendar.weekdays")?;
+        hours[..5].fill(s);
+    }
+    for (name, v) in [
+        ("monday", &c.monday),
+        ("tuesday", &c.tuesday),
+        ("wednesday", &c.wednesday),
+        ("thursday", &c.thursday),
+        ("friday", &c.friday),
+        ("saturday", &c.saturday),
+        ("sunday", &c.sunday),
+    ] {
+        if let (Some(v), Some(k)) = (v, weekday_index(name)) {
+            hours[k] = span(v, &format!("calendar.{name}"))?;
+        }
+    }
+    let mut holidays = BTreeSet::new();
+    for h in &c.holidays {
+        holidays.insert(
+            chrono::NaiveDate::parse_from_str(h, "%Y-%m-%d").map_err(|_| {
+                (
+                    "calendar.holidays".to_string(),
+                    format!("'{h}' is not a date like 2025-12-25"),
+                )
+            })?,
+        );
+    }
+    if hours.iter().all(|h| h.is_none()) {
+        return Err((
+            "calendar".into(),
+            "has no working hours: give weekdays = [\"08:00\", \"18:00\"] or per-day hours".into(),
+        ));
+    }
+    Ok(Calendar::Business {
+        tz,
+        hours,
+        holidays,
+    })
+}
+
+/// The `[[targets]]` entries by priority (each positive, one per priority, `business` only with a
+/// `[calendar]`).
+fn targets_of(
+    files: &[TargetFile],
+    business: &Option<Calendar>,
+) -> ParseResult<BTreeMap<u8, Target>> {
+    let mut targets = BTreeMap::new();
+    for (i, t) in files.iter().enumerate() {
+        let field = |name: &str| format!("targets[{i}].{name}");
+        if !(1..=5).contains(&t.priority) {
+            return Err((
+                field("priority"),
+                format!("is {}; priorities run from 1 to 5", t.priority),
+            ));
+        }
+        let positive = |h: f64| h.is_finite() && h > 0.0;
+        if !positive(t.resolution_hours) || t.response_hours.is_some_and(|r| !positive(r)) {
+            return Err((
+                field("resolution_hours"),
+                "targets must be positive hours".into(),
+            ));
+        }
+        let calendar = match t.calendar {
+            CalendarKind::AllHours => Calendar::AllHours,
+            CalendarKind::Business => business.clone().ok_or_else(|| {
+                (
+                    field("calendar"),
+                    "is \"business\" but the policy has no [calendar] table".to_string(),
+                )
+            })?,
+        };
+        if targets
+            .insert(
+                t.priority,
+                Target {
+                    response_hours: t.response_hours,
+                    resolution_hours: t.resolution_hours,
+                    resolution_ms: hours_to_ms(t.resolution_hours),
+                    response_ms: t.response_hours.map(hours_to_ms),
+                    calendar,
+                    table: None,
+                },
+            )
+            .is_some()
+        {
+            return Err((
+                field("priority"),
+                format!("priority {} has two targets", t.priority),
+            ));
+        }
+    }
+    Ok(targets)
 }
 
 impl SlaPolicy {
@@ -365,6 +383,65 @@ pub fn pause_ms(
         total += target.ms(ca, cb);
     }
     total
+}
+
+impl Target {
+    /// A 24×7 resolution target of `hours`, no response target (a scenario's `sla_hours`).
+    pub fn all_hours(hours: f64) -> Target {
+        Target {
+            response_hours: None,
+            resolution_hours: hours,
+            resolution_ms: hours_to_ms(hours),
+            response_ms: None,
+            calendar: Calendar::AllHours,
+            table: None,
+        }
+    }
+}
+
+/// Where the resolution clock of one incident stops under `stop`, and the column that gave it:
+/// `resolved_at`, else `closed_at` (closed without a resolution); `closed_at` with `stop = "closed"`.
+pub fn stop_instant(
+    stop: StopAt,
+    resolved: Option<UtcMillis>,
+    closed: Option<UtcMillis>,
+) -> Option<(UtcMillis, &'static str)> {
+    match (stop, resolved, closed) {
+        (StopAt::Resolved, Some(r), _) => Some((r, "resolved_at")),
+        (_, _, Some(c)) => Some((c, "closed_at")),
+        _ => None,
+    }
+}
+
+/// The SLA outcome of one incident without an events table (`on_hold_hours` pauses 24×7 targets):
+/// the clock `analyze` runs, for callers holding incidents (pilot, validate).
+pub fn incident_outcome(
+    target: &Target,
+    stop: StopAt,
+    i: &crate::schema::Incident,
+    as_of: UtcMillis,
+) -> SlaOutcome {
+    let end = stop_instant(stop, i.resolved_at, i.closed_at).map(|s| s.0);
+    evaluate(
+        target,
+        i.opened_at,
+        i.acknowledged_at,
+        end,
+        as_of,
+        None,
+        i.on_hold_hours,
+    )
+}
+
+/// Computed compliance: met / (met + breached) of `met` flags (`None` = pending, not in the rate);
+/// `None` when no incident is met or breached.
+pub fn compliance(met: impl IntoIterator<Item = Option<bool>>) -> Option<f64> {
+    let (mut ok, mut n) = (0u64, 0u64);
+    for m in met.into_iter().flatten() {
+        n += 1;
+        ok += u64::from(m);
+    }
+    (n > 0).then(|| ok as f64 / n as f64)
 }
 
 /// Evaluates one incident. `stop` is the instant the clock stops (see the module documentation for

@@ -26,13 +26,13 @@
 
 use std::collections::BTreeMap;
 
-use polars::prelude::*;
-use serde::Serialize;
-use serde_json::Value;
-
+use super::family::Families;
 use super::resolution;
+use super::results::{CohortFigures, GroupMetrics, TrendMonth};
 use crate::error::Result;
 use crate::schema::UtcMillis;
+use polars::prelude::*;
+use serde::Serialize;
 
 const MS_PER_HOUR: f64 = 3.6e6;
 const DAY_MS: i64 = 24 * 3_600_000;
@@ -90,8 +90,8 @@ pub struct Maturity {
 
 /// Both monthly views and how they were judged.
 pub struct Trends {
-    pub by_opened: Vec<Value>,
-    pub by_resolved: Vec<Value>,
+    pub by_opened: Vec<TrendMonth>,
+    pub by_resolved: Vec<TrendMonth>,
     pub maturity: Maturity,
 }
 
@@ -175,21 +175,19 @@ fn month_label(m: i64) -> String {
     resolution::derived_label("month", m)
 }
 
-fn insert(row: &mut Value, name: &str, v: Value) {
-    if let Value::Object(o) = row {
-        o.insert(name.into(), v);
-    }
-}
-
 /// The per-month metric rows of `df` grouped by the month key expression `month` (yyyymm).
-fn monthly_rows(df: &DataFrame, month: Expr) -> Result<(Vec<i64>, Vec<Value>)> {
+fn monthly_rows(
+    df: &DataFrame,
+    month: Expr,
+    families: &Families,
+) -> Result<(Vec<i64>, Vec<GroupMetrics>)> {
     let frame = df
         .clone()
         .lazy()
         .with_column(month.alias("month"))
         .filter(col("month").is_not_null())
         .group_by([col("month")])
-        .agg(resolution::group_metrics())
+        .agg(resolution::group_metrics(families))
         .sort(["month"], SortMultipleOptions::default())
         .collect()?;
     let keys: Vec<i64> = super::i64_col(&frame, "month")?
@@ -197,11 +195,46 @@ fn monthly_rows(df: &DataFrame, month: Expr) -> Result<(Vec<i64>, Vec<Value>)> {
         .flatten()
         .collect();
     let labelled = super::label_derived(frame, &["month".to_string()])?;
-    Ok((keys, super::metric_rows(&labelled, &["month".to_string()])?))
+    Ok((keys, super::group_rows(&labelled, &["month".to_string()])?))
+}
+
+/// The view by month resolved: mature = the month has ended; window-cut = it began within the p95
+/// resolution time (`p95_ms`) after the first opening.
+fn by_resolved(
+    df: &DataFrame,
+    r: &Rows,
+    end: resolution::EndEvent,
+    families: &Families,
+    p95_ms: i64,
+) -> Result<Vec<TrendMonth>> {
+    let end_col = match end {
+        resolution::EndEvent::Resolved => "resolved_at",
+        resolution::EndEvent::Closed => "closed_at",
+    };
+    let (rkeys, resolved_rows) = monthly_rows(df, resolution::month_of(end_col), families)?;
+    let first_opened = r.opened.iter().copied().min().unwrap_or(0);
+    Ok(rkeys
+        .iter()
+        .zip(resolved_rows)
+        .map(|(m, metrics)| {
+            let (start, stop) = month_bounds(*m);
+            TrendMonth {
+                metrics,
+                mature: stop <= r.as_of,
+                window_cut: start < first_opened + p95_ms,
+                cohort: None,
+            }
+        })
+        .collect())
 }
 
 /// Both views. `df` holds the metric columns of [`resolution::group_metrics`] and `month`.
-pub fn trends(df: &DataFrame, r: &Rows, end: resolution::EndEvent) -> Result<Trends> {
+pub fn trends(
+    df: &DataFrame,
+    r: &Rows,
+    end: resolution::EndEvent,
+    families: &Families,
+) -> Result<Trends> {
     let mut sorted: Vec<f64> = (0..r.opened.len())
         .filter_map(|i| r.end[i].map(|t| (t - r.opened[i]) as f64 / MS_PER_HOUR))
         .collect();
@@ -214,7 +247,7 @@ pub fn trends(df: &DataFrame, r: &Rows, end: resolution::EndEvent) -> Result<Tre
         0
     };
 
-    let (keys, mut by_opened) = monthly_rows(df, col("month"))?;
+    let (keys, opened_rows) = monthly_rows(df, col("month"), families)?;
     let cohort = cohorts(r);
     let shape: Vec<(i64, u64, UtcMillis)> = keys
         .iter()
@@ -231,13 +264,19 @@ pub fn trends(df: &DataFrame, r: &Rows, end: resolution::EndEvent) -> Result<Tre
             .into(),
         ..Default::default()
     };
-    for (k, (m, row)) in keys.iter().zip(by_opened.iter_mut()).enumerate() {
+    let mut by_opened = Vec::with_capacity(keys.len());
+    for (k, (m, metrics)) in keys.iter().zip(opened_rows).enumerate() {
         let mature = month_bounds(*m).1 <= cutoff;
         let c = cohort.get(m);
-        insert(row, "mature", Value::Bool(mature));
-        insert(row, "window_cut", Value::Bool(cut[k]));
-        insert(row, "open", c.map(|c| c.2).unwrap_or(0).into());
-        insert(row, "km_median_hours", super::num(c.and_then(|c| c.3)));
+        by_opened.push(TrendMonth {
+            metrics,
+            mature,
+            window_cut: cut[k],
+            cohort: Some(CohortFigures {
+                open: c.map(|c| c.2).unwrap_or(0),
+                km_median_hours: c.and_then(|c| c.3).and_then(super::results::finite),
+            }),
+        });
         if !mature {
             maturity.immature_months.push(month_label(*m));
         }
@@ -246,21 +285,7 @@ pub fn trends(df: &DataFrame, r: &Rows, end: resolution::EndEvent) -> Result<Tre
         }
     }
 
-    let end_col = match end {
-        resolution::EndEvent::Resolved => "resolved_at",
-        resolution::EndEvent::Closed => "closed_at",
-    };
-    let (rkeys, mut by_resolved) = monthly_rows(df, resolution::month_of(end_col))?;
-    let first_opened = r.opened.iter().copied().min().unwrap_or(0);
-    for (m, row) in rkeys.iter().zip(by_resolved.iter_mut()) {
-        let (start, stop) = month_bounds(*m);
-        insert(row, "mature", Value::Bool(stop <= r.as_of));
-        insert(
-            row,
-            "window_cut",
-            Value::Bool(start < first_opened + p95_ms),
-        );
-    }
+    let by_resolved = by_resolved(df, r, end, families, p95_ms)?;
     Ok(Trends {
         by_opened,
         by_resolved,

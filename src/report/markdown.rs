@@ -20,68 +20,84 @@ fn md(s: &str) -> String {
     o
 }
 
-fn f(v: &serde_json::Value, d: usize) -> String {
-    v.as_f64()
-        .map(|x| format!("{x:.d$}"))
+fn f(v: Option<f64>, d: usize) -> String {
+    v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "–".into())
+}
+
+fn p(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1}%", x * 100.0))
         .unwrap_or_else(|| "–".into())
 }
 
-fn p(v: &serde_json::Value) -> String {
-    v.as_f64()
-        .map(|x| format!("{:.1}%", x * 100.0))
-        .unwrap_or_else(|| "–".into())
-}
+/// The sections of `summary.md` in reading order; a new section is one more function here.
+const SECTIONS: &[fn(&Report) -> String] = &[headline, by_group, problem_candidates];
 
 impl ReportWriter for MarkdownWriter {
     fn file_name(&self) -> &'static str {
         "summary.md"
     }
     fn render(&self, r: &Report) -> Result<Vec<u8>> {
-        let a = &r.analysis;
-        let mut o = format!(
-            "# {}\n\n{} · {} incidents · data up to {}\n\n",
-            md(&r.title),
-            md(&r.source),
-            a.incidents,
-            a.as_of
-        );
-        for (_, t) in &r.takeaways {
-            o.push_str(&format!("- {}\n", md(t)));
-        }
-        o.push_str(&format!("\n## By {}\n\n| group | incidents | MTTR h | median h | p90 h | SLA computed | SLA reported |\n|---|---:|---:|---:|---:|---:|---:|\n", md(&a.by.join(", "))));
-        for g in a.groups.iter().chain(std::iter::once(&a.overall)) {
-            let label = if g.get("key").is_some() {
-                a.by.iter()
-                    .map(|k| g["key"][k].as_str().unwrap_or("(none)").to_string())
-                    .collect::<Vec<_>>()
-                    .join(" / ")
-            } else {
-                "all".into()
-            };
-            o.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} |\n",
-                md(&label),
-                f(&g["incidents"], 0),
-                f(&g["mttr_hours"]["mean"], 1),
-                f(&g["mttr_hours"]["median"], 1),
-                f(&g["mttr_hours"]["p90"], 1),
-                p(&g["sla_computed_rate"]),
-                p(&g["sla_reported_rate"])
-            ));
-        }
-        if !a.recurrence.top_clusters.is_empty() {
-            o.push_str("\n## Problem candidates\n\n| key | incidents | recurrent | downtime h |\n|---|---:|---:|---:|\n");
-            for c in &a.recurrence.top_clusters {
-                o.push_str(&format!(
-                    "| {} | {} | {} | {:.0} |\n",
-                    md(&c.key),
-                    c.incidents,
-                    c.recurrent,
-                    c.downtime_hours
-                ));
-            }
-        }
+        let mut o: String = SECTIONS.iter().map(|section| section(r)).collect();
         o.push_str("\nEvery figure is in metrics.json; charts in index.html.\n");
         Ok(o.into_bytes())
     }
+}
+
+/// Title, source and the takeaways.
+fn headline(r: &Report) -> String {
+    let a = &r.analysis;
+    let mut o = format!(
+        "# {}\n\n{} · {} incidents · data up to {}\n\n",
+        md(&r.title),
+        md(&r.source),
+        a.incidents,
+        a.as_of
+    );
+    for (_, t) in &r.takeaways {
+        o.push_str(&format!("- {}\n", md(t)));
+    }
+    o
+}
+
+/// The `--by` table (per priority in a report) and the overall row.
+fn by_group(r: &Report) -> String {
+    let a = &r.analysis;
+    let mut o = format!("\n## By {}\n\n| group | incidents | MTTR h | median h | p90 h | SLA computed | SLA reported |\n|---|---:|---:|---:|---:|---:|---:|\n", md(&a.by.join(", ")));
+    let rows = a.groups.iter().map(|g| (g.label(&a.by), g));
+    for (label, g) in rows.chain(std::iter::once(("all".to_string(), &a.overall))) {
+        o.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            md(&label),
+            g.incidents,
+            f(g.mttr_hours.mean, 1),
+            f(g.mttr_hours.median, 1),
+            f(g.mttr_hours.p90, 1),
+            p(g.sla_computed_rate),
+            p(g.sla_reported_rate)
+        ));
+    }
+    o
+}
+
+/// The recurring clusters (problem candidates).
+fn problem_candidates(r: &Report) -> String {
+    let Some(rec) = r
+        .analysis
+        .recurrence
+        .as_ref()
+        .filter(|x| !x.top_clusters.is_empty())
+    else {
+        return String::new();
+    };
+    let mut o = String::from("\n## Problem candidates\n\n| key | incidents | recurrent | downtime h |\n|---|---:|---:|---:|\n");
+    for c in &rec.top_clusters {
+        o.push_str(&format!(
+            "| {} | {} | {} | {:.0} |\n",
+            md(&c.key),
+            c.incidents,
+            c.recurrent,
+            c.downtime_hours
+        ));
+    }
+    o
 }

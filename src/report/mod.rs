@@ -165,153 +165,143 @@ fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
-/// One-line takeaways from the numbers.
+/// One-line takeaways from the numbers, one function per section.
 pub fn takeaways(
     a: &Analysis,
     sims: &[Summary],
     cmp: &Option<Comparison>,
     pilot: &Option<PilotReport>,
 ) -> Vec<(String, String)> {
-    let mut t = Vec::new();
-    let o = &a.overall;
-    let f = |v: &Value| v.as_f64();
-    if let (Some(mean), Some(median)) = (f(&o["mttr_hours"]["mean"]), f(&o["mttr_hours"]["median"]))
-    {
-        let skew = if mean > 2.0 * median {
-            "; a long tail of slow incidents pulls the mean far above the median"
-        } else {
-            ""
-        };
-        t.push((
-            "headline".into(),
-            format!(
-                "{} incidents; MTTR {mean:.1} h (median {median:.1} h){skew}.",
-                a.incidents
-            ),
-        ));
-    }
-    if let Some(s) = &a.sla {
-        let worst = s
-            .by_priority
-            .iter()
-            .filter_map(|p| Some((p["priority"].as_u64()?, p["compliance"].as_f64()?)))
-            .min_by(|x, y| x.1.total_cmp(&y.1));
-        if let (Some(c), Some((p, w))) = (s.overall["compliance"].as_f64(), worst) {
-            t.push((
-                "sla".into(),
-                format!(
-                    "SLA compliance {} overall; weakest is P{p} at {}.",
-                    pct(c),
-                    pct(w)
-                ),
-            ));
-        }
-    } else if let Some(r) = f(&o["sla_reported_rate"]) {
-        t.push((
-            "sla".into(),
+    let parts = [
+        ("headline", headline_takeaway(a)),
+        ("sla", sla_takeaway(a)),
+        ("trend", trend_takeaway(a)),
+        ("backlog", backlog_takeaway(a)),
+        ("flow", flow_takeaway(a)),
+        ("recurrence", recurrence_takeaway(a)),
+        ("simulation", sims.first().map(simulation_takeaway)),
+        ("comparison", cmp.as_ref().and_then(comparison_takeaway)),
+        (
+            "pilot",
+            pilot.as_ref().map(|p| format!("Pilot: {}.", p.verdict)),
+        ),
+    ];
+    parts
+        .into_iter()
+        .filter_map(|(k, t)| Some((k.to_string(), t?)))
+        .collect()
+}
+
+fn headline_takeaway(a: &Analysis) -> Option<String> {
+    let m = &a.overall.mttr_hours;
+    let (mean, median) = (m.mean?, m.median?);
+    let skew = if mean > 2.0 * median {
+        "; a long tail of slow incidents pulls the mean far above the median"
+    } else {
+        ""
+    };
+    Some(format!(
+        "{} incidents; MTTR {mean:.1} h (median {median:.1} h){skew}.",
+        a.incidents
+    ))
+}
+
+fn sla_takeaway(a: &Analysis) -> Option<String> {
+    let Some(s) = &a.sla else {
+        return a.overall.sla_reported_rate.map(|r| {
             format!(
                 "The source reports {} of incidents within SLA (no policy given to compute it).",
                 pct(r)
-            ),
-        ));
-    }
-    if let Some(text) = trend_takeaway(a) {
-        t.push(("trend".into(), text));
-    }
-    let w = a
-        .backlog
-        .weeks
-        .iter()
-        .rev()
-        .take(4)
-        .fold((0u64, 0u64), |acc, x| {
-            (acc.0 + x.created, acc.1 + x.resolved)
+            )
         });
-    t.push((
-        "backlog".into(),
-        format!(
-            "{} incidents open at {}; last 4 weeks created {} vs resolved {}.",
-            a.backlog.open_now,
-            &a.backlog.as_of[..10.min(a.backlog.as_of.len())],
-            w.0,
-            w.1
-        ),
-    ));
-    let fl = &a.flow;
-    let flow = match (f(&o["reassigned_3plus_share"]), fl.events_available) {
+    };
+    let (p, w) = s
+        .by_priority
+        .iter()
+        .filter_map(|p| Some((p.priority, p.counts.compliance?)))
+        .min_by(|x, y| x.1.total_cmp(&y.1))?;
+    let c = s.overall.counts.compliance?;
+    Some(format!(
+        "SLA compliance {} overall; weakest is P{p} at {}.",
+        pct(c),
+        pct(w)
+    ))
+}
+
+fn backlog_takeaway(a: &Analysis) -> Option<String> {
+    let b = a.backlog.as_ref()?;
+    let w = b.weeks.iter().rev().take(4).fold((0u64, 0u64), |acc, x| {
+        (acc.0 + x.created, acc.1 + x.resolved)
+    });
+    Some(format!(
+        "{} incidents open at {}; last 4 weeks created {} vs resolved {}.",
+        b.open_now,
+        &b.as_of[..10.min(b.as_of.len())],
+        w.0,
+        w.1
+    ))
+}
+
+fn flow_takeaway(a: &Analysis) -> Option<String> {
+    let fl = a.flow.as_ref()?;
+    Some(match (a.overall.reassigned_3plus_share, fl.events_available) {
         (Some(r), true) => format!("{} of incidents were reassigned 3+ times; {} bounced back to a group they had left (ping-pong).", pct(r), pct(fl.ping_pong_share)),
         (Some(r), false) => format!("{} of incidents were reassigned 3+ times.", pct(r)),
         _ => "No reassignment data in this source.".into(),
-    };
-    t.push(("flow".into(), flow));
-    let r = &a.recurrence;
-    if let Some(c) = r.top_clusters.first() {
-        t.push((
-            "recurrence".into(),
-            format!("{} of incidents recur within {:.0} h on the same {}; top problem candidate {} ({} incidents, {} linked to a problem).", pct(r.recurrence_share), r.window_hours, r.key.join("+"), c.key, c.incidents, c.linked_to_problem),
-        ));
-    }
-    if let Some(s) = sims.first() {
-        t.push((
-            "simulation".into(),
-            format!(
-                "Simulated '{}': MTTR {:.2} h (95% CI {:.2}–{:.2}), SLA {} over {} replications.",
-                s.scenario,
-                s.overall.resolution_hours.mean,
-                s.overall.resolution_hours.ci_low,
-                s.overall.resolution_hours.ci_high,
-                pct(s.overall.sla_compliance.mean),
-                s.replications
-            ),
-        ));
-    }
-    if let Some(c) = cmp {
-        if let Some(best) = c.pilots.iter().min_by(|x, y| {
-            x.overall["resolution_hours"]
-                .difference
-                .mean
-                .total_cmp(&y.overall["resolution_hours"].difference.mean)
-        }) {
-            let d = &best.overall["resolution_hours"].difference;
-            t.push((
-                "comparison".into(),
-                format!(
-                    "Best option: '{}' changes MTTR by {:+.2} h (95% CI {:+.2} to {:+.2}){}.",
-                    best.scenario,
-                    d.mean,
-                    d.ci_low,
-                    d.ci_high,
-                    if best.overall["resolution_hours"].significant {
-                        ""
-                    } else {
-                        ", not significant"
-                    }
-                ),
-            ));
+    })
+}
+
+fn recurrence_takeaway(a: &Analysis) -> Option<String> {
+    let r = a.recurrence.as_ref()?;
+    let c = r.top_clusters.first()?;
+    Some(format!("{} of incidents recur within {:.0} h on the same {}; top problem candidate {} ({} incidents, {} linked to a problem).", pct(r.recurrence_share), r.window_hours, r.key.join("+"), c.key, c.incidents, c.linked_to_problem))
+}
+
+fn simulation_takeaway(s: &Summary) -> String {
+    format!(
+        "Simulated '{}': MTTR {:.2} h (95% CI {:.2}–{:.2}), SLA {} over {} replications.",
+        s.scenario,
+        s.overall.resolution_hours.mean,
+        s.overall.resolution_hours.ci_low,
+        s.overall.resolution_hours.ci_high,
+        pct(s.overall.sla_compliance.mean),
+        s.replications
+    )
+}
+
+fn comparison_takeaway(c: &Comparison) -> Option<String> {
+    let d =
+        |p: &crate::decide::compare::PilotComparison| p.overall["resolution_hours"].difference.mean;
+    let best = c.pilots.iter().min_by(|x, y| d(x).total_cmp(&d(y)))?;
+    let r = &best.overall["resolution_hours"];
+    Some(format!(
+        "Best option: '{}' changes MTTR by {:+.2} h (95% CI {:+.2} to {:+.2}){}.",
+        best.scenario,
+        r.difference.mean,
+        r.difference.ci_low,
+        r.difference.ci_high,
+        if r.significant {
+            ""
+        } else {
+            ", not significant"
         }
-    }
-    if let Some(p) = pilot {
-        t.push(("pilot".into(), format!("Pilot: {}.", p.verdict)));
-    }
-    t
+    ))
 }
 
 /// The monthly MTTR takeaway (by month opened). It compares the first and the last *mature, uncut*
 /// month only ([`crate::metrics::trend`]): a recent cohort whose slow incidents are still open, or a
 /// first month shaped by where the export starts, never makes a trend; the months left out are named.
 pub fn trend_takeaway(a: &Analysis) -> Option<String> {
-    if a.trend.is_empty() {
+    let (trend, tm) = (a.trend.as_ref()?, a.trend_maturity.as_ref()?);
+    if trend.is_empty() {
         return None;
     }
-    let month = |m: &Value| m["key"]["month"].as_str().unwrap_or("").to_string();
-    let usable: Vec<(String, f64)> = a
-        .trend
+    let usable: Vec<(String, f64)> = trend
         .iter()
-        .filter(|m| m["mature"] == Value::Bool(true) && m["window_cut"] != Value::Bool(true))
-        .filter_map(|m| Some((month(m), m["mttr_hours"]["mean"].as_f64()?)))
+        .filter(|m| m.usable())
+        .filter_map(|m| Some((m.metrics.month().to_string(), m.metrics.mttr_hours.mean?)))
         .collect();
     let mut left_out = Vec::new();
-    let tm = &a.trend_maturity;
     if !tm.immature_months.is_empty() {
         left_out.push(format!(
             "{} still resolving (opened after {})",
@@ -371,28 +361,4 @@ pub fn staffing_takeaway(c: &StaffingCurve) -> (String, String) {
         None => format!("In '{}', no value of {} in the sweep meets every SLA target.", c.scenario, c.parameter),
     };
     ("staffing".into(), text)
-}
-
-/// Every chart of a rendered `index.html` as (id, standalone SVG document).
-pub fn charts_of(html: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find("<figure class=\"chart\" id=\"chart-") {
-        rest = &rest[i + 32..];
-        let Some(q) = rest.find('"') else { break };
-        let id = rest[..q].to_string();
-        let end = rest.find("</figure>").unwrap_or(rest.len());
-        let fig = &rest[..end];
-        if let (Some(a), Some(b)) = (fig.find("<svg"), fig.rfind("</svg>")) {
-            out.push((
-                id,
-                format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}",
-                    &fig[a..b + 6]
-                ),
-            ));
-        }
-        rest = &rest[end..];
-    }
-    out
 }
