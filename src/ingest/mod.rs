@@ -19,6 +19,7 @@ pub mod pagerduty;
 pub mod row;
 pub mod servicenow;
 pub mod servicenow_audit;
+pub mod spec;
 pub mod xes;
 
 use std::collections::{BTreeMap, HashMap};

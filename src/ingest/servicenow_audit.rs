@@ -27,6 +27,7 @@ use std::sync::Arc;
 
 use super::csvfile::{CsvFile, RowCount};
 use super::row::{aliases, Field, RowSpec};
+use super::spec::servicenow_audit as audit;
 use super::{DroppedCell, ImportOptions, Reject, RejectReason};
 use crate::error::Result;
 use crate::schema::{Event, Incident};
@@ -55,9 +56,9 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<ParsedAudit> {
     let updated = csv.header.require(
         path,
         "the update time",
-        &["sys_updated_at", "sys_updated_on"],
+        &[audit::SYS_UPDATED_AT, "sys_updated_on"],
     )?;
-    let mod_count = csv.header.find(&["sys_mod_count"]);
+    let mod_count = csv.header.find(&[audit::SYS_MOD_COUNT]);
     let times = opts.time_parser();
     let file: Arc<str> = Arc::from(path.display().to_string());
     let mut rows = Vec::new();
