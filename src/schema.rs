@@ -75,8 +75,14 @@ impl Priority {
 
 impl std::fmt::Display for Priority {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "P{}", self.0)
+        f.write_str(&priority_label(self.0))
     }
+}
+
+/// The label of priority number `n` (`P1` …), also for numbers a [`Priority`] does not hold (a
+/// scenario may define more classes).
+pub fn priority_label(n: u8) -> String {
+    format!("P{n}")
 }
 
 impl std::str::FromStr for Priority {

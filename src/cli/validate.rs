@@ -101,7 +101,10 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
         let mut res: Vec<f64> = incs
             .iter()
             .filter(|i| matches(i.priority))
-            .filter_map(|i| i.resolved_at.map(|r| (r - i.opened_at) as f64 / 3.6e6))
+            .filter_map(|i| {
+                i.resolved_at
+                    .map(|r| crate::units::ms_to_hours(r - i.opened_at))
+            })
             .collect();
         if res.is_empty() {
             return Err(Error::Usage(format!("no resolved incidents with priority {label} in {}: the scenario's priorities must be P1, P2 … as `fit` writes them", args.against.display())));
@@ -112,7 +115,10 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
             let ok = incs
                 .iter()
                 .filter(|i| matches(i.priority))
-                .filter_map(|i| i.resolved_at.map(|r| (r - i.opened_at) as f64 / 3.6e6))
+                .filter_map(|i| {
+                    i.resolved_at
+                        .map(|r| crate::units::ms_to_hours(r - i.opened_at))
+                })
                 .filter(|h| *h <= target)
                 .count();
             ok as f64 / res.len() as f64

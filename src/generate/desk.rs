@@ -36,9 +36,9 @@ use super::{Step, StepKind, GROUPS, LEVELS};
 use crate::error::{Error, Result};
 use crate::schema::UtcMillis;
 
-const MINUTE: i64 = 60_000;
-const HOUR: i64 = 60 * MINUTE;
-const DAY: i64 = 24 * HOUR;
+#[cfg(test)]
+use crate::units::MS_PER_MINUTE as MINUTE;
+use crate::units::{MS_PER_DAY as DAY, MS_PER_HOUR as HOUR};
 
 /// Incidents one person carries at once.
 pub const CARRIED_PER_PERSON: u32 = 2;

@@ -28,8 +28,7 @@ use crate::error::{Error, Result};
 use crate::ingest::SourceFormat;
 use crate::schema::{Incident, UtcMillis};
 
-const MINUTE: i64 = 60_000;
-const HOUR: i64 = 60 * MINUTE;
+use crate::units::{FIRST_MONDAY_MS as FIRST_MONDAY, MS_PER_HOUR as HOUR, MS_PER_MINUTE as MINUTE};
 
 /// How incident timelines are made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -468,7 +467,7 @@ fn generate_independent(
             truth.reopen_count = Some(u32::from(reopened));
             truth.escalation_count = Some(escal as u32);
             truth.max_support_level = Some(LEVELS[escal].into());
-            truth.on_hold_hours = Some(hold as f64 / 3.6e6);
+            truth.on_hold_hours = Some(crate::units::ms_to_hours(hold));
             truth.made_sla_reported =
                 Some((resolved - opened) as f64 <= SLA_TARGET_HOURS[pi] * HOUR as f64);
             truth.final_state = Some(if is_closed { "Closed" } else { "Resolved" }.into());
@@ -689,7 +688,7 @@ fn derive_from_steps(truth: &mut Incident, route: &[(&'static str, &'static str)
         .filter(|(a, _)| a.kind == StepKind::HoldStart)
         .map(|(a, b)| b.at - a.at)
         .sum();
-    truth.on_hold_hours = Some(hold as f64 / 3.6e6);
+    truth.on_hold_hours = Some(crate::units::ms_to_hours(hold));
     truth.assignment_group = last.map(|s| route[s.hop].0.into());
     truth.assignee = steps.iter().rev().find_map(|s| s.assignee.clone());
     let target = SLA_TARGET_HOURS[usize::from(truth.priority.unwrap_or(3).clamp(1, 4) - 1)];
@@ -817,8 +816,6 @@ impl Iterator for DeskPlans<'_> {
 
 /// Hours of a week from Monday 00:00 UTC.
 const WEEK_HOURS: usize = 7 * 24;
-/// 1970-01-05T00:00:00Z, the first Monday.
-const FIRST_MONDAY: i64 = 4 * 24 * HOUR;
 
 /// Exactly `opts.incidents` arrival instants in time order, distributed over the period with the
 /// density of [`arrival_intensity`]: ascending uniform order statistics drawn one at a time

@@ -268,7 +268,7 @@ pub fn reduce(mut events: Vec<LogEvent>, opts: &ImportOptions) -> Reduced {
             reopen_count: Some(reopen),
             escalation_count: Some(escal),
             max_support_level: max_level.map(|(_, l)| l),
-            on_hold_hours: Some(hold_ms as f64 / 3.6e6),
+            on_hold_hours: Some(crate::units::ms_to_hours(hold_ms)),
             major_incident: priority.map(|p| p == 1),
             final_state: last
                 .event

@@ -408,7 +408,7 @@ pub fn validate(
             format!(
                 "{} is {:.2} h before opened_at",
                 f.name(),
-                (inc.opened_at - t) as f64 / 3.6e6
+                crate::units::ms_to_hours(inc.opened_at - t)
             ),
         )),
         _ => Ok(()),
@@ -438,7 +438,7 @@ pub fn drop_early_acknowledgement(
     inc.acknowledged_at = None;
     let detail = format!(
         "acknowledged_at is {:.2} h before opened_at",
-        (inc.opened_at - ack) as f64 / 3.6e6
+        crate::units::ms_to_hours(inc.opened_at - ack)
     );
     Some(match spec.column_of(Field::AcknowledgedAt) {
         Some(k) => spec.dropped(file, inc.source_line, k, fields[k], detail),

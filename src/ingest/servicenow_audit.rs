@@ -234,7 +234,7 @@ pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
                 hold_ms += (w[1].updated_at - w[0].updated_at).max(0);
             }
         }
-        inc.on_hold_hours = Some(hold_ms as f64 / 3.6e6);
+        inc.on_hold_hours = Some(crate::units::ms_to_hours(hold_ms));
         let bad = [
             (
                 inc.resolved_at,
@@ -246,7 +246,7 @@ pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
         .into_iter()
         .find(|(t, _, _)| t.is_some_and(|t| t < opened));
         if let Some((t, reason, name)) = bad {
-            let h = (opened - t.unwrap_or(opened)) as f64 / 3.6e6;
+            let h = crate::units::ms_to_hours(opened - t.unwrap_or(opened));
             reject_all(
                 reason,
                 format!(

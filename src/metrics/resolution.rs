@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-const MS_PER_HOUR: f64 = 3.6e6;
+const MS_PER_HOUR: f64 = crate::units::MS_PER_HOUR_F64;
 
 /// Which timestamp stops the MTTR clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]

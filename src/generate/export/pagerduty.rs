@@ -3,7 +3,7 @@
 use super::{bare, count, flag, opt, Row, RowCell, ISO};
 use crate::generate::GeneratedIncident;
 use crate::ingest::spec::pagerduty as pd;
-use crate::schema::{Incident, Priority};
+use crate::schema::{priority_label, Incident};
 
 fn status(i: &Incident) -> &'static str {
     if i.resolved_at.is_some() {
@@ -26,7 +26,7 @@ fn urgency(i: &Incident) -> &'static str {
 
 /// Priority name `P1`…`P5` (an incident without priority is written as P4).
 fn priority_name(i: &Incident) -> String {
-    Priority::new(i.priority.unwrap_or(4)).map_or_else(String::new, |p| p.to_string())
+    priority_label(i.priority.unwrap_or(4))
 }
 
 fn seconds_after_opening(r: &Row, at: Option<i64>) -> String {
