@@ -18,5 +18,6 @@ pub mod schema;
 pub mod sim;
 pub mod store;
 pub mod timeparse;
+pub mod units;
 
 pub use error::{Error, Result};

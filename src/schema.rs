@@ -11,6 +11,93 @@ use polars::prelude::*;
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type UtcMillis = i64;
 
+/// The canonical incident column names, written once: [`INCIDENT_COLUMNS`], the frame builders,
+/// the importers' field table and the generator's mapping file use these constants.
+pub mod col {
+    pub const INCIDENT_ID: &str = "incident_id";
+    pub const SOURCE: &str = "source";
+    pub const OPENED_AT: &str = "opened_at";
+    pub const ACKNOWLEDGED_AT: &str = "acknowledged_at";
+    pub const RESOLVED_AT: &str = "resolved_at";
+    pub const CLOSED_AT: &str = "closed_at";
+    pub const PRIORITY: &str = "priority";
+    pub const PRIORITY_LABEL: &str = "priority_label";
+    pub const IMPACT: &str = "impact";
+    pub const URGENCY: &str = "urgency";
+    pub const CATEGORY: &str = "category";
+    pub const SUBCATEGORY: &str = "subcategory";
+    pub const SYMPTOM: &str = "symptom";
+    pub const SERVICE: &str = "service";
+    pub const CI: &str = "ci";
+    pub const ASSIGNMENT_GROUP: &str = "assignment_group";
+    pub const ASSIGNEE: &str = "assignee";
+    pub const CHANNEL: &str = "channel";
+    pub const REASSIGNMENT_COUNT: &str = "reassignment_count";
+    pub const REOPEN_COUNT: &str = "reopen_count";
+    pub const ESCALATION_COUNT: &str = "escalation_count";
+    pub const MAX_SUPPORT_LEVEL: &str = "max_support_level";
+    pub const ON_HOLD_HOURS: &str = "on_hold_hours";
+    pub const MADE_SLA_REPORTED: &str = "made_sla_reported";
+    pub const PROBLEM_ID: &str = "problem_id";
+    pub const KNOWLEDGE_USED: &str = "knowledge_used";
+    pub const MAJOR_INCIDENT: &str = "major_incident";
+    pub const FINAL_STATE: &str = "final_state";
+    pub const SOURCE_LINE: &str = "source_line";
+    pub const RESOLVED_SOURCE: &str = "resolved_source";
+}
+
+/// A priority: 1 (highest) … 5 (lowest), the canonical `priority` column's values. Written `P1` …
+/// `P5` wherever a priority is a label (scenarios, fitted models, charts, PagerDuty's
+/// `priority_name`); parsed back from that label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Priority(u8);
+
+impl Priority {
+    /// The priority numbered `n`, when 1 ≤ n ≤ 5.
+    pub const fn new(n: u8) -> Option<Priority> {
+        if n >= 1 && n <= 5 {
+            Some(Priority(n))
+        } else {
+            None
+        }
+    }
+
+    /// 1 (highest) … 5.
+    pub const fn number(self) -> u8 {
+        self.0
+    }
+
+    /// 0-based position (P1 → 0), for per-priority arrays.
+    pub const fn index(self) -> usize {
+        self.0 as usize - 1
+    }
+}
+
+impl std::fmt::Display for Priority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&priority_label(self.0))
+    }
+}
+
+/// The label of priority number `n` (`P1` …), also for numbers a [`Priority`] does not hold (a
+/// scenario may define more classes).
+pub fn priority_label(n: u8) -> String {
+    format!("P{n}")
+}
+
+impl std::str::FromStr for Priority {
+    type Err = String;
+
+    /// `P1` … `P5` (also `p2`).
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        s.trim()
+            .strip_prefix(['P', 'p'])
+            .and_then(|d| d.parse::<u8>().ok())
+            .and_then(Priority::new)
+            .ok_or_else(|| format!("'{s}' is not a priority: expected P1 … P5"))
+    }
+}
+
 /// Type of a canonical column, for documentation and validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnType {
@@ -24,156 +111,156 @@ pub enum ColumnType {
 /// The canonical incident columns: name, type, nullable, meaning. README's schema table is this list.
 pub const INCIDENT_COLUMNS: &[(&str, ColumnType, bool, &str)] = &[
     (
-        "incident_id",
+        col::INCIDENT_ID,
         ColumnType::Text,
         false,
         "the source's incident number/key; unique in a store",
     ),
     (
-        "source",
+        col::SOURCE,
         ColumnType::Text,
         false,
         "format it came from (servicenow, jira, pagerduty, eventlog, …)",
     ),
     (
-        "opened_at",
+        col::OPENED_AT,
         ColumnType::Timestamp,
         false,
         "when the incident was logged",
     ),
     (
-        "acknowledged_at",
+        col::ACKNOWLEDGED_AT,
         ColumnType::Timestamp,
         true,
         "first response / first assignment",
     ),
     (
-        "resolved_at",
+        col::RESOLVED_AT,
         ColumnType::Timestamp,
         true,
         "service restored (null while unresolved)",
     ),
     (
-        "closed_at",
+        col::CLOSED_AT,
         ColumnType::Timestamp,
         true,
         "closed after confirmation",
     ),
     (
-        "priority",
+        col::PRIORITY,
         ColumnType::Int,
         true,
         "1 = highest … 5 = lowest",
     ),
     (
-        "priority_label",
+        col::PRIORITY_LABEL,
         ColumnType::Text,
         true,
         "the source's own priority text",
     ),
     (
-        "impact",
+        col::IMPACT,
         ColumnType::Text,
         true,
         "impact as the source writes it",
     ),
     (
-        "urgency",
+        col::URGENCY,
         ColumnType::Text,
         true,
         "urgency as the source writes it",
     ),
-    ("category", ColumnType::Text, true, "category"),
-    ("subcategory", ColumnType::Text, true, "subcategory"),
-    ("symptom", ColumnType::Text, true, "symptom / request type"),
+    (col::CATEGORY, ColumnType::Text, true, "category"),
+    (col::SUBCATEGORY, ColumnType::Text, true, "subcategory"),
+    (col::SYMPTOM, ColumnType::Text, true, "symptom / request type"),
     (
-        "service",
+        col::SERVICE,
         ColumnType::Text,
         true,
         "business or technical service",
     ),
-    ("ci", ColumnType::Text, true, "configuration item"),
+    (col::CI, ColumnType::Text, true, "configuration item"),
     (
-        "assignment_group",
+        col::ASSIGNMENT_GROUP,
         ColumnType::Text,
         true,
         "last assignment group / team",
     ),
-    ("assignee", ColumnType::Text, true, "last assignee"),
+    (col::ASSIGNEE, ColumnType::Text, true, "last assignee"),
     (
-        "channel",
+        col::CHANNEL,
         ColumnType::Text,
         true,
         "contact type (phone, email, portal, monitoring …)",
     ),
     (
-        "reassignment_count",
+        col::REASSIGNMENT_COUNT,
         ColumnType::Int,
         true,
         "times the incident moved to another group",
     ),
     (
-        "reopen_count",
+        col::REOPEN_COUNT,
         ColumnType::Int,
         true,
         "times it was reopened after resolution",
     ),
     (
-        "escalation_count",
+        col::ESCALATION_COUNT,
         ColumnType::Int,
         true,
         "times it moved up a support level or escalation step",
     ),
     (
-        "max_support_level",
+        col::MAX_SUPPORT_LEVEL,
         ColumnType::Text,
         true,
         "highest support line that worked on it (L1/L2/L3)",
     ),
     (
-        "on_hold_hours",
+        col::ON_HOLD_HOURS,
         ColumnType::Float,
         true,
         "hours in pause states (waiting for user/vendor)",
     ),
     (
-        "made_sla_reported",
+        col::MADE_SLA_REPORTED,
         ColumnType::Bool,
         true,
         "the source's own SLA flag",
     ),
     (
-        "problem_id",
+        col::PROBLEM_ID,
         ColumnType::Text,
         true,
         "linked problem record",
     ),
     (
-        "knowledge_used",
+        col::KNOWLEDGE_USED,
         ColumnType::Bool,
         true,
         "a knowledge article was used",
     ),
     (
-        "major_incident",
+        col::MAJOR_INCIDENT,
         ColumnType::Bool,
         true,
         "flagged as a major incident",
     ),
     (
-        "final_state",
+        col::FINAL_STATE,
         ColumnType::Text,
         true,
         "last state in the export",
     ),
     (
-        "source_line",
+        col::SOURCE_LINE,
         ColumnType::Int,
         false,
         "line in the source file where the incident's (last) row starts",
     ),
     (
-        "resolved_source",
+        col::RESOLVED_SOURCE,
         ColumnType::Text,
         true,
         "where resolved_at came from when not from the export's own field: events = the last transition into a resolving state in the audit trail (null otherwise)",
@@ -182,7 +269,7 @@ pub const INCIDENT_COLUMNS: &[(&str, ColumnType, bool, &str)] = &[
 
 /// Columns added to [`INCIDENT_COLUMNS`] after stores were first written: a store without them is
 /// still read, the column then being null.
-pub const LATER_COLUMNS: &[&str] = &["resolved_source"];
+pub const LATER_COLUMNS: &[&str] = &[col::RESOLVED_SOURCE];
 
 /// The events table columns, for event-log sources.
 pub const EVENT_COLUMNS: &[(&str, ColumnType, bool, &str)] = &[
@@ -309,56 +396,56 @@ fn boolean<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<bool>) -> Column 
 /// The canonical incident table as a `DataFrame` (column order as [`INCIDENT_COLUMNS`]).
 pub fn incidents_to_frame(rows: &[Incident]) -> PolarsResult<DataFrame> {
     let columns = vec![
-        text("incident_id", rows, |r: &Incident| {
+        text(col::INCIDENT_ID, rows, |r: &Incident| {
             Some(r.incident_id.as_str())
         }),
-        text("source", rows, |r: &Incident| Some(r.source.as_str())),
-        timestamp("opened_at", rows, |r: &Incident| Some(r.opened_at)),
-        timestamp("acknowledged_at", rows, |r: &Incident| r.acknowledged_at),
-        timestamp("resolved_at", rows, |r: &Incident| r.resolved_at),
-        timestamp("closed_at", rows, |r: &Incident| r.closed_at),
-        int("priority", rows, |r: &Incident| r.priority.map(i64::from)),
-        text(
-            "priority_label",
-            rows,
-            |r: &Incident| opt(&r.priority_label),
-        ),
-        text("impact", rows, |r: &Incident| opt(&r.impact)),
-        text("urgency", rows, |r: &Incident| opt(&r.urgency)),
-        text("category", rows, |r: &Incident| opt(&r.category)),
-        text("subcategory", rows, |r: &Incident| opt(&r.subcategory)),
-        text("symptom", rows, |r: &Incident| opt(&r.symptom)),
-        text("service", rows, |r: &Incident| opt(&r.service)),
-        text("ci", rows, |r: &Incident| opt(&r.ci)),
-        text("assignment_group", rows, |r: &Incident| {
+        text(col::SOURCE, rows, |r: &Incident| Some(r.source.as_str())),
+        timestamp(col::OPENED_AT, rows, |r: &Incident| Some(r.opened_at)),
+        timestamp(col::ACKNOWLEDGED_AT, rows, |r: &Incident| r.acknowledged_at),
+        timestamp(col::RESOLVED_AT, rows, |r: &Incident| r.resolved_at),
+        timestamp(col::CLOSED_AT, rows, |r: &Incident| r.closed_at),
+        int(col::PRIORITY, rows, |r: &Incident| {
+            r.priority.map(i64::from)
+        }),
+        text(col::PRIORITY_LABEL, rows, |r: &Incident| {
+            opt(&r.priority_label)
+        }),
+        text(col::IMPACT, rows, |r: &Incident| opt(&r.impact)),
+        text(col::URGENCY, rows, |r: &Incident| opt(&r.urgency)),
+        text(col::CATEGORY, rows, |r: &Incident| opt(&r.category)),
+        text(col::SUBCATEGORY, rows, |r: &Incident| opt(&r.subcategory)),
+        text(col::SYMPTOM, rows, |r: &Incident| opt(&r.symptom)),
+        text(col::SERVICE, rows, |r: &Incident| opt(&r.service)),
+        text(col::CI, rows, |r: &Incident| opt(&r.ci)),
+        text(col::ASSIGNMENT_GROUP, rows, |r: &Incident| {
             opt(&r.assignment_group)
         }),
-        text("assignee", rows, |r: &Incident| opt(&r.assignee)),
-        text("channel", rows, |r: &Incident| opt(&r.channel)),
-        int("reassignment_count", rows, |r: &Incident| {
+        text(col::ASSIGNEE, rows, |r: &Incident| opt(&r.assignee)),
+        text(col::CHANNEL, rows, |r: &Incident| opt(&r.channel)),
+        int(col::REASSIGNMENT_COUNT, rows, |r: &Incident| {
             r.reassignment_count.map(i64::from)
         }),
-        int("reopen_count", rows, |r: &Incident| {
+        int(col::REOPEN_COUNT, rows, |r: &Incident| {
             r.reopen_count.map(i64::from)
         }),
-        int("escalation_count", rows, |r: &Incident| {
+        int(col::ESCALATION_COUNT, rows, |r: &Incident| {
             r.escalation_count.map(i64::from)
         }),
-        text("max_support_level", rows, |r: &Incident| {
+        text(col::MAX_SUPPORT_LEVEL, rows, |r: &Incident| {
             opt(&r.max_support_level)
         }),
-        float("on_hold_hours", rows, |r: &Incident| r.on_hold_hours),
-        boolean("made_sla_reported", rows, |r: &Incident| {
+        float(col::ON_HOLD_HOURS, rows, |r: &Incident| r.on_hold_hours),
+        boolean(col::MADE_SLA_REPORTED, rows, |r: &Incident| {
             r.made_sla_reported
         }),
-        text("problem_id", rows, |r: &Incident| opt(&r.problem_id)),
-        boolean("knowledge_used", rows, |r: &Incident| r.knowledge_used),
-        boolean("major_incident", rows, |r: &Incident| r.major_incident),
-        text("final_state", rows, |r: &Incident| opt(&r.final_state)),
-        int("source_line", rows, |r: &Incident| {
+        text(col::PROBLEM_ID, rows, |r: &Incident| opt(&r.problem_id)),
+        boolean(col::KNOWLEDGE_USED, rows, |r: &Incident| r.knowledge_used),
+        boolean(col::MAJOR_INCIDENT, rows, |r: &Incident| r.major_incident),
+        text(col::FINAL_STATE, rows, |r: &Incident| opt(&r.final_state)),
+        int(col::SOURCE_LINE, rows, |r: &Incident| {
             Some(r.source_line as i64)
         }),
-        text("resolved_source", rows, |r: &Incident| {
+        text(col::RESOLVED_SOURCE, rows, |r: &Incident| {
             opt(&r.resolved_source)
         }),
     ];
@@ -443,48 +530,52 @@ pub fn incidents_from_frame(df: &DataFrame) -> PolarsResult<Vec<Incident>> {
         Ok(df.column(name)?.bool()?.iter().collect())
     };
     let n = df.height();
-    let (id, source) = (st("incident_id")?, st("source")?);
+    let (id, source) = (st(col::INCIDENT_ID)?, st(col::SOURCE)?);
     let (opened, ack, resolved, closed) = (
-        ts("opened_at")?,
-        ts("acknowledged_at")?,
-        ts("resolved_at")?,
-        ts("closed_at")?,
+        ts(col::OPENED_AT)?,
+        ts(col::ACKNOWLEDGED_AT)?,
+        ts(col::RESOLVED_AT)?,
+        ts(col::CLOSED_AT)?,
     );
-    let priority = it("priority")?;
+    let priority = it(col::PRIORITY)?;
     let (plabel, impact, urgency, category, subcategory, symptom) = (
-        st("priority_label")?,
-        st("impact")?,
-        st("urgency")?,
-        st("category")?,
-        st("subcategory")?,
-        st("symptom")?,
+        st(col::PRIORITY_LABEL)?,
+        st(col::IMPACT)?,
+        st(col::URGENCY)?,
+        st(col::CATEGORY)?,
+        st(col::SUBCATEGORY)?,
+        st(col::SYMPTOM)?,
     );
     let (service, ci, group, assignee, channel) = (
-        st("service")?,
-        st("ci")?,
-        st("assignment_group")?,
-        st("assignee")?,
-        st("channel")?,
+        st(col::SERVICE)?,
+        st(col::CI)?,
+        st(col::ASSIGNMENT_GROUP)?,
+        st(col::ASSIGNEE)?,
+        st(col::CHANNEL)?,
     );
     let (reassign, reopen, escal) = (
-        it("reassignment_count")?,
-        it("reopen_count")?,
-        it("escalation_count")?,
+        it(col::REASSIGNMENT_COUNT)?,
+        it(col::REOPEN_COUNT)?,
+        it(col::ESCALATION_COUNT)?,
     );
-    let level = st("max_support_level")?;
+    let level = st(col::MAX_SUPPORT_LEVEL)?;
     let hold: Vec<Option<f64>> = df
-        .column("on_hold_hours")?
+        .column(col::ON_HOLD_HOURS)?
         .cast(&DataType::Float64)?
         .f64()?
         .iter()
         .collect();
     let (made_sla, knowledge, major) = (
-        bo("made_sla_reported")?,
-        bo("knowledge_used")?,
-        bo("major_incident")?,
+        bo(col::MADE_SLA_REPORTED)?,
+        bo(col::KNOWLEDGE_USED)?,
+        bo(col::MAJOR_INCIDENT)?,
     );
-    let (problem, final_state, line) = (st("problem_id")?, st("final_state")?, it("source_line")?);
-    let resolved_source = st("resolved_source")?;
+    let (problem, final_state, line) = (
+        st(col::PROBLEM_ID)?,
+        st(col::FINAL_STATE)?,
+        it(col::SOURCE_LINE)?,
+    );
+    let resolved_source = st(col::RESOLVED_SOURCE)?;
     let u32_of = |v: Option<i64>| v.and_then(|x| u32::try_from(x).ok());
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -578,6 +669,21 @@ mod tests {
         let back = incidents_from_frame(&old).unwrap();
         assert_eq!(back[0].resolved_source, None);
         assert_eq!(back[0].resolved_at, Some(9));
+    }
+
+    #[test]
+    fn priorities_are_labelled_and_parsed_back() {
+        for n in 1..=5 {
+            let p = Priority::new(n).unwrap();
+            assert_eq!(p.to_string(), format!("P{n}"));
+            assert_eq!(p.to_string().parse::<Priority>(), Ok(p));
+            assert_eq!(p.index(), usize::from(n) - 1);
+        }
+        assert_eq!(Priority::new(0), None);
+        assert_eq!(Priority::new(6), None);
+        assert!("P9".parse::<Priority>().is_err());
+        assert!("high".parse::<Priority>().is_err());
+        assert!(Priority::new(1) < Priority::new(2));
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub fn first_instant_at_or_after(tz: Tz, naive: NaiveDateTime) -> UtcMillis {
         LocalResult::None => {
             // Binary search for the first u with local(u) ≥ naive. UTC offsets lie within −12 h and
             // +14 h, so local(lo) < naive ≤ local(hi); the window holds one transition (the gap).
-            const H: i64 = 3_600_000;
+            const H: i64 = crate::units::MS_PER_HOUR;
             let wall = naive.and_utc().timestamp_millis();
             let local = |u: i64| {
                 tz.timestamp_millis_opt(u)

@@ -164,20 +164,26 @@ fn pilot_recovers_a_known_improvement() {
         truth < -0.3 && truth > -0.45,
         "built-in effect: work × 0.6 → MTTR about −37 %: {truth}"
     );
-    let r = evaluate(
-        &incidents(2, 4000, 0.6),
-        &opts(240.0, 2),
-        &|i| i.made_sla_reported,
-        "test",
-    )
-    .unwrap();
+    // A 95 % interval misses the truth for 1 sample in 20: over 3 independent samples it must
+    // contain it at least twice (a correct interval fails this with probability ≈ 0.7 %).
+    let runs: Vec<_> = [2, 3, 4]
+        .iter()
+        .map(|&seed| {
+            let data = incidents(seed, 4000, 0.6);
+            evaluate(&data, &opts(240.0, seed), &|i| i.made_sla_reported, "test").unwrap()
+        })
+        .collect();
+    let covered = runs
+        .iter()
+        .filter(|r| r.pilot.mttr_ci_low <= truth && truth <= r.pilot.mttr_ci_high)
+        .count();
+    let intervals: Vec<_> = runs
+        .iter()
+        .map(|r| (r.pilot.mttr_ci_low, r.pilot.mttr_ci_high))
+        .collect();
+    assert!(covered >= 2, "CIs {intervals:?} should contain {truth}");
+    let r = &runs[0];
     let c = &r.pilot;
-    assert!(
-        c.mttr_ci_low <= truth && truth <= c.mttr_ci_high,
-        "CI [{}, {}] should contain {truth}",
-        c.mttr_ci_low,
-        c.mttr_ci_high
-    );
     assert!(c.mann_whitney_p < 0.001);
     assert!(r.verdict.starts_with("MTTR fell by"), "{}", r.verdict);
     assert!(c.sla_p < 0.05 && c.sla_difference > 0.0);

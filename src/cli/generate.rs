@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::error::{Error, Result};
-use crate::generate::{generate, write_export, GenerateOptions, GeneratorModel};
+use crate::generate::{generate_to, GenerateOptions, GeneratorModel};
 use crate::ingest::SourceFormat;
 use crate::timeparse::{parse_tz, TimeParser};
 
@@ -81,11 +81,10 @@ pub fn run(args: &GenerateArgs) -> Result<String> {
         pilot_group: args.pilot_group.clone(),
         timezone: parse_tz(&args.timezone).map_err(Error::Usage)?,
     };
-    let incidents = generate(&opts)?;
-    write_export(args.format, &incidents, &args.out, &opts)?;
+    let written = generate_to(args.format, &args.out, &opts)?;
     Ok(format!(
         "wrote {} incidents as {} to {}\n",
-        incidents.len(),
+        written,
         args.format.name(),
         args.out.display()
     ))

@@ -104,7 +104,10 @@ fn percentiles(lf: LazyFrame) -> Result<Vec<(String, Vec<f64>)>> {
             // The log axis cannot show 0: a zero-duration percentile is drawn at one minute.
             qs.push(v.max(1.0 / 60.0));
         }
-        out.push((format!("P{p}"), qs));
+        out.push((
+            crate::schema::priority_label(u8::try_from(*p).unwrap_or(u8::MAX)),
+            qs,
+        ));
     }
     Ok(out)
 }

@@ -106,9 +106,8 @@ pub fn replay_trace(args: &SimulateArgs, model: &mut Model) -> Result<()> {
         )));
     }
     incs.sort_by_key(|i| i.opened_at);
-    const DAY: i64 = 86_400_000;
     let first = incs[0].opened_at;
-    let monday0 = (first - 4 * DAY).div_euclid(7 * DAY) * 7 * DAY + 4 * DAY;
+    let monday0 = crate::units::iso_week_start(crate::units::iso_week(first));
     let mut trace = Vec::with_capacity(incs.len());
     let mut unknown = std::collections::BTreeMap::new();
     for i in &incs {
@@ -123,7 +122,7 @@ pub fn replay_trace(args: &SimulateArgs, model: &mut Model) -> Result<()> {
             })
         };
         match class {
-            Some(c) => trace.push(((i.opened_at - monday0) as f64 / 3.6e6, c as u8)),
+            Some(c) => trace.push((crate::units::ms_to_hours(i.opened_at - monday0), c as u8)),
             None => {
                 *unknown
                     .entry(

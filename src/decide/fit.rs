@@ -249,7 +249,7 @@ pub struct Fit {
 
 /// The label of a priority number in fitted scenarios.
 pub fn label(p: u8) -> String {
-    format!("P{p}")
+    crate::schema::priority_label(p)
 }
 
 // Over 80 lines: the single-tier fit reads, filters and fits every priority in one pass; it is
@@ -278,7 +278,7 @@ pub fn fit(
         .iter()
         .filter(|i| i.opened_at >= first && i.opened_at <= last)
         .collect();
-    let span_hours = ((last - first) as f64 / 3.6e6).max(1.0);
+    let span_hours = crate::units::ms_to_hours(last - first).max(1.0);
     let mut notes = Vec::new();
     if pick(0.0) < first || pick(1.0) > last {
         notes.push(format!(
@@ -313,7 +313,7 @@ pub fn fit(
     let nweeks = (span_hours / 168.0).floor().max(1.0) as usize;
     let mut wk = vec![0f64; nweeks];
     for i in &active {
-        let k = (((i.opened_at - first) as f64 / 3.6e6) / 168.0) as usize;
+        let k = (crate::units::ms_to_hours(i.opened_at - first) / 168.0) as usize;
         if k < nweeks {
             wk[k] += 1.0;
         }

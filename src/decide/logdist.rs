@@ -36,8 +36,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::schema::Event;
 
-const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 86_400_000;
+const HOUR_MS: i64 = crate::units::MS_PER_HOUR;
+const DAY_MS: i64 = crate::units::MS_PER_DAY;
 
 /// One activity instance of an event log: what process-mining tools (and log-distance-measures)
 /// read. Times are UTC milliseconds since the epoch.

@@ -33,11 +33,12 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
 
 use super::{Step, StepKind, GROUPS, LEVELS};
+use crate::error::{Error, Result};
 use crate::schema::UtcMillis;
 
-const MINUTE: i64 = 60_000;
-const HOUR: i64 = 60 * MINUTE;
-const DAY: i64 = 24 * HOUR;
+#[cfg(test)]
+use crate::units::MS_PER_MINUTE as MINUTE;
+use crate::units::{MS_PER_DAY as DAY, MS_PER_HOUR as HOUR};
 
 /// Incidents one person carries at once.
 pub const CARRIED_PER_PERSON: u32 = 2;
@@ -209,6 +210,18 @@ pub struct Plan {
     pub pieces: Vec<Piece>,
 }
 
+/// Adds the work (ms) a plan brings to each pool into `work_ms` (indexed by [`pool_index`]).
+pub fn add_work(plan: &Plan, work_ms: &mut [f64]) {
+    for piece in &plan.pieces {
+        work_ms[pool_index(plan.route[piece.visit].0)] += piece.work as f64;
+    }
+}
+
+/// Zero work for every pool, to [`add_work`] into.
+pub fn no_work() -> Vec<f64> {
+    vec![0f64; GROUPS.iter().map(|g| g.len()).sum()]
+}
+
 /// Staffs every pool for the work the plans bring to it over `span_ms`.
 pub fn staff_pools(plans: &[Plan], span_ms: f64) -> Vec<Pool> {
     staff_pools_for(plans, span_ms, TARGET_UTILISATION)
@@ -216,12 +229,16 @@ pub fn staff_pools(plans: &[Plan], span_ms: f64) -> Vec<Pool> {
 
 /// Staffs every pool for `utilisation` of its people's shift hours.
 fn staff_pools_for(plans: &[Plan], span_ms: f64, utilisation: f64) -> Vec<Pool> {
-    let mut work_ms = vec![0f64; GROUPS.iter().map(|g| g.len()).sum()];
+    let mut work_ms = no_work();
     for p in plans {
-        for piece in &p.pieces {
-            work_ms[pool_index(p.route[piece.visit].0)] += piece.work as f64;
-        }
+        add_work(p, &mut work_ms);
     }
+    staff_for_work(&work_ms, span_ms, utilisation)
+}
+
+/// Staffs every pool for `work_ms` of work (per pool, as [`add_work`] sums it) over `span_ms` at
+/// `utilisation` of its people's shift hours.
+pub fn staff_for_work(work_ms: &[f64], span_ms: f64, utilisation: f64) -> Vec<Pool> {
     let weeks = span_ms / (7.0 * DAY as f64);
     let mut pools = Vec::new();
     let mut k = 0;
@@ -262,28 +279,49 @@ fn staff_pools_for(plans: &[Plan], span_ms: f64, utilisation: f64) -> Vec<Pool> 
 enum Ev {
     /// A shift starts or ends: every pool refreshes who is free and looks at its queue.
     Tick,
-    Arrive(usize),
     /// The incident's current piece of work ends (incident, pool, person).
     WorkDone(usize, usize, usize),
     /// Back from an external wait or a reopen: queue again.
     Requeue(usize, StepKind),
 }
 
-struct Desk<'a> {
-    plans: &'a [Plan],
+/// An incident on the desk: its plan, what it carries along (`T`), and its progress.
+struct Slot<T> {
+    /// Position in the arrivals.
+    arrival: usize,
+    plan: Plan,
+    extra: T,
+    next_piece: usize,
+    acknowledged: bool,
+    steps: Vec<Step>,
+}
+
+/// The desk's state. Only the incidents in progress are held (in `slots`, reused once an incident
+/// finishes; events name the slot), so memory follows the work in progress, not the total.
+struct Desk<T> {
     pools: Vec<Pool>,
     queues: Vec<BTreeSet<(u8, UtcMillis, u64, usize)>>,
     heap: BinaryHeap<Reverse<(UtcMillis, u64, Ev)>>,
     seq: u64,
-    next_piece: Vec<usize>,
-    acknowledged: Vec<bool>,
+    slots: Vec<Option<Slot<T>>>,
+    /// Slots free for the next arrival.
+    vacant: Vec<usize>,
+    /// Slots whose incident finished during the current event, in the order they finished.
+    finished: Vec<usize>,
+    arrivals: usize,
     /// Per pool: (carried, last pickup, person) of the people on shift with a free slot.
     free: Vec<BTreeSet<(u32, UtcMillis, usize)>>,
-    steps: Vec<Vec<Step>>,
     end: UtcMillis,
 }
 
-impl Desk<'_> {
+impl<T> Desk<T> {
+    fn slot(&mut self, i: usize) -> &mut Slot<T> {
+        match &mut self.slots[i] {
+            Some(slot) => slot,
+            None => unreachable!("an event for a finished incident"),
+        }
+    }
+
     fn push(&mut self, at: UtcMillis, ev: Ev) {
         self.seq += 1;
         self.heap.push(Reverse((at, self.seq, ev)));
@@ -291,7 +329,7 @@ impl Desk<'_> {
 
     fn step(&mut self, i: usize, at: UtcMillis, kind: StepKind, hop: usize, who: Option<String>) {
         if at <= self.end {
-            self.steps[i].push(Step {
+            self.slot(i).steps.push(Step {
                 at,
                 kind,
                 hop,
@@ -301,11 +339,11 @@ impl Desk<'_> {
     }
 
     fn enqueue(&mut self, i: usize, at: UtcMillis) {
-        let plan = &self.plans[i];
-        let visit = plan.pieces[self.next_piece[i]].visit;
-        let pool = pool_index(plan.route[visit].0);
+        let slot = self.slot(i);
+        let visit = slot.plan.pieces[slot.next_piece].visit;
+        let (pool, priority) = (pool_index(slot.plan.route[visit].0), slot.plan.priority);
         self.seq += 1;
-        self.queues[pool].insert((plan.priority, at, self.seq, i));
+        self.queues[pool].insert((priority, at, self.seq, i));
         self.dispatch(pool, at);
     }
 
@@ -330,7 +368,14 @@ impl Desk<'_> {
                 continue; // the shift ended at t; the next refresh sees the person again
             }
             self.queues[pool].pop_first();
-            let piece = self.plans[i].pieces[self.next_piece[i]];
+            let slot = self.slot(i);
+            let piece = slot.plan.pieces[slot.next_piece];
+            let kind = if slot.acknowledged {
+                StepKind::Started
+            } else {
+                StepKind::Acknowledged
+            };
+            slot.acknowledged = true;
             let person = &mut self.pools[pool].people[k];
             person.carried += 1;
             person.last_pick = t;
@@ -338,12 +383,6 @@ impl Desk<'_> {
                 self.free[pool].insert((person.carried, t, k));
             }
             let (name, done) = (person.name.clone(), person.shift.advance(t, piece.work));
-            let kind = if self.acknowledged[i] {
-                StepKind::Started
-            } else {
-                StepKind::Acknowledged
-            };
-            self.acknowledged[i] = true;
             self.step(i, t, kind, piece.visit, Some(name));
             self.push(done, Ev::WorkDone(i, pool, k));
         }
@@ -357,8 +396,9 @@ impl Desk<'_> {
             self.free[pool].insert((person.carried, person.last_pick, k));
         }
         let name = Some(person.name.clone());
-        let piece = self.plans[i].pieces[self.next_piece[i]];
-        self.next_piece[i] += 1;
+        let slot = self.slot(i);
+        let piece = slot.plan.pieces[slot.next_piece];
+        slot.next_piece += 1;
         match piece.then {
             Then::WaitUser(ms) => {
                 self.step(i, t, StepKind::HoldStart, piece.visit, name);
@@ -375,11 +415,59 @@ impl Desk<'_> {
             Then::Resolve(close_ms) => {
                 self.step(i, t, StepKind::Resolved, piece.visit, name.clone());
                 self.step(i, t + close_ms, StepKind::Closed, piece.visit, name);
+                self.finished.push(i);
             }
         }
         self.dispatch(pool, t);
     }
+
+    fn arrive(&mut self, plan: Plan, extra: T) {
+        let t = plan.opened;
+        let slot = Some(Slot {
+            arrival: self.arrivals,
+            plan,
+            extra,
+            next_piece: 0,
+            acknowledged: false,
+            steps: Vec::new(),
+        });
+        self.arrivals += 1;
+        let i = match self.vacant.pop() {
+            Some(i) => {
+                self.slots[i] = slot;
+                i
+            }
+            None => {
+                self.slots.push(slot);
+                self.slots.len() - 1
+            }
+        };
+        self.step(i, t, StepKind::Opened, 0, None);
+        self.enqueue(i, t);
+    }
+
+    /// Hands on the incidents that finished, in the order they finished, and frees their slots.
+    fn emit_finished(&mut self, emit: &mut Emit<'_, T>) -> Result<()> {
+        for i in std::mem::take(&mut self.finished) {
+            if let Some(s) = self.slots[i].take() {
+                self.vacant.push(i);
+                emit(s.plan, s.extra, s.steps)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// At the end of the period: hands on the incidents still in progress, in arrival order.
+    fn emit_unfinished(&mut self, emit: &mut Emit<'_, T>) -> Result<()> {
+        let mut left: Vec<Slot<T>> = self.slots.drain(..).flatten().collect();
+        left.sort_by_key(|s| s.arrival);
+        left.into_iter()
+            .try_for_each(|s| emit(s.plan, s.extra, s.steps))
+    }
 }
+
+/// Receives each incident once its timeline is complete: plan, what came with it, steps.
+pub type Emit<'a, T> = dyn FnMut(Plan, T, Vec<Step>) -> Result<()> + 'a;
 
 /// The first instant ≥ `t` at which some shift starts or ends (07, 08, 09, 13, 15, 16, 17 or
 /// 21 h UTC).
@@ -397,54 +485,94 @@ pub fn simulate(plans: &[Plan], start: UtcMillis, end: UtcMillis) -> (Vec<Vec<St
     run(plans, start, end, staff_pools(plans, (end - start) as f64))
 }
 
+/// [`run_stream`] over a slice in any order (arrivals are taken by opening time, then position).
 fn run(
     plans: &[Plan],
     start: UtcMillis,
     end: UtcMillis,
     pools: Vec<Pool>,
 ) -> (Vec<Vec<Step>>, Vec<Pool>) {
+    let mut order: Vec<usize> = (0..plans.len()).collect();
+    order.sort_by_key(|&i| (plans[i].opened, i));
+    let mut steps = vec![Vec::new(); plans.len()];
+    let arrivals = order.into_iter().map(|i| Ok((plans[i].clone(), i)));
+    let pools = run_stream(arrivals, start, end, pools, &mut |_, i, s| {
+        steps[i] = s;
+        Ok(())
+    });
+    (steps, pools.unwrap_or_default())
+}
+
+/// Runs the desk over [start, end] on arrivals in opening-time order (each plan with what should
+/// come back with it), handing each incident to `emit` as soon as it is resolved for the last time
+/// (in that order), and those still in progress at the end in arrival order. Events at the
+/// same instant: arrivals first, then the others in the order they were scheduled. Returns the
+/// pools. An arrival earlier than the one before it is an error (the caller sorts).
+pub fn run_stream<T>(
+    mut arrivals: impl Iterator<Item = Result<(Plan, T)>>,
+    start: UtcMillis,
+    end: UtcMillis,
+    pools: Vec<Pool>,
+    emit: &mut Emit<'_, T>,
+) -> Result<Vec<Pool>> {
     let n_pools = pools.len();
     let mut desk = Desk {
-        plans,
         queues: vec![BTreeSet::new(); n_pools],
         pools,
         heap: BinaryHeap::new(),
         seq: 0,
-        next_piece: vec![0; plans.len()],
-        acknowledged: vec![false; plans.len()],
+        slots: Vec::new(),
+        vacant: Vec::new(),
+        finished: Vec::new(),
+        arrivals: 0,
         free: vec![BTreeSet::new(); n_pools],
-        steps: vec![Vec::new(); plans.len()],
         end,
     };
     desk.push(next_shift_boundary(start), Ev::Tick);
-    for (i, p) in plans.iter().enumerate() {
-        desk.push(p.opened, Ev::Arrive(i));
-    }
-    while let Some(Reverse((t, _, ev))) = desk.heap.pop() {
-        if t > end {
+    let mut next = arrivals.next().transpose()?;
+    let mut last_opened = UtcMillis::MIN;
+    loop {
+        let top = desk
+            .heap
+            .peek()
+            .map_or(UtcMillis::MAX, |Reverse((t, _, _))| *t);
+        if let Some((plan, extra)) = next.take_if(|(p, _)| p.opened <= top.min(end)) {
+            if plan.opened < last_opened {
+                return Err(Error::Usage("desk arrivals out of time order".into()));
+            }
+            last_opened = plan.opened;
+            desk.arrive(plan, extra);
+            next = arrivals.next().transpose()?;
+        } else if top > end {
             break;
+        } else if let Some(Reverse((t, _, ev))) = desk.heap.pop() {
+            desk.event(t, ev);
         }
+        desk.emit_finished(emit)?;
+    }
+    desk.emit_unfinished(emit)?;
+    Ok(desk.pools)
+}
+
+impl<T> Desk<T> {
+    fn event(&mut self, t: UtcMillis, ev: Ev) {
         match ev {
             Ev::Tick => {
-                for pool in 0..desk.pools.len() {
-                    desk.refresh_free(pool, t);
-                    desk.dispatch(pool, t);
+                for pool in 0..self.pools.len() {
+                    self.refresh_free(pool, t);
+                    self.dispatch(pool, t);
                 }
-                desk.push(next_shift_boundary(t + 1), Ev::Tick);
+                self.push(next_shift_boundary(t + 1), Ev::Tick);
             }
-            Ev::Arrive(i) => {
-                desk.step(i, t, StepKind::Opened, 0, None);
-                desk.enqueue(i, t);
-            }
-            Ev::WorkDone(i, pool, k) => desk.work_done(i, pool, k, t),
+            Ev::WorkDone(i, pool, k) => self.work_done(i, pool, k, t),
             Ev::Requeue(i, kind) => {
-                let visit = plans[i].pieces[desk.next_piece[i]].visit;
-                desk.step(i, t, kind, visit, None);
-                desk.enqueue(i, t);
+                let slot = self.slot(i);
+                let visit = slot.plan.pieces[slot.next_piece].visit;
+                self.step(i, t, kind, visit, None);
+                self.enqueue(i, t);
             }
         }
     }
-    (desk.steps, desk.pools)
 }
 
 #[cfg(test)]

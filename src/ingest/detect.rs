@@ -4,25 +4,27 @@ use std::io::Read;
 use std::path::Path;
 
 use super::csvfile::{sniff_delimiter, Header};
+use super::spec::{jira, pagerduty as pd, servicenow as sn, servicenow_audit as audit};
 use super::SourceFormat;
 use crate::error::{Error, Result};
 
 /// Decides the format from a header (column names); `None` when nothing fits.
 pub fn detect_header(h: &Header) -> Option<SourceFormat> {
-    if h.has("sys_updated_at") || (h.has("incident_state") && h.has("sys_mod_count")) {
+    if h.has(audit::SYS_UPDATED_AT) || (h.has(audit::INCIDENT_STATE) && h.has(audit::SYS_MOD_COUNT))
+    {
         return Some(SourceFormat::ServiceNowAudit);
     }
-    if h.has("Issue key") && h.has("Created") {
+    if h.has(jira::ISSUE_KEY) && h.has(jira::CREATED) {
         return Some(SourceFormat::Jira);
     }
-    if h.has("incident_number")
-        || h.has("seconds_to_first_ack")
-        || ((h.has("created_at") || h.has("created_on"))
-            && (h.has("service_name") || h.has("escalation_policy")))
+    if h.has(pd::INCIDENT_NUMBER)
+        || h.has(pd::SECONDS_TO_FIRST_ACK)
+        || ((h.has(pd::CREATED_AT) || h.has("created_on"))
+            && (h.has(pd::SERVICE_NAME) || h.has("escalation_policy")))
     {
         return Some(SourceFormat::PagerDuty);
     }
-    if (h.has("number") || h.has("Number")) && (h.has("opened_at") || h.has("Opened")) {
+    if (h.has(sn::NUMBER) || h.has("Number")) && (h.has(sn::OPENED_AT) || h.has("Opened")) {
         return Some(SourceFormat::ServiceNow);
     }
     let case = super::eventlog::CASE.iter().any(|c| h.has(c));

@@ -28,7 +28,7 @@ impl PlainUnit {
         match self {
             PlainUnit::Seconds => 1e3,
             PlainUnit::Minutes => 6e4,
-            PlainUnit::Hours => 3.6e6,
+            PlainUnit::Hours => crate::units::MS_PER_HOUR_F64,
         }
     }
     fn name(self) -> &'static str {
@@ -104,7 +104,7 @@ impl SignedDuration {
     }
     /// Signed hours.
     pub fn hours(self) -> f64 {
-        self.millis() as f64 / 3.6e6
+        crate::units::ms_to_hours(self.millis())
     }
 }
 
@@ -129,7 +129,7 @@ pub fn parse_duration(raw: &str, units: DurationUnits) -> Result<SignedDuration,
     } else {
         units_ms(body, units)?
     };
-    if !magnitude_ms.is_finite() || magnitude_ms > MAX_HOURS * 3.6e6 {
+    if !magnitude_ms.is_finite() || magnitude_ms > MAX_HOURS * crate::units::MS_PER_HOUR_F64 {
         return Err(format!("longer than {MAX_HOURS} hours (100 years)"));
     }
     Ok(SignedDuration {
@@ -161,7 +161,7 @@ fn clock_ms(s: &str) -> Result<f64, String> {
     if hours.len() > 9 {
         return Err(format!("longer than {MAX_HOURS} hours (100 years)"));
     }
-    let mut ms = hours.parse::<f64>().map_err(|e| e.to_string())? * 3.6e6;
+    let mut ms = hours.parse::<f64>().map_err(|e| e.to_string())? * crate::units::MS_PER_HOUR_F64;
     for (part, (name, unit_ms)) in parts[1..].iter().zip([("minutes", 6e4), ("seconds", 1e3)]) {
         let ok = part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit());
         let v: u32 = if ok { part.parse().unwrap_or(99) } else { 99 };
@@ -175,12 +175,12 @@ fn clock_ms(s: &str) -> Result<f64, String> {
 
 /// Milliseconds in one unit word, or `None` when the word is not a unit.
 fn unit_ms(word: &str, units: DurationUnits) -> Option<(usize, f64)> {
-    let day = f64::from(units.hours_per_day) * 3.6e6;
+    let day = f64::from(units.hours_per_day) * crate::units::MS_PER_HOUR_F64;
     let w = word.to_ascii_lowercase();
     Some(match w.as_str() {
         "w" | "wk" | "wks" | "week" | "weeks" => (0, day * f64::from(units.days_per_week)),
         "d" | "day" | "days" => (1, day),
-        "h" | "hr" | "hrs" | "hour" | "hours" => (2, 3.6e6),
+        "h" | "hr" | "hrs" | "hour" | "hours" => (2, crate::units::MS_PER_HOUR_F64),
         "m" | "min" | "mins" | "minute" | "minutes" => (3, 6e4),
         "s" | "sec" | "secs" | "second" | "seconds" => (4, 1e3),
         _ => return None,

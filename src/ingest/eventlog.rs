@@ -28,6 +28,7 @@ use std::sync::Arc;
 use super::csvfile::{CsvFile, RowCount};
 use super::row::parse_priority;
 use super::servicenow_audit::Reduced;
+use super::spec;
 use super::{ImportOptions, Reject, RejectReason};
 use crate::error::Result;
 use crate::schema::{Event, Incident};
@@ -43,8 +44,8 @@ pub struct LogEvent {
 }
 
 pub const CASE: &[&str] = &[
-    "SR Number",
-    "case:concept:name",
+    spec::eventlog::CASE,
+    spec::xes::CASE,
     "Case ID",
     "case_id",
     "CaseID",
@@ -52,21 +53,33 @@ pub const CASE: &[&str] = &[
     "incident_id",
 ];
 pub const TIME: &[&str] = &[
-    "Change Date+Time",
-    "time:timestamp",
+    spec::eventlog::TIME,
+    spec::xes::TIME,
     "Timestamp",
     "Complete Timestamp",
     "timestamp",
     "at",
     "time",
 ];
-pub const STATE: &[&str] = &["Status", "concept:name", "Activity", "state", "status"];
-pub const SUB_STATE: &[&str] = &["Sub Status", "lifecycle:transition", "sub_state"];
-pub const GROUP: &[&str] = &["Involved ST", "org:group", "group", "Group", "Team"];
-pub const LEVEL: &[&str] = &["ST Level", "support_level", "Support Level"];
-pub const IMPACT: &[&str] = &["SR Latest Impact", "impact", "Impact"];
-pub const PRODUCT: &[&str] = &["Product", "product", "ci"];
-pub const ASSIGNEE: &[&str] = &["Resource", "org:resource", "assignee"];
+pub const STATE: &[&str] = &[
+    spec::eventlog::STATE,
+    spec::xes::STATE,
+    "Activity",
+    "state",
+    "status",
+];
+pub const SUB_STATE: &[&str] = &[spec::eventlog::SUB_STATE, spec::xes::SUB_STATE, "sub_state"];
+pub const GROUP: &[&str] = &[
+    spec::eventlog::GROUP,
+    spec::xes::GROUP,
+    "group",
+    "Group",
+    "Team",
+];
+pub const LEVEL: &[&str] = &[spec::eventlog::LEVEL, spec::xes::LEVEL, "Support Level"];
+pub const IMPACT: &[&str] = &[spec::eventlog::IMPACT, spec::xes::IMPACT, "Impact"];
+pub const PRODUCT: &[&str] = &[spec::eventlog::PRODUCT, spec::xes::PRODUCT, "ci"];
+pub const ASSIGNEE: &[&str] = &[spec::eventlog::ASSIGNEE, spec::xes::ASSIGNEE, "assignee"];
 
 fn with_override<'a>(given: &'a Option<String>, defaults: &'a [&'a str]) -> Vec<&'a str> {
     match given {
@@ -255,7 +268,7 @@ pub fn reduce(mut events: Vec<LogEvent>, opts: &ImportOptions) -> Reduced {
             reopen_count: Some(reopen),
             escalation_count: Some(escal),
             max_support_level: max_level.map(|(_, l)| l),
-            on_hold_hours: Some(hold_ms as f64 / 3.6e6),
+            on_hold_hours: Some(crate::units::ms_to_hours(hold_ms)),
             major_incident: priority.map(|p| p == 1),
             final_state: last
                 .event

@@ -15,50 +15,44 @@ use std::path::Path;
 
 use super::duration::{parse_duration, DurationUnits};
 use super::row::{aliases, parse_rows_into, Field, RowSpec};
+use super::spec::jira as jr;
 use super::{ImportOptions, Parsed};
 use crate::error::Result;
 
 pub const COLUMNS: &[(Field, &[&str])] = &[
-    (Field::IncidentId, &["Issue key"]),
-    (Field::OpenedAt, &["Created"]),
+    (Field::IncidentId, &[jr::ISSUE_KEY]),
+    (Field::OpenedAt, &[jr::CREATED]),
     (
         Field::AcknowledgedAt,
-        &[
-            "Custom field (Date of First Response)",
-            "Date of First Response",
-        ],
+        &[jr::FIRST_RESPONSE, "Date of First Response"],
     ),
-    (Field::ResolvedAt, &["Resolved"]),
-    (Field::Priority, &["Priority"]),
-    (Field::Impact, &["Custom field (Impact)", "Impact"]),
-    (Field::Urgency, &["Custom field (Urgency)", "Urgency"]),
+    (Field::ResolvedAt, &[jr::RESOLVED]),
+    (Field::Priority, &[jr::PRIORITY]),
+    (Field::Impact, &[jr::IMPACT, "Impact"]),
+    (Field::Urgency, &[jr::URGENCY, "Urgency"]),
     (
         Field::Category,
-        &["Custom field (Request Type)", "Request Type", "Issue Type"],
+        &[jr::REQUEST_TYPE, "Request Type", "Issue Type"],
     ),
-    (Field::Subcategory, &["Component/s", "Components"]),
+    (Field::Subcategory, &[jr::COMPONENTS, "Components"]),
     (
         Field::Service,
-        &["Custom field (Affected services)", "Affected services"],
+        &[jr::AFFECTED_SERVICES, "Affected services"],
     ),
     (
         Field::AssignmentGroup,
-        &[
-            "Custom field (Team)",
-            "Team",
-            "Custom field (Assignment group)",
-        ],
+        &[jr::TEAM, "Team", "Custom field (Assignment group)"],
     ),
-    (Field::Assignee, &["Assignee"]),
+    (Field::Assignee, &[jr::ASSIGNEE]),
     (
         Field::Channel,
         &["Custom field (Source)", "Custom field (Channel)"],
     ),
-    (Field::MajorIncident, &["Custom field (Major incident)"]),
-    (Field::FinalState, &["Status"]),
+    (Field::MajorIncident, &[jr::MAJOR_INCIDENT]),
+    (Field::FinalState, &[jr::STATUS]),
 ];
 
-const TIME_TO_RESOLUTION: &[&str] = &["Custom field (Time to resolution)", "Time to resolution"];
+const TIME_TO_RESOLUTION: &[&str] = &[jr::TIME_TO_RESOLUTION, "Time to resolution"];
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
     super::row::collect(|sink| parse_into(path, opts, sink))

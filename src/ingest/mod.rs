@@ -20,6 +20,7 @@ pub mod row;
 pub mod servicenow;
 pub mod servicenow_audit;
 pub mod stream;
+pub mod spec;
 pub mod xes;
 
 use std::collections::{BTreeMap, HashMap};

@@ -13,28 +13,36 @@ use std::path::Path;
 
 use super::duration::DurationUnits;
 use super::row::{aliases, parse_non_negative, parse_rows_into, Field, RowSpec};
+use super::spec::pagerduty as pd;
 use super::{ImportOptions, Parsed, Reject, RejectReason};
 use crate::error::Result;
 
 pub const COLUMNS: &[(Field, &[&str])] = &[
-    (Field::IncidentId, &["id", "incident_id", "incident_number"]),
-    (Field::OpenedAt, &["created_at", "created_on"]),
-    (Field::ResolvedAt, &["resolved_at", "resolved_on"]),
-    (Field::Priority, &["priority_name", "priority"]),
-    (Field::Urgency, &["urgency"]),
-    (Field::Service, &["service_name", "service"]),
+    (
+        Field::IncidentId,
+        &[pd::ID, "incident_id", pd::INCIDENT_NUMBER],
+    ),
+    (Field::OpenedAt, &[pd::CREATED_AT, "created_on"]),
+    (Field::ResolvedAt, &[pd::RESOLVED_AT, "resolved_on"]),
+    (Field::Priority, &[pd::PRIORITY_NAME, "priority"]),
+    (Field::Urgency, &[pd::URGENCY]),
+    (Field::Service, &[pd::SERVICE_NAME, "service"]),
     (
         Field::AssignmentGroup,
-        &["team_name", "escalation_policy_name", "escalation_policy"],
+        &[
+            pd::TEAM_NAME,
+            pd::ESCALATION_POLICY_NAME,
+            "escalation_policy",
+        ],
     ),
     (
         Field::Assignee,
         &["assigned_to", "assigned_to_user", "resolved_by_user_name"],
     ),
-    (Field::EscalationCount, &["escalation_count"]),
-    (Field::ReassignmentCount, &["reassignment_count"]),
-    (Field::MajorIncident, &["major"]),
-    (Field::FinalState, &["status"]),
+    (Field::EscalationCount, &[pd::ESCALATION_COUNT]),
+    (Field::ReassignmentCount, &[pd::REASSIGNMENT_COUNT]),
+    (Field::MajorIncident, &[pd::MAJOR]),
+    (Field::FinalState, &[pd::STATUS]),
 ];
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
@@ -52,8 +60,8 @@ pub fn parse_into(
         path,
         opts,
         |h| {
-            ack.set(h.find(&["seconds_to_first_ack"]));
-            ttr.set(h.find(&["seconds_to_resolve"]));
+            ack.set(h.find(&[pd::SECONDS_TO_FIRST_ACK]));
+            ttr.set(h.find(&[pd::SECONDS_TO_RESOLVE]));
             RowSpec::resolve(
                 path,
                 h,

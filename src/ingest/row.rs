@@ -17,7 +17,7 @@ use super::csvfile::{CsvFile, Header};
 use super::duration::{parse_duration, DurationUnits};
 use super::{DroppedCell, ImportOptions, Parsed, Reject, RejectReason};
 use crate::error::Result;
-use crate::schema::Incident;
+use crate::schema::{col, Incident};
 use crate::timeparse::TimeParser;
 
 /// A canonical column that a source column can fill.
@@ -53,32 +53,32 @@ pub enum Field {
 
 /// All fields with their canonical column names (mapping files use these names).
 pub const FIELDS: &[(Field, &str)] = &[
-    (Field::IncidentId, "incident_id"),
-    (Field::OpenedAt, "opened_at"),
-    (Field::AcknowledgedAt, "acknowledged_at"),
-    (Field::ResolvedAt, "resolved_at"),
-    (Field::ClosedAt, "closed_at"),
-    (Field::Priority, "priority"),
-    (Field::Impact, "impact"),
-    (Field::Urgency, "urgency"),
-    (Field::Category, "category"),
-    (Field::Subcategory, "subcategory"),
-    (Field::Symptom, "symptom"),
-    (Field::Service, "service"),
-    (Field::Ci, "ci"),
-    (Field::AssignmentGroup, "assignment_group"),
-    (Field::Assignee, "assignee"),
-    (Field::Channel, "channel"),
-    (Field::ReassignmentCount, "reassignment_count"),
-    (Field::ReopenCount, "reopen_count"),
-    (Field::EscalationCount, "escalation_count"),
-    (Field::MaxSupportLevel, "max_support_level"),
-    (Field::OnHoldHours, "on_hold_hours"),
-    (Field::MadeSlaReported, "made_sla_reported"),
-    (Field::ProblemId, "problem_id"),
-    (Field::KnowledgeUsed, "knowledge_used"),
-    (Field::MajorIncident, "major_incident"),
-    (Field::FinalState, "final_state"),
+    (Field::IncidentId, col::INCIDENT_ID),
+    (Field::OpenedAt, col::OPENED_AT),
+    (Field::AcknowledgedAt, col::ACKNOWLEDGED_AT),
+    (Field::ResolvedAt, col::RESOLVED_AT),
+    (Field::ClosedAt, col::CLOSED_AT),
+    (Field::Priority, col::PRIORITY),
+    (Field::Impact, col::IMPACT),
+    (Field::Urgency, col::URGENCY),
+    (Field::Category, col::CATEGORY),
+    (Field::Subcategory, col::SUBCATEGORY),
+    (Field::Symptom, col::SYMPTOM),
+    (Field::Service, col::SERVICE),
+    (Field::Ci, col::CI),
+    (Field::AssignmentGroup, col::ASSIGNMENT_GROUP),
+    (Field::Assignee, col::ASSIGNEE),
+    (Field::Channel, col::CHANNEL),
+    (Field::ReassignmentCount, col::REASSIGNMENT_COUNT),
+    (Field::ReopenCount, col::REOPEN_COUNT),
+    (Field::EscalationCount, col::ESCALATION_COUNT),
+    (Field::MaxSupportLevel, col::MAX_SUPPORT_LEVEL),
+    (Field::OnHoldHours, col::ON_HOLD_HOURS),
+    (Field::MadeSlaReported, col::MADE_SLA_REPORTED),
+    (Field::ProblemId, col::PROBLEM_ID),
+    (Field::KnowledgeUsed, col::KNOWLEDGE_USED),
+    (Field::MajorIncident, col::MAJOR_INCIDENT),
+    (Field::FinalState, col::FINAL_STATE),
 ];
 
 impl Field {
@@ -426,7 +426,7 @@ pub fn validate(
             format!(
                 "{} is {:.2} h before opened_at",
                 f.name(),
-                (inc.opened_at - t) as f64 / 3.6e6
+                crate::units::ms_to_hours(inc.opened_at - t)
             ),
         )),
         _ => Ok(()),
@@ -456,7 +456,7 @@ pub fn drop_early_acknowledgement(
     inc.acknowledged_at = None;
     let detail = format!(
         "acknowledged_at is {:.2} h before opened_at",
-        (inc.opened_at - ack) as f64 / 3.6e6
+        crate::units::ms_to_hours(inc.opened_at - ack)
     );
     Some(match spec.column_of(Field::AcknowledgedAt) {
         Some(k) => spec.dropped(file, inc.source_line, k, fields[k], detail),

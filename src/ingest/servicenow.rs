@@ -7,54 +7,61 @@ use std::cell::Cell;
 use std::path::Path;
 
 use super::row::{aliases, parse_rows_into, Field, RowSpec};
+use super::spec::{servicenow as sn, servicenow_audit as audit};
 use super::{ImportOptions, Parsed};
 use crate::error::Result;
 
 /// Source columns for each canonical field, first match wins.
 pub const COLUMNS: &[(Field, &[&str])] = &[
-    (Field::IncidentId, &["number", "Number"]),
+    (Field::IncidentId, &[sn::NUMBER, "Number"]),
     (
         Field::OpenedAt,
-        &["opened_at", "Opened", "sys_created_on", "Created"],
+        &[sn::OPENED_AT, "Opened", "sys_created_on", "Created"],
     ),
     (
         Field::AcknowledgedAt,
         &[
             "acknowledged_at",
-            "u_acknowledged_at",
+            sn::ACKNOWLEDGED_AT,
             "first_response",
             "work_start",
             "Actual start",
         ],
     ),
-    (Field::ResolvedAt, &["resolved_at", "Resolved"]),
-    (Field::ClosedAt, &["closed_at", "Closed"]),
-    (Field::Priority, &["priority", "Priority"]),
-    (Field::Impact, &["impact", "Impact"]),
-    (Field::Urgency, &["urgency", "Urgency"]),
-    (Field::Category, &["category", "Category"]),
-    (Field::Subcategory, &["subcategory", "Subcategory"]),
-    (Field::Symptom, &["u_symptom", "Symptom"]),
+    (Field::ResolvedAt, &[sn::RESOLVED_AT, "Resolved"]),
+    (Field::ClosedAt, &[sn::CLOSED_AT, "Closed"]),
+    (Field::Priority, &[sn::PRIORITY, "Priority"]),
+    (Field::Impact, &[sn::IMPACT, "Impact"]),
+    (Field::Urgency, &[sn::URGENCY, "Urgency"]),
+    (Field::Category, &[sn::CATEGORY, "Category"]),
+    (Field::Subcategory, &[sn::SUBCATEGORY, "Subcategory"]),
+    (Field::Symptom, &[sn::SYMPTOM, "Symptom"]),
     (
         Field::Service,
-        &["business_service", "Service", "Business service"],
+        &[sn::SERVICE, "Service", "Business service"],
     ),
-    (Field::Ci, &["cmdb_ci", "Configuration item"]),
+    (Field::Ci, &[sn::CI, "Configuration item"]),
     (
         Field::AssignmentGroup,
-        &["assignment_group", "Assignment group"],
+        &[sn::ASSIGNMENT_GROUP, "Assignment group"],
     ),
-    (Field::Assignee, &["assigned_to", "Assigned to"]),
-    (Field::Channel, &["contact_type", "Contact type", "Channel"]),
+    (Field::Assignee, &[sn::ASSIGNED_TO, "Assigned to"]),
+    (
+        Field::Channel,
+        &[sn::CONTACT_TYPE, "Contact type", "Channel"],
+    ),
     (
         Field::ReassignmentCount,
-        &["reassignment_count", "Reassignment count"],
+        &[sn::REASSIGNMENT_COUNT, "Reassignment count"],
     ),
-    (Field::ReopenCount, &["reopen_count", "Reopen count"]),
-    (Field::MadeSlaReported, &["made_sla", "Made SLA"]),
-    (Field::ProblemId, &["problem_id", "Problem"]),
-    (Field::KnowledgeUsed, &["knowledge", "Knowledge"]),
-    (Field::FinalState, &["state", "State", "incident_state"]),
+    (Field::ReopenCount, &[sn::REOPEN_COUNT, "Reopen count"]),
+    (Field::MadeSlaReported, &[sn::MADE_SLA, "Made SLA"]),
+    (Field::ProblemId, &[sn::PROBLEM_ID, "Problem"]),
+    (Field::KnowledgeUsed, &[sn::KNOWLEDGE, "Knowledge"]),
+    (
+        Field::FinalState,
+        &[sn::STATE, "State", audit::INCIDENT_STATE],
+    ),
 ];
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
@@ -72,7 +79,7 @@ pub fn parse_into(
         path,
         opts,
         |h| {
-            major_col.set(h.find(&["major_incident_state", "Major incident state"]));
+            major_col.set(h.find(&[sn::MAJOR_INCIDENT_STATE, "Major incident state"]));
             RowSpec::resolve(
                 path,
                 h,

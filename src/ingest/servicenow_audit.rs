@@ -27,6 +27,7 @@ use std::sync::Arc;
 
 use super::csvfile::{CsvFile, RowCount};
 use super::row::{aliases, Field, RowSpec};
+use super::spec::servicenow_audit as audit;
 use super::{DroppedCell, ImportOptions, Reject, RejectReason};
 use crate::error::Result;
 use crate::schema::{Event, Incident};
@@ -55,9 +56,9 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<ParsedAudit> {
     let updated = csv.header.require(
         path,
         "the update time",
-        &["sys_updated_at", "sys_updated_on"],
+        &[audit::SYS_UPDATED_AT, "sys_updated_on"],
     )?;
-    let mod_count = csv.header.find(&["sys_mod_count"]);
+    let mod_count = csv.header.find(&[audit::SYS_MOD_COUNT]);
     let times = opts.time_parser();
     let file: Arc<str> = Arc::from(path.display().to_string());
     let mut rows = Vec::new();
@@ -233,7 +234,7 @@ pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
                 hold_ms += (w[1].updated_at - w[0].updated_at).max(0);
             }
         }
-        inc.on_hold_hours = Some(hold_ms as f64 / 3.6e6);
+        inc.on_hold_hours = Some(crate::units::ms_to_hours(hold_ms));
         let bad = [
             (
                 inc.resolved_at,
@@ -245,7 +246,7 @@ pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
         .into_iter()
         .find(|(t, _, _)| t.is_some_and(|t| t < opened));
         if let Some((t, reason, name)) = bad {
-            let h = (opened - t.unwrap_or(opened)) as f64 / 3.6e6;
+            let h = crate::units::ms_to_hours(opened - t.unwrap_or(opened));
             reject_all(
                 reason,
                 format!(

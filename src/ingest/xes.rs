@@ -173,7 +173,7 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
                     };
                     let Some(id) = case.clone() else {
                         rejects.push(reject(
-                            "concept:name",
+                            super::spec::xes::CASE,
                             RejectReason::MissingId,
                             "the event's trace has no concept:name".into(),
                         ));
@@ -182,7 +182,7 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
                     let time_key = o
                         .time_column
                         .clone()
-                        .unwrap_or_else(|| "time:timestamp".into());
+                        .unwrap_or_else(|| super::spec::xes::TIME.into());
                     let Some(raw) = pick(&map, &o.time_column, TIME) else {
                         rejects.push(reject(
                             &time_key,
@@ -221,7 +221,7 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
                             map.insert(k.clone(), v.clone());
                         }
                         Some(_) => {}
-                        None if k == "concept:name" && case.is_none() => {
+                        None if k == super::spec::xes::CASE && case.is_none() => {
                             case = Some(v.trim().to_string())
                         }
                         None => {}

@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use crate::schema::UtcMillis;
 
-const WEEK_MS: i64 = 7 * 24 * 3_600_000;
+const WEEK_MS: i64 = crate::units::MS_PER_WEEK;
 // 1970-01-05 was a Monday.
-const MONDAY0: i64 = 4 * 24 * 3_600_000;
+const MONDAY0: i64 = crate::units::FIRST_MONDAY_MS;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Week {
@@ -34,7 +34,7 @@ pub struct Backlog {
 }
 
 fn week_of(ms: UtcMillis) -> i64 {
-    (ms - MONDAY0).div_euclid(WEEK_MS)
+    crate::units::iso_week(ms)
 }
 
 pub fn analyze(opened: &[UtcMillis], resolved: &[Option<UtcMillis>], as_of: UtcMillis) -> Backlog {
@@ -88,7 +88,7 @@ pub fn analyze(opened: &[UtcMillis], resolved: &[Option<UtcMillis>], as_of: UtcM
     for (o, r) in opened.iter().zip(resolved) {
         if *o <= as_of && r.is_none_or(|r| r > as_of) {
             open_now += 1;
-            let age = (as_of - o) as f64 / 3.6e6;
+            let age = crate::units::ms_to_hours(as_of - o);
             let k = BUCKETS
                 .iter()
                 .position(|(_, lim)| age < *lim)
@@ -110,7 +110,7 @@ mod tests {
 
     #[test]
     fn weekly_counts_by_hand() {
-        let d = 24 * 3_600_000i64;
+        let d = crate::units::MS_PER_DAY;
         let mon = MONDAY0 + 2800 * WEEK_MS; // some Monday
         let opened = [mon, mon + d, mon + 8 * d, mon + 9 * d];
         let resolved = [Some(mon + 2 * d), None, Some(mon + 15 * d), None];

@@ -31,7 +31,7 @@ pub enum Calendar {
 }
 
 /// Milliseconds in an hour: clocks are kept in ms and shown in hours as `ms / 3,600,000`.
-pub const MS_PER_HOUR: i64 = 3_600_000;
+pub const MS_PER_HOUR: i64 = crate::units::MS_PER_HOUR;
 
 /// Milliseconds as hours, for display only.
 pub fn ms_to_hours(ms: i64) -> f64 {

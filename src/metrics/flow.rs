@@ -148,7 +148,7 @@ pub fn from_events(events: &[Ev], incidents_in_scope: &dyn Fn(&str) -> bool, flo
         }
         ping += u64::from(pinged);
         for w in g.windows(2) {
-            let hours = (w[1].at - w[0].at) as f64 / 3.6e6;
+            let hours = crate::units::ms_to_hours(w[1].at - w[0].at);
             if let Some(gr) = w[0].group {
                 *by_group.entry(gr).or_default() += hours;
             }

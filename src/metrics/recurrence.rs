@@ -255,7 +255,7 @@ pub fn iso(ms: UtcMillis) -> String {
 /// Which incidents are recurrent (same order as `rows`), by the definition above. Incidents are
 /// bucketed by key (a counting sort), then ordered by (opened, position) within each key.
 pub fn recurrent_flags(rows: &[Row], window_hours: f64) -> Vec<Option<bool>> {
-    let window_ms = (window_hours * 3.6e6) as i64;
+    let window_ms = (window_hours * crate::units::MS_PER_HOUR_F64) as i64;
     let n_keys = rows
         .iter()
         .filter_map(|r| r.key)

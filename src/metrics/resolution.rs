@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use super::family::{Families, Family};
 
-const MS_PER_HOUR: f64 = 3.6e6;
+const MS_PER_HOUR: f64 = crate::units::MS_PER_HOUR_F64;
 
 /// Which timestamp stops the MTTR clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]

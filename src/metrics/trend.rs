@@ -34,8 +34,8 @@ use crate::schema::UtcMillis;
 use polars::prelude::*;
 use serde::Serialize;
 
-const MS_PER_HOUR: f64 = 3.6e6;
-const DAY_MS: i64 = 24 * 3_600_000;
+const MS_PER_HOUR: f64 = crate::units::MS_PER_HOUR_F64;
+const DAY_MS: i64 = crate::units::MS_PER_DAY;
 
 /// The time before which an incident opened has had the p95 resolution time to resolve:
 /// `as_of − p95(resolution hours)`; `as_of` itself when nothing is resolved. `sorted_hours` is sorted.
