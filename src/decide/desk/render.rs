@@ -11,6 +11,22 @@ pub fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+/// Shares written with 6 decimals that still sum to 1 (rounded in millionths by largest remainder);
+/// an all-zero row stays zero.
+fn shares6(v: &[f64]) -> String {
+    let total: f64 = v.iter().sum();
+    if total <= 0.0 {
+        return nums(v, 6);
+    }
+    let scaled: Vec<f64> = v.iter().map(|x| x / total * 1e6).collect();
+    let units = capacity::round_keeping_total(&scaled, u32::MAX);
+    units
+        .iter()
+        .map(|u| format!("{}.{:06}", u / 1_000_000, u % 1_000_000))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn nums(v: &[f64], digits: usize) -> String {
     v.iter()
         .map(|x| format!("{x:.digits$}"))
@@ -130,11 +146,11 @@ fn arrivals(f: &DeskFit, o: &mut String) {
     }
     let _ = writeln!(o, "]");
     let _ = writeln!(o, "# Share of each priority over the whole period.");
-    let _ = writeln!(o, "priority_mix = [{}]", nums(&a.priority_mix, 6));
+    let _ = writeln!(o, "priority_mix = [{}]", shares6(&a.priority_mix));
     let _ = writeln!(o, "# Per priority: the pool an incident enters first ({}), fewer than {MIN_ROWS} incidents: over all priorities.", pool_names(f));
     let _ = writeln!(o, "entry = [");
     for r in &a.entry {
-        let _ = writeln!(o, "  [{}],", nums(r, 6));
+        let _ = writeln!(o, "  [{}],", shares6(r));
     }
     let _ = writeln!(o, "]");
 }
