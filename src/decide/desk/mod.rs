@@ -694,7 +694,11 @@ pub fn discover(
     // Entry, routing, work and waiting describe the desk as it was in the window (visits starting
     // in it); with fewer than MIN_RECENT_VISITS finished visits there, over the whole period.
     let mut g = gather(&tls, &vis, &ivs, &map, &classes, window.0);
-    let finished_recent = g.visits.iter().filter(|v| v.2.exit != Exit::Censored).count();
+    let finished_recent = g
+        .visits
+        .iter()
+        .filter(|v| v.2.exit != Exit::Censored)
+        .count();
     if finished_recent < MIN_RECENT_VISITS {
         g = gather(&tls, &vis, &ivs, &map, &classes, i64::MIN);
         notes.push(format!(
@@ -727,6 +731,7 @@ pub fn discover(
     }
     let labels = label_table(events, cut_ms, &o.states);
     let (closure_probability, closure, closed_label) = closure(&tls, cut_ms);
+    let closure_bands = closure_bands(&tls, cut_ms, closure_probability);
     for (l, _, n, unknown) in &labels {
         if *unknown {
             notes.push(format!(
@@ -766,6 +771,7 @@ pub fn discover(
         closure_probability,
         closure,
         closed_label,
+        closure_bands,
     };
     Ok(DeskFit {
         spec,
@@ -895,6 +901,61 @@ pub fn closure(tls: &[(String, Timeline<'_>)], cut_ms: i64) -> (f64, Option<Serv
         Some(ServiceSpec::Empirical { hours: values }),
         dominant(Some(&labels)).unwrap_or_default(),
     )
+}
+
+/// Upper edges (hours to resolve) of the closure bands; the last band has no upper edge.
+pub const CLOSURE_BAND_HOURS: [f64; 5] = [0.25, 1.0, 4.0, 24.0, 96.0];
+/// Written as the last band's upper edge (no upper edge).
+const NO_EDGE_HOURS: f64 = 1e9;
+
+/// Closure by time to resolve: resolved incidents grouped by their hours from opening to resolution
+/// ([`CLOSURE_BAND_HOURS`]); per band the Kaplan–Meier share closed by a later event (censored at
+/// the cut, as [`closure`]) and the band's most frequent resolution label. A band with fewer than
+/// [`MIN_ROWS`] resolved incidents takes the overall share `pooled`. Empty when nothing is closed.
+pub fn closure_bands(
+    tls: &[(String, Timeline<'_>)],
+    cut_ms: i64,
+    pooled: f64,
+) -> Vec<crate::sim::desk::ClosureBand> {
+    let nb = CLOSURE_BAND_HOURS.len() + 1;
+    let mut items: Vec<Vec<(f64, bool)>> = vec![Vec::new(); nb];
+    let mut labels: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); nb];
+    for (_, t) in tls {
+        let (Some(end), Some(last)) = (t.end, t.events.last()) else {
+            continue;
+        };
+        let ttr = hours(t.events[end].at - t.opened_ms());
+        let b = CLOSURE_BAND_HOURS
+            .iter()
+            .position(|e| ttr < *e)
+            .unwrap_or(nb - 1);
+        *labels[b].entry(states::label(t.events[end])).or_default() += 1;
+        let d = hours(last.at - t.events[end].at);
+        items[b].push(if d > 0.0 {
+            (d, true)
+        } else {
+            (hours(cut_ms - t.events[end].at).max(0.0), false)
+        });
+    }
+    if pooled <= 0.0 {
+        return Vec::new();
+    }
+    (0..nb)
+        .map(|b| {
+            let it = &mut items[b];
+            it.sort_by(|a, c| a.0.total_cmp(&c.0).then(c.1.cmp(&a.1)));
+            let probability = if it.len() < MIN_ROWS {
+                pooled
+            } else {
+                1.0 - kaplan_meier(it).1
+            };
+            crate::sim::desk::ClosureBand {
+                below_hours: CLOSURE_BAND_HOURS.get(b).copied().unwrap_or(NO_EDGE_HOURS),
+                probability: probability.clamp(0.0, 1.0),
+                resolved_label: dominant(Some(&labels[b])).unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 /// Kaplan–Meier over (time, event) sorted by time: the jumps (time, probability mass) and the

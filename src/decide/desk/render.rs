@@ -85,7 +85,7 @@ fn header(f: &DeskFit, o: &mut String) {
         format!("- capacity window {} to {}: agents per hour of week = distinct people on duty in that hour, averaged over its occurrences;", iso(f.window.0), iso(f.window.1)),
         format!("  on duty = first to last non-queue event of a UTC day (span <= {} h, else the event hours), pix-framework confidence >= {};", capacity::WORKING_DAY_HOURS, capacity::MIN_CONFIDENCE),
         "  rounded keeping the weekly agent-hours, never above people_seen (nobody in the window: the whole period, >= 1 agent);".into(),
-        "- concurrency = the largest, over core hours (>= half the peak agents), (incidents in work in the pool) / (agents on duty), rounded up.".into(),
+        "- concurrency = the largest, over the hours of the week with agents, (mean incidents in work in the pool at that hour) / (agents), rounded up.".into(),
     ];
     for r in rules {
         let _ = writeln!(o, "# {r}");
@@ -114,6 +114,21 @@ fn top_level(f: &DeskFit, o: &mut String) {
     let _ = writeln!(o, "# After resolution: the share of resolved incidents closed by a later event, and the delay (hours),");
     let _ = writeln!(o, "# Kaplan-Meier with incidents not yet closed at the cut censored there (used by validate's logs).");
     let _ = writeln!(o, "closure_probability = {:.6}", s.closure_probability);
+    if !s.closure_bands.is_empty() {
+        let _ = writeln!(o, "# By hours from opening to resolution (bands below 0.25, 1, 4, 24, 96 h, and above): the share closed later");
+        let _ = writeln!(o, "# (Kaplan-Meier per band; under 30 resolved: the overall share) and the band's most frequent resolution label.");
+        let _ = writeln!(o, "closure_bands = [");
+        for b in &s.closure_bands {
+            let _ = writeln!(
+                o,
+                "  {{ below_hours = {}, probability = {:.6}, resolved_label = {} }},",
+                b.below_hours,
+                b.probability,
+                q(&b.resolved_label)
+            );
+        }
+        let _ = writeln!(o, "]");
+    }
     if let Some(c) = &s.closure {
         let _ = writeln!(o, "closure = {}", service_toml(c));
     }
