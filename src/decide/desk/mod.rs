@@ -7,9 +7,12 @@
 //! - **state kinds** ([`states`]): queue / work / wait / resolved / closed per event label;
 //! - **visits** ([`visits`]): queue, work and external-wait time per visit, and how it ended;
 //! - **arrivals**: the current level (incidents opened in the last 7 days before the cut, per hour),
-//!   the 168-hour profile from the capacity window, the priority mix and the entry pool by priority
-//!   from the whole period;
-//! - **routing**: per priority and pool, the share of finished visits transferred to each pool (a
+//!   the 168-hour profile from the capacity window, the priority mix from the whole period, the
+//!   entry pool by priority from the incidents opened in the window;
+//! - **recent behaviour**: entry, routing, work and waiting from the visits starting in the capacity
+//!   window (fewer than [`MIN_RECENT_VISITS`] finished there: the whole period);
+//! - **routing**: per priority and pool, the share of visits transferred to each pool, censoring-aware
+//!   ([`outcome_shares`], Aalen–Johansen) (a
 //!   pool's own row included, for merged groups and back-transfers) or resolved; a (priority, pool)
 //!   with fewer than [`MIN_ROWS`] finished visits takes the pool's row over all priorities;
 //! - **work per visit**: [`crate::decide::fit::best_fit`] (AIC among four families, empirical
