@@ -234,11 +234,11 @@ fn closure_band_is_the_first_the_resolution_time_is_below_else_the_last() {
         probability: p,
         resolved_label: l.into(),
     };
-    spec.closure_bands = vec![band(0.25, 0.0, "In Call"), band(4.0, 0.5, "Resolved")];
+    spec.closure_bands = vec![band(0.25, 0.0, "In Call"), band(4.0, 1.0, "Resolved")];
     assert_eq!(spec.closure_band(0.1).unwrap().resolved_label, "In Call");
     assert_eq!(spec.closure_band(0.25).unwrap().resolved_label, "Resolved");
-    assert_eq!(spec.closure_band(100.0).unwrap().probability, 0.5);
-    // A band with probability 0 never closes; without bands the desk's share applies.
+    assert_eq!(spec.closure_band(100.0).unwrap().probability, 1.0);
+    // A band with probability 0 never closes, one with 1 always; without bands the desk's share.
     spec.closure = Some(crate::sim::model::ServiceSpec::Empirical { hours: vec![5.0] });
     spec.closure_probability = 1.0;
     assert_eq!(validate::closure_delay(&spec, 1, 0, "x", 0.1), None);
