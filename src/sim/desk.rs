@@ -413,7 +413,7 @@ pub fn compile(spec: &DeskSpec) -> Result<Desk, Invalid> {
         ));
     }
     for (i, b) in spec.closure_bands.iter().enumerate() {
-        if !(b.below_hours > 0.0) || !(0.0..=1.0).contains(&b.probability) {
+        if b.below_hours.is_nan() || b.below_hours <= 0.0 || !(0.0..=1.0).contains(&b.probability) {
             return Err(invalid(
                 format!("closure_bands[{i}]"),
                 "below_hours must be positive and probability in [0, 1]",
