@@ -193,7 +193,7 @@ fn store_without_events_gets_the_single_tier_fit_named_as_such() {
 }
 
 #[test]
-fn full_bpic_2013_desk_beats_the_single_tier_fit_and_simod_on_four_of_six() {
+fn full_bpic_2013_desk_halves_the_single_tier_ctd_and_beats_simod_on_four_of_six() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/datasets/bpic2013_volvo_incidents.csv");
     if !p.exists() {
@@ -210,9 +210,8 @@ fn full_bpic_2013_desk_beats_the_single_tier_fit_and_simod_on_four_of_six() {
     assert_eq!(v["test"]["events"], 12454);
     let ctd = v["distances"]["ctd"]["mean"].as_f64().unwrap();
     let base = v["baseline"]["distances"]["ctd"]["mean"].as_f64().unwrap();
-    // The aim is at most half the single-tier fit's CTD; measured ≈ 0.7 of it (README), so
-    // the test holds the desk to beating it.
-    assert!(ctd < base, "desk CTD {ctd} vs single-tier {base}");
+    // The target: at most half the single-tier fit's CTD (measured 27.8 vs 65.8, README).
+    assert!(ctd <= 0.5 * base, "desk CTD {ctd} vs single-tier {base}");
     assert!(ctd < 84.9, "desk CTD {ctd} h is not below Simod's 84.9 h");
     let simod = [
         ("ctd", 84.9),
@@ -228,4 +227,39 @@ fn full_bpic_2013_desk_beats_the_single_tier_fit_and_simod_on_four_of_six() {
         .count();
     assert!(wins >= 4, "beats Simod on {wins} of 6: {}", v["distances"]);
     assert!(v["seconds"].as_f64().unwrap() < 60.0);
+}
+
+/// One more agent in the most utilised pool of a *fitted* desk lowers that pool's queue time, with
+/// a paired interval (common random numbers) that excludes 0: a generated event log of 3,000
+/// incidents, fitted until 21 days in, simulated from that day.
+#[test]
+fn fitted_desk_one_more_agent_lowers_the_busiest_pools_queue() {
+    let dir = tmpdir("plus-one");
+    let csv = dir.join("log.csv");
+    ok(bin()
+        .args([
+            "generate", "-n", "3000", "--seed", "5", "--format", "eventlog", "-o",
+        ])
+        .arg(&csv));
+    let store = import(&csv, &dir);
+    let (incidents, events) =
+        incidentlab::cli::fit::load_with_events(&store, incidentlab::ingest::SourceFormat::Auto)
+            .unwrap();
+    let first = events.iter().map(|e| e.at).min().unwrap();
+    let last = events.iter().map(|e| e.at).max().unwrap();
+    let split = first + (last - first) * 6 / 10;
+    let o = incidentlab::decide::desk::DeskFitOptions {
+        until_ms: Some(split),
+        ..Default::default()
+    };
+    let fit = incidentlab::decide::desk::discover(&incidents, &events, &o).unwrap();
+    for p in &fit.spec.pools {
+        assert!(p.agents.iter().all(|a| *a <= p.people_seen), "{}", p.name);
+    }
+    let prepared =
+        incidentlab::cli::validate_desk::prepare(fit.spec, &incidents, &events, split, None)
+            .unwrap();
+    let m = incidentlab::cli::validate_desk::one_more_agent(&prepared, 10, None).unwrap();
+    assert!(m.significant, "{m:?}");
+    assert!(m.queue_hours_difference.ci_high < 0.0, "{m:?}");
 }

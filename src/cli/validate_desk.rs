@@ -416,7 +416,7 @@ fn one_run(
 ) -> RunOut {
     let run = crate::sim::desk::run_desk(desk, seed, &spec.name, r, options);
     let end_h = real.end_hours();
-    let closure = |case: &str| dv::closure_delay(spec, seed, r, case);
+    let closure = |case: &str, hours: f64| dv::closure_delay(spec, seed, r, case, hours);
     let kept = dv::select(
         &run,
         real.arrival_hours(),

@@ -74,6 +74,32 @@ pub struct DeskSpec {
     /// Activity name of the closing event.
     #[serde(default)]
     pub closed_label: String,
+    /// Closure by time to resolve (validation logs only): an incident resolved in under
+    /// `below_hours` (the first band that fits; beyond the last, the last) is closed later with the
+    /// band's `probability` (replacing `closure_probability`) and its resolution is logged as the
+    /// band's `resolved_label`. Empty: `closure_probability` and the pools' labels.
+    #[serde(default)]
+    pub closure_bands: Vec<ClosureBand>,
+}
+
+/// One band of [`DeskSpec::closure_bands`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosureBand {
+    pub below_hours: f64,
+    pub probability: f64,
+    #[serde(default)]
+    pub resolved_label: String,
+}
+
+impl DeskSpec {
+    /// The closure band of an incident resolved after `hours` (None without bands).
+    pub fn closure_band(&self, hours: f64) -> Option<&ClosureBand> {
+        self.closure_bands
+            .iter()
+            .find(|b| hours < b.below_hours)
+            .or(self.closure_bands.last())
+    }
 }
 
 fn default_replications() -> usize {
@@ -385,6 +411,14 @@ pub fn compile(spec: &DeskSpec) -> Result<Desk, Invalid> {
             "sla_resolution_hours",
             "targets must be positive hours",
         ));
+    }
+    for (i, b) in spec.closure_bands.iter().enumerate() {
+        if b.below_hours.is_nan() || b.below_hours <= 0.0 || !(0.0..=1.0).contains(&b.probability) {
+            return Err(invalid(
+                format!("closure_bands[{i}]"),
+                "below_hours must be positive and probability in [0, 1]",
+            ));
+        }
     }
     let mut pools = Vec::with_capacity(n);
     for (p, pool) in spec.pools.iter().enumerate() {
@@ -770,6 +804,7 @@ mod tests {
             closure_probability: 0.0,
             closure: None,
             closed_label: String::new(),
+            closure_bands: Vec::new(),
         }
     }
 

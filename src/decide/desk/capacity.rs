@@ -13,12 +13,12 @@
 //! - agents for hour-of-week h = the number of distinct people on duty in that hour, averaged over
 //!   the occurrences of h in the window, rounded by largest remainder so that the weekly agent-hours
 //!   are kept; never above the people seen;
-//! - load of an hour = incidents in a work phase in the pool during it (time-average); the
-//!   concurrency (incidents one agent on duty carries at once) = the largest, over the window's core
-//!   hours (at least half the pool's peak hourly mean of agents on duty), load / agents on duty,
-//!   rounded up, at least 1 — so that the agents on duty can carry the work in progress they were
-//!   seen carrying (work in progress stays in hand overnight, when few are on duty, and does not
-//!   count there);
+//! - load of an hour = incidents in a work phase in the pool during it (time-average), averaged per
+//!   hour of the week over its occurrences in the window; the concurrency (incidents one agent on
+//!   duty carries at once) = the largest, over the hours of the week with agents, mean load /
+//!   agents, rounded up, at least 1 — so that at every hour the slots can hold the work in progress
+//!   the desk was seen holding then (work per visit is the elapsed time in work states, nights
+//!   included: work in hand overnight, when few are on duty, must still fit);
 //! - reported beside it: multitasking per busy person = held work hours / hours a person held any.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -43,7 +43,7 @@ const HOUR_MS: i64 = 3_600_000;
 pub const MIN_CONFIDENCE: f64 = 0.1;
 /// Longest first-to-last activity span of a day that is filled as one working day.
 pub const WORKING_DAY_HOURS: i64 = 12;
-/// Quantile of load / agents over core hours that sets the concurrency.
+/// Quantile of mean load / agents over the staffed hours of the week that sets the concurrency.
 pub const CONCURRENCY_QUANTILE: f64 = 1.0;
 
 /// Hour of the week of an instant: 0 = Monday 00:00–01:00 UTC.
@@ -61,7 +61,7 @@ pub struct Capacity {
     /// Distinct people active in the window.
     pub people_in_window: u32,
     pub concurrency: u32,
-    /// The largest load / agents on duty over core hours, before rounding up.
+    /// The largest mean load / agents over the staffed hours of the week, before rounding up.
     pub concurrency_peak: f64,
     /// Held work hours over the hours each person held at least one.
     pub multitasking: f64,
@@ -208,11 +208,16 @@ pub fn capacity(
         .collect();
     let agents = round_keeping_total(&mean_agents, people_seen);
     let load = hourly_load(held, window);
-    let peak = mean_agents.iter().copied().fold(0.0, f64::max);
-    let mut ratios: Vec<f64> = count
-        .iter()
-        .filter(|(h, c)| f64::from(**c) >= 0.5 * peak && **h >= first_h && **h <= last_h)
-        .map(|(h, c)| load.get(h).copied().unwrap_or(0.0) / f64::from(*c))
+    // Mean work in progress per hour of the week over its occurrences in the window.
+    let mut load_sum = vec![0f64; 168];
+    for (h, l) in &load {
+        if *h >= first_h && *h <= last_h {
+            load_sum[hour_of_week(h * HOUR_MS)] += l;
+        }
+    }
+    let mut ratios: Vec<f64> = (0..168)
+        .filter(|s| agents[*s] > 0 && occ[*s] > 0)
+        .map(|s| load_sum[s] / f64::from(occ[s]) / f64::from(agents[s]))
         .collect();
     ratios.sort_by(|a, b| a.total_cmp(b));
     let peak_ratio = crate::sim::stats::quantile(&ratios, CONCURRENCY_QUANTILE);
@@ -353,7 +358,7 @@ mod tests {
     fn concurrency_is_the_peak_load_per_agent_on_duty() {
         // Hour Mon 10: one person on duty (ann, active at 10:30) while three incidents are in work
         // all hour: 3 per agent. Hour Mon 14: two on duty (ann 14:10, bob 14:20), one incident in
-        // work: 0.5. The peak hourly mean is 2 agents, so both hours are core hours (≥ 1).
+        // work: 0.5. Ann is on duty 10–14 (one working day), so Mon 11–13 have 1 agent and no load.
         // The largest of [0.5, 3] = 3.
         let acts = [
             Activity {
@@ -386,6 +391,33 @@ mod tests {
         assert_eq!(c.concurrency, 3);
         // Busy-person multitasking: ann holds 3 h over 1 busy hour, bob 1 over 1: 4 / 2 = 2.
         assert_eq!(c.multitasking, 2.0);
+    }
+
+    #[test]
+    fn concurrency_uses_the_mean_load_of_the_hour_of_week() {
+        // Two weeks; ann on duty Mon 10 both weeks (1 agent). Week 1: four incidents in work all
+        // that hour, week 2: none. Mean load 2 per agent: concurrency 2 (not the week-1 peak 4).
+        let acts = [
+            Activity {
+                person: 0,
+                at_ms: at(0, 10.5),
+            },
+            Activity {
+                person: 0,
+                at_ms: at(7, 10.5),
+            },
+        ];
+        let held: Vec<Held> = (0..4)
+            .map(|_| Held {
+                person: 0,
+                start_ms: at(0, 10.0),
+                end_ms: at(0, 11.0),
+            })
+            .collect();
+        let c = capacity(&acts, &held, (MON, at(14, 0.0)), 1);
+        assert_eq!(c.agents[10], 1);
+        assert_eq!(c.concurrency_peak, 2.0);
+        assert_eq!(c.concurrency, 2);
     }
 
     #[test]

@@ -7,9 +7,12 @@
 //! - **state kinds** ([`states`]): queue / work / wait / resolved / closed per event label;
 //! - **visits** ([`visits`]): queue, work and external-wait time per visit, and how it ended;
 //! - **arrivals**: the current level (incidents opened in the last 7 days before the cut, per hour),
-//!   the 168-hour profile from the capacity window, the priority mix and the entry pool by priority
-//!   from the whole period;
-//! - **routing**: per priority and pool, the share of finished visits transferred to each pool (a
+//!   the 168-hour profile from the capacity window, the priority mix from the whole period, the
+//!   entry pool by priority from the incidents opened in the window;
+//! - **recent behaviour**: entry, routing, work and waiting from the visits starting in the capacity
+//!   window (fewer than [`MIN_RECENT_VISITS`] finished there: the whole period);
+//! - **routing**: per priority and pool, the share of visits transferred to each pool, censoring-aware
+//!   ([`outcome_shares`], Aalen–Johansen) (a
 //!   pool's own row included, for merged groups and back-transfers) or resolved; a (priority, pool)
 //!   with fewer than [`MIN_ROWS`] finished visits takes the pool's row over all priorities;
 //! - **work per visit**: [`crate::decide::fit::best_fit`] (AIC among four families, empirical
@@ -42,6 +45,9 @@ use visits::{Exit, Keys, PoolBy, Timeline, Visit};
 pub const MIN_ROWS: usize = 30;
 /// Fewest finished visits of a (priority, pool) for its own work distribution.
 pub const MIN_FIT: usize = 100;
+/// Fewest finished visits starting in the window for entry, routing, work and waiting to be fitted
+/// from the window only (else over the whole period).
+pub const MIN_RECENT_VISITS: usize = 200;
 /// Name of the pool the groups outside `--top` are merged into.
 pub const OTHER_GROUPS: &str = "other groups";
 const HOUR_MS: i64 = 3_600_000;
@@ -256,8 +262,9 @@ struct Gathered {
     visits: Vec<(u8, usize, Visit)>,
     /// Entry pool per incident, with its class.
     entries: Vec<(u8, usize)>,
-    /// Transfers (class, from, to) — `to = None` for resolved.
-    exits: Vec<(u8, usize, Option<usize>)>,
+    /// Visit outcomes (class, pool, outcome, visit length ms): outcome `Some(Some(to))` a transfer,
+    /// `Some(None)` resolved, `None` censored at the cut.
+    exits: Vec<(u8, usize, Option<Option<usize>>, i64)>,
     activities: Vec<Vec<Activity>>,
     held: Vec<Vec<Held>>,
     people: Vec<HashSet<u32>>,
@@ -271,6 +278,7 @@ fn gather(
     ivs: &[Vec<(visits::Interval, &Event)>],
     map: &PoolMap,
     classes: &Classes,
+    since_ms: i64,
 ) -> Gathered {
     let np = map.names.len();
     let mut g = Gathered {
@@ -286,16 +294,18 @@ fn gather(
     let mut persons: HashMap<&str, u32> = HashMap::new();
     for (((id, tl), vs), iv) in tls.iter().zip(vis).zip(ivs) {
         let class = classes.of.get(id).copied().unwrap_or(0);
-        if let Some(v) = vs.first() {
+        if let Some(v) = vs.first().filter(|_| tl.opened_ms() >= since_ms) {
             g.entries.push((class, map.pool(v.key)));
         }
-        for v in vs {
+        for v in vs.iter().filter(|v| v.start_ms >= since_ms) {
             let p = map.pool(v.key);
-            match v.exit {
-                Exit::To(k) => g.exits.push((class, p, Some(map.pool(k)))),
-                Exit::Resolved => g.exits.push((class, p, None)),
-                Exit::Censored => {}
-            }
+            let outcome = match v.exit {
+                Exit::To(k) => Some(Some(map.pool(k))),
+                Exit::Resolved => Some(None),
+                Exit::Censored => None,
+            };
+            g.exits
+                .push((class, p, outcome, v.queue_ms + v.work_ms + v.wait_ms));
             g.visits.push((class, p, v.clone()));
         }
         for (i, e) in tl.events.iter().enumerate() {
@@ -381,28 +391,68 @@ fn entry_rows(g: &Gathered, nc: usize, np: usize) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Routing counts of one pool per class (next-pool counts, finished visits), pooled over classes
-/// where a class has fewer than [`MIN_ROWS`].
-fn routing_rows(g: &Gathered, pool: usize, nc: usize, np: usize) -> Vec<(Vec<u64>, u64)> {
-    let mut counts = vec![vec![0u64; np]; nc];
-    let mut totals = vec![0u64; nc];
-    for (c, p, to) in &g.exits {
-        if *p != pool {
-            continue;
+/// Aalen–Johansen estimate of the outcome shares of visits with censoring: items (visit length,
+/// outcome), outcome `None` = censored at the cut, `Some(None)` = resolved, `Some(Some(q))` = to
+/// pool q. At each length where visits end, each outcome's share grows by S × (its exits) / (visits
+/// still in the pool), and S (the share of visits not yet ended) falls by the ended ones. The mass
+/// left in S after the longest observed exit is spread over the outcomes in proportion. Returns the
+/// transfer shares per pool (what is left to 1 is resolution) and the number of finished visits.
+pub fn outcome_shares(items: &mut [(i64, Option<Option<usize>>)], np: usize) -> (Vec<f64>, u64) {
+    // Exits before censorings at equal lengths (the usual Kaplan–Meier convention).
+    items.sort_by_key(|(d, o)| (*d, o.is_none()));
+    let mut at_risk = items.len() as f64;
+    let (mut s, mut resolved) = (1.0f64, 0.0f64);
+    let mut to = vec![0.0f64; np];
+    let mut finished = 0u64;
+    let mut i = 0;
+    while i < items.len() {
+        let d = items[i].0;
+        let (mut ended, mut gone) = (0.0, 0.0);
+        let mut j = i;
+        while j < items.len() && items[j].0 == d {
+            gone += 1.0;
+            if let Some(o) = items[j].1 {
+                ended += 1.0;
+                finished += 1;
+                let w = s / at_risk;
+                match o {
+                    Some(q) if q < np => to[q] += w,
+                    _ => resolved += w,
+                }
+            }
+            j += 1;
         }
-        totals[*c as usize] += 1;
-        if let Some(q) = to {
-            counts[*c as usize][*q] += 1;
+        s *= 1.0 - ended / at_risk;
+        at_risk -= gone;
+        i = j;
+    }
+    let total = resolved + to.iter().sum::<f64>();
+    if total <= 0.0 {
+        return (vec![0.0; np], finished);
+    }
+    (to.iter().map(|x| x / total).collect(), finished)
+}
+
+/// Routing shares of one pool per class (censoring-aware, [`outcome_shares`]) and the finished
+/// visits they rest on; a class with fewer than [`MIN_ROWS`] finished visits takes the pool's row
+/// over all classes.
+fn routing_rows(g: &Gathered, pool: usize, nc: usize, np: usize) -> Vec<(Vec<f64>, u64)> {
+    let mut items: Vec<Vec<(i64, Option<Option<usize>>)>> = vec![Vec::new(); nc];
+    for (c, p, o, d) in &g.exits {
+        if *p == pool {
+            items[*c as usize].push((*d, *o));
         }
     }
-    let pooled: Vec<u64> = (0..np).map(|q| counts.iter().map(|r| r[q]).sum()).collect();
-    let pooled_total: u64 = totals.iter().sum();
-    (0..nc)
-        .map(|c| {
-            if (totals[c] as usize) < MIN_ROWS {
-                (pooled.clone(), pooled_total)
+    let mut all: Vec<(i64, Option<Option<usize>>)> = items.iter().flatten().copied().collect();
+    let pooled = outcome_shares(&mut all, np);
+    items
+        .iter_mut()
+        .map(|it| {
+            let own = outcome_shares(it, np);
+            if (own.1 as usize) < MIN_ROWS {
+                pooled.clone()
             } else {
-                (counts[c].clone(), totals[c])
+                own
             }
         })
         .collect()
@@ -429,16 +479,17 @@ fn resolves(rows: &[Vec<f64>]) -> bool {
 /// Routing rows of every pool per class. Where a priority's routing would never end (small
 /// samples), one pseudo-resolution is added to each of its rows (shares = count / (total + 1)).
 fn routing_all(g: &Gathered, nc: usize, np: usize) -> Vec<Vec<Vec<f64>>> {
-    let counts: Vec<Vec<(Vec<u64>, u64)>> = (0..np).map(|p| routing_rows(g, p, nc, np)).collect();
+    let counts: Vec<Vec<(Vec<f64>, u64)>> = (0..np).map(|p| routing_rows(g, p, nc, np)).collect();
     let mut out: Vec<Vec<Vec<f64>>> = (0..np)
-        .map(|p| counts[p].iter().map(|(c, n)| shares(c, *n)).collect())
+        .map(|p| counts[p].iter().map(|(r, _)| r.clone()).collect())
         .collect();
     for c in 0..nc {
         let rows: Vec<Vec<f64>> = (0..np).map(|p| out[p][c].clone()).collect();
         if !resolves(&rows) {
             for p in 0..np {
-                let (cnt, n) = &counts[p][c];
-                out[p][c] = shares(cnt, n + 1);
+                let (row, n) = &counts[p][c];
+                let keep = *n as f64 / (*n as f64 + 1.0);
+                out[p][c] = row.iter().map(|x| x * keep).collect();
             }
         }
     }
@@ -634,7 +685,6 @@ pub fn discover(
     let (vis, ivs): (Vec<Vec<Visit>>, Vec<_>) =
         tls.iter().map(|(_, t)| visits::visits(t, cut_ms)).unzip();
     let map = pool_map(by, o.top.unwrap_or(10), &keys, &vis);
-    let g = gather(&tls, &vis, &ivs, &map, &classes);
     let first_event = tls
         .iter()
         .map(|(_, t)| t.opened_ms())
@@ -644,6 +694,20 @@ pub fn discover(
         (cut_ms - (o.window_days * 24.0 * 3.6e6) as i64).max(first_event),
         cut_ms,
     );
+    // Entry, routing, work and waiting describe the desk as it was in the window (visits starting
+    // in it); with fewer than MIN_RECENT_VISITS finished visits there, over the whole period.
+    let mut g = gather(&tls, &vis, &ivs, &map, &classes, window.0);
+    let finished_recent = g
+        .visits
+        .iter()
+        .filter(|v| v.2.exit != Exit::Censored)
+        .count();
+    if finished_recent < MIN_RECENT_VISITS {
+        g = gather(&tls, &vis, &ivs, &map, &classes, i64::MIN);
+        notes.push(format!(
+            "{finished_recent} finished visits start in the window: entry, routing, work and waiting are fitted over the whole period"
+        ));
+    }
     let opened: Vec<i64> = tls.iter().map(|(_, t)| t.opened_ms()).collect();
     let week_start = (cut_ms - 168 * HOUR_MS).max(first_event);
     let opened_last_week = opened.iter().filter(|t| **t >= week_start).count() as u64;
@@ -670,6 +734,7 @@ pub fn discover(
     }
     let labels = label_table(events, cut_ms, &o.states);
     let (closure_probability, closure, closed_label) = closure(&tls, cut_ms);
+    let closure_bands = closure_bands(&tls, cut_ms, closure_probability);
     for (l, _, n, unknown) in &labels {
         if *unknown {
             notes.push(format!(
@@ -709,6 +774,7 @@ pub fn discover(
         closure_probability,
         closure,
         closed_label,
+        closure_bands,
     };
     Ok(DeskFit {
         spec,
@@ -838,6 +904,61 @@ pub fn closure(tls: &[(String, Timeline<'_>)], cut_ms: i64) -> (f64, Option<Serv
         Some(ServiceSpec::Empirical { hours: values }),
         dominant(Some(&labels)).unwrap_or_default(),
     )
+}
+
+/// Upper edges (hours to resolve) of the closure bands; the last band has no upper edge.
+pub const CLOSURE_BAND_HOURS: [f64; 5] = [0.25, 1.0, 4.0, 24.0, 96.0];
+/// Written as the last band's upper edge (no upper edge).
+const NO_EDGE_HOURS: f64 = 1e9;
+
+/// Closure by time to resolve: resolved incidents grouped by their hours from opening to resolution
+/// ([`CLOSURE_BAND_HOURS`]); per band the Kaplan–Meier share closed by a later event (censored at
+/// the cut, as [`closure`]) and the band's most frequent resolution label. A band with fewer than
+/// [`MIN_ROWS`] resolved incidents takes the overall share `pooled`. Empty when nothing is closed.
+pub fn closure_bands(
+    tls: &[(String, Timeline<'_>)],
+    cut_ms: i64,
+    pooled: f64,
+) -> Vec<crate::sim::desk::ClosureBand> {
+    let nb = CLOSURE_BAND_HOURS.len() + 1;
+    let mut items: Vec<Vec<(f64, bool)>> = vec![Vec::new(); nb];
+    let mut labels: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); nb];
+    for (_, t) in tls {
+        let (Some(end), Some(last)) = (t.end, t.events.last()) else {
+            continue;
+        };
+        let ttr = hours(t.events[end].at - t.opened_ms());
+        let b = CLOSURE_BAND_HOURS
+            .iter()
+            .position(|e| ttr < *e)
+            .unwrap_or(nb - 1);
+        *labels[b].entry(states::label(t.events[end])).or_default() += 1;
+        let d = hours(last.at - t.events[end].at);
+        items[b].push(if d > 0.0 {
+            (d, true)
+        } else {
+            (hours(cut_ms - t.events[end].at).max(0.0), false)
+        });
+    }
+    if pooled <= 0.0 {
+        return Vec::new();
+    }
+    (0..nb)
+        .map(|b| {
+            let it = &mut items[b];
+            it.sort_by(|a, c| a.0.total_cmp(&c.0).then(c.1.cmp(&a.1)));
+            let probability = if it.len() < MIN_ROWS {
+                pooled
+            } else {
+                1.0 - kaplan_meier(it).1
+            };
+            crate::sim::desk::ClosureBand {
+                below_hours: CLOSURE_BAND_HOURS.get(b).copied().unwrap_or(NO_EDGE_HOURS),
+                probability: probability.clamp(0.0, 1.0),
+                resolved_label: dominant(Some(&labels[b])).unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 /// Kaplan–Meier over (time, event) sorted by time: the jumps (time, probability mass) and the

@@ -11,6 +11,22 @@ pub fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+/// Shares written with 6 decimals that still sum to 1 (rounded in millionths by largest remainder);
+/// an all-zero row stays zero.
+fn shares6(v: &[f64]) -> String {
+    let total: f64 = v.iter().sum();
+    if total <= 0.0 {
+        return nums(v, 6);
+    }
+    let scaled: Vec<f64> = v.iter().map(|x| x / total * 1e6).collect();
+    let units = capacity::round_keeping_total(&scaled, u32::MAX);
+    units
+        .iter()
+        .map(|u| format!("{}.{:06}", u / 1_000_000, u % 1_000_000))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn nums(v: &[f64], digits: usize) -> String {
     v.iter()
         .map(|x| format!("{x:.digits$}"))
@@ -63,13 +79,14 @@ fn header(f: &DeskFit, o: &mut String) {
         "  wait = external waiting, no agent; resolved/closed end the incident (a reopening counts as wait);".into(),
         "- a visit = consecutive events in one pool; its queue/work/wait hours are the time from each event to the next;".into(),
         "- the incident ends at the first event of its final run of resolved/closed events; open incidents are censored at the cut;".into(),
-        format!("- routing: per priority and pool, shares of finished visits moving to each pool, the rest resolved; fewer than {MIN_ROWS} visits: the pool's row over all priorities;"),
+        format!("- entry, routing, work and wait from the visits starting in the capacity window (fewer than {}: the whole period);", super::MIN_RECENT_VISITS),
+        format!("- routing: per priority and pool, shares of visits moving to each pool, the rest resolved, Aalen-Johansen over the visit length (visits open at the cut censored); fewer than {MIN_ROWS} finished visits: the pool's row over all priorities;"),
         format!("- work per visit: AIC among exponential/lognormal/gamma/Weibull (empirical when the best misses the mean by > 5 %), per priority with at least {MIN_FIT} finished visits, work time only (at least 1 minute);"),
         "- wait: share of finished visits with any external wait, and the fitted length of a visit's total wait;".into(),
         format!("- capacity window {} to {}: agents per hour of week = distinct people on duty in that hour, averaged over its occurrences;", iso(f.window.0), iso(f.window.1)),
         format!("  on duty = first to last non-queue event of a UTC day (span <= {} h, else the event hours), pix-framework confidence >= {};", capacity::WORKING_DAY_HOURS, capacity::MIN_CONFIDENCE),
         "  rounded keeping the weekly agent-hours, never above people_seen (nobody in the window: the whole period, >= 1 agent);".into(),
-        "- concurrency = the largest, over core hours (>= half the peak agents), (incidents in work in the pool) / (agents on duty), rounded up.".into(),
+        "- concurrency = the largest, over the hours of the week with agents, (mean incidents in work in the pool at that hour) / (agents), rounded up.".into(),
     ];
     for r in rules {
         let _ = writeln!(o, "# {r}");
@@ -98,6 +115,21 @@ fn top_level(f: &DeskFit, o: &mut String) {
     let _ = writeln!(o, "# After resolution: the share of resolved incidents closed by a later event, and the delay (hours),");
     let _ = writeln!(o, "# Kaplan-Meier with incidents not yet closed at the cut censored there (used by validate's logs).");
     let _ = writeln!(o, "closure_probability = {:.6}", s.closure_probability);
+    if !s.closure_bands.is_empty() {
+        let _ = writeln!(o, "# By hours from opening to resolution (bands below 0.25, 1, 4, 24, 96 h, and above): the share closed later");
+        let _ = writeln!(o, "# (Kaplan-Meier per band; under 30 resolved: the overall share) and the band's most frequent resolution label.");
+        let _ = writeln!(o, "closure_bands = [");
+        for b in &s.closure_bands {
+            let _ = writeln!(
+                o,
+                "  {{ below_hours = {}, probability = {:.6}, resolved_label = {} }},",
+                b.below_hours,
+                b.probability,
+                q(&b.resolved_label)
+            );
+        }
+        let _ = writeln!(o, "]");
+    }
     if let Some(c) = &s.closure {
         let _ = writeln!(o, "closure = {}", service_toml(c));
     }
@@ -130,11 +162,11 @@ fn arrivals(f: &DeskFit, o: &mut String) {
     }
     let _ = writeln!(o, "]");
     let _ = writeln!(o, "# Share of each priority over the whole period.");
-    let _ = writeln!(o, "priority_mix = [{}]", nums(&a.priority_mix, 6));
+    let _ = writeln!(o, "priority_mix = [{}]", shares6(&a.priority_mix));
     let _ = writeln!(o, "# Per priority: the pool an incident enters first ({}), fewer than {MIN_ROWS} incidents: over all priorities.", pool_names(f));
     let _ = writeln!(o, "entry = [");
     for r in &a.entry {
-        let _ = writeln!(o, "  [{}],", nums(r, 6));
+        let _ = writeln!(o, "  [{}],", shares6(r));
     }
     let _ = writeln!(o, "]");
 }

@@ -200,3 +200,49 @@ fn closed_routing_is_detected() {
     assert!(resolves(&[vec![0.0, 1.0], vec![0.5, 0.0]]));
     assert!(resolves(&[vec![0.0, 0.0], vec![1.0, 0.0]]));
 }
+
+#[test]
+fn routing_shares_count_visits_open_at_the_cut_as_at_risk() {
+    // Visit lengths 1 (to pool 0), 2 (censored), 3 (resolved), 4 (to pool 0). Aalen–Johansen:
+    // at 1, 4 at risk: to0 += 1/4, S = 3/4; the censored one leaves; at 3, 2 at risk: resolved +=
+    // 3/8, S = 3/8; at 4, 1 at risk: to0 += 3/8 → to0 = 5/8 (finished-only counting: 2/3).
+    let mut items = vec![
+        (4, Some(Some(0))),
+        (2, None),
+        (1, Some(Some(0))),
+        (3, Some(None)),
+    ];
+    let (to, finished) = outcome_shares(&mut items, 1);
+    assert_eq!(finished, 3);
+    assert!(close(to[0], 0.625), "{to:?}");
+    // Mass left after the last exit is spread in proportion: one transfer, then a censored visit.
+    let mut tail = vec![(1, Some(Some(0))), (5, None)];
+    assert_eq!(outcome_shares(&mut tail, 1).0, vec![1.0]);
+    // Nothing finished: no transfers.
+    let mut none = vec![(1, None)];
+    assert_eq!(outcome_shares(&mut none, 2), (vec![0.0, 0.0], 0));
+}
+
+#[test]
+fn closure_band_is_the_first_the_resolution_time_is_below_else_the_last() {
+    use crate::sim::desk::ClosureBand;
+    let (incidents, events) = desk_log();
+    let fit = discover(&incidents, &events, &DeskFitOptions::default()).unwrap();
+    let mut spec = fit.spec;
+    let band = |below: f64, p: f64, l: &str| ClosureBand {
+        below_hours: below,
+        probability: p,
+        resolved_label: l.into(),
+    };
+    spec.closure_bands = vec![band(0.25, 0.0, "In Call"), band(4.0, 1.0, "Resolved")];
+    assert_eq!(spec.closure_band(0.1).unwrap().resolved_label, "In Call");
+    assert_eq!(spec.closure_band(0.25).unwrap().resolved_label, "Resolved");
+    assert_eq!(spec.closure_band(100.0).unwrap().probability, 1.0);
+    // A band with probability 0 never closes, one with 1 always; without bands the desk's share.
+    spec.closure = Some(crate::sim::model::ServiceSpec::Empirical { hours: vec![5.0] });
+    spec.closure_probability = 1.0;
+    assert_eq!(validate::closure_delay(&spec, 1, 0, "x", 0.1), None);
+    assert!(validate::closure_delay(&spec, 1, 0, "x", 10.0).is_some());
+    spec.closure_bands.clear();
+    assert_eq!(validate::closure_delay(&spec, 1, 0, "x", 0.1), Some(5.0));
+}

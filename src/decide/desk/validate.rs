@@ -203,14 +203,23 @@ pub struct Kept {
 
 /// The closing delay of a simulated incident (hours), drawn from its own stream: None when it is
 /// not closed by a later event.
-pub fn closure_delay(spec: &DeskSpec, seed: u64, run: u64, case: &str) -> Option<f64> {
+pub fn closure_delay(
+    spec: &DeskSpec,
+    seed: u64,
+    run: u64,
+    case: &str,
+    resolution_hours: f64,
+) -> Option<f64> {
     use rand::RngExt;
     let hours = match &spec.closure {
         Some(crate::sim::model::ServiceSpec::Empirical { hours }) if !hours.is_empty() => hours,
         _ => return None,
     };
     let mut rng = crate::random::stream(seed, &["closure", &spec.name, case], &[run]);
-    if rng.random::<f64>() >= spec.closure_probability {
+    let p = spec
+        .closure_band(resolution_hours)
+        .map_or(spec.closure_probability, |b| b.probability);
+    if rng.random::<f64>() >= p {
         return None;
     }
     Some(hours[rng.random_range(0..hours.len())])
@@ -223,7 +232,7 @@ pub fn select(
     open_until_hours: f64,
     end_hours: f64,
     finished_only: bool,
-    closure: &dyn Fn(&str) -> Option<f64>,
+    closure: &dyn Fn(&str, f64) -> Option<f64>,
 ) -> Vec<Kept> {
     run.incidents
         .iter()
@@ -233,9 +242,11 @@ pub fn select(
         })
         .filter_map(|(index, s)| {
             let resolved = s.resolved_hours.filter(|r| *r <= end_hours);
-            let closed = resolved.and_then(|r| closure(&s.case_id).map(|d| r + d));
-            let finished = resolved.is_some() && closed.is_none_or(|c| c <= end_hours);
-            if finished_only && !finished {
+            let closed =
+                resolved.and_then(|r| closure(&s.case_id, r - s.opened_hours).map(|d| r + d));
+            // The export holds incidents resolved by its end; a closure due after it is not
+            // logged (BPIC 2013 keeps resolved incidents whose closing event lies beyond its end).
+            if finished_only && resolved.is_none() {
                 return None;
             }
             Some(Kept {
@@ -290,9 +301,14 @@ pub fn simulated_log(
             .and_then(|p| spec.pools.get(*p as usize))
             .or(spec.pools.first());
         if let Some(pool) = pool {
+            let label = spec
+                .closure_band(r - s.opened_hours)
+                .map(|b| &b.resolved_label)
+                .filter(|l| !l.is_empty())
+                .unwrap_or(&pool.labels.resolved);
             log.push(ActivityInstance {
                 case_id: s.case_id.clone(),
-                activity: pool.labels.resolved.clone(),
+                activity: label.clone(),
                 resource: pool.name.clone(),
                 start_ms: ms(r),
                 end_ms: ms(k.closed_at_hours.unwrap_or(r)),
