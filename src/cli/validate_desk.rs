@@ -586,7 +586,7 @@ fn baseline(
     let mut sc = crate::sim::model::parse(&crate::decide::fit::scenario_toml(&f))
         .map_err(|e| DecideError::model(format!("internal: {} {}", e.field, e.message)))?;
     let offset_h = crate::decide::desk::capacity::hour_of_week(real.from_ms) as f64
-        + (real.from_ms.rem_euclid(3_600_000)) as f64 / 3.6e6;
+        + (real.from_ms.rem_euclid(crate::units::MS_PER_HOUR)) as f64 / crate::units::MS_PER_HOUR_F64;
     sc.horizon_hours = offset_h + real.end_hours().max(1.0);
     sc.warmup_hours = 0.0;
     let (m, _) = crate::sim::model::compile(&sc)
@@ -612,7 +612,7 @@ fn baseline(
                     continue;
                 }
                 cases += 1;
-                let ms = |h: f64| real.from_ms + (h * 3.6e6).round() as i64;
+                let ms = |h: f64| real.from_ms + crate::units::hours_to_ms(h);
                 let id = format!("single-tier-{}", t.index);
                 let mut push = |act: &str, s: f64, e: f64| {
                     log.push(ActivityInstance {

@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn ping_pong_and_time_by_hand() {
-        let h = 3_600_000;
+        let h = crate::units::MS_PER_HOUR;
         let ev = |i: &'static str, t: i64, g: &'static str, l: &'static str| Ev {
             incident: i,
             at: t * h,

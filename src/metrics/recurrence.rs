@@ -385,7 +385,7 @@ mod tests {
 
     #[test]
     fn window_by_hand() {
-        let h = 3_600_000;
+        let h = crate::units::MS_PER_HOUR;
         let row = |k: Option<u32>, t: i64| Row {
             key: k,
             opened: t * h,

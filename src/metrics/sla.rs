@@ -855,21 +855,21 @@ calendar = "business"
         let o = evaluate(
             p1,
             t0,
-            Some(t0 + 3_600_000),
-            Some(t0 + 6 * 3_600_000),
-            t0 + 3 * 3_600_000,
+            Some(t0 + crate::units::MS_PER_HOUR),
+            Some(t0 + 6 * crate::units::MS_PER_HOUR),
+            t0 + 3 * crate::units::MS_PER_HOUR,
             None,
             None,
         );
         assert_eq!(
             (o.met, o.stopped, o.clock_ms, o.margin_ms()),
-            (None, false, 3 * 3_600_000, 3_600_000)
+            (None, false, 3 * crate::units::MS_PER_HOUR, crate::units::MS_PER_HOUR)
         );
         // Acknowledged after the as-of: no response figure yet.
         let o = evaluate(
             p1,
             t0,
-            Some(t0 + 3_600_000),
+            Some(t0 + crate::units::MS_PER_HOUR),
             None,
             t0 + 1_800_000,
             None,
@@ -877,15 +877,15 @@ calendar = "business"
         );
         assert_eq!(o.response_ms, None);
         // A pause that is the last event (open-ended) lasts to the end: 1 h running, then paused.
-        let pauses = [(t0 + 3_600_000, i64::MAX)];
-        let o = evaluate(p1, t0, None, None, t0 + 10 * 3_600_000, Some(&pauses), None);
+        let pauses = [(t0 + crate::units::MS_PER_HOUR, i64::MAX)];
+        let o = evaluate(p1, t0, None, None, t0 + 10 * crate::units::MS_PER_HOUR, Some(&pauses), None);
         assert_eq!(
             (o.clock_ms, o.pause_ms, o.met),
-            (3_600_000, 9 * 3_600_000, None)
+            (crate::units::MS_PER_HOUR, 9 * crate::units::MS_PER_HOUR, None)
         );
         // On-hold hours (no events table) are capped at the elapsed clock.
-        let o = evaluate(p1, t0, None, Some(t0 + 3_600_000), LATE, None, Some(5.0));
-        assert_eq!((o.clock_ms, o.pause_ms, o.met), (0, 3_600_000, Some(true)));
+        let o = evaluate(p1, t0, None, Some(t0 + crate::units::MS_PER_HOUR), LATE, None, Some(5.0));
+        assert_eq!((o.clock_ms, o.pause_ms, o.met), (0, crate::units::MS_PER_HOUR, Some(true)));
         // stop = "closed" is parsed; an unknown stop is an error naming the line.
         let q = SlaPolicy::parse(&format!("stop = \"closed\"\n{POLICY}")).unwrap();
         assert_eq!(q.stop, StopAt::Closed);
@@ -973,7 +973,7 @@ calendar = "business"
                 );
                 assert_eq!(
                     (o.clock_ms, o.met),
-                    (15 * 3_600_000, Some(true)),
+                    (15 * crate::units::MS_PER_HOUR, Some(true)),
                     "{tz} {prepared}"
                 );
             }

@@ -273,7 +273,10 @@ fn group_row(h: &mut Page, r: &Report, i: usize, targets: &[(u8, f64)]) -> Bar {
     let g = &a.groups[i];
     let label = g.label(&a.by);
     let plabel = if a.by == ["priority"] {
-        format!("P{label}")
+        label
+            .parse()
+            .map(crate::schema::priority_label)
+            .unwrap_or_else(|_| label.clone())
     } else {
         label.clone()
     };

@@ -255,7 +255,7 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> Invalid {
     }
 }
 
-const HOUR_MS: f64 = 3.6e6;
+const HOUR_MS: f64 = crate::units::MS_PER_HOUR_F64;
 const DAY_MS: i64 = 86_400_000;
 
 /// The hour of the week (0 = Monday 00:00 UTC, fractional) of a UTC instant in milliseconds.
@@ -789,7 +789,9 @@ mod tests {
             seed: 7,
             policy: PolicyName::Fifo,
             shift_end: ShiftEnd::Finish,
-            priorities: (1..=k).map(|i| format!("P{i}")).collect(),
+            priorities: (1..=k)
+                .map(|i| crate::schema::priority_label(i as u8))
+                .collect(),
             start: "2025-01-06T00:00:00Z".into(),
             arrivals: DeskArrivals {
                 rate_per_hour: rate,

@@ -38,7 +38,7 @@ pub struct Held {
     pub end_ms: i64,
 }
 
-const HOUR_MS: i64 = 3_600_000;
+const HOUR_MS: i64 = crate::units::MS_PER_HOUR;
 /// pix-framework's default calendar confidence.
 pub const MIN_CONFIDENCE: f64 = 0.1;
 /// Longest first-to-last activity span of a day that is filled as one working day.
@@ -261,7 +261,7 @@ mod tests {
     const DAY_MS: i64 = 86_400_000;
 
     fn at(day: i64, hour: f64) -> i64 {
-        MON + day * DAY_MS + (hour * 3.6e6) as i64
+        MON + day * DAY_MS + (hour * crate::units::MS_PER_HOUR_F64) as i64
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub const MIN_FIT: usize = 100;
 pub const MIN_RECENT_VISITS: usize = 200;
 /// Name of the pool the groups outside `--top` are merged into.
 pub const OTHER_GROUPS: &str = "other groups";
-const HOUR_MS: i64 = 3_600_000;
+const HOUR_MS: i64 = crate::units::MS_PER_HOUR;
 
 /// Options of desk discovery.
 #[derive(Debug, Clone)]
@@ -354,7 +354,7 @@ fn gather(
 }
 
 fn hours(ms: i64) -> f64 {
-    ms as f64 / 3.6e6
+    crate::units::ms_to_hours(ms)
 }
 
 /// Shares over `n` outcomes from counts; all zero when there is nothing.
@@ -691,7 +691,7 @@ pub fn discover(
         .min()
         .unwrap_or(cut_ms);
     let window = (
-        (cut_ms - (o.window_days * 24.0 * 3.6e6) as i64).max(first_event),
+        (cut_ms - (o.window_days * 24.0 * crate::units::MS_PER_HOUR_F64) as i64).max(first_event),
         cut_ms,
     );
     // Entry, routing, work and waiting describe the desk as it was in the window (visits starting

@@ -152,7 +152,7 @@ fn arrivals(f: &DeskFit, o: &mut String) {
         f.opened_last_week,
         f.opened_in_window,
         (f.window.1 - f.window.0) as f64 / 8.64e7,
-        f.opened_in_window as f64 / ((f.window.1 - f.window.0) as f64 / 3.6e6).max(1.0)
+        f.opened_in_window as f64 / ((f.window.1 - f.window.0) as f64 / crate::units::MS_PER_HOUR_F64).max(1.0)
     );
     let _ = writeln!(o, "rate_per_hour = {:.6}", a.rate_per_hour);
     let _ = writeln!(o, "# Multipliers per hour of week from openings in the capacity window (mean 1), Monday 00:00 UTC first, one line per day.");

@@ -6,7 +6,7 @@ use crate::sim::desk::DeskSpec;
 fn ev(id: usize, hour: f64, state: &str, sub: &str, level: &str, who: &str) -> Event {
     Event {
         incident_id: format!("INC{id:03}"),
-        at: (hour * 3.6e6) as i64,
+        at: (hour * crate::units::MS_PER_HOUR_F64) as i64,
         state: Some(state.into()),
         sub_state: Some(sub.into()),
         group: Some(format!("G-{level}")),
@@ -44,7 +44,7 @@ fn desk_log() -> (Vec<Incident>, Vec<Event>) {
         }
         incidents.push(Incident {
             incident_id: format!("INC{i:03}"),
-            opened_at: (t * 3.6e6) as i64,
+            opened_at: (t * crate::units::MS_PER_HOUR_F64) as i64,
             priority: Some(if i % 2 == 0 { 3 } else { 4 }),
             ..Default::default()
         });
@@ -111,7 +111,7 @@ fn levels_routing_times_and_people_by_hand() {
 #[test]
 fn until_cuts_incidents_and_events() {
     let (incs, evs) = desk_log();
-    let cut = (40.0 * 3.6e6) as i64;
+    let cut = (40.0 * crate::units::MS_PER_HOUR_F64) as i64;
     let o = DeskFitOptions {
         until_ms: Some(cut),
         ..Default::default()
@@ -171,7 +171,7 @@ fn written_file_parses_back_to_the_same_desk() {
 fn too_few_incidents_is_an_error() {
     let (incs, evs) = desk_log();
     let o = DeskFitOptions {
-        until_ms: Some((5.0 * 3.6e6) as i64),
+        until_ms: Some((5.0 * crate::units::MS_PER_HOUR_F64) as i64),
         ..Default::default()
     };
     let err = discover(&incs, &evs, &o).unwrap_err();

@@ -30,7 +30,7 @@ use crate::sim::desk::{DeskRun, DeskSpec, OpenIncident, Phase};
 
 /// Share of test incidents resolved by the data end above which the export is "finished only".
 pub const FINISHED_ONLY_SHARE: f64 = 0.98;
-const HOUR_MS: f64 = 3.6e6;
+const HOUR_MS: f64 = crate::units::MS_PER_HOUR_F64;
 
 /// The real side of a validation, derived once.
 pub struct RealSide<'a> {

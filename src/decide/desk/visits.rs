@@ -284,7 +284,7 @@ mod tests {
     pub fn ev(id: &str, hour: f64, state: &str, sub: &str, level: &str, who: &str) -> Event {
         Event {
             incident_id: id.into(),
-            at: (hour * 3.6e6) as i64,
+            at: (hour * crate::units::MS_PER_HOUR_F64) as i64,
             state: Some(state.into()),
             sub_state: (!sub.is_empty()).then(|| sub.into()),
             group: Some(format!("G-{level}")),
@@ -311,13 +311,13 @@ mod tests {
             ev("B", 25.0, "Completed", "Resolved", "L1", "cy"),
         ];
         let mut keys = Keys::default();
-        let cut = (20.0 * 3.6e6) as i64;
+        let cut = (20.0 * crate::units::MS_PER_HOUR_F64) as i64;
         let tl = timelines(&evs, cut, PoolBy::Level, &StateMap::default(), &mut keys);
         assert_eq!(keys.names, vec!["L1", "L2"]);
         assert_eq!(tl[0].0, "A");
         assert_eq!(tl[0].1.end, Some(6));
         let (v, iv) = visits(&tl[0].1, cut);
-        let h = |ms: i64| ms as f64 / 3.6e6;
+        let h = |ms: i64| ms as f64 / crate::units::MS_PER_HOUR_F64;
         assert_eq!(v.len(), 2);
         assert_eq!(
             (h(v[0].queue_ms), h(v[0].work_ms), h(v[0].wait_ms)),
