@@ -456,6 +456,18 @@ fn list(v: &[f64], digits: usize) -> String {
         .join(", ")
 }
 
+/// Shares rounded to `digits` decimals so that the written values still sum to 1 (the scenario
+/// check allows 1e-6): the rounding error goes to the largest share.
+fn shares_summing_to_one(v: &[f64], digits: i32) -> Vec<f64> {
+    let scale = 10f64.powi(digits);
+    let mut r: Vec<f64> = v.iter().map(|x| (x * scale).round()).collect();
+    let total: f64 = r.iter().sum();
+    if let Some(k) = (0..r.len()).max_by(|&a, &b| r[a].total_cmp(&r[b])) {
+        r[k] += scale - total;
+    }
+    r.iter().map(|x| x / scale).collect()
+}
+
 /// The fitted scenario as a commented TOML file.
 pub fn scenario_toml(f: &Fit) -> String {
     let mut o = format!(
@@ -480,7 +492,7 @@ pub fn scenario_toml(f: &Fit) -> String {
     o.push_str(&format!(
         "rate_per_hour = {:.5}\npriority_mix = [{}]\n",
         f.rate_per_hour,
-        list(&f.mix, 5)
+        list(&shares_summing_to_one(&f.mix, 5), 5)
     ));
     o.push_str("# Rate multipliers per hour of day (00-23), from the data.\n");
     o.push_str(&format!(
@@ -518,6 +530,16 @@ pub fn scenario_toml(f: &Fit) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn written_shares_sum_to_one() {
+        // Three equal shares print as 0.33333 each (sum 0.99999) without the correction.
+        let r = super::shares_summing_to_one(&[1.0 / 3.0; 3], 5);
+        let written: f64 = r.iter().map(|x| format!("{x:.5}").parse::<f64>().unwrap()).sum();
+        assert!((written - 1.0).abs() < 1e-9, "{r:?}");
+        let up = r.iter().filter(|x| format!("{x:.5}") == "0.33334").count();
+        assert_eq!(up, 1, "{r:?}");
+    }
+
     use super::*;
     use rand::distr::Distribution;
 
