@@ -439,6 +439,8 @@ impl ReportWriter for HtmlWriter {
         }
         h.push_str("</table></section>\n");
 
+        // Your desk, simulated (src/report/desk.rs).
+        h.push_str(&super::desk::html(r, &json));
         // Simulation and comparison.
         if !r.simulations.is_empty() {
             h.push_str("<section id=\"simulation\"><h2>Simulation</h2>");

@@ -81,6 +81,7 @@ impl ReportWriter for MarkdownWriter {
                 ));
             }
         }
+        o.push_str(&super::desk::markdown(r, &md));
         o.push_str("\nEvery figure is in metrics.json; charts in index.html.\n");
         Ok(o.into_bytes())
     }
