@@ -211,6 +211,35 @@ fn the_section_is_absent_without_events_or_with_scenarios() {
 }
 
 #[test]
+fn a_store_with_events_gets_the_same_section_as_its_export() {
+    let dir = tmp("store");
+    let store = dir.join("s.parquet");
+    common::run_ok(["import", SAMPLE, "-o", store.to_str().unwrap()]);
+    let (from_store, html, _) = report(store.to_str().unwrap(), &dir.join("a"), &[]);
+    assert!(html.contains("<section id=\"desk\">"));
+    let (from_export, _, _) = report(SAMPLE, &dir.join("b"), &[]);
+    for k in [
+        "split_at",
+        "fitted_incidents",
+        "fitted_events",
+        "one_more_agent",
+    ] {
+        assert_eq!(from_store["desk"][k], from_export["desk"][k], "{k}");
+    }
+    for k in ["priorities", "pools", "distances", "test"] {
+        assert_eq!(
+            from_store["desk"]["validation"][k], from_export["desk"]["validation"][k],
+            "{k}"
+        );
+    }
+    // The same store without its events table: no section.
+    std::fs::remove_file(dir.join("s.events.parquet")).unwrap();
+    let (json, html, _) = report(store.to_str().unwrap(), &dir.join("c"), &[]);
+    assert!(json["desk"].is_null() && !html.contains("id=\"desk\""));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_hostile_pool_name_stays_inert() {
     let dir = tmp("hostile");
     let log = dir.join("audit.csv");
