@@ -135,7 +135,7 @@ fn the_section_equals_fit_and_validate_on_the_same_split() {
         cmds[1].contains(&format!("--from {split} --runs {runs}")),
         "{cmds:?}"
     );
-    // The split is 80 % into the period (first opening → last event), floored to the hour.
+    // The split is on a whole hour, before the data end.
     let ms = |s: &str| {
         chrono::DateTime::parse_from_rfc3339(s)
             .unwrap()
@@ -285,28 +285,23 @@ fn inc(id: usize, opened_ms: i64) -> incidentlab::schema::Incident {
 }
 
 #[test]
-fn the_split_is_80_percent_into_the_period_floored_to_the_hour() {
+fn the_split_is_the_opening_at_80_percent_of_the_incidents_floored_to_the_hour() {
     use incidentlab::report::desk::split_ms;
     const H: i64 = 3_600_000;
-    // Openings every half hour from 0 to 99.5 h; last event at 100.5 h: 0.8 × 100.5 h = 80.4 h → 80 h
-    // (160 incidents before, 40 from it).
-    let incs: Vec<_> = (0..200).map(|k| inc(k, k as i64 * H / 2)).collect();
-    let ev = incidentlab::schema::Event {
-        incident_id: "I199".into(),
-        at: 100 * H + H / 2,
-        ..Default::default()
-    };
-    assert_eq!(split_ms(&incs, std::slice::from_ref(&ev)), Ok(80 * H));
-    // Without the incidents opened in [80 h, 90 h): 20 from the split, too few to test on.
-    let few: Vec<_> = incs
-        .iter()
-        .filter(|i| !(80 * H..90 * H).contains(&i.opened_at))
-        .cloned()
-        .collect();
-    let e = split_ms(&few, &[ev]).unwrap_err();
+    // 200 openings every half hour from 0:20 to 99.83 h: index floor(0.8 × 200) = 160 opened at
+    // 80 h 20 min → split 80 h; 160 before, 40 from it.
+    let incs: Vec<_> = (0..200).map(|k| inc(k, k as i64 * H / 2 + H / 3)).collect();
+    assert_eq!(split_ms(&incs), Ok(80 * H));
+    // Order does not matter; a sparse old head does not move the split (a count, not a calendar share).
+    let mut shuffled: Vec<_> = incs.iter().rev().cloned().collect();
+    shuffled.push(inc(999, -10_000 * H));
+    // 201 openings: index 160 is now the one opened at 79 h 50 min → 79 h.
+    assert_eq!(split_ms(&shuffled), Ok(79 * H));
+    // 100 incidents: 80 before, 20 from it, too few to test on.
+    let e = split_ms(&incs[..100]).unwrap_err();
     assert!(
-        e.contains("160 opened before") && e.contains("20 from it"),
+        e.contains("80 opened before") && e.contains("20 from it"),
         "{e}"
     );
-    assert!(split_ms(&[], &[]).is_err());
+    assert!(split_ms(&[]).is_err());
 }

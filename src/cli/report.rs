@@ -6,7 +6,7 @@
 //! incidentlab report datasets/sample-desk-audit.csv --sla scenarios/sla-standard.toml --sweep Service_Desk_extra=-1..2 -o reports/desk/
 //! ```
 //! A source with events and no `--scenarios` gets "Your desk, simulated" (`report::desk`): the desk
-//! discovered before the split (80 % into the period), validated on the rest, and one more agent in
+//! discovered before the split (the opening of the incident at 80 % of them), validated on the rest, and one more agent in
 //! the most utilised pool; `--sweep` then varies that desk.
 //! Writes `index.html` (self-contained, offline), `summary.md` and `metrics.json`.
 
@@ -404,7 +404,7 @@ fn calibrate(
 ) -> std::result::Result<crate::sim::desk::DeskSpec, String> {
     use crate::cli::validate_desk::{one_more_agent, prepare, validate_desk, DeskValidateOptions};
     use crate::decide::desk;
-    let split = crate::report::desk::split_ms(incidents, events)?;
+    let split = crate::report::desk::split_ms(incidents)?;
     d.split_at = crate::metrics::recurrence::iso(split);
     let sla_hours = policy
         .map(|p| {

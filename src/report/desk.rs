@@ -4,10 +4,11 @@
 //! against simulated per priority and per pool (the calibration), with the effect of one more agent
 //! in the most utilised pool (paired, common random numbers).
 //!
-//! **Split rule** ([`split_ms`]): the period runs from the first incident's opening to the last
-//! event; the desk is fitted on what was known before the instant [`TRAIN_SHARE`] (80 %) into that
-//! period, floored to the whole UTC hour (`fit --until`), and validated on the incidents opened from
-//! then on (`validate --from`), the last 20 %. Both sides need at least [`MIN_SIDE_INCIDENTS`]
+//! **Split rule** ([`split_ms`]): the incidents in order of opening; the split is the opening time
+//! of the one at [`TRAIN_SHARE`] (80 %) of them, floored to the whole UTC hour. The desk is fitted on
+//! what was known before it (`fit --until`) and validated on the incidents opened from it on
+//! (`validate --from`), the last ~20 % of the incidents (a count, not a share of the calendar: a
+//! real export often starts with a sparse tail of old incidents). Both sides need at least [`MIN_SIDE_INCIDENTS`]
 //! incidents, or the section says why it shows no simulation.
 //!
 //! Every string from the data is escaped (HTML with `crate::escape::xml`, Markdown with the summary's
@@ -53,26 +54,19 @@ pub struct DeskSection {
     pub seconds: f64,
 }
 
-/// The split instant of [`TRAIN_SHARE`]: `first + 0.8 × (end − first)` floored to the whole UTC
-/// hour, where `first` is the earliest opening and `end` the last event (or the latest opening when
-/// there are no events). Errors say why no split exists (too few incidents on a side).
-pub fn split_ms(
-    incidents: &[crate::schema::Incident],
-    events: &[crate::schema::Event],
-) -> Result<i64, String> {
-    let first = incidents.iter().map(|i| i.opened_at).min();
-    let end = events
-        .iter()
-        .map(|e| e.at)
-        .chain(incidents.iter().map(|i| i.opened_at))
-        .max();
-    let (Some(first), Some(end)) = (first, end) else {
+/// The split instant of [`TRAIN_SHARE`]: the opening time of the incident at index
+/// `floor(0.8 × n)` of the `n` openings in time order, floored to the whole UTC hour. Errors say why
+/// no split exists (too few incidents on a side).
+pub fn split_ms(incidents: &[crate::schema::Incident]) -> Result<i64, String> {
+    let mut opened: Vec<i64> = incidents.iter().map(|i| i.opened_at).collect();
+    opened.sort_unstable();
+    let k = (opened.len() as f64 * TRAIN_SHARE) as usize;
+    let Some(at) = opened.get(k) else {
         return Err("no incidents".into());
     };
-    let raw = first + ((end - first) as f64 * TRAIN_SHARE) as i64;
-    let split = raw - raw.rem_euclid(3_600_000);
-    let before = incidents.iter().filter(|i| i.opened_at < split).count();
-    let after = incidents.len() - before;
+    let split = at - at.rem_euclid(3_600_000);
+    let before = opened.partition_point(|t| *t < split);
+    let after = opened.len() - before;
     if before < MIN_SIDE_INCIDENTS || after < MIN_SIDE_INCIDENTS {
         return Err(format!(
             "too few incidents to calibrate: {before} opened before the split at {} and {after} from it (at least {MIN_SIDE_INCIDENTS} each)",
@@ -85,7 +79,7 @@ pub fn split_ms(
 /// The split rule in words, for the page and metrics.json.
 pub fn split_rule() -> String {
     format!(
-        "fitted on what was known before the instant {:.0} % into the period (first opening → last event, floored to the hour): incidents opened before it and their events before it (fit --until); simulated and compared on the incidents opened from it on, the last {:.0} % (validate --from), starting from the incidents really open at that instant",
+        "fitted on what was known before the opening of the incident at {:.0} % of the incidents in order of opening (floored to the hour): incidents opened before it and their events before it (fit --until); simulated and compared on the incidents opened from it on, the last ~{:.0} % (validate --from), starting from the incidents really open at that instant",
         TRAIN_SHARE * 100.0,
         (1.0 - TRAIN_SHARE) * 100.0
     )
