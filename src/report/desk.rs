@@ -243,7 +243,7 @@ fn queue_chart(v: &DeskValidation) -> String {
     // The busiest pools (by observed visits) only: two bars each stay legible.
     let mut busiest: Vec<(usize, &crate::cli::validate_desk::PoolRow)> =
         v.pools.iter().enumerate().collect();
-    busiest.sort_by(|a, b| b.1.observed_visits.cmp(&a.1.observed_visits));
+    busiest.sort_by_key(|b| std::cmp::Reverse(b.1.observed_visits));
     busiest.truncate(QUEUE_CHART_POOLS);
     busiest.sort_by_key(|x| x.0);
     let mut items = Vec::new();
