@@ -162,8 +162,13 @@ fn report_metrics_json_has_every_documented_section() {
         "pilot",
         "resolution_percentiles",
         "takeaways",
+        "desk",
     ] {
         assert!(names.contains(n), "README names {n}");
+        assert!(v.get(n).is_some(), "metrics.json.{n}");
+    }
+    // The main command gives no --scenarios: it shows the discovered desk and sweeps it.
+    for n in ["analysis", "pilot", "desk", "staffing_curve", "takeaways"] {
         assert!(!v[n].is_null(), "metrics.json.{n}");
     }
 }

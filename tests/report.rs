@@ -396,7 +396,7 @@ fn committed_example_report_is_current() {
     }
     let a = common::run_json([
         "analyze",
-        "datasets/sample-servicenow.csv",
+        "datasets/sample-desk-audit.csv",
         "--sla",
         "scenarios/sla-standard.toml",
         "--output",

@@ -1,6 +1,9 @@
 //! `incidentlab report`: from a store (or an export) to a report a manager can read.
 //!
 #![doc = concat!("```text\n", include_str!("examples/report.txt"), "```")]
+//! A source with events and no `--scenarios` gets "Your desk, simulated" (`report::desk`): the desk
+//! discovered before the split (the opening of the incident at 80 % of them), validated on the rest, and one more agent in
+//! the most utilised pool; `--sweep` then varies that desk.
 //! Writes `index.html` (self-contained, offline), `summary.md` and `metrics.json`.
 
 use std::path::PathBuf;
@@ -128,22 +131,35 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         .map(|p| SlaPolicy::load(p).map(|s| (p.clone(), s)))
         .transpose()?;
     // The data: a store, or an export imported once.
-    let (data, incidents, source) = if crate::store::StoreFormat::of(&args.input).is_ok() {
+    // Without --scenarios, a store with events gets "Your desk, simulated" (src/report/desk.rs).
+    let want_desk = args.scenarios.is_empty();
+    let (data, incidents, events, source) = if crate::store::StoreFormat::of(&args.input).is_ok() {
         let d = Dataset::open_store(&args.input)?;
-        let incs = if args.pilot_start.is_some() {
-            Some(crate::store::read_incidents(&args.input)?)
+        let (incs, evs) = if want_desk {
+            let (i, e) = super::fit::load_with_events(&args.input, args.format)?;
+            (Some(i), e)
+        } else if args.pilot_start.is_some() {
+            (Some(crate::store::read_incidents(&args.input)?), Vec::new())
         } else {
-            None
+            (None, Vec::new())
         };
-        (d, incs, format!("store {}", args.input.display()))
+        (d, incs, evs, format!("store {}", args.input.display()))
     } else {
         let imported = import_files(std::slice::from_ref(&args.input), &args.export.options()?)?;
         let line = imported.summary.line();
         (
             Dataset::from_imported(&imported)?,
             Some(imported.incidents),
+            imported.events,
             format!("export {} ({line})", args.input.display()),
         )
+    };
+    let (desk, desk_spec) = match (&incidents, want_desk && !events.is_empty()) {
+        (Some(incs), true) => {
+            let (d, spec) = desk_section(args, incs, &events, policy.as_ref().map(|(_, p)| p));
+            (Some(d), spec)
+        }
+        _ => (None, None),
     };
     let pct = percentiles(data.incidents.clone())?;
     let opts = AnalyzeOptions {
@@ -224,9 +240,10 @@ pub fn run(args: &ReportArgs) -> Result<String> {
                 points,
             })
         }
+        (Some(sw), None) if desk_spec.is_some() => Some(sweep_desk(desk_spec.as_ref(), sw, args, &targets)?),
         (Some(_), None) => {
             return Err(Error::Usage(
-                "--sweep varies a scenario: give it with --scenarios".into(),
+                "--sweep varies a scenario: give it with --scenarios (or a store with events: its discovered desk)".into(),
             ))
         }
         _ => None,
@@ -234,6 +251,9 @@ pub fn run(args: &ReportArgs) -> Result<String> {
     let mut tk = takeaways(&analysis, &simulations, &comparison, &pilot);
     if let Some(c) = &staffing_curve {
         tk.push(crate::report::staffing_takeaway(c));
+    }
+    if let Some(d) = &desk {
+        tk.push(("desk".into(), crate::report::desk::takeaway(d)));
     }
     let report = Report {
         title: args.title.clone(),
@@ -245,6 +265,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         pilot,
         staffing_curve,
         targets,
+        desk,
         takeaways: tk,
     };
     // The page is rendered once; its charts are kept as drawn for the standalone files.
@@ -331,4 +352,149 @@ fn render_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The name of the desk the report discovers (the stream key of its runs, as `fit --name`).
+pub const DESK_NAME: &str = "desk";
+
+/// "Your desk, simulated": discovery, calibration on the split and one more agent; a failure is a
+/// note in the section, not a failed report. Also returns the fitted desk (for `--sweep`).
+fn desk_section(
+    args: &ReportArgs,
+    incidents: &[crate::schema::Incident],
+    events: &[crate::schema::Event],
+    policy: Option<&SlaPolicy>,
+) -> (
+    crate::report::desk::DeskSection,
+    Option<crate::sim::desk::DeskSpec>,
+) {
+    let started = std::time::Instant::now();
+    let mut d = crate::report::desk::DeskSection {
+        split_rule: crate::report::desk::split_rule(),
+        split_at: String::new(),
+        pools_by: String::new(),
+        fitted_incidents: 0,
+        fitted_events: 0,
+        reproduce: Vec::new(),
+        validation: None,
+        one_more_agent: None,
+        notes: Vec::new(),
+        seconds: 0.0,
+    };
+    let spec = match calibrate(&mut d, args, incidents, events, policy) {
+        Ok(spec) => Some(spec),
+        Err(m) => {
+            d.notes.push(m);
+            None
+        }
+    };
+    d.seconds = started.elapsed().as_secs_f64();
+    (d, spec)
+}
+
+/// Fits the desk before the split (as `fit --until SPLIT --name desk [--sla]`, through the same
+/// TOML text), validates it from the split (as `validate --from SPLIT --runs N`) and adds one
+/// agent to the most utilised pool.
+fn calibrate(
+    d: &mut crate::report::desk::DeskSection,
+    args: &ReportArgs,
+    incidents: &[crate::schema::Incident],
+    events: &[crate::schema::Event],
+    policy: Option<&SlaPolicy>,
+) -> std::result::Result<crate::sim::desk::DeskSpec, String> {
+    use crate::cli::validate_desk::{one_more_agent, prepare, validate_desk, DeskValidateOptions};
+    use crate::decide::desk;
+    let split = crate::report::desk::split_ms(incidents)?;
+    d.split_at = crate::metrics::recurrence::iso(split);
+    let sla_hours = policy
+        .map(|p| {
+            p.targets
+                .iter()
+                .map(|(k, t)| (*k, t.resolution_hours))
+                .collect()
+        })
+        .unwrap_or_default();
+    let o = desk::DeskFitOptions {
+        name: DESK_NAME.into(),
+        until_ms: Some(split),
+        sla_hours,
+        ..Default::default()
+    };
+    let f = desk::discover(incidents, events, &o).map_err(|m| format!("desk discovery: {m}"))?;
+    d.pools_by = f.pool_by.name().to_string();
+    d.fitted_incidents = f.incidents;
+    d.fitted_events = f.events;
+    let spec: crate::sim::desk::DeskSpec = toml::from_str(&desk::render::desk_toml(&f))
+        .map_err(|e| format!("internal: the fitted desk does not parse: {e}"))?;
+    let runs = args.replications.unwrap_or(10).max(2);
+    d.reproduce = reproduce(args, &d.split_at, runs);
+    let vo = DeskValidateOptions {
+        from_ms: split,
+        runs,
+        seed: None,
+        threads: None,
+    };
+    let (v, _, _) =
+        validate_desk(spec.clone(), incidents, events, &vo).map_err(|e| e.to_string())?;
+    d.validation = Some(v);
+    match prepare(spec.clone(), incidents, events, split, None)
+        .and_then(|p| one_more_agent(&p, runs, None))
+    {
+        Ok(a) => d.one_more_agent = Some(a),
+        Err(e) => d.notes.push(format!("one more agent: {e}")),
+    }
+    Ok(spec)
+}
+
+/// The `fit` and `validate` commands that print the section's calibration.
+fn reproduce(args: &ReportArgs, split: &str, runs: usize) -> Vec<String> {
+    use clap::ValueEnum;
+    let input = args.input.display().to_string();
+    let format = match args.format {
+        SourceFormat::Auto => String::new(),
+        f => f
+            .to_possible_value()
+            .map(|v| format!(" --format {}", v.get_name()))
+            .unwrap_or_default(),
+    };
+    let sla = args
+        .sla
+        .as_ref()
+        .map(|p| format!(" --sla {}", p.display()))
+        .unwrap_or_default();
+    vec![
+        format!(
+            "incidentlab fit {input}{format} --until {split} --name {DESK_NAME}{sla} -o desk.toml"
+        ),
+        format!(
+            "incidentlab validate desk.toml --against {input}{format} --from {split} --runs {runs}"
+        ),
+    ]
+}
+
+/// `--sweep` without `--scenarios`: the staffing curve of the discovered desk (fitted before the
+/// split, simulated as fitted: its own start, horizon and warm-up).
+fn sweep_desk(
+    spec: Option<&crate::sim::desk::DeskSpec>,
+    sw: &str,
+    args: &ReportArgs,
+    targets: &std::collections::BTreeMap<String, f64>,
+) -> Result<crate::report::StaffingCurve> {
+    let spec = spec.ok_or_else(|| Error::Usage("--sweep: no desk was discovered".into()))?;
+    let desk = crate::sim::desk::compile(spec).map_err(|e| {
+        Error::Usage(format!(
+            "the discovered desk is invalid: {} {}",
+            e.field, e.message
+        ))
+    })?;
+    let subject = crate::decide::compare::Subject::Desk(Box::new(desk));
+    let reps = args.replications.unwrap_or(spec.replications);
+    let (sweep, points) =
+        crate::decide::compare::sweep_subject(&subject, sw, reps, spec.seed, None, targets)
+            .map_err(Error::Usage)?;
+    Ok(crate::report::StaffingCurve {
+        scenario: "your desk".into(),
+        parameter: sweep.name.clone(),
+        points,
+    })
 }

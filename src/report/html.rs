@@ -69,12 +69,18 @@ pub struct Page {
     json: Value,
 }
 
+/// "Your desk, simulated" (src/report/desk.rs): nothing when the report has no discovered desk.
+fn desk(h: &mut Page, r: &Report) {
+    let section = super::desk::html(r, &h.json);
+    h.push(&section);
+}
+
 /// A section of the page: writes its `<section>` (or nothing when the report has no such part).
 pub type Section = fn(&mut Page, &Report);
 
 /// The sections in reading order; a new section is one function added here.
 pub const SECTIONS: &[Section] = &[
-    headline, resolution, trends, flow, recurrence, simulation, staffing, pilot, notes,
+    headline, resolution, trends, flow, recurrence, desk, simulation, staffing, pilot, notes,
 ];
 
 impl Page {

@@ -30,7 +30,12 @@ fn p(v: Option<f64>) -> String {
 }
 
 /// The sections of `summary.md` in reading order; a new section is one more function here.
-const SECTIONS: &[fn(&Report) -> String] = &[headline, by_group, problem_candidates];
+const SECTIONS: &[fn(&Report) -> String] = &[headline, by_group, problem_candidates, desk];
+
+/// "Your desk, simulated" (src/report/desk.rs).
+fn desk(r: &Report) -> String {
+    super::desk::markdown(r, &md)
+}
 
 impl ReportWriter for MarkdownWriter {
     fn file_name(&self) -> &'static str {

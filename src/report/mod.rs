@@ -4,6 +4,7 @@
 //! an interrupted run never leaves half a report.
 
 pub mod charts;
+pub mod desk;
 pub mod html;
 pub mod markdown;
 
@@ -33,6 +34,8 @@ pub struct Report {
     pub staffing_curve: Option<StaffingCurve>,
     /// SLA compliance targets (`--target`), drawn as lines on the SLA charts.
     pub targets: std::collections::BTreeMap<String, f64>,
+    /// "Your desk, simulated" (a store with events and no `--scenarios`): see [`desk`].
+    pub desk: Option<desk::DeskSection>,
     /// One-line takeaways per section, generated from the numbers.
     pub takeaways: Vec<(String, String)>,
 }
