@@ -242,9 +242,15 @@ fn fitted_desk_one_more_agent_lowers_the_busiest_pools_queue() {
         ])
         .arg(&csv));
     let store = import(&csv, &dir);
+    // The export flags at their defaults, as clap fills them for a command without them.
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        export: incidentlab::cli::ExportArgs,
+    }
+    let flags = <Flags as clap::Parser>::try_parse_from(["incidentlab"]).unwrap();
     let (incidents, events) =
-        incidentlab::cli::fit::load_with_events(&store, incidentlab::ingest::SourceFormat::Auto)
-            .unwrap();
+        incidentlab::cli::fit::load_with_events(&store, &flags.export).unwrap();
     let first = events.iter().map(|e| e.at).min().unwrap();
     let last = events.iter().map(|e| e.at).max().unwrap();
     let split = first + (last - first) * 6 / 10;

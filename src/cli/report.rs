@@ -136,7 +136,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
     let (data, incidents, events, source) = if crate::store::StoreFormat::of(&args.input).is_ok() {
         let d = Dataset::open_store(&args.input)?;
         let (incs, evs) = if want_desk {
-            let (i, e) = super::fit::load_with_events(&args.input, args.format)?;
+            let (i, e) = super::fit::load_with_events(&args.input, &args.export)?;
             (Some(i), e)
         } else if args.pilot_start.is_some() {
             (Some(crate::store::read_incidents(&args.input)?), Vec::new())
@@ -450,8 +450,8 @@ fn calibrate(
 fn reproduce(args: &ReportArgs, split: &str, runs: usize) -> Vec<String> {
     use clap::ValueEnum;
     let input = args.input.display().to_string();
-    let format = match args.format {
-        SourceFormat::Auto => String::new(),
+    let format = match args.export.format {
+        crate::ingest::SourceFormat::Auto => String::new(),
         f => f
             .to_possible_value()
             .map(|v| format!(" --format {}", v.get_name()))

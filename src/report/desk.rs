@@ -109,20 +109,8 @@ fn estimate(json: &Value, path: &str, percent: bool, digits: usize) -> String {
     format!("{} [{}, {}]", m("mean"), m("ci_low"), m("ci_high"))
 }
 
-fn figure(id: &str, svg: std::result::Result<String, String>, caption: &str) -> String {
-    match svg {
-        Ok(s) => format!(
-            "<figure class=\"chart\" id=\"chart-{}\">{s}<figcaption>{}</figcaption></figure>\n",
-            esc(id),
-            esc(caption)
-        ),
-        Err(e) => format!(
-            "<figure class=\"chart\" id=\"chart-{}\"><figcaption>chart not drawn: {}</figcaption></figure>\n",
-            esc(id),
-            esc(&e)
-        ),
-    }
-}
+/// Writes a chart's `<figure>` (the HTML report keeps the drawn chart for `charts/<id>.svg`).
+pub type Figure<'a> = dyn FnMut(&str, std::result::Result<String, String>, &str) -> String + 'a;
 
 /// Whether a paired interval excludes 0, in words.
 fn verdict(d: &Estimate) -> &'static str {
@@ -171,7 +159,7 @@ pub fn takeaway(d: &DeskSection) -> String {
 }
 
 /// The section's HTML, or nothing when the report has no desk.
-pub fn html(r: &Report, json: &Value) -> String {
+pub fn html(r: &Report, json: &Value, figure: &mut Figure<'_>) -> String {
     let Some(d) = &r.desk else {
         return String::new();
     };
@@ -198,8 +186,8 @@ pub fn html(r: &Report, json: &Value) -> String {
         esc(&v.export)
     ));
     h.push_str("<div class=\"charts\">");
-    h.push_str(&mttr_chart(v));
-    h.push_str(&queue_chart(v));
+    h.push_str(&mttr_chart(v, figure));
+    h.push_str(&queue_chart(v, figure));
     h.push_str("</div>");
     h.push_str(&priority_table(v, json));
     h.push_str(&pool_table(v, json));
@@ -210,7 +198,7 @@ pub fn html(r: &Report, json: &Value) -> String {
     h
 }
 
-fn mttr_chart(v: &DeskValidation) -> String {
+fn mttr_chart(v: &DeskValidation, figure: &mut Figure<'_>) -> String {
     let mut items = Vec::new();
     for p in &v.priorities {
         items.push(Bar {
@@ -239,7 +227,7 @@ fn mttr_chart(v: &DeskValidation) -> String {
     )
 }
 
-fn queue_chart(v: &DeskValidation) -> String {
+fn queue_chart(v: &DeskValidation, figure: &mut Figure<'_>) -> String {
     // The busiest pools (by observed visits) only: two bars each stay legible.
     let mut busiest: Vec<(usize, &crate::cli::validate_desk::PoolRow)> =
         v.pools.iter().enumerate().collect();

@@ -71,8 +71,34 @@ pub struct Page {
 
 /// "Your desk, simulated" (src/report/desk.rs): nothing when the report has no discovered desk.
 fn desk(h: &mut Page, r: &Report) {
-    let section = super::desk::html(r, &h.json);
+    let Page { json, charts, .. } = h;
+    let section = super::desk::html(r, json, &mut |id, svg, caption| {
+        kept_figure(charts, id, svg, caption)
+    });
     h.push(&section);
+}
+
+/// A chart's `<figure>`; a drawn chart is also kept in `charts` as a standalone SVG document for
+/// `charts/<id>.svg` (and PNG).
+fn kept_figure(
+    charts: &mut Vec<(String, String)>,
+    id: &str,
+    svg: std::result::Result<String, String>,
+    caption: &str,
+) -> String {
+    match svg {
+        Ok(s) => {
+            if let (Some(a), Some(b)) = (s.find("<svg"), s.rfind("</svg>")) {
+                let doc = format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}",
+                    &s[a..b + 6]
+                );
+                charts.push((id.to_string(), doc));
+            }
+            format!("<figure class=\"chart\" id=\"chart-{}\">{s}<figcaption>{}</figcaption></figure>\n", esc(id), esc(caption))
+        }
+        Err(e) => format!("<figure class=\"chart\" id=\"chart-{}\"><figcaption>chart not drawn: {}</figcaption></figure>\n", esc(id), esc(&e)),
+    }
 }
 
 /// A section of the page: writes its `<section>` (or nothing when the report has no such part).
@@ -137,19 +163,7 @@ impl Page {
 
     /// Writes a chart's figure and keeps the chart as a standalone SVG document.
     fn figure(&mut self, id: &str, svg: std::result::Result<String, String>, caption: &str) {
-        let html = match svg {
-            Ok(s) => {
-                if let (Some(a), Some(b)) = (s.find("<svg"), s.rfind("</svg>")) {
-                    let doc = format!(
-                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}",
-                        &s[a..b + 6]
-                    );
-                    self.charts.push((id.to_string(), doc));
-                }
-                format!("<figure class=\"chart\" id=\"chart-{}\">{s}<figcaption>{}</figcaption></figure>\n", esc(id), esc(caption))
-            }
-            Err(e) => format!("<figure class=\"chart\" id=\"chart-{}\"><figcaption>chart not drawn: {}</figcaption></figure>\n", esc(id), esc(&e)),
-        };
+        let html = kept_figure(&mut self.charts, id, svg, caption);
         self.push(&html);
     }
 
