@@ -49,7 +49,10 @@ fn main() {
         .map(|p| p.get())
         .unwrap_or(1);
     // Positional arguments (cargo bench passes `--bench` first): scenario filter, replications, threads.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let filter = args.first().cloned().unwrap_or_default();
     let reps: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(200);
     let only_threads: Option<usize> = args.get(2).and_then(|s| s.parse().ok());

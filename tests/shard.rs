@@ -138,7 +138,10 @@ fn merge_refuses_missing_duplicate_foreign_and_damaged_parts() {
     let e = merge_fails(&[&p[0], &p[2]]);
     assert!(e.contains("missing shard(s) 2/3"), "{e}");
     let e = merge_fails(&[&p[0], &p[1], &p[1], &p[2]]);
-    assert!(e.contains("shard 2/3 given twice") && e.contains("p2.json"), "{e}");
+    assert!(
+        e.contains("shard 2/3 given twice") && e.contains("p2.json"),
+        "{e}"
+    );
     // A part of another run (another seed).
     let other = dir.join("other.json");
     let mut seeded: Vec<&str> = SWEEP.to_vec();
@@ -152,20 +155,23 @@ fn merge_refuses_missing_duplicate_foreign_and_damaged_parts() {
     // Edited request: the hash no longer matches.
     let text = std::fs::read_to_string(&p[1]).unwrap();
     let edited = dir.join("edited.json");
-    std::fs::write(&edited, text.replace("\"replications\":5", "\"replications\":6")).unwrap();
+    std::fs::write(
+        &edited,
+        text.replace("\"replications\":5", "\"replications\":6"),
+    )
+    .unwrap();
     let e = merge_fails(&[&p[0], &edited, &p[2]]);
     assert!(e.contains("edited.json") && e.contains("hash"), "{e}");
     // Not a part file at all.
     let junk = dir.join("junk.json");
     std::fs::write(&junk, "{\"points\": []}").unwrap();
     let e = merge_fails(&[&junk]);
-    assert!(e.contains("junk.json") && e.contains("not a part file"), "{e}");
+    assert!(
+        e.contains("junk.json") && e.contains("not a part file"),
+        "{e}"
+    );
     // Bad --shard values are usage errors.
-    let out = bin()
-        .args(SWEEP)
-        .args(["--shard", "4/3"])
-        .output()
-        .unwrap();
+    let out = bin().args(SWEEP).args(["--shard", "4/3"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("4/3"));
 }

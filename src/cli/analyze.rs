@@ -281,7 +281,9 @@ fn csv_output(a: &Analysis, out: Option<&std::path::Path>) -> Result<String> {
                 )
                 .map_err(werr)?;
             }
-            let bytes = w.into_inner().map_err(|e| ReportError::render(e.to_string()))?;
+            let bytes = w
+                .into_inner()
+                .map_err(|e| ReportError::render(e.to_string()))?;
             Ok(String::from_utf8_lossy(&bytes).into_owned())
         }
     }

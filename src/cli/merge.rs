@@ -16,11 +16,11 @@ pub const EXAMPLES: &str = include_str!("examples/merge.txt");
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{DecideError, SimError};
 use crate::decide::compare::{
     assemble_comparison, check_comparison, parse_targets, sweep_json, sweep_point, tier_runs,
     Subject, Sweep, CRN_KEY,
 };
+use crate::error::{DecideError, SimError};
 use crate::error::{Error, Result};
 use crate::sim::engine::RunResult;
 use crate::sim::model::Model;
@@ -206,7 +206,11 @@ fn plan(r: &Request) -> Result<Plan> {
                 .map_err(DecideError::classify)?;
             (models, None)
         }
-        (c, _) => return Err(DecideError::data(format!("part of an unknown command '{c}'"))),
+        (c, _) => {
+            return Err(DecideError::data(format!(
+                "part of an unknown command '{c}'"
+            )))
+        }
     };
     Ok(Plan {
         name,

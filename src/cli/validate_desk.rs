@@ -586,7 +586,8 @@ fn baseline(
     let mut sc = crate::sim::model::parse(&crate::decide::fit::scenario_toml(&f))
         .map_err(|e| DecideError::model(format!("internal: {} {}", e.field, e.message)))?;
     let offset_h = crate::decide::desk::capacity::hour_of_week(real.from_ms) as f64
-        + (real.from_ms.rem_euclid(crate::units::MS_PER_HOUR)) as f64 / crate::units::MS_PER_HOUR_F64;
+        + (real.from_ms.rem_euclid(crate::units::MS_PER_HOUR)) as f64
+            / crate::units::MS_PER_HOUR_F64;
     sc.horizon_hours = offset_h + real.end_hours().max(1.0);
     sc.warmup_hours = 0.0;
     let (m, _) = crate::sim::model::compile(&sc)

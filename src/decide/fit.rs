@@ -534,7 +534,10 @@ mod tests {
     fn written_shares_sum_to_one() {
         // Three equal shares print as 0.33333 each (sum 0.99999) without the correction.
         let r = super::shares_summing_to_one(&[1.0 / 3.0; 3], 5);
-        let written: f64 = r.iter().map(|x| format!("{x:.5}").parse::<f64>().unwrap()).sum();
+        let written: f64 = r
+            .iter()
+            .map(|x| format!("{x:.5}").parse::<f64>().unwrap())
+            .sum();
         assert!((written - 1.0).abs() < 1e-9, "{r:?}");
         let up = r.iter().filter(|x| format!("{x:.5}") == "0.33334").count();
         assert_eq!(up, 1, "{r:?}");

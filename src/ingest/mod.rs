@@ -19,8 +19,8 @@ pub mod pagerduty;
 pub mod row;
 pub mod servicenow;
 pub mod servicenow_audit;
-pub mod stream;
 pub mod spec;
+pub mod stream;
 pub mod xes;
 
 use std::collections::{BTreeMap, HashMap};

@@ -863,7 +863,12 @@ calendar = "business"
         );
         assert_eq!(
             (o.met, o.stopped, o.clock_ms, o.margin_ms()),
-            (None, false, 3 * crate::units::MS_PER_HOUR, crate::units::MS_PER_HOUR)
+            (
+                None,
+                false,
+                3 * crate::units::MS_PER_HOUR,
+                crate::units::MS_PER_HOUR
+            )
         );
         // Acknowledged after the as-of: no response figure yet.
         let o = evaluate(
@@ -878,14 +883,37 @@ calendar = "business"
         assert_eq!(o.response_ms, None);
         // A pause that is the last event (open-ended) lasts to the end: 1 h running, then paused.
         let pauses = [(t0 + crate::units::MS_PER_HOUR, i64::MAX)];
-        let o = evaluate(p1, t0, None, None, t0 + 10 * crate::units::MS_PER_HOUR, Some(&pauses), None);
+        let o = evaluate(
+            p1,
+            t0,
+            None,
+            None,
+            t0 + 10 * crate::units::MS_PER_HOUR,
+            Some(&pauses),
+            None,
+        );
         assert_eq!(
             (o.clock_ms, o.pause_ms, o.met),
-            (crate::units::MS_PER_HOUR, 9 * crate::units::MS_PER_HOUR, None)
+            (
+                crate::units::MS_PER_HOUR,
+                9 * crate::units::MS_PER_HOUR,
+                None
+            )
         );
         // On-hold hours (no events table) are capped at the elapsed clock.
-        let o = evaluate(p1, t0, None, Some(t0 + crate::units::MS_PER_HOUR), LATE, None, Some(5.0));
-        assert_eq!((o.clock_ms, o.pause_ms, o.met), (0, crate::units::MS_PER_HOUR, Some(true)));
+        let o = evaluate(
+            p1,
+            t0,
+            None,
+            Some(t0 + crate::units::MS_PER_HOUR),
+            LATE,
+            None,
+            Some(5.0),
+        );
+        assert_eq!(
+            (o.clock_ms, o.pause_ms, o.met),
+            (0, crate::units::MS_PER_HOUR, Some(true))
+        );
         // stop = "closed" is parsed; an unknown stop is an error naming the line.
         let q = SlaPolicy::parse(&format!("stop = \"closed\"\n{POLICY}")).unwrap();
         assert_eq!(q.stop, StopAt::Closed);

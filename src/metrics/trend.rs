@@ -316,7 +316,10 @@ mod tests {
         let sorted: Vec<f64> = (1..=100).map(f64::from).collect();
         // p95 of 1..100 by linear interpolation = 95.05 h.
         let c = censoring_cutoff(&sorted, 1_000_000_000);
-        assert_eq!(c, 1_000_000_000 - (95.05 * crate::units::MS_PER_HOUR_F64) as i64);
+        assert_eq!(
+            c,
+            1_000_000_000 - (95.05 * crate::units::MS_PER_HOUR_F64) as i64
+        );
         assert_eq!(censoring_cutoff(&[], 7), 7);
         let (a, b) = month_bounds(202412);
         assert_eq!(super::super::recurrence::iso(a), "2024-12-01T00:00:00Z");
@@ -339,7 +342,10 @@ mod tests {
         assert_eq!(window_cut(&m), vec![true, true, false, false]);
         // A full first month opening in its first hours is not cut.
         assert_eq!(
-            window_cut(&[(202502, 100, feb + crate::units::MS_PER_HOUR), (202503, 90, mar)]),
+            window_cut(&[
+                (202502, 100, feb + crate::units::MS_PER_HOUR),
+                (202503, 90, mar)
+            ]),
             vec![false, false]
         );
         // Mostly survivors (BPIC 2013's shape): sparse months are the majority, so the median is
