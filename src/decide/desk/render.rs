@@ -77,6 +77,7 @@ fn header(f: &DeskFit, o: &mut String) {
         format!("- --pools group keeps the --top busiest groups (by visits); the rest are merged into '{OTHER_GROUPS}';"),
         "- kinds per label ([states], editable): queue = in the pool, nobody working; work = an agent working;".into(),
         "  wait = external waiting, no agent; resolved/closed end the incident (a reopening counts as wait);".into(),
+        "  in a log that names assignees (half its events or more), a work-kind event with no assignee is queue;".into(),
         "- a visit = consecutive events in one pool; its queue/work/wait hours are the time from each event to the next;".into(),
         "- the incident ends at the first event of its final run of resolved/closed events; open incidents are censored at the cut;".into(),
         format!("- entry, routing, work and wait from the visits starting in the capacity window (fewer than {}: the whole period);", super::MIN_RECENT_VISITS),

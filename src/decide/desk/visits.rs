@@ -108,6 +108,12 @@ pub fn timelines<'a>(
     states: &StateMap,
     keys: &mut Keys,
 ) -> Vec<(String, Timeline<'a>)> {
+    // A log that names who holds an incident (most events carry an assignee) says "nobody is
+    // working on it" with an empty assignee: ServiceNow audit rows of a transfer are `Active` with
+    // no `assigned_to` until someone in the new group takes it. Such work-kind events count as
+    // queue; a log without assignees keeps its state labels as they are.
+    let named = events.iter().filter(|e| e.assignee.is_some()).count();
+    let assignees_recorded = 2 * named >= events.len() && named > 0;
     let mut by_incident: HashMap<&str, Vec<&'a Event>> = HashMap::new();
     for e in events.iter().filter(|e| e.at < cut_ms) {
         by_incident
@@ -119,7 +125,10 @@ pub fn timelines<'a>(
         .into_iter()
         .map(|(id, mut evs)| {
             evs.sort_by_key(|e| (e.at, e.source_line));
-            (id.to_string(), timeline(evs, by, states, keys))
+            (
+                id.to_string(),
+                timeline(evs, by, states, keys, assignees_recorded),
+            )
         })
         .collect();
     out.sort_by(|a, b| (a.1.opened_ms(), &a.0).cmp(&(b.1.opened_ms(), &b.0)));
@@ -131,8 +140,15 @@ fn timeline<'a>(
     by: PoolBy,
     states: &StateMap,
     keys: &mut Keys,
+    assignees_recorded: bool,
 ) -> Timeline<'a> {
-    let kinds: Vec<Kind> = events.iter().map(|e| states.kind(e).0).collect();
+    let kinds: Vec<Kind> = events
+        .iter()
+        .map(|e| match states.kind(e).0 {
+            Kind::Work if assignees_recorded && e.assignee.is_none() => Kind::Queue,
+            k => k,
+        })
+        .collect();
     let raw: Vec<Option<u32>> = events
         .iter()
         .map(|e| by.key(e).map(|k| keys.intern(&k)))
@@ -292,6 +308,37 @@ mod tests {
             assignee: (!who.is_empty()).then(|| who.into()),
             source_line: (hour * 10.0) as u64,
         }
+    }
+
+    #[test]
+    fn work_without_an_assignee_is_queue_when_the_log_names_assignees() {
+        // ServiceNow audit shape: a transfer to L2 is `Active` with nobody assigned for 2 h, then
+        // someone takes it (3 h of work), then it is resolved.
+        let evs = vec![
+            ev("A", 0.0, "Active", "", "L1", "ann"),
+            ev("A", 1.0, "Active", "", "L2", ""),
+            ev("A", 3.0, "Active", "", "L2", "bob"),
+            ev("A", 6.0, "Resolved", "", "L2", "bob"),
+        ];
+        let cut = (20.0 * crate::units::MS_PER_HOUR_F64) as i64;
+        let h = |ms: i64| ms as f64 / crate::units::MS_PER_HOUR_F64;
+        let mut keys = Keys::default();
+        let tl = timelines(&evs, cut, PoolBy::Level, &StateMap::default(), &mut keys);
+        let (v, _) = visits(&tl[0].1, cut);
+        assert_eq!((h(v[1].queue_ms), h(v[1].work_ms)), (2.0, 3.0));
+        // The same log without any assignee: the labels decide (all work).
+        let bare: Vec<Event> = evs
+            .iter()
+            .cloned()
+            .map(|mut e| {
+                e.assignee = None;
+                e
+            })
+            .collect();
+        let mut keys = Keys::default();
+        let tl = timelines(&bare, cut, PoolBy::Level, &StateMap::default(), &mut keys);
+        let (v, _) = visits(&tl[0].1, cut);
+        assert_eq!((h(v[1].queue_ms), h(v[1].work_ms)), (0.0, 5.0));
     }
 
     #[test]
