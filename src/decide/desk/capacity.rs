@@ -220,7 +220,20 @@ pub fn capacity(
         .map(|s| load_sum[s] / f64::from(occ[s]) / f64::from(agents[s]))
         .collect();
     ratios.sort_by(|a, b| a.total_cmp(b));
-    let peak_ratio = crate::sim::stats::quantile(&ratios, CONCURRENCY_QUANTILE);
+    // Work held overnight and at weekends (work hours are elapsed time) needs slots too: over the
+    // week, the slot-hours (agents × concurrency) must hold at least the work-hours seen, or a pool
+    // staffed 45 h a week that holds work all 168 h queues without end in the simulation.
+    let weekly_load: f64 = (0..168)
+        .filter(|s| occ[*s] > 0)
+        .map(|s| load_sum[s] / f64::from(occ[s]))
+        .sum();
+    let weekly_agent_hours: f64 = agents.iter().map(|a| f64::from(*a)).sum();
+    let weekly_ratio = if weekly_agent_hours > 0.0 {
+        weekly_load / weekly_agent_hours
+    } else {
+        f64::NAN
+    };
+    let peak_ratio = crate::sim::stats::quantile(&ratios, CONCURRENCY_QUANTILE).max(weekly_ratio);
     Capacity {
         agents,
         mean_agents,
@@ -391,6 +404,26 @@ mod tests {
         assert_eq!(c.concurrency, 3);
         // Busy-person multitasking: ann holds 3 h over 1 busy hour, bob 1 over 1: 4 / 2 = 2.
         assert_eq!(c.multitasking, 2.0);
+    }
+
+    #[test]
+    fn slots_over_the_week_hold_the_work_held_overnight() {
+        // Ann is on duty Mon 10 only (one agent-hour a week) and holds one incident in work from
+        // Mon 10:00 to 20:00. At her staffed hour the load per agent is 1, but the week holds 10
+        // work-hours against 1 agent-hour: concurrency 10.
+        let acts = [Activity {
+            person: 0,
+            at_ms: at(0, 10.5),
+        }];
+        let held = [Held {
+            person: 0,
+            start_ms: at(0, 10.0),
+            end_ms: at(0, 20.0),
+        }];
+        let c = capacity(&acts, &held, (MON, at(7, 0.0)), 1);
+        assert_eq!(c.agents.iter().sum::<u32>(), 1);
+        assert_eq!(c.concurrency_peak, 10.0);
+        assert_eq!(c.concurrency, 10);
     }
 
     #[test]

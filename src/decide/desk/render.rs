@@ -87,7 +87,8 @@ fn header(f: &DeskFit, o: &mut String) {
         format!("- capacity window {} to {}: agents per hour of week = distinct people on duty in that hour, averaged over its occurrences;", iso(f.window.0), iso(f.window.1)),
         format!("  on duty = first to last non-queue event of a UTC day (span <= {} h, else the event hours), pix-framework confidence >= {};", capacity::WORKING_DAY_HOURS, capacity::MIN_CONFIDENCE),
         "  rounded keeping the weekly agent-hours, never above people_seen (nobody in the window: the whole period, >= 1 agent);".into(),
-        "- concurrency = the largest, over the hours of the week with agents, (mean incidents in work in the pool at that hour) / (agents), rounded up.".into(),
+        "- concurrency = the largest, over the hours of the week with agents, (mean incidents in work in the pool at that hour) / (agents), rounded up,".into(),
+        "  and at least (mean work-hours held per week) / (agent-hours per week): work held overnight needs slots too.".into(),
     ];
     for r in rules {
         let _ = writeln!(o, "# {r}");
