@@ -11,6 +11,7 @@
 //! id is not there only shared a hash with another id and is imported after all (appended, the
 //! store rewritten once; with 64-bit hashes about one import in 40,000 of 30M rows).
 
+use crate::schema::col;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -175,34 +176,44 @@ pub struct FrameBuilder {
     capacity: usize,
 }
 
+// The canonical column names ([`crate::schema::col`]), grouped by how they are built.
 const TEXT_COLUMNS: [&str; 17] = [
-    "incident_id",
-    "source",
-    "priority_label",
-    "impact",
-    "urgency",
-    "category",
-    "subcategory",
-    "symptom",
-    "service",
-    "ci",
-    "assignment_group",
-    "assignee",
-    "channel",
-    "max_support_level",
-    "problem_id",
-    "final_state",
-    "resolved_source",
+    col::INCIDENT_ID,
+    col::SOURCE,
+    col::PRIORITY_LABEL,
+    col::IMPACT,
+    col::URGENCY,
+    col::CATEGORY,
+    col::SUBCATEGORY,
+    col::SYMPTOM,
+    col::SERVICE,
+    col::CI,
+    col::ASSIGNMENT_GROUP,
+    col::ASSIGNEE,
+    col::CHANNEL,
+    col::MAX_SUPPORT_LEVEL,
+    col::PROBLEM_ID,
+    col::FINAL_STATE,
+    col::RESOLVED_SOURCE,
 ];
-const TIME_COLUMNS: [&str; 4] = ["opened_at", "acknowledged_at", "resolved_at", "closed_at"];
+const TIME_COLUMNS: [&str; 4] = [
+    col::OPENED_AT,
+    col::ACKNOWLEDGED_AT,
+    col::RESOLVED_AT,
+    col::CLOSED_AT,
+];
 const INT_COLUMNS: [&str; 5] = [
-    "priority",
-    "reassignment_count",
-    "reopen_count",
-    "escalation_count",
-    "source_line",
+    col::PRIORITY,
+    col::REASSIGNMENT_COUNT,
+    col::REOPEN_COUNT,
+    col::ESCALATION_COUNT,
+    col::SOURCE_LINE,
 ];
-const FLAG_COLUMNS: [&str; 3] = ["made_sla_reported", "knowledge_used", "major_incident"];
+const FLAG_COLUMNS: [&str; 3] = [
+    col::MADE_SLA_REPORTED,
+    col::KNOWLEDGE_USED,
+    col::MAJOR_INCIDENT,
+];
 
 impl FrameBuilder {
     pub fn new(capacity: usize) -> FrameBuilder {
