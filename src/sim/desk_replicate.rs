@@ -13,7 +13,7 @@ use super::{compile, Desk, DeskRun, DeskRunOptions, DeskSpec, Invalid};
 use crate::error::{Error, Result};
 use crate::sim::engine::RunResult;
 use crate::sim::model::PolicyName;
-use crate::sim::replicate::{class_summary, Summary, TierSummary};
+use crate::sim::replicate::{class_summary, Summary};
 use crate::sim::stats::Estimate;
 
 /// Whether a TOML text is a desk (it has `[[pools]]` and no `[[tiers]]`) rather than a tier scenario.
@@ -352,21 +352,11 @@ pub fn summarize_desk(desk: &Desk, seed: u64, runs: &[DeskRun]) -> DeskSummary {
 /// A desk's replications in the tier-scenario [`Summary`] form (pools as tiers), for the report and
 /// comparisons; see [`run_result`] for the definitions.
 pub fn tier_form_summary(desk: &Desk, seed: u64, runs: &[RunResult]) -> Summary {
-    let mut priorities = std::collections::BTreeMap::new();
-    for (k, label) in desk.spec.priorities.iter().enumerate() {
-        priorities.insert(label.clone(), class_summary(runs, |r| &r.classes[k]));
-    }
-    let mut tiers = std::collections::BTreeMap::new();
-    for (k, p) in desk.pools.iter().enumerate() {
-        tiers.insert(
-            p.name.clone(),
-            TierSummary {
-                utilisation: Estimate::of(runs.iter().map(|r| r.tiers[k].utilisation)),
-                queue_length: Estimate::of(runs.iter().map(|r| r.tiers[k].mean_queue)),
-                mean_staff: Estimate::of(runs.iter().map(|r| r.tiers[k].mean_staff)),
-            },
-        );
-    }
+    let (priorities, tiers) = crate::sim::replicate::class_and_tier_summaries(
+        &desk.spec.priorities,
+        desk.pools.iter().map(|p| p.name.as_str()),
+        runs,
+    );
     Summary {
         scenario: desk.spec.name.clone(),
         replications: runs.len(),

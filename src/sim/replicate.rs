@@ -225,22 +225,40 @@ pub(crate) fn class_summary(
     }
 }
 
+/// Per priority class and per tier (or pool, in the same order as the runs' `classes` and
+/// `tiers`), the estimates over replications: shared by tier models and desks in tier form.
+pub fn class_and_tier_summaries<'a>(
+    priorities: &[String],
+    tier_names: impl Iterator<Item = &'a str>,
+    runs: &[RunResult],
+) -> (
+    BTreeMap<String, ClassSummary>,
+    BTreeMap<String, TierSummary>,
+) {
+    let classes = priorities
+        .iter()
+        .enumerate()
+        .map(|(k, label)| (label.clone(), class_summary(runs, |r| &r.classes[k])))
+        .collect();
+    let tiers = tier_names
+        .enumerate()
+        .map(|(k, name)| {
+            (
+                name.to_string(),
+                TierSummary {
+                    utilisation: Estimate::of(runs.iter().map(|r| r.tiers[k].utilisation)),
+                    queue_length: Estimate::of(runs.iter().map(|r| r.tiers[k].mean_queue)),
+                    mean_staff: Estimate::of(runs.iter().map(|r| r.tiers[k].mean_staff)),
+                },
+            )
+        })
+        .collect();
+    (classes, tiers)
+}
+
 pub fn summarize(m: &Model, o: &RunOptions, runs: &[RunResult], warnings: Vec<String>) -> Summary {
-    let mut priorities = BTreeMap::new();
-    for (k, label) in m.priorities.iter().enumerate() {
-        priorities.insert(label.clone(), class_summary(runs, |r| &r.classes[k]));
-    }
-    let mut tiers = BTreeMap::new();
-    for (k, t) in m.tiers.iter().enumerate() {
-        tiers.insert(
-            t.name.clone(),
-            TierSummary {
-                utilisation: Estimate::of(runs.iter().map(|r| r.tiers[k].utilisation)),
-                queue_length: Estimate::of(runs.iter().map(|r| r.tiers[k].mean_queue)),
-                mean_staff: Estimate::of(runs.iter().map(|r| r.tiers[k].mean_staff)),
-            },
-        );
-    }
+    let (priorities, tiers) =
+        class_and_tier_summaries(&m.priorities, m.tiers.iter().map(|t| t.name.as_str()), runs);
     Summary {
         scenario: m.name.clone(),
         replications: runs.len(),
