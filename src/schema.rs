@@ -506,113 +506,127 @@ pub fn incidents_from_frame(df: &DataFrame) -> PolarsResult<Vec<Incident>> {
         }
     }
     let df = df.select(INCIDENT_COLUMNS.iter().map(|c| c.0))?;
-    let ts = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
-        let c = df.column(name)?.cast(&DataType::Datetime(
-            TimeUnit::Milliseconds,
-            Some(TimeZone::UTC),
-        ))?;
-        let c = c.cast(&DataType::Int64)?;
-        Ok(c.i64()?.iter().collect())
-    };
-    let st = |name: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(df
-            .column(name)?
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
-    let it = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
-        let c = df.column(name)?.cast(&DataType::Int64)?;
-        Ok(c.i64()?.iter().collect())
-    };
-    let bo = |name: &str| -> PolarsResult<Vec<Option<bool>>> {
-        Ok(df.column(name)?.bool()?.iter().collect())
-    };
-    let n = df.height();
-    let (id, source) = (st(col::INCIDENT_ID)?, st(col::SOURCE)?);
-    let (opened, ack, resolved, closed) = (
-        ts(col::OPENED_AT)?,
-        ts(col::ACKNOWLEDGED_AT)?,
-        ts(col::RESOLVED_AT)?,
-        ts(col::CLOSED_AT)?,
-    );
-    let priority = it(col::PRIORITY)?;
-    let (plabel, impact, urgency, category, subcategory, symptom) = (
-        st(col::PRIORITY_LABEL)?,
-        st(col::IMPACT)?,
-        st(col::URGENCY)?,
-        st(col::CATEGORY)?,
-        st(col::SUBCATEGORY)?,
-        st(col::SYMPTOM)?,
-    );
-    let (service, ci, group, assignee, channel) = (
-        st(col::SERVICE)?,
-        st(col::CI)?,
-        st(col::ASSIGNMENT_GROUP)?,
-        st(col::ASSIGNEE)?,
-        st(col::CHANNEL)?,
-    );
-    let (reassign, reopen, escal) = (
-        it(col::REASSIGNMENT_COUNT)?,
-        it(col::REOPEN_COUNT)?,
-        it(col::ESCALATION_COUNT)?,
-    );
-    let level = st(col::MAX_SUPPORT_LEVEL)?;
-    let hold: Vec<Option<f64>> = df
-        .column(col::ON_HOLD_HOURS)?
-        .cast(&DataType::Float64)?
-        .f64()?
-        .iter()
-        .collect();
-    let (made_sla, knowledge, major) = (
-        bo(col::MADE_SLA_REPORTED)?,
-        bo(col::KNOWLEDGE_USED)?,
-        bo(col::MAJOR_INCIDENT)?,
-    );
-    let (problem, final_state, line) = (
-        st(col::PROBLEM_ID)?,
-        st(col::FINAL_STATE)?,
-        it(col::SOURCE_LINE)?,
-    );
-    let resolved_source = st(col::RESOLVED_SOURCE)?;
-    let u32_of = |v: Option<i64>| v.and_then(|x| u32::try_from(x).ok());
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        out.push(Incident {
-            incident_id: id[i].clone().unwrap_or_default(),
-            source: source[i].clone().unwrap_or_default(),
-            opened_at: opened[i].unwrap_or_default(),
-            acknowledged_at: ack[i],
-            resolved_at: resolved[i],
-            closed_at: closed[i],
-            priority: priority[i].and_then(|p| u8::try_from(p).ok()),
-            priority_label: plabel[i].clone(),
-            impact: impact[i].clone(),
-            urgency: urgency[i].clone(),
-            category: category[i].clone(),
-            subcategory: subcategory[i].clone(),
-            symptom: symptom[i].clone(),
-            service: service[i].clone(),
-            ci: ci[i].clone(),
-            assignment_group: group[i].clone(),
-            assignee: assignee[i].clone(),
-            channel: channel[i].clone(),
-            reassignment_count: u32_of(reassign[i]),
-            reopen_count: u32_of(reopen[i]),
-            escalation_count: u32_of(escal[i]),
-            max_support_level: level[i].clone(),
-            on_hold_hours: hold[i],
-            made_sla_reported: made_sla[i],
-            problem_id: problem[i].clone(),
-            knowledge_used: knowledge[i],
-            major_incident: major[i],
-            final_state: final_state[i].clone(),
-            source_line: line[i].unwrap_or_default().max(0) as u64,
-            resolved_source: resolved_source[i].clone(),
+    let mut out: Vec<Incident> = (0..df.height()).map(|_| Incident::default()).collect();
+    set_each(&mut out, read_text(&df, col::INCIDENT_ID)?, |i, v| {
+        i.incident_id = v.unwrap_or_default()
+    });
+    set_each(&mut out, read_text(&df, col::SOURCE)?, |i, v| {
+        i.source = v.unwrap_or_default()
+    });
+    for (name, field) in TEXT_FIELDS {
+        set_each(&mut out, read_text(&df, name)?, |i, v| *field(i) = v);
+    }
+    set_each(&mut out, read_times(&df, col::OPENED_AT)?, |i, v| {
+        i.opened_at = v.unwrap_or_default()
+    });
+    for (name, field) in TIME_FIELDS {
+        set_each(&mut out, read_times(&df, name)?, |i, v| *field(i) = v);
+    }
+    fill_numbers(&df, &mut out)?;
+    for (name, field) in BOOL_FIELDS {
+        set_each(&mut out, df.column(name)?.bool()?.iter(), |i, v| {
+            *field(i) = v
         });
     }
     Ok(out)
+}
+
+/// Optional text fields of [`Incident`], by canonical column.
+type TextField = fn(&mut Incident) -> &mut Option<String>;
+const TEXT_FIELDS: &[(&str, TextField)] = &[
+    (col::PRIORITY_LABEL, |i| &mut i.priority_label),
+    (col::IMPACT, |i| &mut i.impact),
+    (col::URGENCY, |i| &mut i.urgency),
+    (col::CATEGORY, |i| &mut i.category),
+    (col::SUBCATEGORY, |i| &mut i.subcategory),
+    (col::SYMPTOM, |i| &mut i.symptom),
+    (col::SERVICE, |i| &mut i.service),
+    (col::CI, |i| &mut i.ci),
+    (col::ASSIGNMENT_GROUP, |i| &mut i.assignment_group),
+    (col::ASSIGNEE, |i| &mut i.assignee),
+    (col::CHANNEL, |i| &mut i.channel),
+    (col::MAX_SUPPORT_LEVEL, |i| &mut i.max_support_level),
+    (col::PROBLEM_ID, |i| &mut i.problem_id),
+    (col::FINAL_STATE, |i| &mut i.final_state),
+    (col::RESOLVED_SOURCE, |i| &mut i.resolved_source),
+];
+
+/// Optional timestamps of [`Incident`] (UTC ms), by canonical column.
+type TimeField = fn(&mut Incident) -> &mut Option<i64>;
+const TIME_FIELDS: &[(&str, TimeField)] = &[
+    (col::ACKNOWLEDGED_AT, |i| &mut i.acknowledged_at),
+    (col::RESOLVED_AT, |i| &mut i.resolved_at),
+    (col::CLOSED_AT, |i| &mut i.closed_at),
+];
+
+/// Counts of [`Incident`], by canonical column.
+type CountField = fn(&mut Incident) -> &mut Option<u32>;
+const COUNT_FIELDS: &[(&str, CountField)] = &[
+    (col::REASSIGNMENT_COUNT, |i| &mut i.reassignment_count),
+    (col::REOPEN_COUNT, |i| &mut i.reopen_count),
+    (col::ESCALATION_COUNT, |i| &mut i.escalation_count),
+];
+
+/// Flags of [`Incident`], by canonical column.
+type BoolField = fn(&mut Incident) -> &mut Option<bool>;
+const BOOL_FIELDS: &[(&str, BoolField)] = &[
+    (col::MADE_SLA_REPORTED, |i| &mut i.made_sla_reported),
+    (col::KNOWLEDGE_USED, |i| &mut i.knowledge_used),
+    (col::MAJOR_INCIDENT, |i| &mut i.major_incident),
+];
+
+/// A text column's values.
+fn read_text(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    Ok(df
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
+}
+
+/// A timestamp column's values as UTC milliseconds.
+fn read_times(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let c = df.column(name)?.cast(&DataType::Datetime(
+        TimeUnit::Milliseconds,
+        Some(TimeZone::UTC),
+    ))?;
+    let c = c.cast(&DataType::Int64)?;
+    Ok(c.i64()?.iter().collect())
+}
+
+/// An integer column's values as `i64`.
+fn read_ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let c = df.column(name)?.cast(&DataType::Int64)?;
+    Ok(c.i64()?.iter().collect())
+}
+
+/// The numeric fields: priority, the counts (values that do not fit are left empty), hours on
+/// hold and the source line.
+fn fill_numbers(df: &DataFrame, out: &mut [Incident]) -> PolarsResult<()> {
+    set_each(out, read_ints(df, col::PRIORITY)?, |i, p| {
+        i.priority = p.and_then(|p| u8::try_from(p).ok())
+    });
+    for (name, field) in COUNT_FIELDS {
+        set_each(out, read_ints(df, name)?, |i, v| {
+            *field(i) = v.and_then(|x| u32::try_from(x).ok())
+        });
+    }
+    let hold = df.column(col::ON_HOLD_HOURS)?.cast(&DataType::Float64)?;
+    set_each(out, hold.f64()?.iter(), |i, h| i.on_hold_hours = h);
+    set_each(out, read_ints(df, col::SOURCE_LINE)?, |i, l| {
+        i.source_line = l.unwrap_or_default().max(0) as u64
+    });
+    Ok(())
+}
+
+/// Sets one field of every incident from a column's values, row by row.
+fn set_each<T>(
+    out: &mut [Incident],
+    values: impl IntoIterator<Item = T>,
+    set: impl Fn(&mut Incident, T),
+) {
+    out.iter_mut().zip(values).for_each(|(i, v)| set(i, v));
 }
 
 #[cfg(test)]

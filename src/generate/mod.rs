@@ -198,6 +198,10 @@ pub fn generate_each(
     opts: &GenerateOptions,
     emit: &mut dyn FnMut(GeneratedIncident) -> Result<()>,
 ) -> Result<()> {
+    if opts.incidents == 0 {
+        return Ok(());
+    }
+    check_params(opts)?;
     match opts.model {
         GeneratorModel::Desk => generate_desk(opts, emit),
         GeneratorModel::Independent => generate_independent(opts, emit),
@@ -228,116 +232,198 @@ fn check_params(opts: &GenerateOptions) -> Result<()> {
     }
 }
 
-// Over 80 lines: one pass that draws every field of an incident from its own stream in a fixed
-// order; reordering draws would change every committed sample, so it is kept whole for now.
+/// The independent model: every field of every incident drawn from one random stream of the seed,
+/// in a fixed order (arrival, priority, route, configuration item, times, descriptive fields,
+/// assignee), so that a seed always gives the same incidents.
 fn generate_independent(
     opts: &GenerateOptions,
     emit: &mut dyn FnMut(GeneratedIncident) -> Result<()>,
 ) -> Result<()> {
-    if opts.incidents == 0 {
-        return Ok(());
+    let mut model = Independent::new(opts)?;
+    for n in 0..opts.incidents {
+        emit(model.incident(n)?)?;
     }
-    check_params(opts)?;
-    let mut rng = crate::random::stream(opts.seed, &["generate"], &[]);
-    let span = opts.days * 24.0 * HOUR as f64;
-    let end = opts.start + span as i64;
-    let pilot_start = opts
-        .pilot_start
-        .unwrap_or(opts.start + (span * 2.0 / 3.0) as i64);
-    // Mean intensity over a week ≈ 0.33; scale the peak rate so that N arrivals fill the span.
-    let week_mean = (0..7 * 24)
-        .map(|h| arrival_intensity(4 * 24 * HOUR + h * HOUR))
-        .sum::<f64>()
-        / 168.0;
-    let peak_rate_per_ms = opts.incidents as f64 / span / week_mean;
-    let ln_sigma = 1.0;
-    let mut n = 0;
-    let mut t = opts.start as f64;
-    let exp1 = Exp::new(1.0).map_err(param_err)?;
-    while n < opts.incidents {
-        // Thinning (Lewis–Shedler): candidate at peak rate, kept with probability intensity/peak.
-        t += rng.sample(exp1) / peak_rate_per_ms;
-        if t >= end as f64 {
-            t = opts.start as f64 + (t - opts.start as f64) % span; // wrap: keep exactly N
-        }
-        let opened = round_minute(t);
-        if rng.random::<f64>() > arrival_intensity(opened) {
-            continue;
-        }
-        let u: f64 = rng.random();
-        let priority: u8 = if u < 0.02 {
-            1
-        } else if u < 0.12 {
-            2
-        } else if u < 0.60 {
-            3
-        } else {
-            4
-        };
-        let pi = usize::from(priority - 1);
-        let level_u: f64 = rng.random();
-        let escal: usize = if level_u < 0.6 {
-            0
-        } else if level_u < 0.9 {
-            1
-        } else {
-            2
-        };
-        let r: f64 = rng.random();
-        let lateral_draw: usize = if r < 0.5 {
-            0
-        } else if r < 0.75 {
-            1
-        } else if r < 0.88 {
-            2
-        } else if r < 0.95 {
-            3
-        } else {
-            4
-        };
-        let reassign = lateral_draw.max(escal);
-        // Route: escalations first climb a level, the other hops move sideways on the same level.
-        let mut route: Vec<(&'static str, &'static str)> = Vec::with_capacity(reassign + 1);
-        let mut level = 0;
-        let first_group = pick(&mut rng, GROUPS[0]);
-        route.push((first_group, LEVELS[0]));
-        for hop in 0..reassign {
-            let prev = route[route.len() - 1].0;
-            if hop < escal {
-                level += 1;
-                route.push((pick(&mut rng, GROUPS[level]), LEVELS[level]));
-            } else {
-                let options: Vec<&'static str> = GROUPS[level]
-                    .iter()
-                    .copied()
-                    .filter(|g| *g != prev)
-                    .collect();
-                route.push((pick(&mut rng, &options), LEVELS[level]));
+    Ok(())
+}
+
+/// The independent model's state: its random stream, the period and the arrival clock.
+struct Independent<'a> {
+    opts: &'a GenerateOptions,
+    rng: Xoshiro256PlusPlus,
+    /// Length of the period (ms) and its end.
+    span: f64,
+    end: UtcMillis,
+    pilot_start: UtcMillis,
+    /// Arrival rate at intensity 1.0 (weekday office hours), per ms.
+    peak_rate_per_ms: f64,
+    exp1: Exp,
+    /// The last candidate arrival (ms).
+    t: f64,
+}
+
+impl<'a> Independent<'a> {
+    fn new(opts: &'a GenerateOptions) -> Result<Self> {
+        let span = opts.days * 24.0 * HOUR as f64;
+        // Mean intensity over a week ≈ 0.33; scale the peak rate so that N arrivals fill the span.
+        let week_mean = (0..7 * 24)
+            .map(|h| arrival_intensity(4 * 24 * HOUR + h * HOUR))
+            .sum::<f64>()
+            / 168.0;
+        Ok(Independent {
+            opts,
+            rng: crate::random::stream(opts.seed, &["generate"], &[]),
+            span,
+            end: opts.start + span as i64,
+            pilot_start: pilot_start(opts),
+            peak_rate_per_ms: opts.incidents as f64 / span / week_mean,
+            exp1: Exp::new(1.0).map_err(param_err)?,
+            t: opts.start as f64,
+        })
+    }
+
+    /// The next opening time, by thinning (Lewis–Shedler): candidates at the peak rate, each kept
+    /// with probability intensity / peak; past the end of the period the clock wraps round, so that
+    /// exactly N incidents arrive.
+    fn next_opened(&mut self) -> UtcMillis {
+        let start = self.opts.start as f64;
+        loop {
+            self.t += self.rng.sample(self.exp1) / self.peak_rate_per_ms;
+            if self.t >= self.end as f64 {
+                self.t = start + (self.t - start) % self.span;
+            }
+            let opened = round_minute(self.t);
+            if self.rng.random::<f64>() <= arrival_intensity(opened) {
+                return opened;
             }
         }
-        let hot = rng.random::<f64>() < 0.3;
-        let ci_index = if hot {
-            rng.random_range(0..HOT_CI)
+    }
+
+    /// The `n`-th incident (0-based) by the rules in the module documentation.
+    fn incident(&mut self, n: usize) -> Result<GeneratedIncident> {
+        let opened = self.next_opened();
+        let rng = &mut self.rng;
+        let priority = draw_priority(rng);
+        let pi = usize::from(priority - 1);
+        let escal = draw_escalations(rng);
+        let reassign = draw_lateral(rng).max(escal);
+        let mut route = independent_route(rng, escal, reassign);
+        let ci = draw_ci(rng);
+        let pilot = pilot_applies(self.opts, self.pilot_start, opened, &route);
+        let t = Timing::draw(
+            rng,
+            opened,
+            pi,
+            escal,
+            pilot.then_some(self.opts.pilot_effect),
+        )?;
+        let mut truth = describe_drawn(rng, &ci, n, priority, opened);
+        truth.acknowledged_at = (t.ack <= self.end).then_some(t.ack);
+        let agent = rng.random_range(1..=12);
+        truth.assignee = Some(format!("agent-{agent:02}"));
+        let mut steps = vec![step(opened, StepKind::Opened, 0)];
+        if t.ack <= self.end {
+            steps.push(step(t.ack, StepKind::Acknowledged, 0));
+        }
+        if t.resolved() > self.end {
+            open_at_end(&mut truth, &mut route);
         } else {
-            rng.random_range(HOT_CI..N_CI)
-        };
-        let cat = if hot {
-            CATEGORIES[ci_index % CATEGORIES.len()]
+            resolved_timeline(&mut truth, &route, &mut steps, &t, escal, self.end);
+        }
+        for s in steps.iter_mut().filter(|s| s.kind != StepKind::Opened) {
+            s.assignee = truth.assignee.clone();
+        }
+        Ok(GeneratedIncident {
+            truth,
+            route,
+            steps,
+            sla_target_minutes: (SLA_TARGET_HOURS[pi] * 60.0) as i64,
+        })
+    }
+}
+
+/// When the pilot starts: `--pilot-start`, or two thirds into the period.
+fn pilot_start(opts: &GenerateOptions) -> UtcMillis {
+    let span = opts.days * 24.0 * HOUR as f64;
+    opts.pilot_start
+        .unwrap_or(opts.start + (span * 2.0 / 3.0) as i64)
+}
+
+/// Whether the pilot's effect applies to an incident opened at `opened` along `route`: opened
+/// from the pilot start, and last handled by the pilot group (any group when none is set).
+fn pilot_applies(
+    opts: &GenerateOptions,
+    pilot_start: UtcMillis,
+    opened: UtcMillis,
+    route: &[(&'static str, &'static str)],
+) -> bool {
+    let last_group = route[route.len() - 1].0;
+    opened >= pilot_start && opts.pilot_group.as_deref().is_none_or(|g| g == last_group)
+}
+
+/// A step without an assignee (filled in once the incident's assignee is known).
+fn step(at: UtcMillis, kind: StepKind, hop: usize) -> Step {
+    Step {
+        at,
+        kind,
+        hop,
+        assignee: None,
+    }
+}
+
+/// The independent model's route: `escal` escalations climb a level first (any group of the next
+/// line), the other hops move sideways on the same level (another group of the line).
+fn independent_route(
+    rng: &mut Xoshiro256PlusPlus,
+    escal: usize,
+    reassign: usize,
+) -> Vec<(&'static str, &'static str)> {
+    let mut route: Vec<(&'static str, &'static str)> = Vec::with_capacity(reassign + 1);
+    let mut level = 0;
+    route.push((pick(rng, GROUPS[0]), LEVELS[0]));
+    for hop in 0..reassign {
+        let prev = route[route.len() - 1].0;
+        if hop < escal {
+            level += 1;
+            route.push((pick(rng, GROUPS[level]), LEVELS[level]));
         } else {
-            pick(&mut rng, CATEGORIES)
-        };
-        let subcategory = if hot {
-            cat.1[ci_index % cat.1.len()]
-        } else {
-            pick(&mut rng, cat.1)
-        };
-        let last_group = route[route.len() - 1].0;
-        let pilot_applies =
-            opened >= pilot_start && opts.pilot_group.as_deref().is_none_or(|g| g == last_group);
-        let lognormal = LogNormal::new(WORK_MEDIAN_HOURS[pi].ln(), ln_sigma).map_err(param_err)?;
+            route.push((pick(rng, &other_groups(level, prev)), LEVELS[level]));
+        }
+    }
+    route
+}
+
+/// The groups of support line `level` other than `prev`.
+fn other_groups(level: usize, prev: &str) -> Vec<&'static str> {
+    GROUPS[level]
+        .iter()
+        .copied()
+        .filter(|g| *g != prev)
+        .collect()
+}
+
+/// The times of an independent incident (whole minutes): work (lognormal by priority, × 1.5 per
+/// escalation, × the pilot effect when it applies), the delay to the first response, the wait for
+/// the user (15 %), whether it is reopened (4 %) and the delay from resolution to closure.
+struct Timing {
+    ack: UtcMillis,
+    work: i64,
+    hold: i64,
+    reopened: bool,
+    close_after: i64,
+}
+
+impl Timing {
+    fn draw(
+        rng: &mut Xoshiro256PlusPlus,
+        opened: UtcMillis,
+        pi: usize,
+        escal: usize,
+        pilot_effect: Option<f64>,
+    ) -> Result<Timing> {
+        let lognormal = LogNormal::new(WORK_MEDIAN_HOURS[pi].ln(), 1.0).map_err(param_err)?;
         let mut work_h = rng.sample(lognormal) * 1.5f64.powi(escal as i32);
-        if pilot_applies {
-            work_h *= opts.pilot_effect;
+        if let Some(effect) = pilot_effect {
+            work_h *= effect;
         }
         let work = (round_minute(work_h * HOUR as f64)).max(MINUTE);
         let ack_delay = round_minute(
@@ -349,152 +435,83 @@ fn generate_independent(
         } else {
             0
         };
-        let reopened = rng.random::<f64>() < 0.04;
-        let close_after = round_minute(rng.random_range(1.0..72.0) * HOUR as f64);
-        let ack = opened + ack_delay;
-        // Work is split evenly over the hops (and the reopen cycle); the hold sits after the hops.
-        let pieces = (reassign + 1 + if reopened { 2 } else { 0 }) as i64;
-        let piece = (work / pieces / MINUTE) * MINUTE;
-        let resolved = ack + work + hold;
-        let mut steps = vec![Step {
-            at: opened,
-            kind: StepKind::Opened,
-            hop: 0,
-            assignee: None,
-        }];
-        let unresolved = resolved > end;
-        if ack <= end {
-            steps.push(Step {
-                at: ack,
-                kind: StepKind::Acknowledged,
-                hop: 0,
-                assignee: None,
-            });
-        }
-        let mut truth = Incident {
-            incident_id: format!("INC{:07}", n + 1),
-            source: "generated".into(),
-            opened_at: opened,
-            acknowledged_at: (ack <= end).then_some(ack),
-            priority: Some(priority),
-            category: Some(cat.0.into()),
-            subcategory: Some(subcategory.into()),
-            symptom: Some(pick(&mut rng, SYMPTOMS).into()),
-            service: Some(cat.2.into()),
-            ci: Some(format!("CI-{ci_index:04}")),
-            channel: Some(pick(&mut rng, CHANNELS).into()),
-            problem_id: (hot && rng.random::<f64>() < 0.6)
-                .then(|| format!("PRB{:05}", ci_index + 1)),
-            knowledge_used: Some(rng.random::<f64>() < 0.3),
-            major_incident: Some(priority == 1 && rng.random::<f64>() < 0.3),
-            ..Default::default()
-        };
-        let agent = rng.random_range(1..=12);
-        if unresolved {
-            truth.assignment_group = Some(route[0].0.into());
-            truth.assignee = Some(format!("agent-{agent:02}"));
-            truth.reassignment_count = Some(0);
-            truth.reopen_count = Some(0);
-            truth.escalation_count = Some(0);
-            truth.max_support_level = Some(route[0].1.into());
-            truth.on_hold_hours = Some(0.0);
-            truth.final_state = Some("In Progress".into());
-            route.truncate(1);
-        } else {
-            let mut at = ack;
-            for hop in 1..route.len() {
-                at += piece;
-                steps.push(Step {
-                    at,
-                    kind: StepKind::Reassigned,
-                    hop,
-                    assignee: None,
-                });
-            }
-            let last_hop = route.len() - 1;
-            if hold > 0 {
-                steps.push(Step {
-                    at,
-                    kind: StepKind::HoldStart,
-                    hop: last_hop,
-                    assignee: None,
-                });
-                at += hold;
-                steps.push(Step {
-                    at,
-                    kind: StepKind::HoldEnd,
-                    hop: last_hop,
-                    assignee: None,
-                });
-            }
-            if reopened {
-                at += piece;
-                steps.push(Step {
-                    at,
-                    kind: StepKind::FirstResolved,
-                    hop: last_hop,
-                    assignee: None,
-                });
-                at += piece;
-                steps.push(Step {
-                    at,
-                    kind: StepKind::Reopened,
-                    hop: last_hop,
-                    assignee: None,
-                });
-            }
-            steps.push(Step {
-                at: resolved,
-                kind: StepKind::Resolved,
-                hop: last_hop,
-                assignee: None,
-            });
-            let closed = resolved + close_after;
-            let is_closed = closed <= end;
-            if is_closed {
-                steps.push(Step {
-                    at: closed,
-                    kind: StepKind::Closed,
-                    hop: last_hop,
-                    assignee: None,
-                });
-            }
-            truth.resolved_at = Some(resolved);
-            truth.closed_at = is_closed.then_some(closed);
-            truth.assignment_group = Some(last_group.into());
-            truth.assignee = Some(format!("agent-{agent:02}"));
-            truth.reassignment_count = Some(reassign as u32);
-            truth.reopen_count = Some(u32::from(reopened));
-            truth.escalation_count = Some(escal as u32);
-            truth.max_support_level = Some(LEVELS[escal].into());
-            truth.on_hold_hours = Some(crate::units::ms_to_hours(hold));
-            truth.made_sla_reported =
-                Some((resolved - opened) as f64 <= SLA_TARGET_HOURS[pi] * HOUR as f64);
-            truth.final_state = Some(if is_closed { "Closed" } else { "Resolved" }.into());
-        }
-        let (impact, urgency) = match priority {
-            1 => ("1 - High", "1 - High"),
-            2 => ("1 - High", "2 - Medium"),
-            3 => ("2 - Medium", "2 - Medium"),
-            _ => ("3 - Low", "3 - Low"),
-        };
-        truth.impact = Some(impact.into());
-        truth.urgency = Some(urgency.into());
-        truth.priority_label =
-            Some(["1 - Critical", "2 - High", "3 - Moderate", "4 - Low"][pi].into());
-        truth.source_line = 0;
-        for s in steps.iter_mut().filter(|s| s.kind != StepKind::Opened) {
-            s.assignee = truth.assignee.clone();
-        }
-        emit(GeneratedIncident {
-            truth,
-            route,
-            steps,
-            sla_target_minutes: (SLA_TARGET_HOURS[pi] * 60.0) as i64,
-        })?;
-        n += 1;
+        Ok(Timing {
+            ack: opened + ack_delay,
+            work,
+            hold,
+            reopened: rng.random::<f64>() < 0.04,
+            close_after: round_minute(rng.random_range(1.0..72.0) * HOUR as f64),
+        })
     }
-    Ok(())
+
+    /// The resolution: acknowledgement, then the work and the wait.
+    fn resolved(&self) -> UtcMillis {
+        self.ack + self.work + self.hold
+    }
+}
+
+/// An incident still running at the end of the period: with its first group, nothing resolved.
+fn open_at_end(truth: &mut Incident, route: &mut Vec<(&'static str, &'static str)>) {
+    truth.assignment_group = Some(route[0].0.into());
+    truth.reassignment_count = Some(0);
+    truth.reopen_count = Some(0);
+    truth.escalation_count = Some(0);
+    truth.max_support_level = Some(route[0].1.into());
+    truth.on_hold_hours = Some(0.0);
+    truth.final_state = Some("In Progress".into());
+    route.truncate(1);
+}
+
+/// The steps after the acknowledgement of an incident resolved within the period (work split
+/// evenly over the hops and the reopen cycle, the wait after the hops, closure when within the
+/// period), and the truth's resolution fields.
+fn resolved_timeline(
+    truth: &mut Incident,
+    route: &[(&'static str, &'static str)],
+    steps: &mut Vec<Step>,
+    t: &Timing,
+    escal: usize,
+    end: UtcMillis,
+) {
+    let pieces = (route.len() + if t.reopened { 2 } else { 0 }) as i64;
+    let piece = (t.work / pieces / MINUTE) * MINUTE;
+    let mut at = t.ack;
+    for hop in 1..route.len() {
+        at += piece;
+        steps.push(step(at, StepKind::Reassigned, hop));
+    }
+    let last_hop = route.len() - 1;
+    if t.hold > 0 {
+        steps.push(step(at, StepKind::HoldStart, last_hop));
+        at += t.hold;
+        steps.push(step(at, StepKind::HoldEnd, last_hop));
+    }
+    if t.reopened {
+        at += piece;
+        steps.push(step(at, StepKind::FirstResolved, last_hop));
+        at += piece;
+        steps.push(step(at, StepKind::Reopened, last_hop));
+    }
+    let resolved = t.resolved();
+    steps.push(step(resolved, StepKind::Resolved, last_hop));
+    let closed = resolved + t.close_after;
+    let is_closed = closed <= end;
+    if is_closed {
+        steps.push(step(closed, StepKind::Closed, last_hop));
+    }
+    let opened = truth.opened_at;
+    let pi = usize::from(truth.priority.unwrap_or(3) - 1);
+    truth.resolved_at = Some(resolved);
+    truth.closed_at = is_closed.then_some(closed);
+    truth.assignment_group = Some(route[last_hop].0.into());
+    truth.reassignment_count = Some(last_hop as u32);
+    truth.reopen_count = Some(u32::from(t.reopened));
+    truth.escalation_count = Some(escal as u32);
+    truth.max_support_level = Some(LEVELS[escal].into());
+    truth.on_hold_hours = Some(crate::units::ms_to_hours(t.hold));
+    truth.made_sla_reported =
+        Some((resolved - opened) as f64 <= SLA_TARGET_HOURS[pi] * HOUR as f64);
+    truth.final_state = Some(if is_closed { "Closed" } else { "Resolved" }.into());
 }
 
 /// Priority 1–4 with the mix 2 / 10 / 48 / 40 %.
@@ -508,14 +525,24 @@ fn draw_priority(rng: &mut Xoshiro256PlusPlus) -> u8 {
     }
 }
 
+/// Escalations: 0 (60 %), 1 (30 %) or 2 (10 %), i.e. the support line L1, L2 or L3 reached.
+fn draw_escalations(rng: &mut Xoshiro256PlusPlus) -> usize {
+    let u: f64 = rng.random();
+    usize::from(u >= 0.6) + usize::from(u >= 0.9)
+}
+
+/// Lateral transfers: 0 (50 %), 1 (25 %), 2 (13 %), 3 (7 %) or 4 (5 %).
+fn draw_lateral(rng: &mut Xoshiro256PlusPlus) -> usize {
+    let r: f64 = rng.random();
+    [0.5, 0.75, 0.88, 0.95].iter().filter(|&&c| r >= c).count()
+}
+
 /// The pools an incident visits: escalations climb a line first (40 %: L2 30 %, L3 10 %), lateral
 /// transfers stay on the line (0–4), and 12 % of escalated incidents go back once to the pool they
 /// came from and are escalated again.
 fn desk_route(rng: &mut Xoshiro256PlusPlus) -> Vec<(&'static str, &'static str)> {
-    let u: f64 = rng.random();
-    let escal = usize::from(u >= 0.6) + usize::from(u >= 0.9);
-    let r: f64 = rng.random();
-    let lateral = [0.5, 0.75, 0.88, 0.95].iter().filter(|&&c| r >= c).count();
+    let escal = draw_escalations(rng);
+    let lateral = draw_lateral(rng);
     let mut route = vec![(pick(rng, GROUPS[0]), LEVELS[0])];
     let mut level = 0;
     for hop in 0..lateral.max(escal) {
@@ -523,12 +550,7 @@ fn desk_route(rng: &mut Xoshiro256PlusPlus) -> Vec<(&'static str, &'static str)>
         if hop < escal {
             level += 1;
         }
-        let options: Vec<&'static str> = GROUPS[level]
-            .iter()
-            .copied()
-            .filter(|g| *g != prev)
-            .collect();
-        route.push((pick(rng, &options), LEVELS[level]));
+        route.push((pick(rng, &other_groups(level, prev)), LEVELS[level]));
     }
     if escal > 0 && rng.random::<f64>() < 0.12 {
         let (back, forth) = (route[0], route[1]);
@@ -602,25 +624,57 @@ fn desk_pieces(
     Ok(pieces)
 }
 
-/// The descriptive fields of an incident (category, CI, channel …), drawn as the independent model
-/// draws them.
-fn describe(rng: &mut Xoshiro256PlusPlus, n: usize, priority: u8, opened: UtcMillis) -> Incident {
+/// The configuration item an incident falls on: 30 % on one of the 20 "hot" items, each with its
+/// own category and subcategory; the others on any item, category and subcategory.
+struct CiDraw {
+    hot: bool,
+    index: usize,
+    category: (&'static str, &'static [&'static str], &'static str),
+    subcategory: &'static str,
+}
+
+fn draw_ci(rng: &mut Xoshiro256PlusPlus) -> CiDraw {
     let hot = rng.random::<f64>() < 0.3;
-    let ci_index = if hot {
+    let index = if hot {
         rng.random_range(0..HOT_CI)
     } else {
         rng.random_range(HOT_CI..N_CI)
     };
-    let cat = if hot {
-        CATEGORIES[ci_index % CATEGORIES.len()]
+    let category = if hot {
+        CATEGORIES[index % CATEGORIES.len()]
     } else {
         pick(rng, CATEGORIES)
     };
     let subcategory = if hot {
-        cat.1[ci_index % cat.1.len()]
+        category.1[index % category.1.len()]
     } else {
-        pick(rng, cat.1)
+        pick(rng, category.1)
     };
+    CiDraw {
+        hot,
+        index,
+        category,
+        subcategory,
+    }
+}
+
+/// The descriptive fields of an incident (category, CI, channel …), drawn as the independent model
+/// draws them.
+fn describe(rng: &mut Xoshiro256PlusPlus, n: usize, priority: u8, opened: UtcMillis) -> Incident {
+    let ci = draw_ci(rng);
+    describe_drawn(rng, &ci, n, priority, opened)
+}
+
+/// The descriptive fields of the `n`-th incident on configuration item `ci`: labels that follow
+/// from the priority, then symptom, channel, problem record (60 % of hot items), knowledge used
+/// (30 %) and major incident (30 % of P1), drawn in that order.
+fn describe_drawn(
+    rng: &mut Xoshiro256PlusPlus,
+    ci: &CiDraw,
+    n: usize,
+    priority: u8,
+    opened: UtcMillis,
+) -> Incident {
     let pi = usize::from(priority - 1);
     let (impact, urgency) = match priority {
         1 => ("1 - High", "1 - High"),
@@ -636,13 +690,14 @@ fn describe(rng: &mut Xoshiro256PlusPlus, n: usize, priority: u8, opened: UtcMil
         priority_label: Some(["1 - Critical", "2 - High", "3 - Moderate", "4 - Low"][pi].into()),
         impact: Some(impact.into()),
         urgency: Some(urgency.into()),
-        category: Some(cat.0.into()),
-        subcategory: Some(subcategory.into()),
+        category: Some(ci.category.0.into()),
+        subcategory: Some(ci.subcategory.into()),
         symptom: Some(pick(rng, SYMPTOMS).into()),
-        service: Some(cat.2.into()),
-        ci: Some(format!("CI-{ci_index:04}")),
+        service: Some(ci.category.2.into()),
+        ci: Some(format!("CI-{:04}", ci.index)),
         channel: Some(pick(rng, CHANNELS).into()),
-        problem_id: (hot && rng.random::<f64>() < 0.6).then(|| format!("PRB{:05}", ci_index + 1)),
+        problem_id: (ci.hot && rng.random::<f64>() < 0.6)
+            .then(|| format!("PRB{:05}", ci.index + 1)),
         knowledge_used: Some(rng.random::<f64>() < 0.3),
         major_incident: Some(priority == 1 && rng.random::<f64>() < 0.3),
         ..Default::default()
@@ -717,10 +772,6 @@ fn generate_desk(
     opts: &GenerateOptions,
     emit: &mut dyn FnMut(GeneratedIncident) -> Result<()>,
 ) -> Result<()> {
-    if opts.incidents == 0 {
-        return Ok(());
-    }
-    check_params(opts)?;
     let span = opts.days * 24.0 * HOUR as f64;
     let end = opts.start + span as i64;
     let mut work = desk::no_work();
@@ -764,15 +815,12 @@ impl<'a> DeskPlans<'a> {
     fn new(opts: &'a GenerateOptions, describe: bool) -> Result<Self> {
         let stream =
             |name: &str| crate::random::stream(opts.seed, &["generate", "desk", name], &[]);
-        let span = opts.days * 24.0 * HOUR as f64;
         Ok(DeskPlans {
             opts,
             arrivals: Arrivals::new(opts, stream("arrivals")),
             plan_rng: stream("plans"),
             describe_rng: describe.then(|| stream("describe")),
-            pilot_start: opts
-                .pilot_start
-                .unwrap_or(opts.start + (span * 2.0 / 3.0) as i64),
+            pilot_start: pilot_start(opts),
             n: 0,
         })
     }
@@ -781,13 +829,7 @@ impl<'a> DeskPlans<'a> {
         let rng = &mut self.plan_rng;
         let priority = draw_priority(rng);
         let route = desk_route(rng);
-        let last_group = route[route.len() - 1].0;
-        let pilot = opened >= self.pilot_start
-            && self
-                .opts
-                .pilot_group
-                .as_deref()
-                .is_none_or(|g| g == last_group);
+        let pilot = pilot_applies(self.opts, self.pilot_start, opened, &route);
         let factor = if pilot { self.opts.pilot_effect } else { 1.0 };
         let pieces = desk_pieces(rng, priority, &route, factor)?;
         let truth = match self.describe_rng.as_mut() {

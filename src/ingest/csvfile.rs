@@ -120,8 +120,9 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
     }
 }
 
-fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<String> {
-    let units: Vec<u16> = bytes
+/// The UTF-16 code units of `bytes` (a trailing odd byte is ignored).
+pub fn utf16_units(bytes: &[u8], little_endian: bool) -> Vec<u16> {
+    bytes
         .chunks_exact(2)
         .map(|c| {
             if little_endian {
@@ -130,75 +131,116 @@ fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<String> {
                 u16::from_be_bytes([c[0], c[1]])
             }
         })
-        .collect();
-    String::from_utf16(&units).ok()
+        .collect()
+}
+
+fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<String> {
+    String::from_utf16(&utf16_units(bytes, little_endian)).ok()
+}
+
+/// The size of the start of a file read before the csv reader takes over: enough to sniff the
+/// delimiter and to recognise an empty or binary file.
+const HEAD_BYTES: usize = 1 << 16;
+
+/// Reads up to [`HEAD_BYTES`] from the start of `file`, into a buffer sized for the file (a small
+/// file does not get a 64 KiB buffer).
+fn read_head(path: &Path, file: &mut File) -> Result<Vec<u8>> {
+    let size = file
+        .metadata()
+        .map(|m| m.len())
+        .unwrap_or(HEAD_BYTES as u64);
+    let mut head = Vec::with_capacity(size.min(HEAD_BYTES as u64) as usize);
+    file.take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| read_err(path, e))?;
+    Ok(head)
+}
+
+/// A whole UTF-16 file (its first bytes `head` already read, byte-order mark included) decoded to
+/// UTF-8. UTF-16 exports are small enough to decode whole.
+fn read_utf16(path: &Path, mut head: Vec<u8>, mut file: File) -> Result<Vec<u8>> {
+    let le = head[0] == 0xFF;
+    file.read_to_end(&mut head).map_err(|e| read_err(path, e))?;
+    let text = decode_utf16(&head[2..], le).ok_or_else(|| {
+        Error::format(
+            path,
+            "the file starts with a UTF-16 byte-order mark but is not valid UTF-16",
+        )
+    })?;
+    Ok(text.into_bytes())
+}
+
+/// Refuses a file whose start (`head`, after any byte-order mark) is empty or binary.
+fn check_head(path: &Path, head: &[u8]) -> Result<()> {
+    if head.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::format(
+            path,
+            "the file is empty: expected a header line naming the columns",
+        ));
+    }
+    if head.contains(&0) {
+        return Err(Error::format(
+            path,
+            "this is a binary file, not a CSV export (it contains NUL bytes)",
+        ));
+    }
+    Ok(())
+}
+
+/// The header line: each column name decoded (undecodable bytes replaced) and trimmed.
+fn read_header(
+    path: &Path,
+    reader: &mut csv::Reader<Box<dyn Read>>,
+    encoding: Encoding,
+) -> Result<Header> {
+    let raw = reader
+        .byte_headers()
+        .map_err(|e| Error::format(path, format!("cannot read the header line: {e}")))?;
+    let names = raw
+        .iter()
+        .map(|f| decode(f, encoding, EncodingErrors::Replace).map(|c| c.trim().to_string()))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|_| Error::format(path, "the header line is not valid text"))?;
+    Ok(Header::new(names))
 }
 
 impl CsvFile {
     pub fn open(path: &Path, opts: &ImportOptions) -> Result<CsvFile> {
         let mut file = File::open(path).map_err(|e| read_err(path, e))?;
-        let mut head = Vec::with_capacity(1 << 16);
-        (&mut file)
-            .take(1 << 16)
-            .read_to_end(&mut head)
-            .map_err(|e| read_err(path, e))?;
-        let mut encoding = opts.encoding;
-        let delivered = Rc::new(Cell::new((0u64, 0u8)));
-        let tally = |r: Box<dyn Read>| Box::new(Tally::new(r, delivered.clone())) as Box<dyn Read>;
-        let source: Box<dyn Read> =
+        let head = read_head(path, &mut file)?;
+        // The bytes read so far (all of them for UTF-16, decoded), where the text starts in them
+        // (after a UTF-8 byte-order mark), and the rest of the file still to read.
+        let (start, skip, rest, encoding) =
             if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-                // UTF-16 exports are small enough to decode whole.
-                let le = head[0] == 0xFF;
-                let mut all = head.clone();
-                file.read_to_end(&mut all).map_err(|e| read_err(path, e))?;
-                let text = decode_utf16(&all[2..], le).ok_or_else(|| {
-                    Error::format(
-                        path,
-                        "the file starts with a UTF-16 byte-order mark but is not valid UTF-16",
-                    )
-                })?;
-                encoding = Encoding::Utf8;
-                head = text.as_bytes()[..text.len().min(1 << 16)].to_vec();
-                tally(Box::new(CrLf::new(Cursor::new(text.into_bytes()))))
+                (read_utf16(path, head, file)?, 0, None, Encoding::Utf8)
             } else {
                 let skip = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
                     3
                 } else {
                     0
                 };
-                head.drain(..skip);
-                tally(Box::new(CrLf::new(Cursor::new(head.clone()).chain(file))))
+                (head, skip, Some(file), opts.encoding)
             };
-        if head.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(Error::format(
-                path,
-                "the file is empty: expected a header line naming the columns",
-            ));
-        }
-        if head.contains(&0) {
-            return Err(Error::format(
-                path,
-                "this is a binary file, not a CSV export (it contains NUL bytes)",
-            ));
-        }
-        let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
+        let shown = &start[skip..start.len().min(skip + HEAD_BYTES)];
+        check_head(path, shown)?;
+        let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(shown));
+        let mut text = Cursor::new(start);
+        text.set_position(skip as u64);
+        let source: Box<dyn Read> = match rest {
+            Some(file) => Box::new(CrLf::new(text.chain(file))),
+            None => Box::new(CrLf::new(text)),
+        };
+        let delivered = Rc::new(Cell::new((0u64, 0u8)));
+        let source: Box<dyn Read> = Box::new(Tally::new(source, delivered.clone()));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(true)
             .from_reader(source);
-        let raw = reader
-            .byte_headers()
-            .map_err(|e| Error::format(path, format!("cannot read the header line: {e}")))?
-            .clone();
-        let names = raw
-            .iter()
-            .map(|f| decode(f, encoding, EncodingErrors::Replace).map(|c| c.trim().to_string()))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|_| Error::format(path, "the header line is not valid text"))?;
+        let header = read_header(path, &mut reader, encoding)?;
         Ok(CsvFile {
             path: path.to_path_buf(),
-            header: Header::new(names),
+            header,
             reader,
             encoding,
             errors: opts.encoding_errors,
@@ -237,95 +279,140 @@ impl CsvFile {
         mut f: impl FnMut(u64, &[&str]) -> Result<std::result::Result<(), Reject>>,
     ) -> Result<(RowCount, Vec<Reject>)> {
         let file = self.path.display().to_string();
-        let width = self.header.names.len();
         let mut rec = csv::ByteRecord::new();
         let mut rejects = Vec::new();
-        let mut rows = 0u64;
-        let mut blank = 0u64;
+        let mut count = RowCount::default();
         let mut owned: Vec<String> = Vec::new();
         loop {
-            match self.reader.read_byte_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    rows += 1;
-                    rejects.push(Reject {
-                        file: file.clone(),
-                        line,
-                        column: String::new(),
-                        reason: RejectReason::MalformedRow,
-                        detail: e.to_string(),
-                    });
+            let line = match self.next_record(&mut rec, &file, &mut count) {
+                NextRecord::End => break,
+                NextRecord::Blank => continue,
+                NextRecord::Rejected(r) => {
+                    rejects.push(r);
                     continue;
                 }
-            }
-            rows += 1;
-            let (line, empty_lines) = self.start_line(&rec);
-            (rows, blank) = (rows + empty_lines, blank + empty_lines);
-            if is_blank(rec.as_slice()) {
-                blank += 1;
-                continue;
-            }
-            if rec.len() != width {
-                rejects.push(Reject {
-                    file: file.clone(),
-                    line,
-                    column: String::new(),
-                    reason: RejectReason::FieldCount,
-                    detail: format!(
-                        "expected {width} fields as in the header, found {}",
-                        rec.len()
-                    ),
-                });
-                continue;
-            }
-            // Fast path: a valid UTF-8 row is checked once and its fields borrowed, not copied.
-            if self.encoding == Encoding::Utf8 {
-                match csv::StringRecord::from_byte_record(std::mem::take(&mut rec)) {
-                    Ok(srec) => {
-                        let verdict = with_fields(&srec, width, |fields| f(line, fields));
-                        rec = srec.into_byte_record();
-                        if let Err(r) = verdict? {
-                            rejects.push(r);
-                        }
-                        continue;
-                    }
-                    Err(e) => rec = e.into_byte_record(),
-                }
-            }
-            owned.clear();
-            let mut bad = None;
-            for (k, field) in rec.iter().enumerate() {
-                match decode(field, self.encoding, self.errors) {
-                    Ok(s) => owned.push(s),
-                    Err(()) => {
-                        bad = Some(k);
-                        break;
-                    }
-                }
-            }
-            if let Some(k) = bad {
-                let column = self.header.names[k].clone();
-                if self.errors == EncodingErrors::Strict {
-                    return Err(Error::At { path: self.path.clone(), line, column, message: "bytes that are not valid UTF-8 (use --encoding latin-1 or --encoding-errors replace)".into() });
-                }
-                rejects.push(Reject {
-                    file: file.clone(),
-                    line,
-                    column,
-                    reason: RejectReason::Encoding,
-                    detail: "bytes that are not valid UTF-8".into(),
-                });
-                continue;
-            }
-            let fields: Vec<&str> = owned.iter().map(|s| s.as_str()).collect();
-            if let Err(r) = f(line, &fields)? {
+                NextRecord::Row(line) => line,
+            };
+            if let Some(r) = self.deliver(&mut rec, line, &file, &mut owned, &mut f)? {
                 rejects.push(r);
             }
         }
-        Ok((RowCount { read: rows, blank }, rejects))
+        Ok((count, rejects))
     }
+
+    /// Reads the next record into `rec` and counts it in `count` (with the empty lines the csv
+    /// reader skipped before it): a data row with the header's number of fields, a blank row, or a
+    /// malformed row or one of the wrong width (a reject).
+    #[inline]
+    fn next_record(
+        &mut self,
+        rec: &mut csv::ByteRecord,
+        file: &str,
+        count: &mut RowCount,
+    ) -> NextRecord {
+        let reject = |line, reason, detail| {
+            NextRecord::Rejected(Reject {
+                file: file.to_string(),
+                line,
+                column: String::new(),
+                reason,
+                detail,
+            })
+        };
+        match self.reader.read_byte_record(rec) {
+            Ok(false) => return NextRecord::End,
+            Ok(true) => {}
+            Err(e) => {
+                count.read += 1;
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                return reject(line, RejectReason::MalformedRow, e.to_string());
+            }
+        }
+        let (line, empty_lines) = self.start_line(rec);
+        count.read += 1 + empty_lines;
+        count.blank += empty_lines;
+        if is_blank(rec.as_slice()) {
+            count.blank += 1;
+            return NextRecord::Blank;
+        }
+        let width = self.header.names.len();
+        if rec.len() != width {
+            let detail = format!(
+                "expected {width} fields as in the header, found {}",
+                rec.len()
+            );
+            return reject(line, RejectReason::FieldCount, detail);
+        }
+        NextRecord::Row(line)
+    }
+
+    /// Hands a data row's fields to `f` and returns its reject, if any. A valid UTF-8 row is
+    /// checked once and its fields borrowed, not copied; any other row is decoded field by field
+    /// into `owned`, and an undecodable field rejects the row (or stops the read when encoding
+    /// errors are strict).
+    #[inline]
+    fn deliver(
+        &mut self,
+        rec: &mut csv::ByteRecord,
+        line: u64,
+        file: &str,
+        owned: &mut Vec<String>,
+        f: &mut impl FnMut(u64, &[&str]) -> Result<std::result::Result<(), Reject>>,
+    ) -> Result<Option<Reject>> {
+        let width = self.header.names.len();
+        if self.encoding == Encoding::Utf8 {
+            match csv::StringRecord::from_byte_record(std::mem::take(rec)) {
+                Ok(srec) => {
+                    let verdict = with_fields(&srec, width, |fields| f(line, fields));
+                    *rec = srec.into_byte_record();
+                    return Ok(verdict?.err());
+                }
+                Err(e) => *rec = e.into_byte_record(),
+            }
+        }
+        owned.clear();
+        for (k, field) in rec.iter().enumerate() {
+            match decode(field, self.encoding, self.errors) {
+                Ok(s) => owned.push(s),
+                Err(()) => return self.encoding_reject(file, line, k).map(Some),
+            }
+        }
+        let fields: Vec<&str> = owned.iter().map(|s| s.as_str()).collect();
+        Ok(f(line, &fields)?.err())
+    }
+
+    /// The reject of a row whose column `k` is not valid UTF-8, or the error that stops the read
+    /// when encoding errors are strict.
+    fn encoding_reject(&self, file: &str, line: u64, k: usize) -> Result<Reject> {
+        let column = self.header.names[k].clone();
+        if self.errors == EncodingErrors::Strict {
+            return Err(Error::At {
+                path: self.path.clone(),
+                line,
+                column,
+                message: "bytes that are not valid UTF-8 (use --encoding latin-1 or --encoding-errors replace)".into(),
+            });
+        }
+        Ok(Reject {
+            file: file.to_string(),
+            line,
+            column,
+            reason: RejectReason::Encoding,
+            detail: "bytes that are not valid UTF-8".into(),
+        })
+    }
+}
+
+/// What [`CsvFile::next_record`] read.
+enum NextRecord {
+    /// The input is exhausted.
+    End,
+    /// A blank row (counted, skipped).
+    Blank,
+    /// A malformed row or one with the wrong number of fields.
+    Rejected(Reject),
+    /// A data row starting on this line.
+    Row(u64),
 }
 
 /// Calls `f` with the record's fields as a slice, on the stack for the usual widths (no allocation

@@ -190,97 +190,120 @@ pub fn reduce(mut events: Vec<LogEvent>, opts: &ImportOptions) -> Reduced {
                 b.event.source_line,
             ))
     });
-    let o = &opts.eventlog;
     let ack_states: Vec<String> = ACK_STATES.iter().map(|s| s.to_string()).collect();
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < events.len() {
-        let mut end = start + 1;
-        while end < events.len() && events[end].event.incident_id == events[start].event.incident_id
-        {
-            end += 1;
-        }
-        let g = &events[start..end];
-        let first = &g[0].event;
-        let last = &g[g.len() - 1];
-        let last_some = |f: &dyn Fn(&LogEvent) -> Option<String>| g.iter().rev().find_map(f);
-        let resolving: Vec<bool> = g
-            .iter()
-            .map(|e| in_list(&e.event, &o.resolved_states))
-            .collect();
-        let resolved_at = if resolving[g.len() - 1] {
-            let mut k = g.len() - 1;
-            while k > 0 && resolving[k - 1] {
-                k -= 1;
-            }
-            Some(g[k].event.at)
-        } else {
-            None
-        };
-        let reopen = resolving.windows(2).filter(|w| w[0] && !w[1]).count() as u32;
-        let mut reassign = 0;
-        let mut prev_group: Option<&str> = None;
-        let mut escal = 0;
-        let mut prev_rank: Option<u32> = None;
-        let mut max_level: Option<(u32, String)> = None;
-        let mut hold_ms = 0i64;
-        for (k, e) in g.iter().enumerate() {
-            if let Some(gr) = e.event.group.as_deref() {
-                if prev_group.is_some_and(|p| p != gr) {
-                    reassign += 1;
-                }
-                prev_group = Some(gr);
-            }
-            if let Some(lv) = e.event.support_level.as_deref() {
-                if let Some(r) = level_rank(lv) {
-                    if prev_rank.is_some_and(|p| r > p) {
-                        escal += 1;
-                    }
-                    prev_rank = Some(r);
-                    if max_level.as_ref().is_none_or(|(m, _)| r > *m) {
-                        max_level = Some((r, format!("L{r}")));
-                    }
-                }
-            }
-            if k + 1 < g.len() && in_list(&e.event, &o.pause_states) {
-                hold_ms += g[k + 1].event.at - e.event.at;
-            }
-        }
-        let impact = last_some(&|e: &LogEvent| e.impact.clone());
-        let priority = impact.as_deref().and_then(parse_priority);
-        let inc = Incident {
-            incident_id: first.incident_id.clone(),
-            source: last.source.to_string(),
-            opened_at: first.at,
-            acknowledged_at: g
-                .iter()
-                .find(|e| in_list(&e.event, &ack_states))
-                .map(|e| e.event.at),
-            resolved_at,
-            closed_at: in_list(&last.event, &o.closed_states).then_some(last.event.at),
-            priority,
-            priority_label: impact.clone(),
-            impact,
-            ci: last_some(&|e: &LogEvent| e.product.clone()),
-            assignment_group: last_some(&|e: &LogEvent| e.event.group.clone()),
-            assignee: last_some(&|e: &LogEvent| e.event.assignee.clone()),
-            reassignment_count: Some(reassign),
-            reopen_count: Some(reopen),
-            escalation_count: Some(escal),
-            max_support_level: max_level.map(|(_, l)| l),
-            on_hold_hours: Some(crate::units::ms_to_hours(hold_ms)),
-            major_incident: priority.map(|p| p == 1),
-            final_state: last
-                .event
-                .sub_state
-                .clone()
-                .or_else(|| last.event.state.clone()),
-            source_line: last.event.source_line,
-            ..Default::default()
-        };
-        out.push((inc, last.file.to_string(), g.len() as u64));
-        start = end;
-    }
+    let out = events
+        .chunk_by(|a, b| a.event.incident_id == b.event.incident_id)
+        .map(|g| {
+            let last = &g[g.len() - 1];
+            let inc = case_incident(g, opts, &ack_states);
+            (inc, last.file.to_string(), g.len() as u64)
+        })
+        .collect();
     let events = events.into_iter().map(|e| e.event).collect();
     (out, events, Vec::new())
+}
+
+/// The resolution of one case's events (in time order) from its resolving events: `resolved_at`,
+/// the first event of the final run of resolving events (`None` when the last event is not
+/// resolving), and the reopen count, resolving → non-resolving transitions.
+fn resolution(g: &[LogEvent], resolved_states: &[String]) -> (Option<i64>, u32) {
+    let resolving: Vec<bool> = g
+        .iter()
+        .map(|e| in_list(&e.event, resolved_states))
+        .collect();
+    let resolved_at = if resolving[g.len() - 1] {
+        let mut k = g.len() - 1;
+        while k > 0 && resolving[k - 1] {
+            k -= 1;
+        }
+        Some(g[k].event.at)
+    } else {
+        None
+    };
+    let reopen = resolving.windows(2).filter(|w| w[0] && !w[1]).count() as u32;
+    (resolved_at, reopen)
+}
+
+/// What one case's events (in time order) say about its handling.
+#[derive(Default)]
+struct Handling {
+    /// Changes of group between consecutive events that both name one.
+    reassignments: u32,
+    /// Rises of the support level rank.
+    escalations: u32,
+    /// The highest support level seen (`L1`, `L2`, `L3` …).
+    max_level: Option<(u32, String)>,
+    /// Time from each event in a pause state to the next event.
+    hold_ms: i64,
+}
+
+/// The reassignments, escalations, highest support level and time on hold of one case.
+fn handling(g: &[LogEvent], pause_states: &[String]) -> Handling {
+    let mut h = Handling::default();
+    let mut prev_group: Option<&str> = None;
+    let mut prev_rank: Option<u32> = None;
+    for (k, e) in g.iter().enumerate() {
+        if let Some(gr) = e.event.group.as_deref() {
+            if prev_group.is_some_and(|p| p != gr) {
+                h.reassignments += 1;
+            }
+            prev_group = Some(gr);
+        }
+        if let Some(r) = e.event.support_level.as_deref().and_then(level_rank) {
+            if prev_rank.is_some_and(|p| r > p) {
+                h.escalations += 1;
+            }
+            prev_rank = Some(r);
+            if h.max_level.as_ref().is_none_or(|(m, _)| r > *m) {
+                h.max_level = Some((r, format!("L{r}")));
+            }
+        }
+        if k + 1 < g.len() && in_list(&e.event, pause_states) {
+            h.hold_ms += g[k + 1].event.at - e.event.at;
+        }
+    }
+    h
+}
+
+/// One incident from the events of one case (in time order), by the rules in the module
+/// documentation.
+fn case_incident(g: &[LogEvent], opts: &ImportOptions, ack_states: &[String]) -> Incident {
+    let o = &opts.eventlog;
+    let first = &g[0].event;
+    let last = &g[g.len() - 1];
+    let last_some = |f: &dyn Fn(&LogEvent) -> Option<String>| g.iter().rev().find_map(f);
+    let (resolved_at, reopen) = resolution(g, &o.resolved_states);
+    let h = handling(g, &o.pause_states);
+    let impact = last_some(&|e: &LogEvent| e.impact.clone());
+    let priority = impact.as_deref().and_then(parse_priority);
+    Incident {
+        incident_id: first.incident_id.clone(),
+        source: last.source.to_string(),
+        opened_at: first.at,
+        acknowledged_at: g
+            .iter()
+            .find(|e| in_list(&e.event, ack_states))
+            .map(|e| e.event.at),
+        resolved_at,
+        closed_at: in_list(&last.event, &o.closed_states).then_some(last.event.at),
+        priority,
+        priority_label: impact.clone(),
+        impact,
+        ci: last_some(&|e: &LogEvent| e.product.clone()),
+        assignment_group: last_some(&|e: &LogEvent| e.event.group.clone()),
+        assignee: last_some(&|e: &LogEvent| e.event.assignee.clone()),
+        reassignment_count: Some(h.reassignments),
+        reopen_count: Some(reopen),
+        escalation_count: Some(h.escalations),
+        max_support_level: h.max_level.map(|(_, l)| l),
+        on_hold_hours: Some(crate::units::ms_to_hours(h.hold_ms)),
+        major_incident: priority.map(|p| p == 1),
+        final_state: last
+            .event
+            .sub_state
+            .clone()
+            .or_else(|| last.event.state.clone()),
+        source_line: last.event.source_line,
+        ..Default::default()
+    }
 }

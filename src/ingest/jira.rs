@@ -10,13 +10,13 @@
 //! dropped: the incident is kept with `made_sla_reported` empty. `Time to first response` and
 //! satisfaction ratings have no canonical column and are not read.
 
-use std::cell::Cell;
 use std::path::Path;
 
+use super::csvfile::Header;
 use super::duration::{parse_duration, DurationUnits};
-use super::row::{aliases, parse_rows_into, Field, RowSpec};
+use super::row::{fixed_spec, Field, FilledRow, RowFormat, RowSpec};
 use super::spec::jira as jr;
-use super::{ImportOptions, Parsed};
+use super::Reject;
 use crate::error::Result;
 
 pub const COLUMNS: &[(Field, &[&str])] = &[
@@ -54,52 +54,34 @@ pub const COLUMNS: &[(Field, &[&str])] = &[
 
 const TIME_TO_RESOLUTION: &[&str] = &[jr::TIME_TO_RESOLUTION, "Time to resolution"];
 
-pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
-    super::row::collect(|sink| parse_into(path, opts, sink))
-}
+/// The Jira Service Management format ([`COLUMNS`] and the SLA's remaining time).
+pub struct Jira;
 
-/// As [`parse`], streaming: each checked incident goes to `sink` as its row is read.
-pub fn parse_into(
-    path: &Path,
-    opts: &ImportOptions,
-    sink: &mut super::row::IncidentSink,
-) -> Result<Parsed> {
-    let ttr = Cell::new(None);
-    let file = path.display().to_string();
-    parse_rows_into(
-        path,
-        opts,
-        |h| {
-            ttr.set(h.find(TIME_TO_RESOLUTION));
-            RowSpec::resolve(
-                path,
-                h,
-                "jira",
-                &aliases(COLUMNS),
-                &[Field::IncidentId, Field::OpenedAt],
-            )
-        },
-        |inc, spec, fields, dropped| {
-            let Some(k) = ttr.get() else { return Ok(()) };
-            let raw = fields[k].trim();
-            if opts.is_missing(raw) {
-                return Ok(());
+impl RowFormat for Jira {
+    /// The `Time to resolution` column, when the export has one.
+    type Extra = Option<usize>;
+
+    fn spec(&self, path: &Path, header: &Header) -> Result<(RowSpec, Self::Extra)> {
+        let ttr = header.find(TIME_TO_RESOLUTION);
+        Ok((fixed_spec(path, header, "jira", COLUMNS)?, ttr))
+    }
+
+    /// `made_sla_reported` from the remaining time to resolution: met unless it is negative.
+    fn finish(&self, ttr: &Option<usize>, row: &mut FilledRow) -> std::result::Result<(), Reject> {
+        let Some(k) = *ttr else { return Ok(()) };
+        let Some(raw) = row.cell(k) else {
+            return Ok(());
+        };
+        match parse_duration(raw, DurationUnits::JIRA) {
+            Ok(remaining) => row.inc.made_sla_reported = Some(!remaining.negative),
+            Err(e) => {
+                let detail = format!(
+                    "'{raw}' is not a remaining time ({e}); read are {}; made_sla_reported left empty",
+                    DurationUnits::JIRA.expected()
+                );
+                row.drop_cell(k, detail);
             }
-            match parse_duration(raw, DurationUnits::JIRA) {
-                Ok(remaining) => inc.made_sla_reported = Some(!remaining.negative),
-                Err(e) => dropped.push(spec.dropped(
-                    &file,
-                    inc.source_line,
-                    k,
-                    raw,
-                    format!(
-                        "'{raw}' is not a remaining time ({e}); read are {}; made_sla_reported left empty",
-                        DurationUnits::JIRA.expected()
-                    ),
-                )),
-            }
-            Ok(())
-        },
-        sink,
-    )
+        }
+        Ok(())
+    }
 }

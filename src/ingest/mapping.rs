@@ -25,7 +25,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::row::{parse_rows_into, Field, RowSpec};
+use super::csvfile::Header;
+use super::row::{parse_rows_into, Field, RowFormat, RowSpec, REQUIRED};
 use super::{ImportOptions, Parsed};
 use crate::error::{Error, Result};
 use crate::timeparse::{parse_tz, DateOrder};
@@ -147,11 +148,8 @@ pub fn parse_delimiter(d: &str) -> std::result::Result<u8, String> {
     }
 }
 
-pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
-    super::row::collect(|sink| parse_into(path, opts, sink))
-}
-
-/// As [`parse`], streaming: each checked incident goes to `sink` as its row is read.
+/// Reads a CSV through the mapping file of `opts.mapping` (which may set the date format, time
+/// zone, delimiter and missing cells); each checked incident goes to `sink` as its row is read.
 pub fn parse_into(
     path: &Path,
     opts: &ImportOptions,
@@ -164,26 +162,20 @@ pub fn parse_into(
     })?;
     let mut opts = opts.clone();
     let mapping = load(&mapping_path, &mut opts)?;
-    let opts = &opts;
-    parse_rows_into(
-        path,
-        opts,
-        |h| {
-            let mut spec = RowSpec::resolve(
-                path,
-                h,
-                &mapping.source,
-                &mapping.fields,
-                &[Field::IncidentId, Field::OpenedAt],
-            )?;
-            spec.priority_labels = mapping
-                .priority_labels
-                .iter()
-                .map(|(k, v)| (k.clone(), *v))
-                .collect();
-            Ok(spec)
-        },
-        |_, _, _, _| Ok(()),
-        sink,
-    )
+    parse_rows_into(path, &opts, &mapping, sink)
+}
+
+impl RowFormat for Mapping {
+    type Extra = ();
+
+    /// The mapping's columns resolved against the header, with its priority labels.
+    fn spec(&self, path: &Path, header: &Header) -> Result<(RowSpec, ())> {
+        let mut spec = RowSpec::resolve(path, header, &self.source, &self.fields, REQUIRED)?;
+        spec.priority_labels = self
+            .priority_labels
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        Ok((spec, ()))
+    }
 }

@@ -422,9 +422,13 @@ fn read_files(
             | SourceFormat::Mapping => {
                 let sink = &mut |inc| rows(inc, &file);
                 let parsed = match format {
-                    SourceFormat::ServiceNow => servicenow::parse_into(path, opts, sink)?,
-                    SourceFormat::Jira => jira::parse_into(path, opts, sink)?,
-                    SourceFormat::PagerDuty => pagerduty::parse_into(path, opts, sink)?,
+                    SourceFormat::ServiceNow => {
+                        row::parse_rows_into(path, opts, &servicenow::ServiceNow, sink)?
+                    }
+                    SourceFormat::Jira => row::parse_rows_into(path, opts, &jira::Jira, sink)?,
+                    SourceFormat::PagerDuty => {
+                        row::parse_rows_into(path, opts, &pagerduty::PagerDuty, sink)?
+                    }
                     _ => mapping::parse_into(path, opts, sink)?,
                 };
                 (rows_read, blank_rows) = (parsed.rows_read, parsed.blank_rows);

@@ -8,13 +8,13 @@
 //! that would give the resolution time rejects the row, as an unreadable `resolved_at` does.
 //! `priority_name` (P1…P5) gives the priority; PagerDuty's own `urgency` (high/low) is kept as is.
 
-use std::cell::Cell;
 use std::path::Path;
 
+use super::csvfile::Header;
 use super::duration::DurationUnits;
-use super::row::{aliases, parse_non_negative, parse_rows_into, Field, RowSpec};
+use super::row::{fixed_spec, parse_non_negative, Field, FilledRow, RowFormat, RowSpec};
 use super::spec::pagerduty as pd;
-use super::{ImportOptions, Parsed, Reject, RejectReason};
+use super::{Reject, RejectReason};
 use crate::error::Result;
 
 pub const COLUMNS: &[(Field, &[&str])] = &[
@@ -45,76 +45,57 @@ pub const COLUMNS: &[(Field, &[&str])] = &[
     (Field::FinalState, &[pd::STATUS]),
 ];
 
-pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
-    super::row::collect(|sink| parse_into(path, opts, sink))
+/// The PagerDuty format ([`COLUMNS`] and the seconds to acknowledge and to resolve).
+pub struct PagerDuty;
+
+/// The columns PagerDuty reads itself: seconds to the first acknowledgement and to resolution.
+pub struct Seconds {
+    to_ack: Option<usize>,
+    to_resolve: Option<usize>,
 }
 
-/// As [`parse`], streaming: each checked incident goes to `sink` as its row is read.
-pub fn parse_into(
-    path: &Path,
-    opts: &ImportOptions,
-    sink: &mut super::row::IncidentSink,
-) -> Result<Parsed> {
-    let (ack, ttr) = (Cell::new(None), Cell::new(None));
-    parse_rows_into(
-        path,
-        opts,
-        |h| {
-            ack.set(h.find(&[pd::SECONDS_TO_FIRST_ACK]));
-            ttr.set(h.find(&[pd::SECONDS_TO_RESOLVE]));
-            RowSpec::resolve(
-                path,
-                h,
-                "pagerduty",
-                &aliases(COLUMNS),
-                &[Field::IncidentId, Field::OpenedAt],
-            )
-        },
-        |inc, spec, fields, dropped| {
-            let file = path.display().to_string();
-            let opened = inc.opened_at;
-            // Milliseconds after the opening, or why the cell cannot be read.
-            let after_opening = |k: usize| -> Option<std::result::Result<i64, String>> {
-                let raw = fields[k].trim();
-                if opts.is_missing(raw) {
-                    return None;
-                }
-                Some(
-                    parse_non_negative(raw, DurationUnits::SECONDS, "number of seconds").and_then(
-                        |d| {
-                            opened
-                                .checked_add(d.millis())
-                                .ok_or_else(|| format!("'{raw}' seconds overflow the time line"))
-                        },
-                    ),
-                )
-            };
-            if let Some(k) = ack.get() {
-                match after_opening(k) {
-                    None => {}
-                    Some(Ok(t)) => inc.acknowledged_at = Some(t),
-                    Some(Err(e)) => {
-                        dropped.push(spec.dropped(&file, inc.source_line, k, fields[k], e))
-                    }
-                }
+impl RowFormat for PagerDuty {
+    type Extra = Seconds;
+
+    fn spec(&self, path: &Path, header: &Header) -> Result<(RowSpec, Self::Extra)> {
+        let seconds = Seconds {
+            to_ack: header.find(&[pd::SECONDS_TO_FIRST_ACK]),
+            to_resolve: header.find(&[pd::SECONDS_TO_RESOLVE]),
+        };
+        Ok((fixed_spec(path, header, "pagerduty", COLUMNS)?, seconds))
+    }
+
+    /// `acknowledged_at` = opening + seconds to first ack (dropped when unreadable); a missing
+    /// `resolved_at` = opening + seconds to resolve (the row is rejected when unreadable).
+    fn finish(&self, s: &Seconds, row: &mut FilledRow) -> std::result::Result<(), Reject> {
+        if let Some(k) = s.to_ack {
+            match after_opening(row, k) {
+                None => {}
+                Some(Ok(t)) => row.inc.acknowledged_at = Some(t),
+                Some(Err(e)) => row.drop_cell(k, e),
             }
-            if let (Some(k), None) = (ttr.get(), inc.resolved_at) {
-                match after_opening(k) {
-                    None => {}
-                    Some(Ok(t)) => inc.resolved_at = Some(t),
-                    Some(Err(detail)) => {
-                        return Err(Reject {
-                            file,
-                            line: inc.source_line,
-                            column: spec.header.names[k].clone(),
-                            reason: RejectReason::BadNumber,
-                            detail,
-                        })
-                    }
-                }
+        }
+        if let (Some(k), None) = (s.to_resolve, row.inc.resolved_at) {
+            match after_opening(row, k) {
+                None => {}
+                Some(Ok(t)) => row.inc.resolved_at = Some(t),
+                Some(Err(detail)) => return Err(row.reject(k, RejectReason::BadNumber, detail)),
             }
-            Ok(())
-        },
-        sink,
+        }
+        Ok(())
+    }
+}
+
+/// The instant (ms) a number of seconds in column `k` after the opening, `None` when the cell is
+/// missing, or why the cell cannot be read.
+fn after_opening(row: &FilledRow, k: usize) -> Option<std::result::Result<i64, String>> {
+    let raw = row.cell(k)?;
+    let opened = row.inc.opened_at;
+    Some(
+        parse_non_negative(raw, DurationUnits::SECONDS, "number of seconds").and_then(|d| {
+            opened
+                .checked_add(d.millis())
+                .ok_or_else(|| format!("'{raw}' seconds overflow the time line"))
+        }),
     )
 }

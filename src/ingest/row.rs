@@ -1,7 +1,7 @@
 //! The shared machinery of row-per-incident formats: a [`RowSpec`] says which source column fills
-//! which canonical [`Field`]; [`parse_rows`] reads a CSV with it, applies a format's own finishing
-//! step, checks the incident and collects rejects. Every format-specific module is a column list plus
-//! at most a small `finish` function.
+//! which canonical [`Field`]; [`parse_rows_into`] reads a CSV with it, applies a format's own
+//! finishing step ([`RowFormat`]), checks the incident and collects rejects. Every format-specific
+//! module is a column list plus at most a small `finish` function.
 //!
 //! Required and optional fields, the same for every row-per-incident source: a row is rejected when
 //! its id is empty, its opening time is missing or unreadable, its resolution or closing time is
@@ -256,14 +256,11 @@ impl RowSpec {
     /// Fills an incident from one row. Unknown priority labels are counted in `unknown_priorities`;
     /// unreadable optional cells are pushed to `dropped` (the caller keeps them only if the row is
     /// imported); an unreadable required cell rejects the row.
-    #[allow(clippy::too_many_arguments)]
     pub fn apply(
         &self,
-        file: &str,
+        cx: &RowContext,
         line: u64,
         fields: &[&str],
-        opts: &ImportOptions,
-        times: &TimeParser,
         unknown_priorities: &mut BTreeMap<String, u64>,
         dropped: &mut Vec<DroppedCell>,
     ) -> std::result::Result<Incident, Reject> {
@@ -274,14 +271,14 @@ impl RowSpec {
         };
         for &(field, k) in &self.columns {
             let raw = fields[k].trim();
-            if raw.is_empty() || opts.missing.iter().any(|m| m == raw) {
+            if raw.is_empty() || cx.opts.missing.iter().any(|m| m == raw) {
                 continue;
             }
-            match self.fill(&mut inc, field, raw, times, unknown_priorities) {
+            match self.fill(&mut inc, field, raw, cx.times, unknown_priorities) {
                 Ok(()) => {}
                 Err(CellProblem::Reject(reason, detail)) => {
                     return Err(Reject {
-                        file: file.to_string(),
+                        file: cx.file.to_string(),
                         line,
                         column: self.header.names[k].clone(),
                         reason,
@@ -289,7 +286,7 @@ impl RowSpec {
                     })
                 }
                 Err(CellProblem::Drop(detail)) => {
-                    dropped.push(self.dropped(file, line, k, raw, detail))
+                    dropped.push(self.dropped(cx.file, line, k, raw, detail))
                 }
             }
         }
@@ -477,79 +474,120 @@ pub fn aliases(list: &[(Field, &[&str])]) -> Vec<(Field, Vec<String>)> {
         .collect()
 }
 
+/// The fields every row-per-incident format requires: the incident id and the opening time.
+pub const REQUIRED: &[Field] = &[Field::IncidentId, Field::OpenedAt];
+
+/// The spec of a format with a fixed column list (ServiceNow, Jira, PagerDuty): `columns` resolved
+/// against the header, [`REQUIRED`] fields required, incidents marked with `source`.
+pub fn fixed_spec(
+    path: &Path,
+    header: &Header,
+    source: &str,
+    columns: &[(Field, &[&str])],
+) -> Result<RowSpec> {
+    RowSpec::resolve(path, header, source, &aliases(columns), REQUIRED)
+}
+
+/// What filling a row needs besides the row: the file's name (as rejects name it), the import
+/// options and the time parser.
+pub struct RowContext<'a> {
+    pub file: &'a str,
+    pub opts: &'a ImportOptions,
+    pub times: &'a TimeParser,
+}
+
+/// A row-per-incident export format: how it finds its columns in a file's header, and its own
+/// derivations on each row the spec has filled (e.g. PagerDuty's seconds-to-ack).
+pub trait RowFormat {
+    /// Columns the format reads itself, beyond its spec (found once per file).
+    type Extra;
+    /// Resolves the format's columns against one file's header.
+    fn spec(&self, path: &Path, header: &Header) -> Result<(RowSpec, Self::Extra)>;
+    /// The format's own derivations on a filled row (none by default); an `Err` rejects the row.
+    fn finish(
+        &self,
+        _extra: &Self::Extra,
+        _row: &mut FilledRow,
+    ) -> std::result::Result<(), Reject> {
+        Ok(())
+    }
+}
+
+/// A row the spec has filled, as [`RowFormat::finish`] sees it.
+pub struct FilledRow<'r> {
+    pub inc: &'r mut Incident,
+    pub spec: &'r RowSpec,
+    pub fields: &'r [&'r str],
+    pub cx: &'r RowContext<'r>,
+    /// Unreadable optional cells of this row (kept only if the row is imported).
+    pub dropped: &'r mut Vec<DroppedCell>,
+}
+
+impl FilledRow<'_> {
+    /// The trimmed cell of column `k`, unless it is missing.
+    pub fn cell(&self, k: usize) -> Option<&str> {
+        let raw = self.fields[k].trim();
+        (!self.cx.opts.is_missing(raw)).then_some(raw)
+    }
+
+    /// Drops the cell of column `k`: the incident is imported with that field empty.
+    pub fn drop_cell(&mut self, k: usize, detail: String) {
+        let line = self.inc.source_line;
+        let cell = self
+            .spec
+            .dropped(self.cx.file, line, k, self.fields[k], detail);
+        self.dropped.push(cell);
+    }
+
+    /// The reject of this row for the cell of column `k`.
+    pub fn reject(&self, k: usize, reason: RejectReason, detail: String) -> Reject {
+        Reject {
+            file: self.cx.file.to_string(),
+            line: self.inc.source_line,
+            column: self.spec.header.names[k].clone(),
+            reason,
+            detail,
+        }
+    }
+}
+
 /// Where [`parse_rows_into`] hands each checked incident: a vector, or a streaming store writer
 /// (an `Err` stops the import, e.g. a full disk).
 pub type IncidentSink<'a> = dyn FnMut(Incident) -> Result<()> + 'a;
 
-/// Reads a row-per-incident CSV: resolves the spec, applies it to every row, then `finish` (the
-/// format's own derivations, e.g. PagerDuty's seconds-to-ack), then [`validate`]. Dropped cells are
-/// kept only for rows that pass. The incidents are collected in `Parsed::incidents`.
-pub fn parse_rows(
+/// Reads a row-per-incident CSV of `format`: resolves its spec, applies it to every row, then the
+/// format's [`RowFormat::finish`], then [`validate`]. Every incident that passes goes to `sink` as
+/// soon as its row is read, so that a large export is never held in memory (`Parsed::incidents`
+/// stays empty). Dropped cells are kept only for rows that pass.
+pub fn parse_rows_into<F: RowFormat>(
     path: &Path,
     opts: &ImportOptions,
-    make_spec: impl FnOnce(&Header) -> Result<RowSpec>,
-    finish: impl Fn(
-        &mut Incident,
-        &RowSpec,
-        &[&str],
-        &mut Vec<DroppedCell>,
-    ) -> std::result::Result<(), Reject>,
-) -> Result<Parsed> {
-    collect(|sink| parse_rows_into(path, opts, make_spec, finish, sink))
-}
-
-/// Runs a streaming parser with a sink that collects its incidents into `Parsed::incidents`.
-pub fn collect(parse: impl FnOnce(&mut IncidentSink) -> Result<Parsed>) -> Result<Parsed> {
-    let mut incidents = Vec::new();
-    let mut parsed = parse(&mut |inc| {
-        incidents.push(inc);
-        Ok(())
-    })?;
-    parsed.incidents = incidents;
-    Ok(parsed)
-}
-
-/// As [`parse_rows`], but every incident that passes goes to `sink` as soon as its row is read, so
-/// that a large export is never held in memory (`Parsed::incidents` stays empty).
-pub fn parse_rows_into(
-    path: &Path,
-    opts: &ImportOptions,
-    make_spec: impl FnOnce(&Header) -> Result<RowSpec>,
-    finish: impl Fn(
-        &mut Incident,
-        &RowSpec,
-        &[&str],
-        &mut Vec<DroppedCell>,
-    ) -> std::result::Result<(), Reject>,
+    format: &F,
     sink: &mut IncidentSink,
 ) -> Result<Parsed> {
     let mut csv = CsvFile::open(path, opts)?;
-    let spec = make_spec(&csv.header)?;
+    let spec = format.spec(path, &csv.header)?;
     let times = opts.time_parser();
     let file = path.display().to_string();
+    let cx = RowContext {
+        file: &file,
+        opts,
+        times: &times,
+    };
     let mut unknown = BTreeMap::new();
     let mut dropped = Vec::new();
     let mut row_dropped = Vec::new();
     let (count, rejects) = csv.try_for_each_row(|line, fields| {
         row_dropped.clear();
-        let checked = (|| {
-            let mut inc = spec.apply(
-                &file,
-                line,
-                fields,
-                opts,
-                &times,
-                &mut unknown,
-                &mut row_dropped,
-            )?;
-            finish(&mut inc, &spec, fields, &mut row_dropped)?;
-            let opened_found =
-                spec.cell(Field::OpenedAt, fields, opts).is_some() || inc.opened_at != 0;
-            validate(&inc, &file, &spec, opened_found)?;
-            row_dropped.extend(drop_early_acknowledgement(&mut inc, &file, &spec, fields));
-            Ok(inc)
-        })();
-        match checked {
+        match check_row(
+            format,
+            &spec,
+            &cx,
+            line,
+            fields,
+            &mut unknown,
+            &mut row_dropped,
+        ) {
             Ok(inc) => {
                 dropped.append(&mut row_dropped);
                 sink(inc)?;
@@ -558,18 +596,49 @@ pub fn parse_rows_into(
             Err(reject) => Ok(Err(reject)),
         }
     })?;
-    let warnings = unknown
-        .iter()
-        .map(|(label, n)| format!("{file}: priority label '{label}' ({n} rows) is not understood; priority left empty (map it in a mapping file's [priority] table)"))
-        .collect();
     Ok(Parsed {
         rows_read: count.read,
         blank_rows: count.blank,
         rejects,
-        warnings,
+        warnings: priority_warnings(&file, &unknown),
         dropped,
         ..Default::default()
     })
+}
+
+/// One row through the spec, the format's finishing step and the checks every incident passes
+/// ([`validate`], then [`drop_early_acknowledgement`]).
+#[inline]
+fn check_row<F: RowFormat>(
+    format: &F,
+    (spec, extra): &(RowSpec, F::Extra),
+    cx: &RowContext,
+    line: u64,
+    fields: &[&str],
+    unknown: &mut BTreeMap<String, u64>,
+    dropped: &mut Vec<DroppedCell>,
+) -> std::result::Result<Incident, Reject> {
+    let mut inc = spec.apply(cx, line, fields, unknown, dropped)?;
+    let mut row = FilledRow {
+        inc: &mut inc,
+        spec,
+        fields,
+        cx,
+        dropped,
+    };
+    format.finish(extra, &mut row)?;
+    let opened_found = spec.cell(Field::OpenedAt, fields, cx.opts).is_some() || inc.opened_at != 0;
+    validate(&inc, cx.file, spec, opened_found)?;
+    dropped.extend(drop_early_acknowledgement(&mut inc, cx.file, spec, fields));
+    Ok(inc)
+}
+
+/// One warning per priority label that was not understood, with its number of rows.
+fn priority_warnings(file: &str, unknown: &BTreeMap<String, u64>) -> Vec<String> {
+    unknown
+        .iter()
+        .map(|(label, n)| format!("{file}: priority label '{label}' ({n} rows) is not understood; priority left empty (map it in a mapping file's [priority] table)"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 //! `Assignment group`); both are recognised. Priority like `2 - High`. Timestamps are naive, in the
 //! exporting user's time zone (`--timezone`), `yyyy-MM-dd HH:mm:ss` by default.
 
-use std::cell::Cell;
 use std::path::Path;
 
-use super::row::{aliases, parse_rows_into, Field, RowSpec};
+use super::csvfile::Header;
+use super::row::{fixed_spec, Field, FilledRow, RowFormat, RowSpec};
 use super::spec::{servicenow as sn, servicenow_audit as audit};
-use super::{ImportOptions, Parsed};
+use super::Reject;
 use crate::error::Result;
 
 /// Source columns for each canonical field, first match wins.
@@ -64,40 +64,31 @@ pub const COLUMNS: &[(Field, &[&str])] = &[
     ),
 ];
 
-pub fn parse(path: &Path, opts: &ImportOptions) -> Result<Parsed> {
-    super::row::collect(|sink| parse_into(path, opts, sink))
-}
+/// The ServiceNow incident table format ([`COLUMNS`] and the major incident state).
+pub struct ServiceNow;
 
-/// As [`parse`], streaming: each checked incident goes to `sink` as its row is read.
-pub fn parse_into(
-    path: &Path,
-    opts: &ImportOptions,
-    sink: &mut super::row::IncidentSink,
-) -> Result<Parsed> {
-    let major_col = Cell::new(None);
-    parse_rows_into(
-        path,
-        opts,
-        |h| {
-            major_col.set(h.find(&[sn::MAJOR_INCIDENT_STATE, "Major incident state"]));
-            RowSpec::resolve(
-                path,
-                h,
-                "servicenow",
-                &aliases(COLUMNS),
-                &[Field::IncidentId, Field::OpenedAt],
-            )
-        },
-        |inc, _, fields, _| {
-            // ServiceNow's major incident workflow: only an accepted major incident counts; an empty
-            // state means the incident never was one.
-            if let Some(k) = major_col.get() {
-                let v = fields[k].trim();
-                inc.major_incident =
-                    Some(!opts.is_missing(v) && v.eq_ignore_ascii_case("accepted"));
-            }
-            Ok(())
-        },
-        sink,
-    )
+impl RowFormat for ServiceNow {
+    /// The `major_incident_state` column, when the export has one.
+    type Extra = Option<usize>;
+
+    fn spec(&self, path: &Path, header: &Header) -> Result<(RowSpec, Self::Extra)> {
+        let major = header.find(&[sn::MAJOR_INCIDENT_STATE, "Major incident state"]);
+        Ok((fixed_spec(path, header, "servicenow", COLUMNS)?, major))
+    }
+
+    /// ServiceNow's major incident workflow: only an accepted major incident counts; an empty
+    /// state means the incident never was one.
+    fn finish(
+        &self,
+        major: &Option<usize>,
+        row: &mut FilledRow,
+    ) -> std::result::Result<(), Reject> {
+        if let Some(k) = *major {
+            let accepted = row
+                .cell(k)
+                .is_some_and(|v| v.eq_ignore_ascii_case("accepted"));
+            row.inc.major_incident = Some(accepted);
+        }
+        Ok(())
+    }
 }

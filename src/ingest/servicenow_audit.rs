@@ -26,7 +26,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::csvfile::{CsvFile, RowCount};
-use super::row::{aliases, Field, RowSpec};
+use super::row::{aliases, Field, RowContext, RowSpec};
 use super::spec::servicenow_audit as audit;
 use super::{DroppedCell, ImportOptions, Reject, RejectReason};
 use crate::error::Result;
@@ -64,17 +64,14 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<ParsedAudit> {
     let mut rows = Vec::new();
     let mut unknown = Default::default();
     let mut dropped = Vec::new();
+    let cx = RowContext {
+        file: &file,
+        opts,
+        times: &times,
+    };
     let (read, rejects) = csv.for_each_row(|line, fields| {
         let mut row_dropped = Vec::new();
-        let inc = spec.apply(
-            &file,
-            line,
-            fields,
-            opts,
-            &times,
-            &mut unknown,
-            &mut row_dropped,
-        )?;
+        let inc = spec.apply(&cx, line, fields, &mut unknown, &mut row_dropped)?;
         let reject = |k: usize, reason, detail: String| Reject {
             file: file.to_string(),
             line,
@@ -147,6 +144,8 @@ fn last_resolving_transition(group: &[AuditRow], opts: &ImportOptions) -> Option
     found
 }
 
+/// Reduces update rows to incidents by the rules in the module documentation; an incident with no
+/// opening time, or resolved or closed before it was opened, is rejected with all its rows.
 pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
     rows.sort_by(|a, b| {
         (
@@ -165,113 +164,129 @@ pub fn reduce(mut rows: Vec<AuditRow>, opts: &ImportOptions) -> Reduced {
     let mut out = Vec::new();
     let mut events = Vec::with_capacity(rows.len());
     let mut rejects = Vec::new();
-    let finished = ["resolved".to_string(), "closed".to_string()];
-    let mut start = 0;
-    while start < rows.len() {
-        let mut end = start + 1;
-        while end < rows.len() && rows[end].inc.incident_id == rows[start].inc.incident_id {
-            end += 1;
-        }
-        let group = &rows[start..end];
-        let last = &group[group.len() - 1];
-        let mut inc = last.inc.clone();
-        let opened = group
-            .iter()
-            .filter(|r| r.inc.opened_at != 0)
-            .map(|r| r.inc.opened_at)
-            .min();
-        let reject_all = |reason: RejectReason, detail: String, rejects: &mut Vec<Reject>| {
-            for r in group {
-                rejects.push(Reject {
-                    file: r.file.to_string(),
-                    line: r.inc.source_line,
-                    column: "opened_at".into(),
-                    reason,
-                    detail: detail.clone(),
-                });
+    for group in rows.chunk_by(|a, b| a.inc.incident_id == b.inc.incident_id) {
+        match incident_of_updates(group, opts) {
+            Ok(inc) => {
+                events.extend(group.iter().map(update_event));
+                let last = &group[group.len() - 1];
+                out.push((inc, last.file.to_string(), group.len() as u64));
             }
-        };
-        let Some(opened) = opened else {
-            reject_all(
-                RejectReason::MissingOpenedAt,
-                format!(
-                    "incident {} has no opened_at in any update",
-                    inc.incident_id
-                ),
-                &mut rejects,
-            );
-            start = end;
-            continue;
-        };
-        inc.opened_at = opened;
-        if is_state(&inc, &finished) {
-            inc.resolved_at = inc
-                .resolved_at
-                .or_else(|| group.iter().rev().find_map(|r| r.inc.resolved_at));
-            inc.closed_at = inc
-                .closed_at
-                .or_else(|| group.iter().rev().find_map(|r| r.inc.closed_at));
-            if inc.resolved_at.is_none() {
-                inc.resolved_at = last_resolving_transition(group, opts).map(|t| t.max(opened));
-                if inc.resolved_at.is_some() {
-                    inc.resolved_source = Some("events".into());
-                }
-            }
-        }
-        inc.acknowledged_at = group
-            .iter()
-            .filter(|r| {
-                r.inc
-                    .final_state
-                    .as_deref()
-                    .is_some_and(|s| !s.eq_ignore_ascii_case("new"))
-            })
-            .map(|r| r.updated_at.max(opened))
-            .min();
-        let mut hold_ms = 0i64;
-        for w in group.windows(2) {
-            if is_state(&w[0].inc, &opts.eventlog.pause_states) {
-                hold_ms += (w[1].updated_at - w[0].updated_at).max(0);
-            }
-        }
-        inc.on_hold_hours = Some(crate::units::ms_to_hours(hold_ms));
-        let bad = [
-            (
-                inc.resolved_at,
-                RejectReason::ResolvedBeforeOpened,
-                "resolved_at",
-            ),
-            (inc.closed_at, RejectReason::ClosedBeforeOpened, "closed_at"),
-        ]
-        .into_iter()
-        .find(|(t, _, _)| t.is_some_and(|t| t < opened));
-        if let Some((t, reason, name)) = bad {
-            let h = crate::units::ms_to_hours(opened - t.unwrap_or(opened));
-            reject_all(
+            Err((reason, detail)) => rejects.extend(group.iter().map(|r| Reject {
+                file: r.file.to_string(),
+                line: r.inc.source_line,
+                column: "opened_at".into(),
                 reason,
-                format!(
-                    "incident {}: {name} is {h:.2} h before opened_at",
-                    inc.incident_id
-                ),
-                &mut rejects,
-            );
-            start = end;
-            continue;
+                detail: detail.clone(),
+            })),
         }
-        for r in group {
-            events.push(Event {
-                incident_id: r.inc.incident_id.clone(),
-                at: r.updated_at,
-                state: r.inc.final_state.clone(),
-                sub_state: None,
-                group: r.inc.assignment_group.clone(),
-                support_level: None,
-                assignee: r.inc.assignee.clone(),
-                source_line: r.inc.source_line,
-            });
-        }
-        out.push((inc, last.file.to_string(), group.len() as u64));
-        start = end;
     }
     (out, events, rejects)
+}
+
+/// The event an update row stands for: its time, state, group and assignee.
+fn update_event(r: &AuditRow) -> Event {
+    Event {
+        incident_id: r.inc.incident_id.clone(),
+        at: r.updated_at,
+        state: r.inc.final_state.clone(),
+        sub_state: None,
+        group: r.inc.assignment_group.clone(),
+        support_level: None,
+        assignee: r.inc.assignee.clone(),
+        source_line: r.inc.source_line,
+    }
+}
+
+/// One incident from its update rows (in reduction order): the latest update's attributes with the
+/// earliest opening, the resolution and closing times, the first acknowledgement and the time on
+/// hold. `Err` gives why the whole incident is rejected.
+fn incident_of_updates(
+    group: &[AuditRow],
+    opts: &ImportOptions,
+) -> std::result::Result<Incident, (RejectReason, String)> {
+    let mut inc = group[group.len() - 1].inc.clone();
+    let opened = group
+        .iter()
+        .filter(|r| r.inc.opened_at != 0)
+        .map(|r| r.inc.opened_at)
+        .min()
+        .ok_or_else(|| {
+            let detail = format!(
+                "incident {} has no opened_at in any update",
+                inc.incident_id
+            );
+            (RejectReason::MissingOpenedAt, detail)
+        })?;
+    inc.opened_at = opened;
+    fill_resolution(&mut inc, group, opts);
+    inc.acknowledged_at = group
+        .iter()
+        .filter(|r| {
+            r.inc
+                .final_state
+                .as_deref()
+                .is_some_and(|s| !s.eq_ignore_ascii_case("new"))
+        })
+        .map(|r| r.updated_at.max(opened))
+        .min();
+    inc.on_hold_hours = Some(crate::units::ms_to_hours(hold_ms(group, opts)));
+    check_order(&inc)?;
+    Ok(inc)
+}
+
+/// For an incident whose final state is Resolved or Closed: `resolved_at` and `closed_at` from the
+/// last row that has them, else `resolved_at` from the last transition into a resolving state
+/// (clamped to the opening; `resolved_source` = `events`).
+fn fill_resolution(inc: &mut Incident, group: &[AuditRow], opts: &ImportOptions) {
+    let finished = ["resolved".to_string(), "closed".to_string()];
+    if !is_state(inc, &finished) {
+        return;
+    }
+    inc.resolved_at = inc
+        .resolved_at
+        .or_else(|| group.iter().rev().find_map(|r| r.inc.resolved_at));
+    inc.closed_at = inc
+        .closed_at
+        .or_else(|| group.iter().rev().find_map(|r| r.inc.closed_at));
+    if inc.resolved_at.is_none() {
+        inc.resolved_at = last_resolving_transition(group, opts).map(|t| t.max(inc.opened_at));
+        if inc.resolved_at.is_some() {
+            inc.resolved_source = Some("events".into());
+        }
+    }
+}
+
+/// Time on hold (ms): from each update in a pause state to the next update.
+fn hold_ms(group: &[AuditRow], opts: &ImportOptions) -> i64 {
+    group
+        .windows(2)
+        .filter(|w| is_state(&w[0].inc, &opts.eventlog.pause_states))
+        .map(|w| (w[1].updated_at - w[0].updated_at).max(0))
+        .sum()
+}
+
+/// Refuses an incident resolved or closed before it was opened.
+fn check_order(inc: &Incident) -> std::result::Result<(), (RejectReason, String)> {
+    let opened = inc.opened_at;
+    let bad = [
+        (
+            inc.resolved_at,
+            RejectReason::ResolvedBeforeOpened,
+            "resolved_at",
+        ),
+        (inc.closed_at, RejectReason::ClosedBeforeOpened, "closed_at"),
+    ]
+    .into_iter()
+    .find(|(t, _, _)| t.is_some_and(|t| t < opened));
+    match bad {
+        Some((t, reason, name)) => {
+            let h = crate::units::ms_to_hours(opened - t.unwrap_or(opened));
+            let detail = format!(
+                "incident {}: {name} is {h:.2} h before opened_at",
+                inc.incident_id
+            );
+            Err((reason, detail))
+        }
+        None => Ok(()),
+    }
 }

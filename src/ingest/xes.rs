@@ -15,6 +15,7 @@ use super::eventlog::{LogEvent, ASSIGNEE, GROUP, IMPACT, LEVEL, PRODUCT, STATE, 
 use super::{ImportOptions, Reject, RejectReason};
 use crate::error::{Error, Result};
 use crate::schema::Event;
+use crate::timeparse::TimeParser;
 
 /// The element's attributes. An attribute that is not well-formed (no quotes, an unknown entity
 /// such as `&xxe;`) is an error, not an empty value: it would otherwise drop data silently.
@@ -59,39 +60,16 @@ fn is_predefined(name: &str) -> bool {
     matches!(name, "lt" | "gt" | "amp" | "quot" | "apos")
 }
 
-// Over 80 lines: one streaming loop over the XML events with the open-element stack, the trace
-// and the event in progress as its state; splitting it means threading that state through helpers.
+/// Reads an XES file into events (one per `<event>`), rejects and the number of events read.
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Reject>, u64)> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).map_err(
-        |e| {
-            Error::format(
-                path,
-                format!("not UTF-8 text (XES files are XML in UTF-8): {e}"),
-            )
-        },
-    )?;
-    if text.trim().is_empty() {
-        return Err(Error::format(
-            path,
-            "the file is empty: expected an XES <log> document",
-        ));
-    }
-    let file: Arc<str> = Arc::from(path.display().to_string());
+    let text = xes_text(path, &bytes)?;
     let mut reader = Reader::from_str(text);
-    let o = &opts.eventlog;
-    let times = opts.time_parser();
-    let (mut events, mut rejects, mut read) = (Vec::new(), Vec::new(), 0u64);
-    let mut saw_log = false;
-    let mut case: Option<String> = None;
-    let mut in_event: Option<(u64, HashMap<String, String>)> = None;
-    let mut depth_in_event = 0usize;
-    let (mut line, mut pos) = (1u64, 0usize);
-    // Elements opened and not yet closed, with their line: what is left at the end is truncation.
-    let mut open: Vec<(String, u64)> = Vec::new();
+    let mut state = XesState::new(path, opts);
+    let mut lines = Lines { line: 1, pos: 0 };
     loop {
         let before = reader.buffer_position() as usize;
         let ev = reader.read_event().map_err(|e| Error::At {
@@ -100,146 +78,266 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<(Vec<LogEvent>, Vec<Re
             column: String::new(),
             message: format!("malformed XML: {e}"),
         })?;
-        // Line of the element that starts at `before` (skip leading whitespace text).
+        let line = lines.advance(text, before);
+        state.track(&ev, line)?;
+        if matches!(ev, Xml::Eof) {
+            state.check_closed()?;
+            break;
+        }
+        state.element(ev, line)?;
+    }
+    state.finish()
+}
+
+/// The file's text: UTF-8 without a byte-order mark, not empty.
+fn xes_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
+    let text =
+        std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|e| {
+            Error::format(
+                path,
+                format!("not UTF-8 text (XES files are XML in UTF-8): {e}"),
+            )
+        })?;
+    if text.trim().is_empty() {
+        return Err(Error::format(
+            path,
+            "the file is empty: expected an XES <log> document",
+        ));
+    }
+    Ok(text)
+}
+
+/// The line of the element being read, counted forward as the reader moves.
+struct Lines {
+    line: u64,
+    /// The byte offset up to which line breaks have been counted.
+    pos: usize,
+}
+
+impl Lines {
+    /// The line of the element that starts at byte `before` (leading whitespace text skipped).
+    fn advance(&mut self, text: &str, before: usize) -> u64 {
         let start = before
             + text.as_bytes()[before.min(text.len())..]
                 .iter()
                 .take_while(|b| b.is_ascii_whitespace())
                 .count();
-        line += text.as_bytes()[pos..start.max(pos).min(text.len())]
+        let to = start.max(self.pos).min(text.len());
+        self.line += text.as_bytes()[self.pos..to]
             .iter()
             .filter(|&&b| b == b'\n')
             .count() as u64;
-        pos = start.max(pos).min(text.len());
-        let opens = matches!(ev, Xml::Start(_));
-        let malformed = |message: String| Error::At {
-            path: path.to_path_buf(),
+        self.pos = to;
+        self.line
+    }
+}
+
+/// An XES read in progress: the events and rejects so far, the trace and event being read and the
+/// elements still open.
+struct XesState<'a> {
+    path: &'a Path,
+    opts: &'a ImportOptions,
+    times: TimeParser,
+    file: Arc<str>,
+    events: Vec<LogEvent>,
+    rejects: Vec<Reject>,
+    /// Events read (`</event>` seen).
+    read: u64,
+    saw_log: bool,
+    /// The case id (`concept:name`) of the trace being read.
+    case: Option<String>,
+    /// The event being read: its line and its own attributes.
+    in_event: Option<(u64, HashMap<String, String>)>,
+    /// How deep inside the event's nested lists/containers the reader is.
+    depth_in_event: usize,
+    /// Elements opened and not yet closed, with their line: what is left at the end is truncation.
+    open: Vec<(String, u64)>,
+}
+
+impl<'a> XesState<'a> {
+    fn new(path: &'a Path, opts: &'a ImportOptions) -> Self {
+        XesState {
+            path,
+            opts,
+            times: opts.time_parser(),
+            file: Arc::from(path.display().to_string()),
+            events: Vec::new(),
+            rejects: Vec::new(),
+            read: 0,
+            saw_log: false,
+            case: None,
+            in_event: None,
+            depth_in_event: 0,
+            open: Vec::new(),
+        }
+    }
+
+    fn malformed(&self, line: u64, message: String) -> Error {
+        Error::At {
+            path: self.path.to_path_buf(),
             line,
             column: String::new(),
             message,
-        };
-        match &ev {
-            Xml::Start(e) => open.push((e.name().as_ref().to_string(), line)),
+        }
+    }
+
+    /// Keeps the stack of open elements, and refuses what an XES file must not contain.
+    fn track(&mut self, ev: &Xml, line: u64) -> Result<()> {
+        match ev {
+            Xml::Start(e) => self.open.push((e.name().as_ref().to_string(), line)),
             Xml::End(_) => {
-                open.pop();
+                self.open.pop();
             }
             // Entity declarations can expand to anything (billion laughs, external files): XES
             // never needs them, so a DOCTYPE is refused rather than silently ignored.
             Xml::DocType(_) => {
-                return Err(malformed(
+                return Err(self.malformed(
+                    line,
                     "a DOCTYPE declaration (entity definitions) is not accepted in an XES file; \
                      remove the <!DOCTYPE …> part"
                         .into(),
                 ))
             }
             Xml::GeneralRef(r) if !r.is_char_ref() && !is_predefined(&r[..]) => {
-                return Err(malformed(format!(
+                return Err(self.malformed(line, format!(
                     "unknown entity reference '&{};' (only &lt; &gt; &amp; &quot; &apos; and character references are allowed)",
                     &r[..]
                 )))
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// At the end of the file: every element must be closed.
+    fn check_closed(&self) -> Result<()> {
+        match self.open.last() {
+            Some((name, at)) => Err(self.malformed(
+                *at,
+                format!(
+                    "the file ends before <{name}> (opened on line {at}) is closed: truncated or unbalanced XML ({} element(s) left open)",
+                    self.open.len()
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// One XML event other than the end of the file.
+    fn element(&mut self, ev: Xml, line: u64) -> Result<()> {
+        let opens = matches!(ev, Xml::Start(_));
         match ev {
-            Xml::Eof => {
-                if let Some((name, at)) = open.last() {
-                    return Err(Error::At {
-                        path: path.to_path_buf(),
-                        line: at.to_owned(),
-                        column: String::new(),
-                        message: format!(
-                            "the file ends before <{name}> (opened on line {at}) is closed: truncated or unbalanced XML ({} element(s) left open)",
-                            open.len()
-                        ),
-                    });
-                }
-                break;
+            Xml::Start(e) | Xml::Empty(e) if e.local_name().as_ref() == "log" => {
+                self.saw_log = true
             }
-            Xml::Start(e) | Xml::Empty(e) if e.local_name().as_ref() == "log" => saw_log = true,
-            Xml::Start(e) if e.local_name().as_ref() == "trace" => case = None,
+            Xml::Start(e) if e.local_name().as_ref() == "trace" => self.case = None,
             Xml::Start(e) if e.local_name().as_ref() == "event" => {
-                in_event = Some((line, HashMap::new()));
-                depth_in_event = 0;
+                self.in_event = Some((line, HashMap::new()));
+                self.depth_in_event = 0;
             }
             Xml::End(e) if e.local_name().as_ref() == "event" => {
-                if let Some((ev_line, map)) = in_event.take() {
-                    read += 1;
-                    let reject = |column: &str, reason, detail: String| Reject {
-                        file: file.to_string(),
-                        line: ev_line,
-                        column: column.to_string(),
-                        reason,
-                        detail,
-                    };
-                    let Some(id) = case.clone() else {
-                        rejects.push(reject(
-                            super::spec::xes::CASE,
-                            RejectReason::MissingId,
-                            "the event's trace has no concept:name".into(),
-                        ));
-                        continue;
-                    };
-                    let time_key = o
-                        .time_column
-                        .clone()
-                        .unwrap_or_else(|| super::spec::xes::TIME.into());
-                    let Some(raw) = pick(&map, &o.time_column, TIME) else {
-                        rejects.push(reject(
-                            &time_key,
-                            RejectReason::BadTimestamp,
-                            "the event has no time:timestamp".into(),
-                        ));
-                        continue;
-                    };
-                    match times.parse(&raw) {
-                        Err(e) => rejects.push(reject(&time_key, RejectReason::BadTimestamp, e)),
-                        Ok(at) => events.push(LogEvent {
-                            event: Event {
-                                incident_id: id,
-                                at,
-                                state: pick(&map, &o.state_column, STATE),
-                                sub_state: pick(&map, &o.sub_state_column, SUB_STATE),
-                                group: pick(&map, &o.group_column, GROUP),
-                                support_level: pick(&map, &o.level_column, LEVEL),
-                                assignee: pick(&map, &None, ASSIGNEE),
-                                source_line: ev_line,
-                            },
-                            impact: pick(&map, &o.impact_column, IMPACT),
-                            product: pick(&map, &None, PRODUCT),
-                            file: file.clone(),
-                            source: "xes",
-                        }),
+                if let Some((ev_line, map)) = self.in_event.take() {
+                    self.read += 1;
+                    match self.log_event(ev_line, &map) {
+                        Ok(event) => self.events.push(event),
+                        Err(reject) => self.rejects.push(reject),
                     }
                 }
             }
             Xml::Start(e) | Xml::Empty(e) => {
-                let a = attrs(&e).map_err(malformed)?;
-                if let (Some(k), Some(v)) = (a.get("key"), a.get("value")) {
-                    match in_event.as_mut() {
-                        // Only the event's own attributes, not members of nested lists/containers.
-                        Some((_, map)) if depth_in_event == 0 => {
-                            map.insert(k.clone(), v.clone());
-                        }
-                        Some(_) => {}
-                        None if k == super::spec::xes::CASE && case.is_none() => {
-                            case = Some(v.trim().to_string())
-                        }
-                        None => {}
-                    }
-                }
-                if opens && in_event.is_some() {
-                    depth_in_event += 1;
+                let a = attrs(&e).map_err(|m| self.malformed(line, m))?;
+                self.attribute(a);
+                if opens && self.in_event.is_some() {
+                    self.depth_in_event += 1;
                 }
             }
-            Xml::End(_) if in_event.is_some() => depth_in_event = depth_in_event.saturating_sub(1),
+            Xml::End(_) if self.in_event.is_some() => {
+                self.depth_in_event = self.depth_in_event.saturating_sub(1)
+            }
             _ => {}
         }
+        Ok(())
     }
-    if !saw_log {
-        return Err(Error::format(
-            path,
-            "not an XES document: expected a <log> element",
-        ));
+
+    /// A `key`/`value` attribute element: one of the event's own attributes, or the trace's case
+    /// id (the first `concept:name` outside any event).
+    fn attribute(&mut self, a: HashMap<String, String>) {
+        let (Some(k), Some(v)) = (a.get("key"), a.get("value")) else {
+            return;
+        };
+        match self.in_event.as_mut() {
+            // Only the event's own attributes, not members of nested lists/containers.
+            Some((_, map)) if self.depth_in_event == 0 => {
+                map.insert(k.clone(), v.clone());
+            }
+            Some(_) => {}
+            None if k == super::spec::xes::CASE && self.case.is_none() => {
+                self.case = Some(v.trim().to_string())
+            }
+            None => {}
+        }
     }
-    Ok((events, rejects, read))
+
+    /// The event that ends on `</event>` (it started on `ev_line`), or why it is rejected.
+    fn log_event(
+        &self,
+        ev_line: u64,
+        map: &HashMap<String, String>,
+    ) -> std::result::Result<LogEvent, Reject> {
+        let o = &self.opts.eventlog;
+        let reject = |column: &str, reason, detail: String| Reject {
+            file: self.file.to_string(),
+            line: ev_line,
+            column: column.to_string(),
+            reason,
+            detail,
+        };
+        let Some(id) = self.case.clone() else {
+            return Err(reject(
+                super::spec::xes::CASE,
+                RejectReason::MissingId,
+                "the event's trace has no concept:name".into(),
+            ));
+        };
+        let time_key = o
+            .time_column
+            .clone()
+            .unwrap_or_else(|| super::spec::xes::TIME.into());
+        let Some(raw) = pick(map, &o.time_column, TIME) else {
+            return Err(reject(
+                &time_key,
+                RejectReason::BadTimestamp,
+                "the event has no time:timestamp".into(),
+            ));
+        };
+        let at = (self.times.parse(&raw))
+            .map_err(|e| reject(&time_key, RejectReason::BadTimestamp, e))?;
+        Ok(LogEvent {
+            event: Event {
+                incident_id: id,
+                at,
+                state: pick(map, &o.state_column, STATE),
+                sub_state: pick(map, &o.sub_state_column, SUB_STATE),
+                group: pick(map, &o.group_column, GROUP),
+                support_level: pick(map, &o.level_column, LEVEL),
+                assignee: pick(map, &None, ASSIGNEE),
+                source_line: ev_line,
+            },
+            impact: pick(map, &o.impact_column, IMPACT),
+            product: pick(map, &None, PRODUCT),
+            file: self.file.clone(),
+            source: "xes",
+        })
+    }
+
+    /// The events, rejects and events read, once the document is known to be an XES log.
+    fn finish(self) -> Result<(Vec<LogEvent>, Vec<Reject>, u64)> {
+        if !self.saw_log {
+            return Err(Error::format(
+                self.path,
+                "not an XES document: expected a <log> element",
+            ));
+        }
+        Ok((self.events, self.rejects, self.read))
+    }
 }

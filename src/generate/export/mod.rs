@@ -49,24 +49,22 @@ pub fn exporter<'w>(
     };
     let e: Box<dyn Exporter + 'w> = match format {
         SourceFormat::ServiceNow => {
-            Box::new(RowExporter::new(w, b',', tz, servicenow::COLUMNS).map_err(io_err)?)
+            Box::new(CsvTable::new(w, b',', tz, servicenow::COLUMNS).map_err(io_err)?)
         }
         SourceFormat::ServiceNowAudit => {
-            Box::new(StepExporter::new(w, tz, servicenow_audit::COLUMNS).map_err(io_err)?)
+            Box::new(CsvTable::new(w, b',', tz, servicenow_audit::COLUMNS).map_err(io_err)?)
         }
-        SourceFormat::Jira => {
-            Box::new(RowExporter::new(w, b',', tz, jira::COLUMNS).map_err(io_err)?)
-        }
+        SourceFormat::Jira => Box::new(CsvTable::new(w, b',', tz, jira::COLUMNS).map_err(io_err)?),
         SourceFormat::PagerDuty => {
-            Box::new(RowExporter::new(w, b',', tz, pagerduty::COLUMNS).map_err(io_err)?)
+            Box::new(CsvTable::new(w, b',', tz, pagerduty::COLUMNS).map_err(io_err)?)
         }
         SourceFormat::EventLog => {
             w.write_all(b"\xEF\xBB\xBF").map_err(io_err)?; // BPIC's CSV carries a byte-order mark
-            Box::new(StepExporter::new(w, tz, eventlog::COLUMNS).map_err(io_err)?)
+            Box::new(CsvTable::new(w, b',', tz, eventlog::COLUMNS).map_err(io_err)?)
         }
         SourceFormat::Xes => Box::new(xes::Xes::new(w, tz).map_err(io_err)?),
         SourceFormat::Mapping => {
-            Box::new(RowExporter::new(w, b';', tz, mapping::COLUMNS).map_err(io_err)?)
+            Box::new(CsvTable::new(w, b';', tz, mapping::COLUMNS).map_err(io_err)?)
         }
         SourceFormat::Auto => {
             return Err(Error::Usage(
@@ -213,27 +211,29 @@ fn csv_out(w: &mut dyn Write, delimiter: u8) -> csv::Writer<&mut dyn Write> {
         .from_writer(w)
 }
 
-/// A row-per-incident CSV format: its (header, cell) table.
-struct RowExporter<'w> {
+/// A CSV format written from a (header, cell) table: one row per incident ([`RowCell`]) or one
+/// row per step of each incident ([`StepCell`]).
+struct CsvTable<'w, C: 'static> {
     out: csv::Writer<&'w mut dyn Write>,
     tz: Tz,
-    columns: &'static [(&'static str, RowCell)],
+    columns: &'static [(&'static str, C)],
 }
 
-impl<'w> RowExporter<'w> {
+impl<'w, C> CsvTable<'w, C> {
+    /// Starts the table: writes the header line.
     fn new(
         w: &'w mut dyn Write,
         delimiter: u8,
         tz: Tz,
-        columns: &'static [(&'static str, RowCell)],
+        columns: &'static [(&'static str, C)],
     ) -> io::Result<Self> {
         let mut out = csv_out(w, delimiter);
         out.write_record(columns.iter().map(|c| c.0))?;
-        Ok(RowExporter { out, tz, columns })
+        Ok(CsvTable { out, tz, columns })
     }
 }
 
-impl Exporter for RowExporter<'_> {
+impl Exporter for CsvTable<'_, RowCell> {
     fn incident(&mut self, k: usize, g: &GeneratedIncident) -> io::Result<()> {
         let row = Row { g, k, tz: self.tz };
         self.out
@@ -245,26 +245,7 @@ impl Exporter for RowExporter<'_> {
     }
 }
 
-/// A row-per-event CSV format: its (header, cell) table, one row per step of each incident.
-struct StepExporter<'w> {
-    out: csv::Writer<&'w mut dyn Write>,
-    tz: Tz,
-    columns: &'static [(&'static str, StepCell)],
-}
-
-impl<'w> StepExporter<'w> {
-    fn new(
-        w: &'w mut dyn Write,
-        tz: Tz,
-        columns: &'static [(&'static str, StepCell)],
-    ) -> io::Result<Self> {
-        let mut out = csv_out(w, b',');
-        out.write_record(columns.iter().map(|c| c.0))?;
-        Ok(StepExporter { out, tz, columns })
-    }
-}
-
-impl Exporter for StepExporter<'_> {
+impl Exporter for CsvTable<'_, StepCell> {
     fn incident(&mut self, _: usize, g: &GeneratedIncident) -> io::Result<()> {
         let (mut reopen, mut resolved_at, mut closed_at) = (0, None, None);
         for (k, s) in g.steps.iter().enumerate() {
