@@ -338,8 +338,11 @@ mod tests {
             .timestamp_millis()
     }
 
+    /// A text, the UTC date and time it stands for (y, mo, d, h, mi, s), and milliseconds.
+    type Case<'a> = (&'a str, (i32, u32, u32, u32, u32, u32), i64);
+
     /// Each text parses to the UTC instant (y, mo, d, h, mi, s) plus the milliseconds given.
-    fn parses_to(p: &TimeParser, cases: &[(&str, (i32, u32, u32, u32, u32, u32), i64)]) {
+    fn parses_to(p: &TimeParser, cases: &[Case]) {
         for &(text, (y, mo, d, h, mi, s), ms) in cases {
             assert_eq!(p.parse(text), Ok(utc(y, mo, d, h, mi, s) + ms), "{text}");
         }

@@ -6,7 +6,8 @@
 //! empty and the cell is listed as a [`DroppedCell`] (`field_dropped` in the rejects file).
 //!
 //! Row-per-incident formats (servicenow, jira, pagerduty, mapping) share [`row::RowSpec`]: a list of
-//! canonical fields and the source columns that fill them. Event-log formats (servicenow-audit,
+//! canonical fields and the source columns that fill them; each is a [`row::RowFormat`] read by
+//! [`row::parse_rows_into`]. Event-log formats (servicenow-audit,
 //! eventlog, xes) parse events and reduce them to one incident each.
 
 pub mod csvfile;
