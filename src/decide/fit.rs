@@ -401,13 +401,17 @@ fn priority_samples(incs: &[Incident]) -> PrioritySamples {
     s
 }
 
+/// The priority labels in priority order, each one's share of the incidents with a priority, and
+/// its work-time fits, best first.
+struct WorkFits {
+    priorities: Vec<String>,
+    mix: Vec<f64>,
+    work: Vec<Vec<Fitted>>,
+}
+
 /// The priority mix and each priority's work-time fits ([`best_fit`]), in priority order; the
 /// fits' notes go to `notes`.
-#[allow(clippy::type_complexity)]
-fn work_by_priority(
-    s: &PrioritySamples,
-    notes: &mut Vec<String>,
-) -> Result<(Vec<String>, Vec<f64>, Vec<Vec<Fitted>>), String> {
+fn work_by_priority(s: &PrioritySamples, notes: &mut Vec<String>) -> Result<WorkFits, String> {
     let total: u64 = s.counts.values().sum();
     if total == 0 {
         return Err("no incident has a priority: the priority mix cannot be fitted".into());
@@ -429,7 +433,11 @@ fn work_by_priority(
         mix.push(*n as f64 / total as f64);
         work.push(fits);
     }
-    Ok((priorities, mix, work))
+    Ok(WorkFits {
+        priorities,
+        mix,
+        work,
+    })
 }
 
 /// The share of incidents with `count(i)` > 0 among those where the count is known; `None` when
@@ -498,7 +506,11 @@ pub fn fit(
             "{no_priority} incidents without a priority are left out of the mix and work times"
         ));
     }
-    let (priorities, mix, work) = work_by_priority(&samples, &mut notes)?;
+    let WorkFits {
+        priorities,
+        mix,
+        work,
+    } = work_by_priority(&samples, &mut notes)?;
     let mean_work: f64 = work.iter().zip(&mix).map(|(f, w)| w * mean_of(&f[0])).sum();
     let load = rate * mean_work;
     let staff = staff.unwrap_or(((load / target_utilisation).ceil() as u32).max(1));

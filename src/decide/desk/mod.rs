@@ -768,15 +768,22 @@ fn class_sla_hours(classes: &Classes, sla_hours: &BTreeMap<u8, f64>) -> Result<V
     Ok(sla)
 }
 
-/// The incidents' timelines of events before the cut (`until_ms`, else just after the last event),
-/// with the cut and the key table; an error when the events table is empty or fewer than 20
+/// The cut (`until_ms`, else just after the last event), the key table and the incidents'
+/// timelines of the events before the cut.
+struct CutTimelines<'a> {
+    cut_ms: i64,
+    keys: Keys,
+    /// (incident id, timeline) per incident with events before the cut.
+    tls: Vec<(String, Timeline<'a>)>,
+}
+
+/// The timelines before the cut; an error when the events table is empty or fewer than 20
 /// incidents have events before the cut.
-#[allow(clippy::type_complexity)]
 fn timelines_before_cut<'a>(
     events: &'a [Event],
     o: &DeskFitOptions,
     by: PoolBy,
-) -> Result<(i64, Keys, Vec<(String, Timeline<'a>)>), String> {
+) -> Result<CutTimelines<'a>, String> {
     let last_event = events
         .iter()
         .map(|e| e.at)
@@ -791,7 +798,7 @@ fn timelines_before_cut<'a>(
             tls.len()
         ));
     }
-    Ok((cut_ms, keys, tls))
+    Ok(CutTimelines { cut_ms, keys, tls })
 }
 
 /// Discovers the desk (the module doc's rules). Errors name what is missing.
@@ -802,7 +809,7 @@ pub fn discover(
 ) -> Result<DeskFit, String> {
     let mut notes = Vec::new();
     let by = o.pool_by.unwrap_or_else(|| default_pool_by(events));
-    let (cut_ms, keys, tls) = timelines_before_cut(events, o, by)?;
+    let CutTimelines { cut_ms, keys, tls } = timelines_before_cut(events, o, by)?;
     let in_scope: HashSet<&str> = tls.iter().map(|(id, _)| id.as_str()).collect();
     let incs: Vec<Incident> = incidents
         .iter()
