@@ -6,13 +6,15 @@
 //! them; the top-level [`Error`] wraps them (`#[from]`), next to the errors that name a place in a
 //! file ([`Error::Read`], [`Error::Write`], [`Error::Format`], [`Error::At`], [`Error::Config`])
 //! and [`Error::Usage`], a bad command-line value or combination. [`Error::exit_code`] is the one
-//! mapping to exit codes: 2 for usage, 1 for everything else.
+//! mapping to exit codes: 2 for usage (`Error::Usage`, `DecideError::Usage`), 1 for everything else.
 //!
-//! Many decide/sim functions return a plain message. Their convention: a message that starts with
-//! a flag name (`--target …`, `--sweep …`, `--pilot-start …`) says that flag's value is wrong and
-//! is a usage error; any other message is about the data or the model. The `classify`
-//! constructors of the layers apply that rule, so a call site stays `.map_err(DecideError::classify)`.
-//! Every constructor returns the top-level [`Error`], ready for `Err(…)` or `map_err`.
+//! Many sim functions return a plain message. Their convention: a message that starts with
+//! a flag name (`--shard …`) says that flag's value is wrong and is a usage error; any other
+//! message is about the data or the model. `SimError::classify` applies that rule. Decide
+//! functions return a typed [`DecideError`] instead: [`DecideError::Usage`] names the flag (exit 2),
+//! the other variants say what the data or the models lack (exit 1).
+//! Every constructor returns the top-level [`Error`], ready for `Err(…)` or `map_err`, except
+//! `DecideError::usage` and `DecideError::simulation`, which build what a decide function returns.
 
 use std::path::PathBuf;
 
@@ -97,7 +99,7 @@ impl Error {
     /// computation or a file.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::Decide(DecideError::Usage { .. }) => 2,
             _ => 1,
         }
     }
@@ -165,20 +167,36 @@ impl SimError {
     }
 }
 
-/// A decision (fit, validation, comparison, staffing, pilot evaluation) that the data or the
-/// models cannot support.
+/// A decision (fit, validation, comparison, staffing, pilot evaluation) that the data, the models
+/// or a flag's value cannot support. Every variant but [`DecideError::Usage`] exits 1.
 #[derive(Debug, thiserror::Error)]
 pub enum DecideError {
-    /// The data cannot answer the question (an empty pilot group, too few incidents to fit).
+    /// A flag's value the decision cannot use (exit 2): `flag` is the flag's name and `detail`
+    /// follows it in the message (`--sweep 'l9_staff=1..3': no tier 'l9' …`).
+    #[error("{flag}{detail}")]
+    Usage { flag: &'static str, detail: String },
+    /// The data cannot answer the question (too few incidents to fit, no events, no SLA target for
+    /// a priority present in the data).
     #[error("{0}")]
     Data(String),
-    /// The models cannot be used as asked (scenarios of different kinds, a fit that is invalid).
+    /// A pilot group or period without incidents to compare (the pilot group, the data or the
+    /// control group is empty before or after the pilot start).
+    #[error("{0}")]
+    EmptyGroup(String),
+    /// Scenarios or desks that cannot be compared with each other (a desk and a tier scenario,
+    /// different priorities).
+    #[error("{0}")]
+    ScenarioMismatch(String),
+    /// The models cannot be used as asked (a scenario without SLA targets, a fit that is invalid,
+    /// too few replications for confidence intervals).
     #[error("{0}")]
     Model(String),
-    /// The decision cannot be made on these inputs; the decide function's message says why
-    /// (it does not tell data from model).
+    /// A simulation the decision runs failed (its message).
     #[error("{0}")]
-    Infeasible(String),
+    Simulation(String),
+    /// A result that could not be written as JSON (its serialiser's message).
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
 }
 
 impl DecideError {
@@ -188,14 +206,16 @@ impl DecideError {
     pub fn model(message: String) -> Error {
         DecideError::Model(message).into()
     }
-    /// A decision's message: a usage error when it names a flag (module documentation), else
-    /// [`DecideError::Infeasible`].
-    pub fn classify(message: String) -> Error {
-        if names_a_flag(&message) {
-            Error::Usage(message)
-        } else {
-            DecideError::Infeasible(message).into()
+    /// A usage error about `flag`: the message is `flag` followed by `detail`.
+    pub fn usage(flag: &'static str, detail: impl Into<String>) -> DecideError {
+        DecideError::Usage {
+            flag,
+            detail: detail.into(),
         }
+    }
+    /// A failed simulation run, from its message (whatever error type the simulation gives).
+    pub fn simulation(e: impl std::fmt::Display) -> DecideError {
+        DecideError::Simulation(e.to_string())
     }
 }
 
@@ -237,14 +257,23 @@ mod tests {
     }
 
     #[test]
+    fn decide_usage_exits_2_with_the_flag_first_and_the_rest_exit_1() {
+        let e: Error = DecideError::usage("--target", " P9: no such priority").into();
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(e.to_string(), "--target P9: no such priority");
+        for e in [
+            DecideError::EmptyGroup("the pilot group has 0 incidents".into()),
+            DecideError::ScenarioMismatch("different kinds".into()),
+            DecideError::Simulation("cannot start 4 threads".into()),
+        ] {
+            let msg = e.to_string();
+            let e: Error = e.into();
+            assert_eq!((e.exit_code(), e.to_string()), (1, msg));
+        }
+    }
+
+    #[test]
     fn messages_that_name_a_flag_are_usage() {
-        let e = DecideError::classify("--target P9: no such priority".into());
-        assert!(matches!(e, Error::Usage(_)), "{e:?}");
-        let e = DecideError::classify("the control group is empty in one period".into());
-        assert!(
-            matches!(e, Error::Decide(DecideError::Infeasible(_))),
-            "{e:?}"
-        );
         let e = SimError::classify("cannot start 4 threads: x".into());
         assert!(matches!(e, Error::Sim(SimError::Run(_))), "{e:?}");
     }

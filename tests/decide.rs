@@ -6,15 +6,24 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use incidentlab::decide::compare::{compare, parse_targets, run_crn, Sweep};
+use incidentlab::decide::compare::{compare, parse_targets, run_crn, Subject, Sweep};
 use incidentlab::decide::pilot::{evaluate, PilotOptions};
 use incidentlab::decide::staffing::search;
 use incidentlab::decide::stats::welch_ci;
+use incidentlab::error::DecideError;
 use incidentlab::generate::{generate, GenerateOptions};
 use incidentlab::metrics::Filter;
 use incidentlab::schema::Incident;
 use incidentlab::sim::model::{compile, parse, Model};
 use incidentlab::sim::replicate::{run_replications, RunOptions};
+
+/// The flag a decide usage error names, `None` for any other error.
+fn usage_flag(e: &DecideError) -> Option<&'static str> {
+    match e {
+        DecideError::Usage { flag, .. } => Some(flag),
+        _ => None,
+    }
+}
 
 fn load(path: &str) -> Model {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
@@ -95,9 +104,12 @@ fn sweep_is_monotone_in_staff() {
         pts[0].resolution_hours.mean > pts[1].resolution_hours.mean
             && pts[1].resolution_hours.mean > pts[2].resolution_hours.mean
     );
-    assert!(Sweep::parse("l9_staff=1..3", &m)
-        .unwrap_err()
-        .contains("no tier"));
+    let e = Sweep::parse("l9_staff=1..3", &m).unwrap_err();
+    assert!(
+        usage_flag(&e) == Some("--sweep")
+            && e.to_string().starts_with("--sweep 'l9_staff': no tier"),
+        "{e:?}"
+    );
     assert!(Sweep::parse("desk_staff=5", &m).is_err());
 }
 
@@ -106,7 +118,8 @@ fn staffing_finds_the_least_agents_that_meet_the_target() {
     // M/M/c, λ = 9, work 1 h, resolution target 2 h: find c with compliance ≥ 80 % (lower CI bound).
     let m = mmc(14);
     let targets = parse_targets("P1=80%").unwrap();
-    let r = search(&m, &targets, 20, 4, None, 20).unwrap();
+    let subject = Subject::Tiers(Box::new(m.clone()));
+    let r = search(&subject, &targets, 20, 4, None, 20).unwrap();
     let opt = r.optimum.as_ref().expect("an optimum");
     assert!(opt.meets_targets);
     let fewer = r
@@ -118,9 +131,12 @@ fn staffing_finds_the_least_agents_that_meet_the_target() {
     // Theory: P(T ≤ 2) for M/M/c FIFO with μ = 1 is about 1 − e^{−2} − waiting; 80 % needs at least 10 agents.
     assert!(opt.mean_staff[0] >= 10.0);
     assert!(r.erlang_c[0].is_some());
-    assert!(search(&m, &parse_targets("P9=80%").unwrap(), 5, 1, None, 3)
-        .unwrap_err()
-        .contains("P9"));
+    let e = search(&subject, &parse_targets("P9=80%").unwrap(), 5, 1, None, 3).unwrap_err();
+    assert!(
+        usage_flag(&e) == Some("--target")
+            && e.to_string().starts_with("--target P9: no such priority"),
+        "{e:?}"
+    );
 }
 
 fn incidents(seed: u64, n: usize, effect: f64) -> Vec<Incident> {
@@ -221,17 +237,22 @@ fn pilot_rejects_impossible_requests() {
     let incs = incidents(3, 500, 0.6);
     let mut o = opts(240.0, 1);
     o.pilot_start = 0;
-    assert!(evaluate(&incs, &o, &|i| i.made_sla_reported, "t")
-        .unwrap_err()
-        .contains("outside the data"));
+    let e = evaluate(&incs, &o, &|i| i.made_sla_reported, "t").unwrap_err();
+    assert!(
+        usage_flag(&e) == Some("--pilot-start") && e.to_string().contains("outside the data"),
+        "{e:?}"
+    );
     let mut o = opts(240.0, 1);
     o.pilot_group = Some(Filter::parse("assignment_group=Nobody").unwrap());
-    assert!(evaluate(&incs, &o, &|i| i.made_sla_reported, "t")
-        .unwrap_err()
-        .contains("pilot group"));
+    let e = evaluate(&incs, &o, &|i| i.made_sla_reported, "t").unwrap_err();
+    assert!(
+        matches!(e, DecideError::EmptyGroup(_)) && e.to_string().contains("pilot group"),
+        "{e:?}"
+    );
     let mut o = opts(240.0, 1);
     o.pilot_end = Some(o.pilot_start - 1);
-    assert!(evaluate(&incs, &o, &|i| i.made_sla_reported, "t").is_err());
+    let e = evaluate(&incs, &o, &|i| i.made_sla_reported, "t").unwrap_err();
+    assert_eq!(usage_flag(&e), Some("--pilot-end"), "{e:?}");
 }
 
 #[test]

@@ -160,3 +160,121 @@ fn a_corrupt_store_exits_1_naming_the_file() {
     );
     std::fs::remove_dir_all(&d).ok();
 }
+
+/// The arguments of `pilot` on the sample ServiceNow export from `start`, then `more`.
+fn pilot_on_sample<'a>(start: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let export = "datasets/sample-servicenow.csv";
+    let mut args = vec!["pilot", export, "--pilot-start", start];
+    args.extend_from_slice(more);
+    args
+}
+
+#[test]
+fn decide_flag_values_exit_2_naming_the_flag() {
+    fails_with(
+        &[
+            "compare",
+            "scenarios/baseline.toml",
+            "--sweep",
+            "l9_staff=1..3",
+            "--replications",
+            "3",
+        ],
+        2,
+        "--sweep 'l9_staff': no tier 'l9' in scenario 'baseline'",
+    );
+    fails_with(
+        &[
+            "compare",
+            "scenarios/desk-example.toml",
+            "--sweep",
+            "Nowhere_extra=0..1",
+            "--replications",
+            "3",
+        ],
+        2,
+        "--sweep 'Nowhere_extra': no pool 'Nowhere'",
+    );
+    fails_with(
+        &[
+            "compare",
+            "scenarios/baseline.toml",
+            "scenarios/self-healing.toml",
+            "--replications",
+            "3",
+            "--target",
+            "P9=90%",
+        ],
+        2,
+        "--target: target for 'P9', which is not a priority",
+    );
+    fails_with(
+        &["staff", "scenarios/baseline.toml", "--target", ","],
+        2,
+        "--target needs at least one priority target",
+    );
+    fails_with(
+        &pilot_on_sample("2025-08-31", &["--pilot-end", "2025-08-01"]),
+        2,
+        "--pilot-end 2025-08-01T00:00:00Z is not after --pilot-start 2025-08-31T00:00:00Z",
+    );
+    fails_with(
+        &[
+            "report",
+            "datasets/sample-servicenow.csv",
+            "--scenarios",
+            "scenarios/baseline.toml",
+            "--sweep",
+            "l9_staff=1..2",
+            "-o",
+            tmpdir("report-sweep").join("r").to_str().unwrap(),
+        ],
+        2,
+        "--sweep 'l9_staff': no tier 'l9'",
+    );
+}
+
+#[test]
+fn decisions_the_data_or_models_cannot_support_exit_1() {
+    fails_with(
+        &[
+            "compare",
+            "scenarios/baseline.toml",
+            "scenarios/self-healing.toml",
+            "--replications",
+            "1",
+        ],
+        1,
+        "a comparison needs at least 2 replications for confidence intervals",
+    );
+    fails_with(
+        &[
+            "staff",
+            "scenarios/baseline.toml",
+            "--target",
+            "P1=70%",
+            "--replications",
+            "1",
+        ],
+        1,
+        "the search needs at least 2 replications for confidence intervals",
+    );
+    let everyone = "assignment_group!=Nobody";
+    fails_with(
+        &pilot_on_sample("2025-09-01", &["--pilot-group", everyone]),
+        1,
+        "the control group (incidents outside --pilot-group) is empty in one period",
+    );
+    fails_with(
+        &[
+            "validate",
+            "scenarios/desk-example.toml",
+            "--against",
+            "datasets/sample-desk-audit.csv",
+            "--from",
+            "2031-01-01",
+        ],
+        1,
+        "no incident opened at or after --from (2031-01-01T00:00:00Z): nothing to validate on",
+    );
+}

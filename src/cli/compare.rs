@@ -109,13 +109,12 @@ pub fn run(args: &CompareArgs) -> Result<String> {
                 "--sweep varies the baseline alone: give one scenario".into(),
             ));
         }
-        let (sw, points) = sweep_subject(&base, sw, reps, seed, args.sim.threads, &targets)
-            .map_err(DecideError::classify)?;
+        let (sw, points) = sweep_subject(&base, sw, reps, seed, args.sim.threads, &targets)?;
         let base_name = base.name();
         return match args.print.output {
             TableOrJson::Json => {
                 crate::decide::compare::sweep_json(base_name, &sw, (reps, seed), &targets, &points)
-                    .map_err(DecideError::classify)
+                    .map_err(DecideError::into)
             }
             TableOrJson::Table => {
                 let mut o = format!("sweep {} on '{}' — {reps} replications, seed {seed}, common random numbers\n\n", sw.name, base_name);
@@ -174,8 +173,7 @@ pub fn run(args: &CompareArgs) -> Result<String> {
         .iter()
         .map(|p| load_subject(p, None))
         .collect::<Result<Vec<_>>>()?;
-    let c = compare_subjects(&base, &pilots, reps, seed, args.sim.threads, &targets)
-        .map_err(DecideError::classify)?;
+    let c = compare_subjects(&base, &pilots, reps, seed, args.sim.threads, &targets)?;
     match args.print.output {
         TableOrJson::Json => serde_json::to_string_pretty(&c)
             .map(|s| s + "\n")

@@ -190,7 +190,7 @@ fn plan(r: &Request) -> Result<Plan> {
     let seed = r.seed.unwrap_or(base.seed);
     let (models, sweep) = match (r.command.as_str(), &r.sweep) {
         ("compare-sweep", Some(spec)) => {
-            let sw = Sweep::parse(spec, &base).map_err(DecideError::classify)?;
+            let sw = Sweep::parse(spec, &base)?;
             (
                 sw.values.iter().map(|&v| sw.apply(&base, v)).collect(),
                 Some(sw),
@@ -202,8 +202,7 @@ fn plan(r: &Request) -> Result<Plan> {
                 models.push(compile_scenario(s, r, false)?.0);
             }
             let subjects = subjects(&models);
-            check_comparison(&subjects[0], &subjects[1..], replications, &targets_of(r)?)
-                .map_err(DecideError::classify)?;
+            check_comparison(&subjects[0], &subjects[1..], replications, &targets_of(r)?)?;
             (models, None)
         }
         (c, _) => {
@@ -257,7 +256,7 @@ fn assemble(r: &Request, p: &Plan, runs: Vec<RunResult>) -> Result<String> {
                 .map(|(&v, (mv, runs))| sweep_point(mv, sw, v, runs, p.seed, &targets))
                 .collect();
             sweep_json(&p.name, sw, (p.replications, p.seed), &targets, &points)
-                .map_err(DecideError::classify)
+                .map_err(DecideError::into)
         }
         _ => {
             let targets = targets_of(r)?;

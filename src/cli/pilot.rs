@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::simulate::TableOrJson;
 use crate::decide::pilot::PilotOptions;
-use crate::error::{DecideError, Error, Result};
+use crate::error::{Error, Result};
 use crate::metrics::sla::SlaPolicy;
 use crate::metrics::Filter;
 use crate::timeparse::TimeParser;
@@ -83,8 +83,7 @@ pub fn run(args: &PilotArgs) -> Result<String> {
     };
     let incidents = super::load_incidents(&args.input, &args.export)?;
     let policy = args.sla.as_ref().map(|p| SlaPolicy::load(p)).transpose()?;
-    let report = crate::decide::pilot::evaluate_with_policy(&incidents, &opts, policy.as_ref())
-        .map_err(DecideError::classify)?;
+    let report = crate::decide::pilot::evaluate_with_policy(&incidents, &opts, policy.as_ref())?;
     if args.print.output == TableOrJson::Json {
         return serde_json::to_string_pretty(&report)
             .map(|s| s + "\n")

@@ -12,7 +12,7 @@ use clap::Args;
 use polars::prelude::*;
 
 use crate::decide::pilot::PilotOptions;
-use crate::error::{DecideError, Error, ReportError, Result, SimError};
+use crate::error::{Error, ReportError, Result, SimError};
 use crate::ingest::import_files;
 use crate::metrics::sla::SlaPolicy;
 use crate::metrics::{analyze, AnalyzeOptions, Dataset, Filter};
@@ -186,8 +186,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
                 models[0].seed(),
                 None,
                 &Default::default(),
-            )
-            .map_err(DecideError::classify)?,
+            )?,
         )
     } else {
         None
@@ -217,7 +216,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
                 &o,
                 policy.as_ref().map(|(_, p)| p),
             );
-            Some(r.map_err(DecideError::classify)?)
+            Some(r?)
         }
         _ => None,
     };
@@ -232,8 +231,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         (Some(sw), Some(m)) => {
             let reps = args.replications.unwrap_or(m.replications());
             let (sweep, points) =
-                crate::decide::compare::sweep_subject(m, sw, reps, m.seed(), None, &targets)
-                    .map_err(DecideError::classify)?;
+                crate::decide::compare::sweep_subject(m, sw, reps, m.seed(), None, &targets)?;
             Some(crate::report::StaffingCurve {
                 scenario: m.name().to_string(),
                 parameter: sweep.name.clone(),
@@ -491,7 +489,7 @@ fn sweep_desk(
     let reps = args.replications.unwrap_or(spec.replications);
     let (sweep, points) =
         crate::decide::compare::sweep_subject(&subject, sw, reps, spec.seed, None, targets)
-            .map_err(Error::Usage)?;
+            .map_err(|e| Error::Usage(e.to_string()))?;
     Ok(crate::report::StaffingCurve {
         scenario: "your desk".into(),
         parameter: sweep.name.clone(),

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::simulate::{load_subject, TableOrJson};
-use crate::decide::compare::{parse_targets, Subject};
-use crate::decide::staffing::{search, search_desk};
-use crate::error::{DecideError, Error, Result};
+use crate::decide::compare::parse_targets;
+use crate::decide::staffing::search;
+use crate::error::{Error, Result};
 
 /// The usage examples of `incidentlab staff`: the module documentation above and `--help` show them.
 pub const EXAMPLES: &str = include_str!("examples/staff.txt");
@@ -36,25 +36,14 @@ pub fn run(args: &StaffArgs) -> Result<String> {
     let targets = parse_targets(&args.target).map_err(Error::Usage)?;
     let subject = load_subject(&args.scenario, None)?;
     let seed = args.sim.seed.unwrap_or(subject.seed());
-    let r = match &subject {
-        Subject::Tiers(m) => search(
-            m,
-            &targets,
-            args.sim.replications.unwrap_or(40),
-            seed,
-            args.sim.threads,
-            args.max_steps,
-        ),
-        Subject::Desk(d) => search_desk(
-            d,
-            &targets,
-            args.sim.replications.unwrap_or(40),
-            seed,
-            args.sim.threads,
-            args.max_steps,
-        ),
-    }
-    .map_err(DecideError::classify)?;
+    let r = search(
+        &subject,
+        &targets,
+        args.sim.replications.unwrap_or(40),
+        seed,
+        args.sim.threads,
+        args.max_steps,
+    )?;
     if args.print.output == TableOrJson::Json {
         return serde_json::to_string_pretty(&r)
             .map(|s| s + "\n")

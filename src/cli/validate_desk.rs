@@ -237,7 +237,7 @@ pub fn prepare<'a>(
     from_ms: i64,
     seed: Option<u64>,
 ) -> Result<Prepared<'a>> {
-    let real = dv::real_side(&spec, incidents, events, from_ms).map_err(DecideError::classify)?;
+    let real = dv::real_side(&spec, incidents, events, from_ms)?;
     spec.start = crate::metrics::recurrence::iso(from_ms);
     spec.horizon_hours = real.end_hours().max(1.0);
     spec.warmup_hours = 0.0;

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::error::DecideError;
 use crate::sim::desk::{Desk, DeskRunOptions, PoolRun};
 use crate::sim::engine::{ClassResult, RunResult};
 use crate::sim::model::Model;
@@ -44,8 +45,15 @@ pub const METRICS: &[ClassMetric] = &[
 ];
 
 fn diff(base: &[RunResult], pilot: &[RunResult], pick: &dyn Fn(&RunResult) -> f64) -> MetricDiff {
-    let b: Vec<f64> = base.iter().map(pick).collect();
-    let p: Vec<f64> = pilot.iter().map(pick).collect();
+    paired(
+        base.iter().map(pick).collect(),
+        pilot.iter().map(pick).collect(),
+    )
+}
+
+/// The paired difference of a metric's values per replication (`b[r]` baseline, `p[r]` pilot):
+/// both estimates and the estimate of `p[r] − b[r]`, significant when its interval excludes 0.
+fn paired(b: Vec<f64>, p: Vec<f64>) -> MetricDiff {
     let d = Estimate::of(b.iter().zip(&p).map(|(x, y)| y - x));
     MetricDiff {
         baseline: Estimate::of(b),
@@ -105,7 +113,7 @@ pub fn run_crn(
     replications: usize,
     seed: u64,
     threads: Option<usize>,
-) -> Result<(Vec<RunResult>, Summary), String> {
+) -> Result<(Vec<RunResult>, Summary), DecideError> {
     let o = RunOptions {
         replications,
         seed,
@@ -113,7 +121,7 @@ pub fn run_crn(
         stream_key: CRN_KEY.into(),
         trace: false,
     };
-    let (runs, _) = run_replications(m, &o, &|| {})?;
+    let (runs, _) = run_replications(m, &o, &|| {}).map_err(DecideError::simulation)?;
     let s = summarize(m, &o, &runs, vec![]);
     Ok((runs, s))
 }
@@ -173,7 +181,7 @@ impl Subject {
         replications: usize,
         seed: u64,
         threads: Option<usize>,
-    ) -> Result<SubjectRuns, String> {
+    ) -> Result<SubjectRuns, DecideError> {
         match self {
             Subject::Tiers(m) => {
                 let (runs, summary) = run_crn(m, replications, seed, threads)?;
@@ -191,7 +199,8 @@ impl Subject {
                     seed,
                     CRN_KEY,
                     threads,
-                )?;
+                )
+                .map_err(DecideError::simulation)?;
                 let (pools, runs): (Vec<_>, Vec<_>) = out.into_iter().unzip();
                 let summary = crate::sim::desk::replicate::tier_form_summary(d, seed, &runs);
                 Ok(SubjectRuns {
@@ -236,16 +245,7 @@ pub fn pool_diffs(
                 .iter()
                 .map(|r| r.get(pi).map(f).unwrap_or(f64::NAN))
                 .collect();
-            let d = Estimate::of(b.iter().zip(&p).map(|(x, y)| y - x));
-            m.insert(
-                metric.to_string(),
-                MetricDiff {
-                    baseline: Estimate::of(b),
-                    pilot: Estimate::of(p),
-                    significant: d.ci_low > 0.0 || d.ci_high < 0.0,
-                    difference: d,
-                },
-            );
+            m.insert(metric.to_string(), paired(b, p));
         }
         out.insert(name.clone(), m);
     }
@@ -260,7 +260,7 @@ pub fn compare(
     seed: u64,
     threads: Option<usize>,
     targets: &BTreeMap<String, f64>,
-) -> Result<Comparison, String> {
+) -> Result<Comparison, DecideError> {
     let pilots: Vec<Subject> = pilots
         .iter()
         .map(|m| Subject::Tiers(Box::new(m.clone())))
@@ -282,24 +282,29 @@ pub fn check_comparison(
     pilots: &[Subject],
     replications: usize,
     targets: &BTreeMap<String, f64>,
-) -> Result<(), String> {
+) -> Result<(), DecideError> {
     if replications < 2 {
-        return Err("a comparison needs at least 2 replications for confidence intervals".into());
+        return Err(DecideError::Model(
+            "a comparison needs at least 2 replications for confidence intervals".into(),
+        ));
     }
     let priorities = baseline.priorities();
     for t in targets.keys() {
         if t != "all" && !priorities.contains(t) {
-            return Err(format!(
-                "--target: target for '{t}', which is not a priority of the scenarios {priorities:?}"
+            return Err(DecideError::usage(
+                "--target",
+                format!(
+                    ": target for '{t}', which is not a priority of the scenarios {priorities:?}"
+                ),
             ));
         }
     }
     for p in pilots {
         if matches!(p, Subject::Desk(_)) != matches!(baseline, Subject::Desk(_)) {
-            return Err(format!("'{}' and the baseline '{}' are of different kinds (a desk and a tier scenario): their random numbers do not pair; compare desks with desks and tier scenarios with tier scenarios", p.name(), baseline.name()));
+            return Err(DecideError::ScenarioMismatch(format!("'{}' and the baseline '{}' are of different kinds (a desk and a tier scenario): their random numbers do not pair; compare desks with desks and tier scenarios with tier scenarios", p.name(), baseline.name())));
         }
         if p.priorities() != priorities {
-            return Err(format!("scenario '{}' has priorities {:?}, the baseline {:?}: compare scenarios with the same priorities", p.name(), p.priorities(), priorities));
+            return Err(DecideError::ScenarioMismatch(format!("scenario '{}' has priorities {:?}, the baseline {:?}: compare scenarios with the same priorities", p.name(), p.priorities(), priorities)));
         }
     }
     Ok(())
@@ -331,7 +336,7 @@ pub fn compare_subjects(
     seed: u64,
     threads: Option<usize>,
     targets: &BTreeMap<String, f64>,
-) -> Result<Comparison, String> {
+) -> Result<Comparison, DecideError> {
     check_comparison(baseline, pilots, replications, targets)?;
     let base = baseline.run_crn(replications, seed, threads)?;
     let pilot_runs = pilots
@@ -410,9 +415,11 @@ pub struct Sweep {
 }
 
 impl Sweep {
-    pub fn parse(s: &str, m: &Model) -> Result<Sweep, String> {
+    pub fn parse(s: &str, m: &Model) -> Result<Sweep, DecideError> {
         let (name, range) = s.split_once('=').ok_or_else(|| {
-            format!("--sweep '{s}': expected <tier>_staff=a..b, e.g. l1_staff=4..10")
+            sweep_usage(format!(
+                " '{s}': expected <tier>_staff=a..b, e.g. l1_staff=4..10"
+            ))
         })?;
         let name = name.trim();
         let (tier_name, extra) = if let Some(t) = name.strip_suffix("_staff") {
@@ -420,20 +427,20 @@ impl Sweep {
         } else if let Some(t) = name.strip_suffix("_extra") {
             (t, true)
         } else {
-            return Err(format!(
-                "--sweep '{name}': the parameter must be <tier>_staff or <tier>_extra"
-            ));
+            return Err(sweep_usage(format!(
+                " '{name}': the parameter must be <tier>_staff or <tier>_extra"
+            )));
         };
         let tier = m
             .tiers
             .iter()
             .position(|t| t.name.eq_ignore_ascii_case(tier_name))
             .ok_or_else(|| {
-                format!(
-                    "--sweep '{name}': no tier '{tier_name}' in scenario '{}' (tiers: {:?})",
+                sweep_usage(format!(
+                    " '{name}': no tier '{tier_name}' in scenario '{}' (tiers: {:?})",
                     m.name,
                     m.tiers.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()
-                )
+                ))
             })?;
         let values = parse_range(s, range, extra)?;
         Ok(Sweep {
@@ -446,15 +453,17 @@ impl Sweep {
 
     /// A desk sweep: `<pool>_extra=a..b[:step]`, agents added to every hour the pool has agents
     /// (the pool's name matched ignoring case, with `_` or `-` standing for spaces).
-    pub fn parse_desk(s: &str, d: &Desk) -> Result<Sweep, String> {
+    pub fn parse_desk(s: &str, d: &Desk) -> Result<Sweep, DecideError> {
         let (name, range) = s.split_once('=').ok_or_else(|| {
-            format!("--sweep '{s}': expected <pool>_extra=a..b, e.g. \"Service Desk_extra=0..3\"")
+            sweep_usage(format!(
+                " '{s}': expected <pool>_extra=a..b, e.g. \"Service Desk_extra=0..3\""
+            ))
         })?;
         let name = name.trim();
         let Some(pool_name) = name.strip_suffix("_extra") else {
-            return Err(format!(
-                "--sweep '{name}': on a desk the parameter is <pool>_extra (agents added to every staffed hour)"
-            ));
+            return Err(sweep_usage(format!(
+                " '{name}': on a desk the parameter is <pool>_extra (agents added to every staffed hour)"
+            )));
         };
         let norm = |x: &str| x.trim().to_lowercase().replace(['_', '-'], " ");
         let tier = d
@@ -462,11 +471,11 @@ impl Sweep {
             .iter()
             .position(|p| norm(&p.name) == norm(pool_name))
             .ok_or_else(|| {
-                format!(
-                    "--sweep '{name}': no pool '{pool_name}' in desk '{}' (pools: {:?})",
+                sweep_usage(format!(
+                    " '{name}': no pool '{pool_name}' in desk '{}' (pools: {:?})",
                     d.spec.name,
                     d.pools.iter().map(|p| p.name.as_str()).collect::<Vec<_>>()
-                )
+                ))
             })?;
         Ok(Sweep {
             tier,
@@ -500,31 +509,36 @@ impl Sweep {
     }
 }
 
+/// A usage error about `--sweep`; `detail` follows the flag's name in the message.
+fn sweep_usage(detail: String) -> DecideError {
+    DecideError::usage("--sweep", detail)
+}
+
 /// `a..b` or `a..b:step` (whole numbers, inclusive, at most 201 values).
-fn parse_range(s: &str, range: &str, extra: bool) -> Result<Vec<i64>, String> {
+fn parse_range(s: &str, range: &str, extra: bool) -> Result<Vec<i64>, DecideError> {
     let (range, step) = match range.split_once(':') {
         Some((r, st)) => (
             r,
             st.trim()
                 .parse::<i64>()
-                .map_err(|_| format!("--sweep '{s}': step must be a whole number"))?,
+                .map_err(|_| sweep_usage(format!(" '{s}': step must be a whole number")))?,
         ),
         None => (range, 1),
     };
     let (a, b) = range
         .split_once("..")
-        .ok_or_else(|| format!("--sweep '{s}': expected a range a..b"))?;
+        .ok_or_else(|| sweep_usage(format!(" '{s}': expected a range a..b")))?;
     let parse = |x: &str| {
         x.trim()
             .parse::<i64>()
-            .map_err(|_| format!("--sweep '{s}': '{x}' is not a whole number"))
+            .map_err(|_| sweep_usage(format!(" '{s}': '{x}' is not a whole number")))
     };
     let (a, b) = (parse(a)?, parse(b)?);
     if step < 1 || b < a || (!extra && a < 0) || (b - a) / step > 200 {
-        return Err(format!(
-            "--sweep '{s}': need a ≤ b, step ≥ 1, at most 200 values{}",
+        return Err(sweep_usage(format!(
+            " '{s}': need a ≤ b, step ≥ 1, at most 200 values{}",
             if extra { "" } else { ", staff ≥ 0" }
-        ));
+        )));
     }
     Ok((a..=b).step_by(step as usize).collect())
 }
@@ -602,7 +616,7 @@ pub fn sweep(
     seed: u64,
     threads: Option<usize>,
     targets: &BTreeMap<String, f64>,
-) -> Result<Vec<SweepPoint>, String> {
+) -> Result<Vec<SweepPoint>, DecideError> {
     let mut out = Vec::new();
     for &v in &sw.values {
         let mv = sw.apply(m, v);
@@ -640,43 +654,40 @@ pub fn sweep_json(
     runs: (usize, u64),
     targets: &BTreeMap<String, f64>,
     points: &[SweepPoint],
-) -> Result<String, String> {
+) -> Result<String, DecideError> {
     let (replications, seed) = runs;
-    serde_json::to_string_pretty(&serde_json::json!({"scenario": scenario, "parameter": sw.name, "replications": replications, "seed": seed, "targets": targets, "points": points}))
-        .map(|s| s + "\n")
-        .map_err(|e| e.to_string())
+    let text = serde_json::to_string_pretty(
+        &serde_json::json!({"scenario": scenario, "parameter": sw.name, "replications": replications, "seed": seed, "targets": targets, "points": points}),
+    )?;
+    Ok(text + "\n")
 }
 
-/// A sweep on a desk, with common random numbers.
-pub fn sweep_desk(
+/// One point of a desk sweep: the desk with `v` agents added to the swept pool
+/// ([`Sweep::apply_desk`]), simulated with common random numbers; the pool's mean queue time per
+/// visit is the point's `queue_hours`.
+fn desk_sweep_point(
     d: &Desk,
     sw: &Sweep,
-    replications: usize,
-    seed: u64,
-    threads: Option<usize>,
+    v: i64,
+    runs: (usize, u64, Option<usize>),
     targets: &BTreeMap<String, f64>,
-) -> Result<Vec<SweepPoint>, String> {
-    let mut out = Vec::new();
-    for &v in &sw.values {
-        let dv = sw.apply_desk(d, v);
-        let r = Subject::Desk(Box::new(dv.clone())).run_crn(replications, seed, threads)?;
-        let s = &r.summary;
-        let pool = &dv.pools[sw.tier].name;
-        let queue = Estimate::of(r.pools.iter().map(|p| {
-            p.get(sw.tier)
-                .map(|x| x.mean_queue_hours)
-                .unwrap_or(f64::NAN)
-        }));
-        out.push(SweepPoint::of(
-            v,
-            mean_agents(&dv, sw.tier),
-            s,
-            pool,
-            targets,
-            Some(queue),
-        ));
-    }
-    Ok(out)
+) -> Result<SweepPoint, DecideError> {
+    let (replications, seed, threads) = runs;
+    let dv = sw.apply_desk(d, v);
+    let r = Subject::Desk(Box::new(dv.clone())).run_crn(replications, seed, threads)?;
+    let queue = Estimate::of(r.pools.iter().map(|p| {
+        p.get(sw.tier)
+            .map(|x| x.mean_queue_hours)
+            .unwrap_or(f64::NAN)
+    }));
+    Ok(SweepPoint::of(
+        v,
+        mean_agents(&dv, sw.tier),
+        &r.summary,
+        &dv.pools[sw.tier].name,
+        targets,
+        Some(queue),
+    ))
 }
 
 /// A sweep of a tier scenario (`<tier>_staff`, `<tier>_extra`) or of a desk (`<pool>_extra`).
@@ -687,7 +698,7 @@ pub fn sweep_subject(
     seed: u64,
     threads: Option<usize>,
     targets: &BTreeMap<String, f64>,
-) -> Result<(Sweep, Vec<SweepPoint>), String> {
+) -> Result<(Sweep, Vec<SweepPoint>), DecideError> {
     match subject {
         Subject::Tiers(m) => {
             let sw = Sweep::parse(spec, m)?;
@@ -696,7 +707,11 @@ pub fn sweep_subject(
         }
         Subject::Desk(d) => {
             let sw = Sweep::parse_desk(spec, d)?;
-            let points = sweep_desk(d, &sw, replications, seed, threads, targets)?;
+            let points = sw
+                .values
+                .iter()
+                .map(|&v| desk_sweep_point(d, &sw, v, (replications, seed, threads), targets))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok((sw, points))
         }
     }

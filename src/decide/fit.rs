@@ -60,66 +60,85 @@ impl Fitted {
     }
 }
 
-/// Maximum-likelihood fits of the four families, best (lowest AIC) first. Values must be > 0.
-pub fn fit_all(x: &[f64]) -> Vec<Fitted> {
-    let n = x.len() as f64;
-    if x.len() < 2 {
-        return Vec::new();
-    }
-    let mean = x.iter().sum::<f64>() / n;
-    let logs: Vec<f64> = x.iter().map(|v| v.ln()).collect();
-    let mlog = logs.iter().sum::<f64>() / n;
-    let sum_log = mlog * n;
-    let mut out = Vec::new();
-    // Exponential.
-    let ll = -n * mean.ln() - n;
-    out.push(Fitted {
-        dist: "exponential",
-        params: (mean, 0.0),
-        log_likelihood: ll,
-        aic: 2.0 - 2.0 * ll,
-        values: vec![],
-    });
-    // Lognormal.
-    let s2 = logs.iter().map(|l| (l - mlog).powi(2)).sum::<f64>() / n;
-    if s2 > 0.0 {
-        let s = s2.sqrt();
-        let ll = -sum_log - n * s.ln() - 0.5 * n * (2.0 * std::f64::consts::PI).ln() - 0.5 * n;
-        let m = (mlog + s2 / 2.0).exp();
-        out.push(Fitted {
-            dist: "lognormal",
-            params: (m, m * (s2.exp() - 1.0).sqrt()),
-            log_likelihood: ll,
-            aic: 4.0 - 2.0 * ll,
+impl Fitted {
+    /// A maximum-likelihood fit with `k` parameters: AIC = 2k − 2 ln L.
+    fn ml(dist: &'static str, params: (f64, f64), log_likelihood: f64, k: u8) -> Fitted {
+        Fitted {
+            dist,
+            params,
+            log_likelihood,
+            aic: 2.0 * f64::from(k) - 2.0 * log_likelihood,
             values: vec![],
-        });
-    }
-    // Gamma: Minka's start, then Newton on ln k − ψ(k) = ln x̄ − mean ln x.
-    let sg = mean.ln() - mlog;
-    if sg > 0.0 {
-        let mut k = (3.0 - sg + ((sg - 3.0).powi(2) + 24.0 * sg).sqrt()) / (12.0 * sg);
-        for _ in 0..50 {
-            let f = k.ln() - digamma(k) - sg;
-            let h = 1e-6 * k;
-            let df = ((k + h).ln() - digamma(k + h) - (k.ln() - digamma(k))) / h;
-            let step = f / df;
-            k = (k - step).max(k / 10.0);
-            if step.abs() < 1e-10 * k {
-                break;
-            }
         }
-        let theta = mean / k;
-        let ll = (k - 1.0) * sum_log - n * mean / theta - n * ln_gamma(k) - n * k * theta.ln();
-        out.push(Fitted {
-            dist: "gamma",
-            params: (k, mean),
-            log_likelihood: ll,
-            aic: 4.0 - 2.0 * ll,
-            values: vec![],
-        });
     }
-    // Weibull: bisection on Σx^k ln x / Σx^k − 1/k − mean ln x = 0 (x scaled by the mean for stability).
-    let xs: Vec<f64> = x.iter().map(|v| v / mean).collect();
+}
+
+/// The sufficient statistics of a positive sample the four fits use: its size, mean, the logs of
+/// its values and their mean.
+struct Sample<'a> {
+    x: &'a [f64],
+    n: f64,
+    mean: f64,
+    logs: Vec<f64>,
+    mean_log: f64,
+}
+
+/// Exponential: the mean is the maximum-likelihood estimate; ln L = −n ln x̄ − n.
+fn exponential_fit(s: &Sample) -> Fitted {
+    let ll = -s.n * s.mean.ln() - s.n;
+    Fitted::ml("exponential", (s.mean, 0.0), ll, 1)
+}
+
+/// Lognormal: μ and σ² the mean and (biased) variance of ln x; reported as the distribution's
+/// mean and standard deviation. `None` when every value is the same.
+fn lognormal_fit(s: &Sample) -> Option<Fitted> {
+    let (n, mlog) = (s.n, s.mean_log);
+    let s2 = s.logs.iter().map(|l| (l - mlog).powi(2)).sum::<f64>() / n;
+    if s2 <= 0.0 {
+        return None;
+    }
+    let sd = s2.sqrt();
+    let ll = -mlog * n - n * sd.ln() - 0.5 * n * (2.0 * std::f64::consts::PI).ln() - 0.5 * n;
+    let m = (mlog + s2 / 2.0).exp();
+    Some(Fitted::ml(
+        "lognormal",
+        (m, m * (s2.exp() - 1.0).sqrt()),
+        ll,
+        2,
+    ))
+}
+
+/// Gamma: Minka's start, then Newton on ln k − ψ(k) = ln x̄ − mean ln x; reported as (shape, mean).
+/// `None` when every value is the same.
+fn gamma_fit(s: &Sample) -> Option<Fitted> {
+    let (n, mean) = (s.n, s.mean);
+    let sg = mean.ln() - s.mean_log;
+    if sg <= 0.0 {
+        return None;
+    }
+    let mut k = (3.0 - sg + ((sg - 3.0).powi(2) + 24.0 * sg).sqrt()) / (12.0 * sg);
+    for _ in 0..50 {
+        let f = k.ln() - digamma(k) - sg;
+        let h = 1e-6 * k;
+        let df = ((k + h).ln() - digamma(k + h) - (k.ln() - digamma(k))) / h;
+        let step = f / df;
+        k = (k - step).max(k / 10.0);
+        if step.abs() < 1e-10 * k {
+            break;
+        }
+    }
+    let theta = mean / k;
+    let sum_log = s.mean_log * n;
+    let ll = (k - 1.0) * sum_log - n * mean / theta - n * ln_gamma(k) - n * k * theta.ln();
+    Some(Fitted::ml("gamma", (k, mean), ll, 2))
+}
+
+/// Weibull: bisection on Σx^k ln x / Σx^k − 1/k − mean ln x = 0 (x scaled by the mean for
+/// stability), then the scale λ = (Σx^k / n)^(1/k). `None` when the root is not bracketed in
+/// [0.02, 50].
+fn weibull_fit(s: &Sample) -> Option<Fitted> {
+    let (x, n) = (s.x, s.n);
+    let xs: Vec<f64> = x.iter().map(|v| v / s.mean).collect();
     let lxs: Vec<f64> = xs.iter().map(|v| v.ln()).collect();
     let mls = lxs.iter().sum::<f64>() / n;
     let g = |k: f64| {
@@ -132,27 +151,43 @@ pub fn fit_all(x: &[f64]) -> Vec<Fitted> {
         a / b - 1.0 / k - mls
     };
     let (mut lo, mut hi) = (0.02, 50.0);
-    if g(lo) < 0.0 && g(hi) > 0.0 {
-        for _ in 0..100 {
-            let mid = 0.5 * (lo + hi);
-            if g(mid) < 0.0 {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        let k = 0.5 * (lo + hi);
-        let lam = (x.iter().map(|v| v.powf(k)).sum::<f64>() / n).powf(1.0 / k);
-        let ll = n * k.ln() - n * k * lam.ln() + (k - 1.0) * sum_log
-            - x.iter().map(|v| (v / lam).powf(k)).sum::<f64>();
-        out.push(Fitted {
-            dist: "weibull",
-            params: (k, lam),
-            log_likelihood: ll,
-            aic: 4.0 - 2.0 * ll,
-            values: vec![],
-        });
+    if !(g(lo) < 0.0 && g(hi) > 0.0) {
+        return None;
     }
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if g(mid) < 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let k = 0.5 * (lo + hi);
+    let lam = (x.iter().map(|v| v.powf(k)).sum::<f64>() / n).powf(1.0 / k);
+    let sum_log = s.mean_log * n;
+    let ll = n * k.ln() - n * k * lam.ln() + (k - 1.0) * sum_log
+        - x.iter().map(|v| (v / lam).powf(k)).sum::<f64>();
+    Some(Fitted::ml("weibull", (k, lam), ll, 2))
+}
+
+/// Maximum-likelihood fits of the four families, best (lowest AIC) first. Values must be > 0.
+pub fn fit_all(x: &[f64]) -> Vec<Fitted> {
+    let n = x.len() as f64;
+    if x.len() < 2 {
+        return Vec::new();
+    }
+    let logs: Vec<f64> = x.iter().map(|v| v.ln()).collect();
+    let s = Sample {
+        x,
+        n,
+        mean: x.iter().sum::<f64>() / n,
+        mean_log: logs.iter().sum::<f64>() / n,
+        logs,
+    };
+    let mut out = vec![exponential_fit(&s)];
+    out.extend(lognormal_fit(&s));
+    out.extend(gamma_fit(&s));
+    out.extend(weibull_fit(&s));
     out.retain(|f| f.aic.is_finite());
     out.sort_by(|a, b| a.aic.total_cmp(&b.aic));
     out
@@ -252,50 +287,45 @@ pub fn label(p: u8) -> String {
     crate::schema::priority_label(p)
 }
 
-// Over 80 lines: the single-tier fit reads, filters and fits every priority in one pass; it is
-// the fallback for stores without events (desk discovery is `decide::desk`).
-pub fn fit(
-    incs: &[Incident],
-    name: &str,
-    tz: Tz,
-    staff: Option<u32>,
-    target_utilisation: f64,
-    policy: Option<&SlaPolicy>,
-) -> Result<Fit, String> {
-    if incs.len() < 20 {
-        return Err(format!(
-            "{} incidents are too few to fit a scenario (need at least 20)",
-            incs.len()
-        ));
-    }
-    // The active period: the 1st to 99th percentile of opening times, so a few stray old incidents
-    // do not dilute the arrival rate.
+/// The active period of the arrivals: the 1st to 99th percentile of opening times, so a few stray
+/// old incidents do not dilute the arrival rate; with the incidents opened in it.
+struct ActivePeriod<'a> {
+    first: i64,
+    last: i64,
+    /// `last − first` in hours, at least 1.
+    span_hours: f64,
+    incidents: Vec<&'a Incident>,
+    /// Whether some openings fall outside the period.
+    trimmed: bool,
+}
+
+fn active_period(incs: &[Incident]) -> ActivePeriod<'_> {
     let mut opened: Vec<i64> = incs.iter().map(|i| i.opened_at).collect();
     opened.sort_unstable();
     let pick = |q: f64| opened[((opened.len() - 1) as f64 * q).round() as usize];
     let (first, last) = (pick(0.01), pick(0.99));
-    let active: Vec<&Incident> = incs
-        .iter()
-        .filter(|i| i.opened_at >= first && i.opened_at <= last)
-        .collect();
-    let span_hours = crate::units::ms_to_hours(last - first).max(1.0);
-    let mut notes = Vec::new();
-    if pick(0.0) < first || pick(1.0) > last {
-        notes.push(format!(
-            "arrival rate and profile from the central 98 % of opening times ({} to {})",
-            crate::metrics::recurrence::iso(first),
-            crate::metrics::recurrence::iso(last)
-        ));
+    ActivePeriod {
+        first,
+        last,
+        span_hours: crate::units::ms_to_hours(last - first).max(1.0),
+        incidents: incs
+            .iter()
+            .filter(|i| i.opened_at >= first && i.opened_at <= last)
+            .collect(),
+        trimmed: pick(0.0) < first || pick(1.0) > last,
     }
-    // Arrivals by local hour of week.
+}
+
+/// The arrival-rate multipliers per local hour of day (`tz`), for weekdays and for weekends: each
+/// hour's mean count per week over the active period, divided by the mean rate per hour.
+fn arrival_profiles(a: &ActivePeriod, tz: Tz, rate: f64) -> (Vec<f64>, Vec<f64>) {
     let mut counts = [[0u64; 24]; 7];
-    for i in &active {
+    for i in &a.incidents {
         if let Some(t) = tz.timestamp_millis_opt(i.opened_at).single() {
             counts[t.weekday().num_days_from_monday() as usize][t.hour() as usize] += 1;
         }
     }
-    let rate = active.len() as f64 / span_hours;
-    let weeks = span_hours / 168.0;
+    let weeks = a.span_hours / 168.0;
     let profile = |days: std::ops::Range<usize>| -> Vec<f64> {
         let nd = days.len() as f64;
         (0..24)
@@ -307,65 +337,88 @@ pub fn fit(
             })
             .collect()
     };
-    let weekday_profile = profile(0..5);
-    let weekend_profile = profile(5..7);
-    // Weekly trend: least squares slope of weekly counts.
-    let nweeks = (span_hours / 168.0).floor().max(1.0) as usize;
+    (profile(0..5), profile(5..7))
+}
+
+/// The weekly trend of arrivals: the least-squares slope of the weekly counts over the active
+/// period, relative to the mean weekly count, per 30 days; 0 with fewer than 3 whole weeks.
+fn weekly_trend(a: &ActivePeriod) -> f64 {
+    let nweeks = (a.span_hours / 168.0).floor().max(1.0) as usize;
     let mut wk = vec![0f64; nweeks];
-    for i in &active {
-        let k = (crate::units::ms_to_hours(i.opened_at - first) / 168.0) as usize;
+    for i in &a.incidents {
+        let k = (crate::units::ms_to_hours(i.opened_at - a.first) / 168.0) as usize;
         if k < nweeks {
             wk[k] += 1.0;
         }
     }
-    let trend = if nweeks >= 3 {
-        let xm = (nweeks as f64 - 1.0) / 2.0;
-        let ym = wk.iter().sum::<f64>() / nweeks as f64;
-        let num: f64 = wk
-            .iter()
-            .enumerate()
-            .map(|(k, y)| (k as f64 - xm) * (y - ym))
-            .sum();
-        let den: f64 = (0..nweeks).map(|k| (k as f64 - xm).powi(2)).sum();
-        if ym > 0.0 {
-            num / den / ym * (30.0 / 7.0)
-        } else {
-            0.0
-        }
+    if nweeks < 3 {
+        return 0.0;
+    }
+    let xm = (nweeks as f64 - 1.0) / 2.0;
+    let ym = wk.iter().sum::<f64>() / nweeks as f64;
+    let num: f64 = wk
+        .iter()
+        .enumerate()
+        .map(|(k, y)| (k as f64 - xm) * (y - ym))
+        .sum();
+    let den: f64 = (0..nweeks).map(|k| (k as f64 - xm).powi(2)).sum();
+    if ym > 0.0 {
+        num / den / ym * (30.0 / 7.0)
     } else {
         0.0
+    }
+}
+
+/// Per priority: how many incidents have it, and the resolution hours (the metrics' one definition,
+/// at least one minute) of those resolved; with the count of incidents without a priority.
+struct PrioritySamples {
+    counts: BTreeMap<u8, u64>,
+    resolution_hours: BTreeMap<u8, Vec<f64>>,
+    no_priority: u64,
+}
+
+fn priority_samples(incs: &[Incident]) -> PrioritySamples {
+    let mut s = PrioritySamples {
+        counts: BTreeMap::new(),
+        resolution_hours: BTreeMap::new(),
+        no_priority: 0,
     };
-    // Priorities and work times.
-    let mut by_p: BTreeMap<u8, Vec<f64>> = BTreeMap::new();
-    let mut counts_p: BTreeMap<u8, u64> = BTreeMap::new();
-    let mut no_priority = 0;
     for i in incs {
         let Some(p) = i.priority else {
-            no_priority += 1;
+            s.no_priority += 1;
             continue;
         };
-        *counts_p.entry(p).or_default() += 1;
-        // Resolution hours by the metrics' one definition (resolved, else closed without one).
+        *s.counts.entry(p).or_default() += 1;
         if let Some(h) =
             crate::metrics::resolution::incident_hours(i, crate::metrics::EndEvent::Resolved)
         {
-            by_p.entry(p).or_default().push(h.max(1.0 / 60.0));
+            s.resolution_hours
+                .entry(p)
+                .or_default()
+                .push(h.max(1.0 / 60.0));
         }
     }
-    if no_priority > 0 {
-        notes.push(format!(
-            "{no_priority} incidents without a priority are left out of the mix and work times"
-        ));
-    }
-    let total: u64 = counts_p.values().sum();
+    s
+}
+
+/// The priority labels in priority order, each one's share of the incidents with a priority, and
+/// its work-time fits, best first.
+struct WorkFits {
+    priorities: Vec<String>,
+    mix: Vec<f64>,
+    work: Vec<Vec<Fitted>>,
+}
+
+/// The priority mix and each priority's work-time fits ([`best_fit`]), in priority order; the
+/// fits' notes go to `notes`.
+fn work_by_priority(s: &PrioritySamples, notes: &mut Vec<String>) -> Result<WorkFits, String> {
+    let total: u64 = s.counts.values().sum();
     if total == 0 {
         return Err("no incident has a priority: the priority mix cannot be fitted".into());
     }
-    let mut priorities = Vec::new();
-    let mut mix = Vec::new();
-    let mut work = Vec::new();
-    for (p, n) in &counts_p {
-        let sample = by_p.get(p).cloned().unwrap_or_default();
+    let (mut priorities, mut mix, mut work) = (Vec::new(), Vec::new(), Vec::new());
+    for (p, n) in &s.counts {
+        let sample = s.resolution_hours.get(p).cloned().unwrap_or_default();
         let (fits, note) = best_fit(&sample);
         if fits.is_empty() {
             return Err(format!(
@@ -380,62 +433,105 @@ pub fn fit(
         mix.push(*n as f64 / total as f64);
         work.push(fits);
     }
+    Ok(WorkFits {
+        priorities,
+        mix,
+        work,
+    })
+}
+
+/// The share of incidents with `count(i)` > 0 among those where the count is known; `None` when
+/// no incident knows it.
+fn share_positive(incs: &[Incident], count: impl Fn(&Incident) -> Option<u32>) -> Option<f64> {
+    let known: Vec<u32> = incs.iter().filter_map(count).collect();
+    (!known.is_empty())
+        .then(|| known.iter().filter(|c| **c > 0).count() as f64 / known.len() as f64)
+}
+
+/// The resolution target of each priority in the data from the SLA policy (24×7 hours; a
+/// business-hours target is used as 24×7 hours, noted); `None` without a policy.
+fn sla_targets(
+    policy: Option<&SlaPolicy>,
+    priorities: impl Iterator<Item = u8>,
+    notes: &mut Vec<String>,
+) -> Result<Option<Vec<f64>>, String> {
+    let Some(pol) = policy else {
+        return Ok(None);
+    };
+    let mut v = Vec::new();
+    for p in priorities {
+        let t = pol.targets.get(&p).ok_or_else(|| {
+            format!("the SLA policy has no target for priority {p}, present in the data")
+        })?;
+        if t.calendar != crate::metrics::calendar::Calendar::AllHours {
+            notes.push(format!("priority {p}: the policy's business-hours target ({} h) is used as 24x7 hours in the simulation", t.resolution_hours));
+        }
+        v.push(t.resolution_hours);
+    }
+    Ok(Some(v))
+}
+
+/// The single-tier scenario fitted from the incident table (the module doc states what is fitted);
+/// the fallback for stores without events (desk discovery is `decide::desk`). Staff is `staff`, or
+/// the least that keeps utilisation at most `target_utilisation`.
+pub fn fit(
+    incs: &[Incident],
+    name: &str,
+    tz: Tz,
+    staff: Option<u32>,
+    target_utilisation: f64,
+    policy: Option<&SlaPolicy>,
+) -> Result<Fit, String> {
+    if incs.len() < 20 {
+        return Err(format!(
+            "{} incidents are too few to fit a scenario (need at least 20)",
+            incs.len()
+        ));
+    }
+    let active = active_period(incs);
+    let mut notes = Vec::new();
+    if active.trimmed {
+        notes.push(format!(
+            "arrival rate and profile from the central 98 % of opening times ({} to {})",
+            crate::metrics::recurrence::iso(active.first),
+            crate::metrics::recurrence::iso(active.last)
+        ));
+    }
+    let rate = active.incidents.len() as f64 / active.span_hours;
+    let (weekday_profile, weekend_profile) = arrival_profiles(&active, tz, rate);
+    let samples = priority_samples(incs);
+    let no_priority = samples.no_priority;
+    if no_priority > 0 {
+        notes.push(format!(
+            "{no_priority} incidents without a priority are left out of the mix and work times"
+        ));
+    }
+    let WorkFits {
+        priorities,
+        mix,
+        work,
+    } = work_by_priority(&samples, &mut notes)?;
     let mean_work: f64 = work.iter().zip(&mix).map(|(f, w)| w * mean_of(&f[0])).sum();
     let load = rate * mean_work;
     let staff = staff.unwrap_or(((load / target_utilisation).ceil() as u32).max(1));
-    let reopen_known: Vec<&Incident> = incs.iter().filter(|i| i.reopen_count.is_some()).collect();
-    let reopen_probability = if reopen_known.is_empty() {
-        0.0
-    } else {
-        reopen_known
-            .iter()
-            .filter(|i| i.reopen_count.unwrap_or(0) > 0)
-            .count() as f64
-            / reopen_known.len() as f64
-    };
-    let esc: Vec<&Incident> = incs
-        .iter()
-        .filter(|i| i.escalation_count.is_some())
-        .collect();
-    let escalated_share = (!esc.is_empty()).then(|| {
-        esc.iter()
-            .filter(|i| i.escalation_count.unwrap_or(0) > 0)
-            .count() as f64
-            / esc.len() as f64
-    });
-    let sla_hours = match policy {
-        None => None,
-        Some(pol) => {
-            let mut v = Vec::new();
-            for p in counts_p.keys() {
-                let t = pol.targets.get(p).ok_or_else(|| {
-                    format!("the SLA policy has no target for priority {p}, present in the data")
-                })?;
-                if t.calendar != crate::metrics::calendar::Calendar::AllHours {
-                    notes.push(format!("priority {p}: the policy's business-hours target ({} h) is used as 24x7 hours in the simulation", t.resolution_hours));
-                }
-                v.push(t.resolution_hours);
-            }
-            Some(v)
-        }
-    };
+    let sla_hours = sla_targets(policy, samples.counts.keys().copied(), &mut notes)?;
     notes.push("work time = the whole resolution time: the source does not separate hands-on work from queueing and waiting for the user".into());
     Ok(Fit {
         name: name.into(),
         incidents: incs.len() as u64,
         no_priority,
-        span_hours,
+        span_hours: active.span_hours,
         rate_per_hour: rate,
         weekday_profile,
         weekend_profile,
-        trend_per_30_days: trend,
+        trend_per_30_days: weekly_trend(&active),
         priorities,
         mix,
         work,
         staff,
         utilisation: load / f64::from(staff),
-        reopen_probability,
-        escalated_share,
+        reopen_probability: share_positive(incs, |i| i.reopen_count).unwrap_or(0.0),
+        escalated_share: share_positive(incs, |i| i.escalation_count),
         sla_hours,
         notes,
     })

@@ -650,19 +650,15 @@ mod tests {
         assert!(text.contains("2024-01-01T08:30:00Z"));
         assert!(text.contains("2024-01-01T10:00:00.123Z"));
         assert_eq!(read_activity_log_csv(&path).unwrap(), log);
-        std::fs::write(
-            &path,
-            "case_id,activity,resource,start_time\nc,A,p,2024-01-01T00:00:00Z\n",
-        )
-        .unwrap();
-        let err = read_activity_log_csv(&path).unwrap_err().to_string();
+        let read_error = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            read_activity_log_csv(&path).unwrap_err().to_string()
+        };
+        let err = read_error("case_id,activity,resource,start_time\nc,A,p,2024-01-01T00:00:00Z\n");
         assert!(err.contains("missing column 'end_time'"), "{err}");
-        std::fs::write(
-            &path,
+        let err = read_error(
             "case_id,activity,resource,start_time,end_time\nc,A,p,2024-01-01T00:00:00Z,soon\n",
-        )
-        .unwrap();
-        let err = read_activity_log_csv(&path).unwrap_err().to_string();
+        );
         assert!(err.contains(":2: column 'end_time'"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -26,6 +26,7 @@ use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::stats::{bootstrap_ci, mann_whitney, mean, two_proportions};
+use crate::error::DecideError;
 use crate::metrics::resolution::mttr_hours;
 use crate::metrics::Filter;
 use crate::schema::{Incident, UtcMillis};
@@ -288,146 +289,175 @@ pub fn verdict(c: &Change) -> String {
     format!("{mttr}; {sla}")
 }
 
-// Over 80 lines: not split yet (issue 11's small-parts item is open for this file; this change
-// only made it use the metrics' MTTR and SLA definitions).
-fn charts(
+/// One ISO week's tally for the control charts: the resolution hours of the incidents opened in it
+/// that are resolved, and of those with an SLA flag how many met it and how many were flagged.
+#[derive(Default)]
+struct WeekTally {
+    resolution_hours: Vec<f64>,
+    sla_met: u64,
+    sla_flagged: u64,
+}
+
+/// The weekly tallies by ISO week of opening ([`crate::units::iso_week`]).
+fn weekly_tallies(
     incs: &[&Incident],
-    start: UtcMillis,
     sla: &dyn Fn(&Incident) -> Option<bool>,
-) -> Vec<ControlChart> {
-    let mut weeks: BTreeMap<i64, (Vec<f64>, u64, u64)> = BTreeMap::new();
+) -> BTreeMap<i64, WeekTally> {
+    let mut weeks: BTreeMap<i64, WeekTally> = BTreeMap::new();
     for i in incs {
-        let w = iso_week(i.opened_at);
-        let e = weeks.entry(w).or_default();
+        let e = weeks.entry(iso_week(i.opened_at)).or_default();
         if let Some(h) = hours(i) {
-            e.0.push(h);
+            e.resolution_hours.push(h);
         }
         if let Some(s) = sla(i) {
-            e.2 += 1;
-            e.1 += u64::from(s);
+            e.sla_flagged += 1;
+            e.sla_met += u64::from(s);
         }
     }
-    let label = |w: i64| crate::metrics::recurrence::iso(iso_week_start(w))[..10].to_string();
-    let start_week = iso_week(start);
-    let signals = |values: &[f64], centre: f64, outside: &[bool]| -> Vec<bool> {
-        let mut s = outside.to_vec();
-        let mut run = 0i32;
-        for (k, v) in values.iter().enumerate() {
-            let side = if *v > centre {
-                1
-            } else if *v < centre {
-                -1
-            } else {
-                0
-            };
-            run = if side != 0 && run.signum() == side {
-                run + side
-            } else {
-                side
-            };
-            if run.abs() >= 8 {
-                s[(k + 1 - 8)..=k].fill(true);
-            }
+    weeks
+}
+
+/// The date (YYYY-MM-DD) of the Monday that starts ISO week `w`.
+fn week_label(w: i64) -> String {
+    crate::metrics::recurrence::iso(iso_week_start(w))[..10].to_string()
+}
+
+/// The signals of a control chart: a point outside the limits (`outside`), or one of 8 or more
+/// successive points on one side of the centre line (a point on the line breaks the run).
+fn signals(values: &[f64], centre: f64, outside: &[bool]) -> Vec<bool> {
+    let mut s = outside.to_vec();
+    let mut run = 0i32;
+    for (k, v) in values.iter().enumerate() {
+        let side = if *v > centre {
+            1
+        } else if *v < centre {
+            -1
+        } else {
+            0
+        };
+        run = if side != 0 && run.signum() == side {
+            run + side
+        } else {
+            side
+        };
+        if run.abs() >= 8 {
+            s[(k + 1 - 8)..=k].fill(true);
         }
-        s
-    };
-    // XmR for weekly mean MTTR; limits from the before weeks.
+    }
+    s
+}
+
+/// The XmR chart of weekly mean MTTR: centre x̄ and limits x̄ ± 2.66·mR̄ (mR̄ the mean moving range)
+/// from the weeks before `start_week`; `None` with fewer than 2 such weeks with resolved incidents.
+fn xmr_chart(weeks: &BTreeMap<i64, WeekTally>, start_week: i64) -> Option<ControlChart> {
     let xs: Vec<(i64, f64, u64)> = weeks
         .iter()
-        .filter(|(_, v)| !v.0.is_empty())
-        .map(|(w, v)| (*w, mttr_hours(&v.0), v.0.len() as u64))
+        .filter(|(_, v)| !v.resolution_hours.is_empty())
+        .map(|(w, v)| {
+            let n = v.resolution_hours.len() as u64;
+            (*w, mttr_hours(&v.resolution_hours), n)
+        })
         .collect();
     let base: Vec<f64> = xs
         .iter()
         .filter(|x| x.0 < start_week)
         .map(|x| x.1)
         .collect();
-    let mut out = Vec::new();
-    if base.len() >= 2 {
-        let centre = mean(&base);
-        let mr =
-            base.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (base.len() - 1) as f64;
-        let (lcl, ucl) = ((centre - 2.66 * mr).max(0.0), centre + 2.66 * mr);
-        let values: Vec<f64> = xs.iter().map(|x| x.1).collect();
-        let outside: Vec<bool> = values.iter().map(|v| *v < lcl || *v > ucl).collect();
-        let sig = signals(&values, centre, &outside);
-        out.push(ControlChart {
-            metric: "weekly mean MTTR (hours), XmR".into(),
-            centre,
-            points: xs
-                .iter()
-                .zip(sig)
-                .map(|(x, s)| ChartPoint {
-                    week_start: label(x.0),
-                    value: x.1,
-                    n: x.2,
-                    lcl,
-                    ucl,
-                    signal: s,
-                })
-                .collect(),
-        });
+    if base.len() < 2 {
+        return None;
     }
-    // p-chart for weekly SLA compliance.
+    let centre = mean(&base);
+    let mr = base.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (base.len() - 1) as f64;
+    let (lcl, ucl) = ((centre - 2.66 * mr).max(0.0), centre + 2.66 * mr);
+    let values: Vec<f64> = xs.iter().map(|x| x.1).collect();
+    let outside: Vec<bool> = values.iter().map(|v| *v < lcl || *v > ucl).collect();
+    let sig = signals(&values, centre, &outside);
+    Some(ControlChart {
+        metric: "weekly mean MTTR (hours), XmR".into(),
+        centre,
+        points: xs
+            .iter()
+            .zip(sig)
+            .map(|(x, s)| ChartPoint {
+                week_start: week_label(x.0),
+                value: x.1,
+                n: x.2,
+                lcl,
+                ucl,
+                signal: s,
+            })
+            .collect(),
+    })
+}
+
+/// The p-chart of weekly SLA compliance: centre p̄ (met / flagged over the weeks before
+/// `start_week`) and limits p̄ ± 3·√(p̄(1−p̄)/n) per week, clamped to [0, 1]; `None` when no week
+/// before has a flagged incident.
+fn p_chart(weeks: &BTreeMap<i64, WeekTally>, start_week: i64) -> Option<ControlChart> {
     let ps: Vec<(i64, u64, u64)> = weeks
         .iter()
-        .filter(|(_, v)| v.2 > 0)
-        .map(|(w, v)| (*w, v.1, v.2))
+        .filter(|(_, v)| v.sla_flagged > 0)
+        .map(|(w, v)| (*w, v.sla_met, v.sla_flagged))
         .collect();
     let (bx, bn) = ps
         .iter()
         .filter(|x| x.0 < start_week)
         .fold((0u64, 0u64), |a, x| (a.0 + x.1, a.1 + x.2));
-    if bn > 0 {
-        let p = bx as f64 / bn as f64;
-        let values: Vec<f64> = ps.iter().map(|x| x.1 as f64 / x.2 as f64).collect();
-        let lims: Vec<(f64, f64)> = ps
-            .iter()
-            .map(|x| {
-                let h = 3.0 * (p * (1.0 - p) / x.2 as f64).sqrt();
-                ((p - h).max(0.0), (p + h).min(1.0))
-            })
-            .collect();
-        let outside: Vec<bool> = values
-            .iter()
-            .zip(&lims)
-            .map(|(v, l)| *v < l.0 || *v > l.1)
-            .collect();
-        let sig = signals(&values, p, &outside);
-        out.push(ControlChart {
-            metric: "weekly SLA compliance, p-chart".into(),
-            centre: p,
-            points: ps
-                .iter()
-                .zip(values)
-                .zip(lims)
-                .zip(sig)
-                .map(|(((x, v), l), s)| ChartPoint {
-                    week_start: label(x.0),
-                    value: v,
-                    n: x.2,
-                    lcl: l.0,
-                    ucl: l.1,
-                    signal: s,
-                })
-                .collect(),
-        });
+    if bn == 0 {
+        return None;
     }
-    out
+    let p = bx as f64 / bn as f64;
+    let values: Vec<f64> = ps.iter().map(|x| x.1 as f64 / x.2 as f64).collect();
+    let lims: Vec<(f64, f64)> = ps
+        .iter()
+        .map(|x| {
+            let h = 3.0 * (p * (1.0 - p) / x.2 as f64).sqrt();
+            ((p - h).max(0.0), (p + h).min(1.0))
+        })
+        .collect();
+    let outside: Vec<bool> = values
+        .iter()
+        .zip(&lims)
+        .map(|(v, l)| *v < l.0 || *v > l.1)
+        .collect();
+    let sig = signals(&values, p, &outside);
+    Some(ControlChart {
+        metric: "weekly SLA compliance, p-chart".into(),
+        centre: p,
+        points: ps
+            .iter()
+            .zip(values)
+            .zip(lims)
+            .zip(sig)
+            .map(|(((x, v), l), s)| ChartPoint {
+                week_start: week_label(x.0),
+                value: v,
+                n: x.2,
+                lcl: l.0,
+                ucl: l.1,
+                signal: s,
+            })
+            .collect(),
+    })
 }
 
-// Over 80 lines: not split yet (issue 11's small-parts item is open for this file; this change
-// only made it use the metrics' MTTR and SLA definitions).
-/// Evaluates a pilot; errors say what is impossible about the request.
-pub fn evaluate(
-    incs: &[Incident],
-    o: &PilotOptions,
+/// The control charts of the pilot group's incidents: the XmR chart of weekly MTTR and the p-chart
+/// of weekly SLA compliance, limits from the weeks before `start`.
+fn charts(
+    incs: &[&Incident],
+    start: UtcMillis,
     sla: &dyn Fn(&Incident) -> Option<bool>,
-    sla_source: &str,
-) -> Result<PilotReport, String> {
-    if incs.is_empty() {
-        return Err("no incidents in the data".into());
-    }
+) -> Vec<ControlChart> {
+    let weeks = weekly_tallies(incs, sla);
+    let start_week = iso_week(start);
+    [xmr_chart(&weeks, start_week), p_chart(&weeks, start_week)]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The data's span: the earliest opening and the latest timestamp (opened, resolved or closed).
+fn data_span(incs: &[Incident]) -> (UtcMillis, UtcMillis) {
     let first = incs.iter().map(|i| i.opened_at).min().unwrap_or(0);
     let last = incs
         .iter()
@@ -435,71 +465,109 @@ pub fn evaluate(
         .flatten()
         .max()
         .unwrap_or(0);
+    (first, last)
+}
+
+/// The end of the pilot period (`--pilot-end`, else just after the data's last timestamp), after
+/// checking that `--pilot-start` lies inside the data and the end after it.
+fn pilot_period_end(
+    o: &PilotOptions,
+    (first, last): (UtcMillis, UtcMillis),
+) -> Result<UtcMillis, DecideError> {
     let iso = crate::metrics::recurrence::iso;
     if o.pilot_start <= first || o.pilot_start >= last {
-        return Err(format!("--pilot-start {} is outside the data ({} to {}): nothing before or after it to compare", iso(o.pilot_start), iso(first), iso(last)));
+        return Err(DecideError::usage(
+            "--pilot-start",
+            format!(
+                " {} is outside the data ({} to {}): nothing before or after it to compare",
+                iso(o.pilot_start),
+                iso(first),
+                iso(last)
+            ),
+        ));
     }
     let end = o.pilot_end.unwrap_or(last + 1);
     if end <= o.pilot_start {
-        return Err(format!(
-            "--pilot-end {} is not after --pilot-start {}",
-            iso(end),
-            iso(o.pilot_start)
+        return Err(DecideError::usage(
+            "--pilot-end",
+            format!(
+                " {} is not after --pilot-start {}",
+                iso(end),
+                iso(o.pilot_start)
+            ),
         ));
     }
-    let before_res: Vec<f64> = {
-        let mut v: Vec<f64> = incs
-            .iter()
-            .filter(|i| i.opened_at < o.pilot_start)
-            .filter_map(hours)
-            .collect();
-        v.sort_by(|a, b| a.total_cmp(b));
-        v
-    };
-    // The same censoring rule as the immature months of the monthly trend.
-    let cutoff = crate::metrics::trend::censoring_cutoff(&before_res, last);
-    let mut warnings = Vec::new();
-    let in_group = |i: &Incident| -> bool {
-        match &o.pilot_group {
-            None => true,
-            Some(f) => {
-                let v = crate::metrics::field_text(i, &f.column);
-                let hit = v
-                    .as_deref()
-                    .is_some_and(|v| f.values.iter().any(|x| x == v));
-                hit != f.negate
-            }
+    Ok(end)
+}
+
+/// The censoring cut-off: incidents opened after it are left out of both periods (the rule of the
+/// monthly trend's immature months, [`crate::metrics::trend::censoring_cutoff`], on the resolution
+/// hours of the incidents opened before the pilot start).
+fn pilot_censoring_cutoff(incs: &[Incident], o: &PilotOptions, last: UtcMillis) -> UtcMillis {
+    let mut before_res: Vec<f64> = incs
+        .iter()
+        .filter(|i| i.opened_at < o.pilot_start)
+        .filter_map(hours)
+        .collect();
+    before_res.sort_by(|a, b| a.total_cmp(b));
+    crate::metrics::trend::censoring_cutoff(&before_res, last)
+}
+
+/// Whether an incident is in the pilot group (`--pilot-group`; every incident without one).
+fn in_pilot_group(i: &Incident, group: Option<&Filter>) -> bool {
+    match group {
+        None => true,
+        Some(f) => {
+            let v = crate::metrics::field_text(i, &f.column);
+            let hit = v
+                .as_deref()
+                .is_some_and(|v| f.values.iter().any(|x| x == v));
+            hit != f.negate
         }
-    };
-    let mut excluded = 0u64;
-    let mut split = |group: bool| {
-        let (mut before, mut after) = (Vec::new(), Vec::new());
-        for i in incs {
-            if in_group(i) != group {
-                continue;
-            }
-            if i.opened_at > cutoff {
-                excluded += u64::from(group);
-                continue;
-            }
-            if i.opened_at < o.pilot_start && o.baseline_start.is_none_or(|b| i.opened_at >= b) {
-                before.push(i);
-            } else if i.opened_at >= o.pilot_start && i.opened_at < end {
-                after.push(i);
-            }
-        }
-        (before, after)
-    };
-    let (pb, pa) = split(true);
-    if pb.is_empty() || pa.is_empty() {
-        let which = if o.pilot_group.is_some() {
-            "the pilot group"
-        } else {
-            "the data"
-        };
-        return Err(format!("{which} has {} incidents before and {} after the pilot start (after the censoring cut-off {}): nothing to compare", pb.len(), pa.len(), iso(cutoff)));
     }
-    let (pilot, rb, ra) = change(&pb, &pa, sla, o.seed, o.resamples);
+}
+
+/// One group's periods: the pilot group's (`group` true) or the control group's incidents opened
+/// before the pilot start (from `baseline_start` if given) and in [pilot start, `end`), both up to
+/// the censoring `cutoff`; with the count of the group's incidents left out by the cut-off.
+struct Periods<'a> {
+    before: Vec<&'a Incident>,
+    after: Vec<&'a Incident>,
+    excluded_censored: u64,
+}
+
+fn periods<'a>(
+    incs: &'a [Incident],
+    o: &PilotOptions,
+    (end, cutoff): (UtcMillis, UtcMillis),
+    group: bool,
+) -> Periods<'a> {
+    let mut p = Periods {
+        before: Vec::new(),
+        after: Vec::new(),
+        excluded_censored: 0,
+    };
+    for i in incs {
+        if in_pilot_group(i, o.pilot_group.as_ref()) != group {
+            continue;
+        }
+        if i.opened_at > cutoff {
+            p.excluded_censored += 1;
+            continue;
+        }
+        if i.opened_at < o.pilot_start && o.baseline_start.is_none_or(|b| i.opened_at >= b) {
+            p.before.push(i);
+        } else if i.opened_at >= o.pilot_start && i.opened_at < end {
+            p.after.push(i);
+        }
+    }
+    p
+}
+
+/// The warnings about the pilot's own change: fewer than 30 resolved incidents in a period, or a
+/// changed priority mix (chi-square p < 0.01).
+fn pilot_warnings(pilot: &Change) -> Vec<String> {
+    let mut warnings = Vec::new();
     for (name, a) in [("before", &pilot.before), ("after", &pilot.after)] {
         if a.resolved < 30 {
             warnings.push(format!("only {} resolved incidents {name} the pilot start: the interval is wide and the test weak", a.resolved));
@@ -512,32 +580,49 @@ pub fn evaluate(
             pilot.mix_adjusted_mttr_change.map(|x| format!("{:+.0}%", x * 100.0)).unwrap_or_default()
         ));
     }
-    let mut control = None;
-    let mut did = None;
-    if o.pilot_group.is_some() {
-        let (cb, ca) = split(false);
-        if cb.is_empty() || ca.is_empty() {
-            return Err("the control group (incidents outside --pilot-group) is empty in one period: use a before/after comparison without --pilot-group".into());
-        }
-        let (c, crb, cra) = change(&cb, &ca, sla, o.seed ^ 1, o.resamples);
-        // Bootstrap the difference in relative changes, resampling all four samples together.
-        let rel = |before: &[f64], after: &[f64]| mttr_hours(after) / mttr_hours(before) - 1.0;
-        let stats = super::stats::bootstrap_stats(
-            &[&rb, &ra, &crb, &cra],
-            o.resamples,
-            o.seed ^ 0xD1D,
-            |r| rel(&r[0], &r[1]) - rel(&r[2], &r[3]),
-        );
-        let q = |p: f64| crate::sim::stats::quantile(&stats, p);
-        did = Some((
-            pilot.mttr_relative_change - c.mttr_relative_change,
-            q(0.025),
-            q(0.975),
-        ));
-        control = Some(c);
+    warnings
+}
+
+/// The control group's change and the difference-in-differences of the relative MTTR changes
+/// (pilot − control) with a bootstrap 95 % interval that resamples the four samples together.
+/// `pilot_samples` are the pilot group's resolution hours before and after.
+fn control_comparison(
+    control: &Periods,
+    pilot: &Change,
+    pilot_samples: (&[f64], &[f64]),
+    sla: &dyn Fn(&Incident) -> Option<bool>,
+    o: &PilotOptions,
+) -> Result<(Change, (f64, f64, f64)), DecideError> {
+    if control.before.is_empty() || control.after.is_empty() {
+        return Err(DecideError::EmptyGroup("the control group (incidents outside --pilot-group) is empty in one period: use a before/after comparison without --pilot-group".into()));
     }
-    let mut v = verdict(&pilot);
-    if let (Some((d, lo, hi)), Some(c)) = (did, &control) {
+    let (c, crb, cra) = change(
+        &control.before,
+        &control.after,
+        sla,
+        o.seed ^ 1,
+        o.resamples,
+    );
+    let (rb, ra) = pilot_samples;
+    let rel = |before: &[f64], after: &[f64]| mttr_hours(after) / mttr_hours(before) - 1.0;
+    let stats =
+        super::stats::bootstrap_stats(&[rb, ra, &crb, &cra], o.resamples, o.seed ^ 0xD1D, |r| {
+            rel(&r[0], &r[1]) - rel(&r[2], &r[3])
+        });
+    let q = |p: f64| crate::sim::stats::quantile(&stats, p);
+    let did = (
+        pilot.mttr_relative_change - c.mttr_relative_change,
+        q(0.025),
+        q(0.975),
+    );
+    Ok((c, did))
+}
+
+/// The pilot's [`verdict`], with the control group's MTTR change and the difference-in-differences
+/// when there is a control group.
+fn pilot_verdict(pilot: &Change, control: Option<&(Change, (f64, f64, f64))>) -> String {
+    let mut v = verdict(pilot);
+    if let Some((c, (d, lo, hi))) = control {
         v.push_str(&format!(
             "; against the control group (MTTR {:+.0}%), the pilot's difference-in-differences is {:+.0} points (95% CI {:+.0} to {:+.0})",
             c.mttr_relative_change * 100.0,
@@ -546,20 +631,55 @@ pub fn evaluate(
             hi * 100.0
         ));
     }
+    v
+}
+
+/// Evaluates a pilot; errors say what is impossible about the request.
+pub fn evaluate(
+    incs: &[Incident],
+    o: &PilotOptions,
+    sla: &dyn Fn(&Incident) -> Option<bool>,
+    sla_source: &str,
+) -> Result<PilotReport, DecideError> {
+    if incs.is_empty() {
+        return Err(DecideError::Data("no incidents in the data".into()));
+    }
+    let span = data_span(incs);
+    let end = pilot_period_end(o, span)?;
+    let cutoff = pilot_censoring_cutoff(incs, o, span.1);
+    let iso = crate::metrics::recurrence::iso;
+    let group = periods(incs, o, (end, cutoff), true);
+    if group.before.is_empty() || group.after.is_empty() {
+        let which = if o.pilot_group.is_some() {
+            "the pilot group"
+        } else {
+            "the data"
+        };
+        return Err(DecideError::EmptyGroup(format!("{which} has {} incidents before and {} after the pilot start (after the censoring cut-off {}): nothing to compare", group.before.len(), group.after.len(), iso(cutoff))));
+    }
+    let (pilot, rb, ra) = change(&group.before, &group.after, sla, o.seed, o.resamples);
+    let warnings = pilot_warnings(&pilot);
+    let control = match o.pilot_group {
+        Some(_) => {
+            let c = periods(incs, o, (end, cutoff), false);
+            Some(control_comparison(&c, &pilot, (&rb, &ra), sla, o)?)
+        }
+        None => None,
+    };
     let group_incs: Vec<&Incident> = incs
         .iter()
-        .filter(|i| in_group(i) && i.opened_at <= cutoff)
+        .filter(|i| in_pilot_group(i, o.pilot_group.as_ref()) && i.opened_at <= cutoff)
         .collect();
     Ok(PilotReport {
         pilot_start: iso(o.pilot_start),
         pilot_end: iso(end),
         censoring_cutoff: iso(cutoff),
-        excluded_censored: excluded,
+        excluded_censored: group.excluded_censored,
         sla_source: sla_source.into(),
-        verdict: v,
+        verdict: pilot_verdict(&pilot, control.as_ref()),
         pilot,
-        control,
-        difference_in_differences: did,
+        difference_in_differences: control.as_ref().map(|(_, did)| *did),
+        control: control.map(|(c, _)| c),
         warnings,
         charts: charts(&group_incs, o.pilot_start, sla),
     })
@@ -571,7 +691,7 @@ pub fn evaluate_with_policy(
     incs: &[Incident],
     o: &PilotOptions,
     policy: Option<&crate::metrics::sla::SlaPolicy>,
-) -> Result<PilotReport, String> {
+) -> Result<PilotReport, DecideError> {
     // The as-of `analyze` takes by default: the latest timestamp of any incident.
     let as_of = crate::metrics::incidents_last_timestamp(incs);
     match policy {

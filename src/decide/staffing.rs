@@ -13,7 +13,7 @@
 //! resolution target minus the tier's mean work time (at least 6 minutes). It ignores priorities,
 //! shifts, escalation timing and reopen rework — which is why simulation matters.
 //!
-//! Desks ([`search_desk`]): the levers are two bands of each pool's week — Mon–Fri 08:00–18:00 UTC
+//! Desks ([`search`] on a desk): the levers are two bands of each pool's week — Mon–Fri 08:00–18:00 UTC
 //! and the other hours — so the answer reads "+1 agent in pool X during Mon–Fri 08–18". One agent more on a lever adds one agent to every hour of the
 //! band; each step takes the lever with the largest cut of the shortfall per added agent-hour
 //! (ties: the smaller shortfall), then levers give agents back while the targets stay met. Erlang
@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::compare::{meets, run_crn, Subject};
+use crate::error::DecideError;
 use crate::sim::desk::Desk;
 use crate::sim::model::Model;
 use crate::sim::replicate::Summary;
@@ -133,7 +134,12 @@ struct Greedy {
     notes: Vec<String>,
 }
 
-type EvalFn<'a> = dyn FnMut(&[i64]) -> Result<Eval, String> + 'a;
+type EvalFn<'a> = dyn FnMut(&[i64]) -> Result<Eval, DecideError> + 'a;
+
+/// Simulates one staffing candidate (agents added per lever): the mean staff per tier or pool and
+/// the simulated summary, or `None` when that staffing is impossible (fewer than 0 agents, nobody
+/// ever on duty).
+type RunFn<'a> = dyn FnMut(&[i64]) -> Result<Option<(Vec<f64>, Summary)>, DecideError> + 'a;
 
 /// Whether candidate `c` is a better step than `best` from `current`: the smaller shortfall (ties:
 /// fewer agent-hours), or with `per_hour` the larger cut of the shortfall per added agent-hour.
@@ -156,6 +162,123 @@ fn better(
     c.1 < best.1 || (c.1 == best.1 && c.0.agent_hours_per_week < best.0.agent_hours_per_week)
 }
 
+/// The search's steps, in order: add agents until the targets are met ([`Search::add_agents`]),
+/// give agents back while they stay met ([`Search::give_back`]), then the cost curve around the
+/// optimum ([`Search::cost_curve`]). `d` is the current staffing change per lever and `current`
+/// its candidate with its shortfall.
+struct Search<'e, 'f> {
+    k: usize,
+    eval: &'e mut EvalFn<'f>,
+    d: Vec<i64>,
+    current: (Candidate, f64),
+}
+
+impl Search<'_, '_> {
+    /// Adds one agent at a time on the lever that is the [`better`] step, until every target is met,
+    /// `max_steps` agents are added, or three agents in a row do not shrink the shortfall (then
+    /// staffing is not the constraint). Returns whether the search stopped for that last reason.
+    fn add_agents(&mut self, max_steps: usize, per_hour: bool) -> Result<bool, DecideError> {
+        let (mut steps, mut flat) = (0, 0);
+        while !self.current.0.meets_targets && steps < max_steps && flat < 3 {
+            steps += 1;
+            let mut best: Option<(Vec<i64>, (Candidate, f64))> = None;
+            for t in 0..self.k {
+                let mut nd = self.d.clone();
+                nd[t] += 1;
+                if let Some(c) = (self.eval)(&nd)? {
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| better(&c, &b.1, &self.current, per_hour))
+                    {
+                        best = Some((nd, c));
+                    }
+                }
+            }
+            let Some((nd, c)) = best else { break };
+            flat = if c.1 < self.current.1 - 1e-4 {
+                0
+            } else {
+                flat + 1
+            };
+            self.d = nd;
+            self.current = c;
+        }
+        Ok(flat >= 3)
+    }
+
+    /// Takes one agent off each lever in turn while the targets stay met, until none can go.
+    fn give_back(&mut self) -> Result<(), DecideError> {
+        loop {
+            let mut improved = false;
+            for t in 0..self.k {
+                let mut nd = self.d.clone();
+                nd[t] -= 1;
+                if let Some(c) = (self.eval)(&nd)? {
+                    if c.0.meets_targets {
+                        self.d = nd;
+                        self.current = c;
+                        improved = true;
+                    }
+                }
+            }
+            if !improved {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The current candidate and its neighbours (one agent more or less on each lever), by
+    /// agent-hours per week.
+    fn cost_curve(&mut self) -> Result<Vec<Candidate>, DecideError> {
+        let mut curve = vec![self.current.0.clone()];
+        for t in 0..self.k {
+            for delta in [-1i64, 1] {
+                let mut nd = self.d.clone();
+                nd[t] += delta;
+                if let Some((c, _)) = (self.eval)(&nd)? {
+                    curve.push(c);
+                }
+            }
+        }
+        curve.sort_by(|a, b| a.agent_hours_per_week.total_cmp(&b.agent_hours_per_week));
+        Ok(curve)
+    }
+}
+
+/// Why no staffing met the targets: with `flat` (more agents stopped helping), the priorities that
+/// stay below their targets and `limits`, what bounds them; else the step limit.
+fn unmet_note(
+    current: &Candidate,
+    targets: &BTreeMap<String, f64>,
+    flat: bool,
+    max_steps: usize,
+    limits: &str,
+) -> String {
+    if !flat {
+        return format!("no staffing within {max_steps} added agents meets every target");
+    }
+    let gaps: Vec<String> = targets
+        .iter()
+        .filter_map(|(p, t)| {
+            current
+                .sla_compliance
+                .get(p)
+                .filter(|e| e.ci_low < *t)
+                .map(|e| {
+                    format!(
+                        "{p} stays at {:.1}% (target {:.0}%)",
+                        e.mean * 100.0,
+                        t * 100.0
+                    )
+                })
+        })
+        .collect();
+    format!(
+        "more agents stop helping: {}. {limits} exceeds the target for too many incidents — change the process (swarming, automation, routing), not only the staffing",
+        gaps.join(", ")
+    )
+}
+
 /// Adds agents one lever at a time until every target is met, then gives agents back.
 fn greedy(
     k: usize,
@@ -164,101 +287,77 @@ fn greedy(
     per_hour: bool,
     limits: &str,
     eval: &mut EvalFn,
-) -> Result<Greedy, String> {
-    let mut d = vec![0i64; k];
-    let mut current = eval(&d)?.ok_or("the scenario's own staffing cannot be simulated")?;
-    let mut steps = 0;
-    let mut flat = 0;
-    while !current.0.meets_targets && steps < max_steps && flat < 3 {
-        steps += 1;
-        let mut best: Option<(Vec<i64>, (Candidate, f64))> = None;
-        for t in 0..k {
-            let mut nd = d.clone();
-            nd[t] += 1;
-            if let Some(c) = eval(&nd)? {
-                if best
-                    .as_ref()
-                    .is_none_or(|b| better(&c, &b.1, &current, per_hour))
-                {
-                    best = Some((nd, c));
-                }
-            }
-        }
-        match best {
-            Some((nd, c)) => {
-                // Three agents in a row that do not shrink the shortfall: staffing is not the constraint.
-                flat = if c.1 < current.1 - 1e-4 { 0 } else { flat + 1 };
-                d = nd;
-                current = c;
-            }
-            None => break,
-        }
-    }
+) -> Result<Greedy, DecideError> {
+    let d = vec![0i64; k];
+    let current = eval(&d)?.ok_or_else(|| {
+        DecideError::Model("the scenario's own staffing cannot be simulated".into())
+    })?;
+    let mut search = Search {
+        k,
+        eval,
+        d,
+        current,
+    };
+    let flat = search.add_agents(max_steps, per_hour)?;
     let mut notes = Vec::new();
-    if !current.0.meets_targets {
-        if flat >= 3 {
-            let gaps: Vec<String> = targets
-                .iter()
-                .filter_map(|(p, t)| {
-                    current
-                        .0
-                        .sla_compliance
-                        .get(p)
-                        .filter(|e| e.ci_low < *t)
-                        .map(|e| {
-                            format!(
-                                "{p} stays at {:.1}% (target {:.0}%)",
-                                e.mean * 100.0,
-                                t * 100.0
-                            )
-                        })
-                })
-                .collect();
-            notes.push(format!(
-                "more agents stop helping: {}. {limits} exceeds the target for too many incidents — change the process (swarming, automation, routing), not only the staffing",
-                gaps.join(", ")
-            ));
-        } else {
-            notes.push(format!(
-                "no staffing within {max_steps} added agents meets every target"
-            ));
-        }
+    if search.current.0.meets_targets {
+        search.give_back()?;
     } else {
-        loop {
-            let mut improved = false;
-            for t in 0..k {
-                let mut nd = d.clone();
-                nd[t] -= 1;
-                if let Some(c) = eval(&nd)? {
-                    if c.0.meets_targets {
-                        d = nd;
-                        current = c;
-                        improved = true;
-                    }
-                }
-            }
-            if !improved {
-                break;
-            }
-        }
+        notes.push(unmet_note(
+            &search.current.0,
+            targets,
+            flat,
+            max_steps,
+            limits,
+        ));
     }
-    let optimum = current.0.meets_targets.then(|| current.0.clone());
-    let mut cost_curve = vec![current.0.clone()];
-    for t in 0..k {
-        for delta in [-1i64, 1] {
-            let mut nd = d.clone();
-            nd[t] += delta;
-            if let Some((c, _)) = eval(&nd)? {
-                cost_curve.push(c);
-            }
-        }
-    }
-    cost_curve.sort_by(|a, b| a.agent_hours_per_week.total_cmp(&b.agent_hours_per_week));
+    let optimum = search
+        .current
+        .0
+        .meets_targets
+        .then(|| search.current.0.clone());
     Ok(Greedy {
         optimum,
-        cost_curve,
+        cost_curve: search.cost_curve()?,
         notes,
     })
+}
+
+/// A staffing search's settings: the SLA compliance targets, replications per candidate, the seed
+/// of the common random numbers, worker threads, and the most agents the search adds.
+struct SearchRun<'a> {
+    targets: &'a BTreeMap<String, f64>,
+    replications: usize,
+    seed: u64,
+    threads: Option<usize>,
+    max_steps: usize,
+}
+
+/// The greedy search over `k` levers where `run` simulates one candidate; each candidate is
+/// simulated once (cached). Returns what the search found and how many candidates were simulated.
+fn run_greedy(
+    k: usize,
+    r: &SearchRun,
+    (per_hour, limits): (bool, &str),
+    run: &mut RunFn,
+) -> Result<(Greedy, usize), DecideError> {
+    let targets = r.targets;
+    let mut evaluated = 0usize;
+    let mut cache: BTreeMap<Vec<i64>, Eval> = BTreeMap::new();
+    let mut eval = |d: &[i64]| -> Result<Eval, DecideError> {
+        if let Some(c) = cache.get(d) {
+            return Ok(c.clone());
+        }
+        let res = run(d)?.map(|(mean_staff, s)| {
+            evaluated += 1;
+            let c = Candidate::of(d.to_vec(), mean_staff, &s, targets);
+            (c, shortfall(&s, targets))
+        });
+        cache.insert(d.to_vec(), res.clone());
+        Ok(res)
+    };
+    let g = greedy(k, targets, r.max_steps, per_hour, limits, &mut eval)?;
+    Ok((g, evaluated))
 }
 
 /// What both searches need: targets on known priorities, SLA targets, and ≥ 2 replications.
@@ -269,73 +368,112 @@ fn check_search(
     sla_hours: &[f64],
     replications: usize,
     what: (&str, &str),
-) -> Result<(), String> {
+) -> Result<(), DecideError> {
     let (model, sla_field) = what;
     if targets.is_empty() {
-        return Err("--target needs at least one priority target, e.g. P1=95%,P2=90%".into());
+        return Err(DecideError::usage(
+            "--target",
+            " needs at least one priority target, e.g. P1=95%,P2=90%",
+        ));
     }
     for p in targets.keys() {
         if p != "all" && !priorities.contains(p) {
-            return Err(format!(
-                "--target {p}: no such priority in the {model} (priorities: {priorities:?})"
+            return Err(DecideError::usage(
+                "--target",
+                format!(" {p}: no such priority in the {model} (priorities: {priorities:?})"),
             ));
         }
     }
     if sla_hours.iter().all(|h| h.is_infinite()) {
-        return Err(format!(
+        return Err(DecideError::Model(format!(
             "the {model} has no {sla_field}: SLA compliance cannot be computed"
-        ));
+        )));
     }
     if replications < 2 {
-        return Err("the search needs at least 2 replications for confidence intervals".into());
+        return Err(DecideError::Model(
+            "the search needs at least 2 replications for confidence intervals".into(),
+        ));
     }
     Ok(())
 }
 
+/// The least staffing that meets every target (see the module doc): per tier of a tier scenario,
+/// per pool and band of hours of a desk.
 pub fn search(
-    m: &Model,
+    subject: &Subject,
     targets: &BTreeMap<String, f64>,
     replications: usize,
     seed: u64,
     threads: Option<usize>,
     max_steps: usize,
-) -> Result<StaffingResult, String> {
-    check_search(
+) -> Result<StaffingResult, DecideError> {
+    let r = SearchRun {
         targets,
+        replications,
+        seed,
+        threads,
+        max_steps,
+    };
+    match subject {
+        Subject::Tiers(m) => search_tiers(m, &r),
+        Subject::Desk(d) => search_pools(d, &r),
+    }
+}
+
+/// The result of a search: `units` names the tiers or pools, `erlang_c` their Erlang-C agents,
+/// `levers` (desks) what each staffing change adds agents to.
+fn staffing_result(
+    r: &SearchRun,
+    (g, evaluated): (Greedy, usize),
+    units: Vec<String>,
+    erlang_c: Vec<Option<u32>>,
+    levers: Vec<String>,
+) -> StaffingResult {
+    StaffingResult {
+        tiers: units,
+        targets: r.targets.clone(),
+        replications: r.replications,
+        optimum: g.optimum,
+        cost_curve: g.cost_curve,
+        evaluated,
+        erlang_c,
+        notes: g.notes,
+        levers,
+    }
+}
+
+/// The least staffing per tier of a tier scenario: a lever per tier ([`apply`]).
+fn search_tiers(m: &Model, r: &SearchRun) -> Result<StaffingResult, DecideError> {
+    check_search(
+        r.targets,
         &m.priorities,
         &m.sla_hours,
-        replications,
+        r.replications,
         ("scenario", "[sla] resolution_hours"),
     )?;
-    let mut evaluated = 0usize;
-    let mut cache: BTreeMap<Vec<i64>, Eval> = BTreeMap::new();
-    let mut eval = |d: &[i64]| -> Result<Eval, String> {
-        if let Some(c) = cache.get(d) {
-            return Ok(c.clone());
-        }
-        let res = match apply(m, d) {
-            None => None,
-            Some(mm) => {
-                evaluated += 1;
-                let (_, s) = run_crn(&mm, replications, seed, threads)?;
-                let mean_staff: Vec<f64> =
-                    mm.tiers.iter().map(|t| t.schedule.mean_staff()).collect();
-                let c = Candidate::of(d.to_vec(), mean_staff, &s, targets);
-                Some((c, shortfall(&s, targets)))
-            }
+    let mut run = |d: &[i64]| -> Result<Option<(Vec<f64>, Summary)>, DecideError> {
+        let Some(mm) = apply(m, d) else {
+            return Ok(None);
         };
-        cache.insert(d.to_vec(), res.clone());
-        Ok(res)
+        let (_, s) = run_crn(&mm, r.replications, r.seed, r.threads)?;
+        let mean_staff = mm.tiers.iter().map(|t| t.schedule.mean_staff()).collect();
+        Ok(Some((mean_staff, s)))
     };
-    let k = m.tiers.len();
-    let g = greedy(
-        k,
-        targets,
-        max_steps,
-        false,
-        "The work itself (service and escalation times)",
-        &mut eval,
-    )?;
+    let limits = "The work itself (service and escalation times)";
+    let found = run_greedy(m.tiers.len(), r, (false, limits), &mut run)?;
+    Ok(staffing_result(
+        r,
+        found,
+        m.tiers.iter().map(|t| t.name.clone()).collect(),
+        tier_erlang(m, r.targets),
+        Vec::new(),
+    ))
+}
+
+/// Erlang-C agents per tier (constant, 24×7): each tier's arrival rate is the rate of incidents
+/// that reach it (escalation shares of the tiers before it, the knowledge uplift at the first),
+/// its work the mean work of those incidents.
+fn tier_erlang(m: &Model, targets: &BTreeMap<String, f64>) -> Vec<Option<u32>> {
     let mean_profile = m.profile.iter().sum::<f64>() / 168.0;
     let lambda0 = m.rate_per_hour * mean_profile * (1.0 - m.self_heal_share);
     let mix: Vec<f64> = (0..m.priorities.len())
@@ -369,17 +507,7 @@ pub fn search(
             *r *= p;
         }
     }
-    Ok(StaffingResult {
-        tiers: m.tiers.iter().map(|t| t.name.clone()).collect(),
-        targets: targets.clone(),
-        replications,
-        optimum: g.optimum,
-        cost_curve: g.cost_curve,
-        evaluated,
-        erlang_c: erlang,
-        notes: g.notes,
-        levers: Vec::new(),
-    })
+    erlang
 }
 
 /// A desk staffing lever: one band of one pool's staffed hours.
@@ -437,64 +565,37 @@ pub fn apply_levers(d: &Desk, levers: &[Lever], deltas: &[i64]) -> Option<Desk> 
     Some(d)
 }
 
-/// The least staffing per pool and band of hours that meets the targets (see the module doc).
-pub fn search_desk(
-    desk: &Desk,
-    targets: &BTreeMap<String, f64>,
-    replications: usize,
-    seed: u64,
-    threads: Option<usize>,
-    max_steps: usize,
-) -> Result<StaffingResult, String> {
+/// The least staffing per pool and band of hours of a desk: two levers per pool
+/// ([`desk_levers`], [`apply_levers`]), the step with the largest cut of the shortfall per added
+/// agent-hour.
+fn search_pools(desk: &Desk, r: &SearchRun) -> Result<StaffingResult, DecideError> {
     check_search(
-        targets,
+        r.targets,
         &desk.spec.priorities,
         &desk.sla_hours,
-        replications,
+        r.replications,
         ("desk", "sla_resolution_hours"),
     )?;
     let levers = desk_levers(desk);
-    let mut evaluated = 0usize;
-    let mut cache: BTreeMap<Vec<i64>, Eval> = BTreeMap::new();
-    let mut eval = |deltas: &[i64]| -> Result<Eval, String> {
-        if let Some(c) = cache.get(deltas) {
-            return Ok(c.clone());
-        }
-        let res = match apply_levers(desk, &levers, deltas) {
-            None => None,
-            Some(dd) => {
-                evaluated += 1;
-                let mean_staff: Vec<f64> = (0..dd.pools.len())
-                    .map(|p| super::compare::mean_agents(&dd, p))
-                    .collect();
-                let r = Subject::Desk(Box::new(dd)).run_crn(replications, seed, threads)?;
-                let s = &r.summary;
-                let c = Candidate::of(deltas.to_vec(), mean_staff, s, targets);
-                Some((c, shortfall(s, targets)))
-            }
+    let mut run = |deltas: &[i64]| -> Result<Option<(Vec<f64>, Summary)>, DecideError> {
+        let Some(dd) = apply_levers(desk, &levers, deltas) else {
+            return Ok(None);
         };
-        cache.insert(deltas.to_vec(), res.clone());
-        Ok(res)
+        let mean_staff = (0..dd.pools.len())
+            .map(|p| super::compare::mean_agents(&dd, p))
+            .collect();
+        let runs = Subject::Desk(Box::new(dd)).run_crn(r.replications, r.seed, r.threads)?;
+        Ok(Some((mean_staff, runs.summary)))
     };
-    let g = greedy(
-        levers.len(),
-        targets,
-        max_steps,
-        true,
-        "The time incidents spend outside queues (work, external waits, transfers)",
-        &mut eval,
-    )?;
-    Ok(StaffingResult {
-        tiers: desk.pools.iter().map(|p| p.name.clone()).collect(),
-        targets: targets.clone(),
-        replications,
-        optimum: g.optimum,
-        cost_curve: g.cost_curve,
-        evaluated,
-        erlang_c: desk_erlang(desk, targets),
-        notes: g.notes,
-        levers: levers.iter().map(|l| l.name.clone()).collect(),
-    })
+    let limits = "The time incidents spend outside queues (work, external waits, transfers)";
+    let found = run_greedy(levers.len(), r, (true, limits), &mut run)?;
+    Ok(staffing_result(
+        r,
+        found,
+        desk.pools.iter().map(|p| p.name.clone()).collect(),
+        desk_erlang(desk, r.targets),
+        levers.iter().map(|l| l.name.clone()).collect(),
+    ))
 }
 
 /// Erlang-C agents per pool (constant, 24×7): visit rate from the traffic equations, mean work,

@@ -290,32 +290,21 @@ pub fn recurrent_flags(rows: &[Row], window_hours: f64) -> Vec<Option<bool>> {
     flags
 }
 
-pub fn analyze(
-    rows: &[Row],
-    names: &[String],
-    key: &[String],
-    window_hours: f64,
-    top: usize,
-) -> Recurrence {
-    let flags = recurrent_flags(rows, window_hours);
-    struct Acc {
-        n: u64,
-        rec: u64,
-        first: i64,
-        last: i64,
-        down: f64,
-        linked: u64,
-        problems: Vec<String>,
-    }
-    let mut by: HashMap<u32, Acc> = HashMap::new();
-    let (mut with_key, mut recurrent) = (0u64, 0u64);
-    for (r, f) in rows.iter().zip(&flags) {
-        let (Some(k), Some(f)) = (r.key, f) else {
-            continue;
-        };
-        with_key += 1;
-        recurrent += u64::from(*f);
-        let a = by.entry(k).or_insert(Acc {
+/// One key's incidents so far: how many, how many recurrent, first and last opening, the summed
+/// resolution hours (downtime), how many are linked to a problem and up to 5 distinct problem ids.
+struct KeyTally {
+    n: u64,
+    rec: u64,
+    first: i64,
+    last: i64,
+    down: f64,
+    linked: u64,
+    problems: Vec<String>,
+}
+
+impl KeyTally {
+    fn new() -> KeyTally {
+        KeyTally {
             n: 0,
             rec: 0,
             first: i64::MAX,
@@ -323,19 +312,48 @@ pub fn analyze(
             down: 0.0,
             linked: 0,
             problems: Vec::new(),
-        });
-        a.n += 1;
-        a.rec += u64::from(*f);
-        a.first = a.first.min(r.opened);
-        a.last = a.last.max(r.opened);
-        a.down += r.resolution_hours.unwrap_or(0.0);
+        }
+    }
+
+    /// Counts one incident with its recurrence flag.
+    fn add(&mut self, r: &Row, recurrent: bool) {
+        self.n += 1;
+        self.rec += u64::from(recurrent);
+        self.first = self.first.min(r.opened);
+        self.last = self.last.max(r.opened);
+        self.down += r.resolution_hours.unwrap_or(0.0);
         if let Some(p) = r.problem_id {
-            a.linked += 1;
-            if !a.problems.iter().any(|x| x == p) && a.problems.len() < 5 {
-                a.problems.push(p.to_string());
+            self.linked += 1;
+            if !self.problems.iter().any(|x| x == p) && self.problems.len() < 5 {
+                self.problems.push(p.to_string());
             }
         }
     }
+}
+
+/// The key tallies of the incidents with a key and a recurrence flag, with how many those are
+/// and how many of them are recurrent.
+fn key_tallies(rows: &[Row], flags: &[Option<bool>]) -> (HashMap<u32, KeyTally>, u64, u64) {
+    let mut by: HashMap<u32, KeyTally> = HashMap::new();
+    let (mut with_key, mut recurrent) = (0u64, 0u64);
+    for (r, f) in rows.iter().zip(flags) {
+        let (Some(k), Some(f)) = (r.key, f) else {
+            continue;
+        };
+        with_key += 1;
+        recurrent += u64::from(*f);
+        by.entry(k).or_insert_with(KeyTally::new).add(r, *f);
+    }
+    (by, with_key, recurrent)
+}
+
+/// The clusters (keys with at least 2 incidents), most recurrent first (ties: more incidents, then
+/// the key's name); with their count before the list is cut to the `top`.
+fn ranked_clusters(
+    by: HashMap<u32, KeyTally>,
+    names: &[String],
+    top: usize,
+) -> (u64, Vec<Cluster>) {
     let mut clusters: Vec<Cluster> = by
         .into_iter()
         .filter(|(_, a)| a.n >= 2)
@@ -358,6 +376,21 @@ pub fn analyze(
             .then(a.key.cmp(&b.key))
     });
     clusters.truncate(top);
+    (n_clusters, clusters)
+}
+
+/// Recurrence by `key`: an incident is recurrent when an earlier incident with the same key
+/// opened at most `window_hours` before it; the `top` clusters by recurrent incidents.
+pub fn analyze(
+    rows: &[Row],
+    names: &[String],
+    key: &[String],
+    window_hours: f64,
+    top: usize,
+) -> Recurrence {
+    let flags = recurrent_flags(rows, window_hours);
+    let (by, with_key, recurrent) = key_tallies(rows, &flags);
+    let (n_clusters, top_clusters) = ranked_clusters(by, names, top);
     Recurrence {
         key: key.to_vec(),
         key_coverage: if rows.is_empty() {
@@ -375,7 +408,7 @@ pub fn analyze(
             recurrent as f64 / with_key as f64
         },
         clusters: n_clusters,
-        top_clusters: clusters,
+        top_clusters,
     }
 }
 

@@ -277,6 +277,20 @@ mod tests {
         MON + day * DAY_MS + (hour * crate::units::MS_PER_HOUR_F64) as i64
     }
 
+    /// Person `person` active at `at_ms`.
+    fn act(person: u32, at_ms: i64) -> Activity {
+        Activity { person, at_ms }
+    }
+
+    /// Person `person` holding an incident in work over [`start_ms`, `end_ms`).
+    fn holding(person: u32, start_ms: i64, end_ms: i64) -> Held {
+        Held {
+            person,
+            start_ms,
+            end_ms,
+        }
+    }
+
     #[test]
     fn hour_of_week_starts_monday_utc() {
         assert_eq!(hour_of_week(MON), 0);
@@ -292,30 +306,12 @@ mod tests {
         // twice more in the same hour (counted once). Week 2 Monday: ann at 10:05 only.
         // Slot Mon 10: week 1 {ann, bob}, week 2 {ann} → 1.5; Mon 9: 0.5; Mon 11: 0.5.
         let acts = [
-            Activity {
-                person: 0,
-                at_ms: at(0, 9.17),
-            },
-            Activity {
-                person: 0,
-                at_ms: at(0, 11.83),
-            },
-            Activity {
-                person: 1,
-                at_ms: at(0, 10.5),
-            },
-            Activity {
-                person: 1,
-                at_ms: at(0, 10.6),
-            },
-            Activity {
-                person: 1,
-                at_ms: at(0, 10.7),
-            },
-            Activity {
-                person: 0,
-                at_ms: at(7, 10.08),
-            },
+            act(0, at(0, 9.17)),
+            act(0, at(0, 11.83)),
+            act(1, at(0, 10.5)),
+            act(1, at(0, 10.6)),
+            act(1, at(0, 10.7)),
+            act(0, at(7, 10.08)),
         ];
         let c = capacity(&acts, &[], (MON, at(14, 0.0)), 2);
         assert_eq!(c.mean_agents[9], 0.5);
@@ -331,16 +327,7 @@ mod tests {
     #[test]
     fn long_days_are_not_filled_and_never_more_agents_than_people() {
         // One person active at 01:00 and 20:00 the same day: span 19 h > 12 h, so only two hours.
-        let acts = [
-            Activity {
-                person: 0,
-                at_ms: at(0, 1.5),
-            },
-            Activity {
-                person: 0,
-                at_ms: at(0, 20.5),
-            },
-        ];
+        let acts = [act(0, at(0, 1.5)), act(0, at(0, 20.5))];
         let c = capacity(&acts, &[], (MON, at(7, 0.0)), 1);
         assert_eq!(c.mean_agents.iter().sum::<f64>(), 2.0);
         assert_eq!((c.agents[1], c.agents[20]), (1, 1));
@@ -352,16 +339,8 @@ mod tests {
     fn confidence_drops_rare_hours() {
         // Active on 11 Mondays at 9:00; on one of them also at 22:00 (span 13 h: not filled).
         // Mon 22 has confidence 1/11 < 0.1 and is dropped; Mon 9 stays.
-        let mut acts: Vec<Activity> = (0..11)
-            .map(|w| Activity {
-                person: 0,
-                at_ms: at(7 * w, 9.2),
-            })
-            .collect();
-        acts.push(Activity {
-            person: 0,
-            at_ms: at(0, 22.5),
-        });
+        let mut acts: Vec<Activity> = (0..11).map(|w| act(0, at(7 * w, 9.2))).collect();
+        acts.push(act(0, at(0, 22.5)));
         let c = capacity(&acts, &[], (MON, at(77, 0.0)), 1);
         assert_eq!(c.mean_agents[9], 1.0);
         assert_eq!(c.mean_agents[22], 0.0);
@@ -374,31 +353,14 @@ mod tests {
         // work: 0.5. Ann is on duty 10–14 (one working day), so Mon 11–13 have 1 agent and no load.
         // The largest of [0.5, 3] = 3.
         let acts = [
-            Activity {
-                person: 0,
-                at_ms: at(0, 10.5),
-            },
-            Activity {
-                person: 0,
-                at_ms: at(0, 14.17),
-            },
-            Activity {
-                person: 1,
-                at_ms: at(0, 14.33),
-            },
+            act(0, at(0, 10.5)),
+            act(0, at(0, 14.17)),
+            act(1, at(0, 14.33)),
         ];
         let mut held: Vec<Held> = (0..3)
-            .map(|_| Held {
-                person: 0,
-                start_ms: at(0, 10.0),
-                end_ms: at(0, 11.0),
-            })
+            .map(|_| holding(0, at(0, 10.0), at(0, 11.0)))
             .collect();
-        held.push(Held {
-            person: 1,
-            start_ms: at(0, 14.0),
-            end_ms: at(0, 15.0),
-        });
+        held.push(holding(1, at(0, 14.0), at(0, 15.0)));
         let c = capacity(&acts, &held, (MON, at(7, 0.0)), 2);
         assert_eq!(c.concurrency_peak, 3.0);
         assert_eq!(c.concurrency, 3);
@@ -411,15 +373,8 @@ mod tests {
         // Ann is on duty Mon 10 only (one agent-hour a week) and holds one incident in work from
         // Mon 10:00 to 20:00. At her staffed hour the load per agent is 1, but the week holds 10
         // work-hours against 1 agent-hour: concurrency 10.
-        let acts = [Activity {
-            person: 0,
-            at_ms: at(0, 10.5),
-        }];
-        let held = [Held {
-            person: 0,
-            start_ms: at(0, 10.0),
-            end_ms: at(0, 20.0),
-        }];
+        let acts = [act(0, at(0, 10.5))];
+        let held = [holding(0, at(0, 10.0), at(0, 20.0))];
         let c = capacity(&acts, &held, (MON, at(7, 0.0)), 1);
         assert_eq!(c.agents.iter().sum::<u32>(), 1);
         assert_eq!(c.concurrency_peak, 10.0);
@@ -430,22 +385,9 @@ mod tests {
     fn concurrency_uses_the_mean_load_of_the_hour_of_week() {
         // Two weeks; ann on duty Mon 10 both weeks (1 agent). Week 1: four incidents in work all
         // that hour, week 2: none. Mean load 2 per agent: concurrency 2 (not the week-1 peak 4).
-        let acts = [
-            Activity {
-                person: 0,
-                at_ms: at(0, 10.5),
-            },
-            Activity {
-                person: 0,
-                at_ms: at(7, 10.5),
-            },
-        ];
+        let acts = [act(0, at(0, 10.5)), act(0, at(7, 10.5))];
         let held: Vec<Held> = (0..4)
-            .map(|_| Held {
-                person: 0,
-                start_ms: at(0, 10.0),
-                end_ms: at(0, 11.0),
-            })
+            .map(|_| holding(0, at(0, 10.0), at(0, 11.0)))
             .collect();
         let c = capacity(&acts, &held, (MON, at(14, 0.0)), 1);
         assert_eq!(c.agents[10], 1);
@@ -457,21 +399,9 @@ mod tests {
     fn multitasking_is_held_hours_over_busy_hours() {
         // ann holds [0,4) and [2,6): 8 held hours over 6 busy hours; bob [0,2): 2 over 2.
         let held = [
-            Held {
-                person: 0,
-                start_ms: at(0, 0.0),
-                end_ms: at(0, 4.0),
-            },
-            Held {
-                person: 0,
-                start_ms: at(0, 2.0),
-                end_ms: at(0, 6.0),
-            },
-            Held {
-                person: 1,
-                start_ms: at(0, 0.0),
-                end_ms: at(0, 2.0),
-            },
+            holding(0, at(0, 0.0), at(0, 4.0)),
+            holding(0, at(0, 2.0), at(0, 6.0)),
+            holding(1, at(0, 0.0), at(0, 2.0)),
         ];
         let c = capacity(&[], &held, (MON, at(7, 0.0)), 2);
         assert_eq!(c.multitasking, 1.25);

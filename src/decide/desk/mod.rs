@@ -653,20 +653,143 @@ pub fn arrival_profile(opened: &[i64], window: (i64, i64)) -> Vec<f64> {
     filled.iter().map(|r| r / m).collect()
 }
 
-/// Discovers the desk. Errors name what is missing.
-pub fn discover(
-    incidents: &[Incident],
-    events: &[Event],
+/// The capacity window: the `window_days` before the cut, starting no earlier than the first
+/// opening of an incident with events; with that first opening.
+fn capacity_window(
+    tls: &[(String, Timeline<'_>)],
+    cut_ms: i64,
+    window_days: f64,
+) -> (i64, (i64, i64)) {
+    let first_event = tls
+        .iter()
+        .map(|(_, t)| t.opened_ms())
+        .min()
+        .unwrap_or(cut_ms);
+    let window = (
+        (cut_ms - (window_days * 24.0 * crate::units::MS_PER_HOUR_F64) as i64).max(first_event),
+        cut_ms,
+    );
+    (first_event, window)
+}
+
+/// What entry, routing, work and waiting are fitted from: the visits starting in the window, the
+/// desk as it is now; with fewer than [`MIN_RECENT_VISITS`] finished visits there, the whole period
+/// (and a note says so).
+fn gather_recent(
+    tls: &[(String, Timeline<'_>)],
+    vis: &[Vec<Visit>],
+    ivs: &[Vec<(visits::Interval, &Event)>],
+    (map, classes): (&PoolMap, &Classes),
+    window_start: i64,
+    notes: &mut Vec<String>,
+) -> Gathered {
+    let g = gather(tls, vis, ivs, map, classes, window_start);
+    let finished_recent = g
+        .visits
+        .iter()
+        .filter(|v| v.2.exit != Exit::Censored)
+        .count();
+    if finished_recent >= MIN_RECENT_VISITS {
+        return g;
+    }
+    notes.push(format!(
+        "{finished_recent} finished visits start in the window: entry, routing, work and waiting are fitted over the whole period"
+    ));
+    gather(tls, vis, ivs, map, classes, i64::MIN)
+}
+
+/// The discovered arrivals (the module doc's rules) and the openings they are counted from.
+struct ArrivalsFit {
+    arrivals: DeskArrivals,
+    /// Incidents opened in the last 7 days before the cut (no earlier than the first opening).
+    opened_last_week: u64,
+    opened_in_window: u64,
+}
+
+fn desk_arrivals(
+    tls: &[(String, Timeline<'_>)],
+    classes: &Classes,
+    g: &Gathered,
+    np: usize,
+    (cut_ms, first_event, window): (i64, i64, (i64, i64)),
+) -> ArrivalsFit {
+    let opened: Vec<i64> = tls.iter().map(|(_, t)| t.opened_ms()).collect();
+    let week_start = (cut_ms - 168 * HOUR_MS).max(first_event);
+    let opened_last_week = opened.iter().filter(|t| **t >= week_start).count() as u64;
+    let nc = classes.numbers.len();
+    let mut mix_counts = vec![0u64; nc];
+    for (id, _) in tls {
+        mix_counts[classes.of.get(id).copied().unwrap_or(0) as usize] += 1;
+    }
+    ArrivalsFit {
+        arrivals: DeskArrivals {
+            rate_per_hour: opened_last_week as f64 / (hours(cut_ms - week_start)).max(1.0),
+            hour_of_week: arrival_profile(&opened, window),
+            priority_mix: shares(&mix_counts, tls.len() as u64),
+            entry: entry_rows(g, nc, np),
+        },
+        opened_last_week,
+        opened_in_window: opened.iter().filter(|t| **t >= window.0).count() as u64,
+    }
+}
+
+/// Every pool's spec, with its routing rows, and what was found about it.
+fn pools(
+    g: &Gathered,
+    map: &PoolMap,
+    nc: usize,
+    window: (i64, i64),
+    whole: (i64, i64),
+) -> (Vec<PoolSpec>, Vec<PoolFit>) {
+    let mut pools = Vec::new();
+    let mut fits = Vec::new();
+    for (p, routing) in routing_all(g, nc, map.names.len()).into_iter().enumerate() {
+        let (mut spec, fit) = pool_spec(g, p, map, nc, window, whole);
+        spec.routing = routing;
+        pools.push(spec);
+        fits.push(fit);
+    }
+    (pools, fits)
+}
+
+/// The resolution target of each priority class (hours) from `sla_hours`; empty without targets,
+/// an error when targets are given but one of the data's priorities has none.
+fn class_sla_hours(classes: &Classes, sla_hours: &BTreeMap<u8, f64>) -> Result<Vec<f64>, String> {
+    let mut sla = Vec::new();
+    for p in &classes.numbers {
+        if let Some(h) = sla_hours.get(p) {
+            sla.push(*h);
+        } else if !sla_hours.is_empty() {
+            return Err(format!(
+                "the SLA policy has no target for priority {p}, present in the data"
+            ));
+        }
+    }
+    Ok(sla)
+}
+
+/// The cut (`until_ms`, else just after the last event), the key table and the incidents'
+/// timelines of the events before the cut.
+struct CutTimelines<'a> {
+    cut_ms: i64,
+    keys: Keys,
+    /// (incident id, timeline) per incident with events before the cut.
+    tls: Vec<(String, Timeline<'a>)>,
+}
+
+/// The timelines before the cut; an error when the events table is empty or fewer than 20
+/// incidents have events before the cut.
+fn timelines_before_cut<'a>(
+    events: &'a [Event],
     o: &DeskFitOptions,
-) -> Result<DeskFit, String> {
-    let mut notes = Vec::new();
+    by: PoolBy,
+) -> Result<CutTimelines<'a>, String> {
     let last_event = events
         .iter()
         .map(|e| e.at)
         .max()
         .ok_or("the events table is empty")?;
     let cut_ms = o.until_ms.unwrap_or(last_event + 1);
-    let by = o.pool_by.unwrap_or_else(|| default_pool_by(events));
     let mut keys = Keys::default();
     let tls = visits::timelines(events, cut_ms, by, &o.states, &mut keys);
     if tls.len() < 20 {
@@ -675,6 +798,18 @@ pub fn discover(
             tls.len()
         ));
     }
+    Ok(CutTimelines { cut_ms, keys, tls })
+}
+
+/// Discovers the desk (the module doc's rules). Errors name what is missing.
+pub fn discover(
+    incidents: &[Incident],
+    events: &[Event],
+    o: &DeskFitOptions,
+) -> Result<DeskFit, String> {
+    let mut notes = Vec::new();
+    let by = o.pool_by.unwrap_or_else(|| default_pool_by(events));
+    let CutTimelines { cut_ms, keys, tls } = timelines_before_cut(events, o, by)?;
     let in_scope: HashSet<&str> = tls.iter().map(|(id, _)| id.as_str()).collect();
     let incs: Vec<Incident> = incidents
         .iter()
@@ -685,53 +820,17 @@ pub fn discover(
     let (vis, ivs): (Vec<Vec<Visit>>, Vec<_>) =
         tls.iter().map(|(_, t)| visits::visits(t, cut_ms)).unzip();
     let map = pool_map(by, o.top.unwrap_or(10), &keys, &vis);
-    let first_event = tls
-        .iter()
-        .map(|(_, t)| t.opened_ms())
-        .min()
-        .unwrap_or(cut_ms);
-    let window = (
-        (cut_ms - (o.window_days * 24.0 * crate::units::MS_PER_HOUR_F64) as i64).max(first_event),
-        cut_ms,
-    );
-    // Entry, routing, work and waiting describe the desk as it was in the window (visits starting
-    // in it); with fewer than MIN_RECENT_VISITS finished visits there, over the whole period.
-    let mut g = gather(&tls, &vis, &ivs, &map, &classes, window.0);
-    let finished_recent = g
-        .visits
-        .iter()
-        .filter(|v| v.2.exit != Exit::Censored)
-        .count();
-    if finished_recent < MIN_RECENT_VISITS {
-        g = gather(&tls, &vis, &ivs, &map, &classes, i64::MIN);
-        notes.push(format!(
-            "{finished_recent} finished visits start in the window: entry, routing, work and waiting are fitted over the whole period"
-        ));
-    }
-    let opened: Vec<i64> = tls.iter().map(|(_, t)| t.opened_ms()).collect();
-    let week_start = (cut_ms - 168 * HOUR_MS).max(first_event);
-    let opened_last_week = opened.iter().filter(|t| **t >= week_start).count() as u64;
-    let opened_in_window = opened.iter().filter(|t| **t >= window.0).count() as u64;
+    let (first_event, window) = capacity_window(&tls, cut_ms, o.window_days);
+    let g = gather_recent(&tls, &vis, &ivs, (&map, &classes), window.0, &mut notes);
     let nc = classes.numbers.len();
-    let np = map.names.len();
-    let mut mix_counts = vec![0u64; nc];
-    for (id, _) in &tls {
-        mix_counts[classes.of.get(id).copied().unwrap_or(0) as usize] += 1;
-    }
-    let arrivals = DeskArrivals {
-        rate_per_hour: opened_last_week as f64 / (hours(cut_ms - week_start)).max(1.0),
-        hour_of_week: arrival_profile(&opened, window),
-        priority_mix: shares(&mix_counts, tls.len() as u64),
-        entry: entry_rows(&g, nc, np),
-    };
-    let mut pools = Vec::new();
-    let mut fits = Vec::new();
-    for (p, routing) in routing_all(&g, nc, np).into_iter().enumerate() {
-        let (mut spec, fit) = pool_spec(&g, p, &map, nc, window, (first_event, cut_ms));
-        spec.routing = routing;
-        pools.push(spec);
-        fits.push(fit);
-    }
+    let arrivals = desk_arrivals(
+        &tls,
+        &classes,
+        &g,
+        map.names.len(),
+        (cut_ms, first_event, window),
+    );
+    let (pools, fits) = pools(&g, &map, nc, window, (first_event, cut_ms));
     let labels = label_table(events, cut_ms, &o.states);
     let (closure_probability, closure, closed_label) = closure(&tls, cut_ms);
     let closure_bands = closure_bands(&tls, cut_ms, closure_probability);
@@ -742,16 +841,7 @@ pub fn discover(
             ));
         }
     }
-    let mut sla = Vec::new();
-    for p in &classes.numbers {
-        if let Some(h) = o.sla_hours.get(p) {
-            sla.push(*h);
-        } else if !o.sla_hours.is_empty() {
-            return Err(format!(
-                "the SLA policy has no target for priority {p}, present in the data"
-            ));
-        }
-    }
+    let sla = class_sla_hours(&classes, &o.sla_hours)?;
     let spec = DeskSpec {
         name: o.name.clone(),
         description: format!("discovered by incidentlab fit from {} incidents", tls.len()),
@@ -763,7 +853,7 @@ pub fn discover(
         shift_end: Default::default(),
         priorities: classes.numbers.iter().map(|p| priority_label(*p)).collect(),
         start: crate::metrics::recurrence::iso(cut_ms),
-        arrivals,
+        arrivals: arrivals.arrivals,
         pools,
         sla_resolution_hours: sla,
         states: labels
@@ -784,8 +874,8 @@ pub fn discover(
         events: tls.iter().map(|(_, t)| t.events.len() as u64).sum(),
         cut_ms,
         window,
-        opened_last_week,
-        opened_in_window,
+        opened_last_week: arrivals.opened_last_week,
+        opened_in_window: arrivals.opened_in_window,
         labels,
         notes,
     })

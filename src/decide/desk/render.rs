@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
-use super::{capacity, DeskFit, MIN_FIT, MIN_ROWS, OTHER_GROUPS};
+use super::{capacity, DeskFit, PoolFit, MIN_FIT, MIN_ROWS, OTHER_GROUPS};
 use crate::metrics::recurrence::iso;
+use crate::sim::desk::PoolSpec;
 use crate::sim::model::ServiceSpec;
 
 /// A TOML basic string.
@@ -191,9 +192,8 @@ fn states(f: &DeskFit, o: &mut String) {
     }
 }
 
-fn pool(f: &DeskFit, i: usize, o: &mut String) {
-    let (p, fit) = (&f.spec.pools[i], &f.pools[i]);
-    let _ = writeln!(o, "\n[[pools]]");
+/// A pool's comment lines: what its visits and its people were in the data.
+fn pool_comments(f: &DeskFit, fit: &PoolFit, o: &mut String) {
     let _ = writeln!(
         o,
         "# {} visits ({} finished), {} raw {}(s); per finished visit: queue {:.2} h, work {:.2} h, wait {:.2} h ({:.0} % of visits wait).",
@@ -211,6 +211,11 @@ fn pool(f: &DeskFit, i: usize, o: &mut String) {
         "# People: {} seen in the period, {} in the capacity window; at most {} on duty, {} agent-hours a week; in work per agent on duty (peak) {:.2}; multitasking {:.2} incidents per busy person.",
         fit.people_seen, fit.people_in_window, fit.agents_max, fit.agent_hours_per_week, fit.concurrency_peak, fit.multitasking
     );
+}
+
+/// A pool's capacity: its name, people, agents per hour of the week (a row per day) and
+/// concurrency.
+fn pool_capacity(p: &PoolSpec, o: &mut String) {
     let _ = writeln!(o, "name = {}", q(&p.name));
     let _ = writeln!(o, "people_seen = {}", p.people_seen);
     let _ = writeln!(o, "agents = [");
@@ -226,6 +231,11 @@ fn pool(f: &DeskFit, i: usize, o: &mut String) {
     }
     let _ = writeln!(o, "]");
     let _ = writeln!(o, "concurrency = {}", p.concurrency);
+}
+
+/// A pool's work per visit (the fits compared by AIC, the chosen distribution, per priority where
+/// fitted so) and its external waiting.
+fn pool_work_and_wait(p: &PoolSpec, fit: &PoolFit, o: &mut String) {
     let alts: Vec<String> = fit
         .work_fits
         .iter()
@@ -251,6 +261,11 @@ fn pool(f: &DeskFit, i: usize, o: &mut String) {
     if let Some(w) = &p.wait {
         let _ = writeln!(o, "wait = {}", service_toml(w));
     }
+}
+
+/// A pool's routing rows (per priority, the probability of moving next to each pool) and the
+/// activity names its simulated logs use.
+fn pool_routing_and_labels(f: &DeskFit, p: &PoolSpec, o: &mut String) {
     let _ = writeln!(
         o,
         "# Per priority: probability of moving next to each pool ({}); the rest is resolved.",
@@ -274,6 +289,16 @@ fn pool(f: &DeskFit, i: usize, o: &mut String) {
         q(&l.wait),
         q(&l.resolved)
     );
+}
+
+/// One `[[pools]]` table of the fitted desk file.
+fn pool(f: &DeskFit, i: usize, o: &mut String) {
+    let (p, fit) = (&f.spec.pools[i], &f.pools[i]);
+    let _ = writeln!(o, "\n[[pools]]");
+    pool_comments(f, fit, o);
+    pool_capacity(p, o);
+    pool_work_and_wait(p, fit, o);
+    pool_routing_and_labels(f, p, o);
 }
 
 /// The fitted desk file.

@@ -25,6 +25,7 @@ use super::states::{Kind, StateMap};
 use super::visits::{self, Keys, PoolBy, Timeline};
 use super::PoolMap;
 use crate::decide::logdist::ActivityInstance;
+use crate::error::DecideError;
 use crate::schema::{Event, Incident};
 use crate::sim::desk::{DeskRun, DeskSpec, OpenIncident, Phase};
 
@@ -79,14 +80,14 @@ pub fn real_side<'a>(
     incidents: &[Incident],
     events: &'a [Event],
     from_ms: i64,
-) -> Result<RealSide<'a>, String> {
+) -> Result<RealSide<'a>, DecideError> {
     let end_ms = events
         .iter()
         .map(|e| e.at)
         .max()
-        .ok_or("the events table is empty")?;
+        .ok_or_else(|| DecideError::Data("the events table is empty".into()))?;
     let by = PoolBy::parse(&spec.pool_by).unwrap_or_else(|| super::default_pool_by(events));
-    let states = StateMap::from_table(&spec.states)?;
+    let states = StateMap::from_table(&spec.states).map_err(DecideError::Model)?;
     let mut keys = Keys::default();
     let timelines = visits::timelines(events, end_ms + 1, by, &states, &mut keys);
     let names: Vec<String> = spec.pools.iter().map(|p| p.name.clone()).collect();
@@ -95,10 +96,10 @@ pub fn real_side<'a>(
         .filter(|i| timelines[*i].1.opened_ms() >= from_ms)
         .collect();
     if test.is_empty() {
-        return Err(format!(
+        return Err(DecideError::Data(format!(
             "no incident opened at or after --from ({}): nothing to validate on",
             crate::metrics::recurrence::iso(from_ms)
-        ));
+        )));
     }
     let resolved = test
         .iter()
