@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 logs=${FUZZ_LOG_DIR:-$PWD/logs}
 for f in "$logs"/*.log; do
     [ -e "$f" ] || continue
-    t=$(basename "$f"); t=${t%-*}
+    t=$(basename "$f"); t=${t%%-*}
     n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$f" | tail -1)
     [ -n "$n" ] || n=$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' "$f" | tail -1)
     s=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$f" | tail -1)
