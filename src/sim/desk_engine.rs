@@ -37,10 +37,9 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
 
 use super::{Desk, DeskRun, DeskRunOptions, Phase, PoolRun, SimActivity, SimIncident};
-use crate::sim::engine::{ClassResult, Ev, RunResult, TierResult};
+use crate::sim::engine::{ClassTally, Ev, RunResult, TierResult};
 use crate::sim::model::{PolicyName, ShiftEnd};
 use crate::sim::policy::Queue;
-use crate::sim::sla::SlaCounts;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
@@ -743,28 +742,11 @@ pub(crate) fn sla_outcome(d: &Desk, inc: &SimIncident) -> Option<bool> {
     )
 }
 
-/// Per class accumulators of [`run_result`].
-struct ClassTally {
-    sojourn: Vec<Vec<f64>>,
-    wait_sum: Vec<f64>,
-    waited: Vec<u64>,
-    arrived: Vec<u64>,
-    sla: Vec<SlaCounts>,
-    waits: Vec<(u8, f64)>,
-}
-
 /// Tallies the measured incidents of a run per class: resolution hours, queue hours of the
-/// resolved ones, arrivals and SLA outcomes.
-fn tally(d: &Desk, run: &DeskRun, extras: &Extras) -> ClassTally {
-    let k = d.mix_cdf.len();
-    let mut t = ClassTally {
-        sojourn: vec![Vec::new(); k],
-        wait_sum: vec![0.0; k],
-        waited: vec![0; k],
-        arrived: vec![0; k],
-        sla: vec![SlaCounts::default(); k],
-        waits: Vec::new(),
-    };
+/// resolved ones, arrivals and SLA outcomes; with the (class, queue hours) of those that waited.
+fn tally(d: &Desk, run: &DeskRun, extras: &Extras) -> (ClassTally, Vec<(u8, f64)>) {
+    let mut t = ClassTally::new(d.mix_cdf.len(), |_| 0);
+    let mut waits = Vec::new();
     for (i, inc) in run.incidents.iter().enumerate() {
         if !measured(d, inc) {
             continue;
@@ -778,11 +760,11 @@ fn tally(d: &Desk, run: &DeskRun, extras: &Extras) -> ClassTally {
             t.wait_sum[c] += q;
             if q > 1e-12 {
                 t.waited[c] += 1;
-                t.waits.push((inc.priority, q));
+                waits.push((inc.priority, q));
             }
         }
     }
-    t
+    (t, waits)
 }
 
 /// One replication's figures in the form the tier engine reports them, so comparisons, staffing
@@ -793,30 +775,9 @@ fn tally(d: &Desk, run: &DeskRun, extras: &Extras) -> ClassTally {
 /// out, before); `wait` = time queued (all visits); tiers = pools (utilisation of slots, mean
 /// queue length, mean agents on duty).
 pub fn run_result(d: &Desk, run: &DeskRun, extras: &Extras) -> RunResult {
-    let k = d.mix_cdf.len();
     let window = d.spec.horizon_hours - d.spec.warmup_hours;
-    let mut t = tally(d, run, extras);
-    let mut all = Vec::new();
-    let mut classes = Vec::with_capacity(k);
-    for c in 0..k {
-        all.extend_from_slice(&t.sojourn[c]);
-        classes.push(ClassResult::measure(
-            &mut t.sojourn[c],
-            t.arrived[c],
-            t.wait_sum[c],
-            t.waited[c],
-            t.sla[c],
-            window,
-        ));
-    }
-    let overall = ClassResult::measure(
-        &mut all,
-        t.arrived.iter().sum(),
-        t.wait_sum.iter().sum(),
-        t.waited.iter().sum(),
-        t.sla.iter().fold(SlaCounts::default(), |a, &b| a.plus(b)),
-        window,
-    );
+    let (mut t, waits) = tally(d, run, extras);
+    let (classes, overall) = t.results(window);
     let tiers = run
         .pools
         .iter()
@@ -836,6 +797,6 @@ pub fn run_result(d: &Desk, run: &DeskRun, extras: &Extras) -> RunResult {
         reopened: 0,
         self_healed: 0,
         events: run.events,
-        waits: t.waits,
+        waits,
     }
 }

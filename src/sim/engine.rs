@@ -327,6 +327,72 @@ impl ClassResult {
     }
 }
 
+/// Per class accumulators of the measured incidents, shared by the tier and desk engines.
+#[derive(Debug, Clone)]
+pub(crate) struct ClassTally {
+    /// Hours arrival → first resolution of the resolved ones, in resolution order.
+    pub sojourn: Vec<Vec<f64>>,
+    /// Hours waited (queued) by the resolved ones, summed.
+    pub wait_sum: Vec<f64>,
+    /// Resolved ones that waited at all.
+    pub waited: Vec<u64>,
+    pub arrived: Vec<u64>,
+    pub sla: Vec<SlaCounts>,
+}
+
+impl ClassTally {
+    /// Empty accumulators for `k` classes, room for `capacity(c)` resolutions of class c.
+    pub(crate) fn new(k: usize, capacity: impl Fn(usize) -> usize) -> ClassTally {
+        ClassTally {
+            sojourn: (0..k).map(|c| Vec::with_capacity(capacity(c))).collect(),
+            wait_sum: vec![0.0; k],
+            waited: vec![0; k],
+            arrived: vec![0; k],
+            sla: vec![SlaCounts::default(); k],
+        }
+    }
+
+    /// Per class and overall figures ([`ClassResult::measure`]) over a window of `window_hours`;
+    /// one class: the overall figures are that class's (the same values in the same order).
+    pub(crate) fn results(&mut self, window_hours: f64) -> (Vec<ClassResult>, ClassResult) {
+        let k = self.sojourn.len();
+        let mut classes = Vec::with_capacity(k);
+        let mut all = Vec::with_capacity(if k > 1 {
+            self.sojourn.iter().map(Vec::len).sum()
+        } else {
+            0
+        });
+        for c in 0..k {
+            if k > 1 {
+                all.extend_from_slice(&self.sojourn[c]);
+            }
+            classes.push(ClassResult::measure(
+                &mut self.sojourn[c],
+                self.arrived[c],
+                self.wait_sum[c],
+                self.waited[c],
+                self.sla[c],
+                window_hours,
+            ));
+        }
+        let overall = if k == 1 {
+            classes[0].clone()
+        } else {
+            ClassResult::measure(
+                &mut all,
+                self.arrived.iter().sum(),
+                self.wait_sum.iter().sum(),
+                self.waited.iter().sum(),
+                self.sla
+                    .iter()
+                    .fold(SlaCounts::default(), |a, &b| a.plus(b)),
+                window_hours,
+            )
+        };
+        (classes, overall)
+    }
+}
+
 impl RunResult {
     /// The result as 64-bit words, exactly (floating-point numbers by their bits, so NaN and every
     /// last digit survive a JSON part file): the number of classes and of tiers, each class (its six
@@ -444,11 +510,7 @@ struct Sim<'a> {
     stream_base: u64,
     arrivals: Xoshiro256PlusPlus,
     // Measurements.
-    sojourn: Vec<Vec<f64>>,
-    wait_sum: Vec<f64>,
-    waited: Vec<u64>,
-    sla: Vec<SlaCounts>,
-    arrived: Vec<u64>,
+    tally: ClassTally,
     reopened: u64,
     self_healed: u64,
     events: u64,
@@ -573,7 +635,7 @@ impl<'a> Sim<'a> {
         self.in_system += 1;
         self.awaiting_first += 1;
         if measured {
-            self.arrived[class] += 1;
+            self.tally.arrived[class] += 1;
         }
         let heal: f64 = self.people[id as usize].rng.random();
         if heal < m.self_heal_share {
@@ -730,13 +792,13 @@ impl<'a> Sim<'a> {
         if p.measured && !p.rework {
             let class = p.class as usize;
             let t = now - p.arrived;
-            self.sojourn[class].push(t);
-            self.wait_sum[class] += p.wait;
+            self.tally.sojourn[class].push(t);
+            self.tally.wait_sum[class] += p.wait;
             if p.wait > 1e-12 {
-                self.waited[class] += 1;
+                self.tally.waited[class] += 1;
                 self.wait_over.push((p.class, p.wait));
             }
-            self.sla[class].add(resolved_outcome(
+            self.tally.sla[class].add(resolved_outcome(
                 p.arrived,
                 now,
                 m.horizon,
@@ -841,13 +903,7 @@ impl<'a> Sim<'a> {
             last_t: 0.0,
             stream_base,
             arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
-            sojourn: (0..k)
-                .map(|c| Vec::with_capacity((expected as f64 * share(c).max(0.0)) as usize + 16))
-                .collect(),
-            wait_sum: vec![0.0; k],
-            waited: vec![0; k],
-            sla: vec![SlaCounts::default(); k],
-            arrived: vec![0; k],
+            tally: ClassTally::new(k, |c| (expected as f64 * share(c).max(0.0)) as usize + 16),
             reopened: 0,
             self_healed: 0,
             events: 0,
@@ -912,57 +968,16 @@ impl<'a> Sim<'a> {
             if p.measured && !p.rework {
                 let class = p.class as usize;
                 let o = outcome(p.arrived, None, self.m.horizon, self.m.sla_hours[class]);
-                self.sla[class].add(o);
+                self.tally.sla[class].add(o);
             }
         }
-    }
-
-    /// Per class and overall figures of the measured incidents ([`ClassResult::measure`]); one
-    /// class: the overall figures are that class's (the same values in the same order).
-    fn class_results(&mut self) -> (Vec<ClassResult>, ClassResult) {
-        let k = self.m.priorities.len();
-        let window = self.m.horizon - self.m.warmup;
-        let mut classes = Vec::with_capacity(k);
-        let mut all = Vec::with_capacity(if k > 1 {
-            self.sojourn.iter().map(Vec::len).sum()
-        } else {
-            0
-        });
-        for c in 0..k {
-            if k > 1 {
-                all.extend_from_slice(&self.sojourn[c]);
-            }
-            classes.push(ClassResult::measure(
-                &mut self.sojourn[c],
-                self.arrived[c],
-                self.wait_sum[c],
-                self.waited[c],
-                self.sla[c],
-                window,
-            ));
-        }
-        let overall = if k == 1 {
-            classes[0].clone()
-        } else {
-            ClassResult::measure(
-                &mut all,
-                self.arrived.iter().sum(),
-                self.wait_sum.iter().sum(),
-                self.waited.iter().sum(),
-                self.sla
-                    .iter()
-                    .fold(SlaCounts::default(), |a, &b| a.plus(b)),
-                window,
-            )
-        };
-        (classes, overall)
     }
 
     /// Everything measured, once the events are done.
     fn finish(mut self) -> (RunResult, Option<Vec<TraceRecord>>) {
         self.count_unresolved();
         let window = self.m.horizon - self.m.warmup;
-        let (classes, overall) = self.class_results();
+        let (classes, overall) = self.tally.results(window);
         let tiers = self
             .tiers
             .iter()
@@ -981,7 +996,7 @@ impl<'a> Sim<'a> {
             overall,
             tiers,
             mean_in_system: self.area_system / window,
-            arrival_rate: self.arrived.iter().sum::<u64>() as f64 / window,
+            arrival_rate: self.tally.arrived.iter().sum::<u64>() as f64 / window,
             reopened: self.reopened,
             self_healed: self.self_healed,
             events: self.events,
