@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result, SimError};
 use crate::sim::engine::TraceRecord;
-use crate::sim::model::{compile, parse, Model, Scenario};
+use crate::sim::model::{compile, parse, Model, Scenario, TracedArrival};
 use crate::sim::replicate::{run_replications, summarize, ClassSummary, RunOptions, Summary};
 use crate::sim::stats::Estimate;
 
@@ -52,6 +52,12 @@ pub struct SimulateArgs {
     /// Replay only incidents opened before this date.
     #[arg(long)]
     pub replay_to: Option<String>,
+    /// With --replay: each incident's observed resolution time (opened → resolved, else closed,
+    /// as `analyze` measures it) is its work at the first tier, incidents still open at the
+    /// store's as-of never finish, and the run is measured up to that as-of. With one tier of
+    /// ample 24×7 staff and no escalation it reproduces the incidents (README "Trace replay").
+    #[arg(long, requires = "replay")]
+    pub replay_work: bool,
     /// Run slice i of n of the replications and write a part file for `incidentlab merge`
     /// (README "Sharded runs").
     #[arg(long)]
@@ -98,6 +104,7 @@ pub fn replay_trace(args: &SimulateArgs, model: &mut Model) -> Result<()> {
         when(&args.replay_to, "--replay-to")?,
     );
     let mut incs = super::load_incidents(path, &args.export)?;
+    let as_of = crate::metrics::incidents_last_timestamp(&incs);
     incs.retain(|i| from.is_none_or(|f| i.opened_at >= f) && to.is_none_or(|t| i.opened_at < t));
     if incs.is_empty() {
         return Err(SimError::model(format!(
@@ -106,11 +113,40 @@ pub fn replay_trace(args: &SimulateArgs, model: &mut Model) -> Result<()> {
         )));
     }
     incs.sort_by_key(|i| i.opened_at);
-    let first = incs[0].opened_at;
-    let monday0 = crate::units::iso_week_start(crate::units::iso_week(first));
+    let monday0 = crate::units::iso_week_start(crate::units::iso_week(incs[0].opened_at));
+    let trace = traced_arrivals(&incs, model, monday0, args.replay_work.then_some(as_of))
+        .map_err(|unknown| {
+            SimError::model(format!(
+            "replay: priorities {:?} of {} are not among the scenario's {:?} (name them P1, P2 … as `fit` does)",
+            unknown,
+            path.display(),
+            model.priorities
+        ))
+        })?;
+    let last = trace.last().map(|t| t.hours).unwrap_or(0.0);
+    model.horizon = if args.replay_work {
+        crate::units::ms_to_hours(as_of - monday0)
+    } else {
+        last + 1e-6
+    };
+    model.warmup = 0.0;
+    model.arrival_trace = Some(std::sync::Arc::new(trace));
+    Ok(())
+}
+
+/// The replayed arrivals of `incs` (sorted by opening) in hours from `monday0`, each with the
+/// scenario's class of its priority; with `work_as_of` also its work: the hours from opening to
+/// the metrics' stop instant (`resolved_at`, else `closed_at`) when that lies by the as-of, else
+/// +∞ (still open then). Err: the count of incidents per priority the scenario lacks.
+fn traced_arrivals(
+    incs: &[crate::schema::Incident],
+    model: &Model,
+    monday0: i64,
+    work_as_of: Option<i64>,
+) -> std::result::Result<Vec<TracedArrival>, std::collections::BTreeMap<String, u64>> {
     let mut trace = Vec::with_capacity(incs.len());
     let mut unknown = std::collections::BTreeMap::new();
-    for i in &incs {
+    for i in incs {
         let class = if model.priorities.len() == 1 {
             Some(0)
         } else {
@@ -121,32 +157,35 @@ pub fn replay_trace(args: &SimulateArgs, model: &mut Model) -> Result<()> {
                     .position(|l| *l == crate::decide::fit::label(p))
             })
         };
-        match class {
-            Some(c) => trace.push((crate::units::ms_to_hours(i.opened_at - monday0), c as u8)),
-            None => {
-                *unknown
-                    .entry(
-                        i.priority
-                            .map(|p| p.to_string())
-                            .unwrap_or_else(|| "none".into()),
-                    )
-                    .or_insert(0u64) += 1
+        let Some(c) = class else {
+            let p = i.priority.map(|p| p.to_string());
+            *unknown
+                .entry(p.unwrap_or_else(|| "none".into()))
+                .or_insert(0u64) += 1;
+            continue;
+        };
+        let work_hours = work_as_of.map(|as_of| {
+            let stop = crate::metrics::sla::stop_instant(
+                crate::metrics::sla::StopAt::Resolved,
+                i.resolved_at,
+                i.closed_at,
+            );
+            match stop {
+                Some((s, _)) if s <= as_of => crate::units::ms_to_hours((s - i.opened_at).max(0)),
+                _ => f64::INFINITY,
             }
-        }
+        });
+        trace.push(TracedArrival {
+            hours: crate::units::ms_to_hours(i.opened_at - monday0),
+            class: c as u8,
+            work_hours,
+        });
     }
-    if !unknown.is_empty() {
-        return Err(SimError::model(format!(
-            "replay: priorities {:?} of {} are not among the scenario's {:?} (name them P1, P2 … as `fit` does)",
-            unknown,
-            path.display(),
-            model.priorities
-        )));
+    if unknown.is_empty() {
+        Ok(trace)
+    } else {
+        Err(unknown)
     }
-    let last = trace.last().map(|t| t.0).unwrap_or(0.0);
-    model.horizon = last + 1e-6;
-    model.warmup = 0.0;
-    model.arrival_trace = Some(std::sync::Arc::new(trace));
-    Ok(())
 }
 
 /// Reads, overrides and compiles a scenario file; errors name the file and the field.

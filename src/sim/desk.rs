@@ -23,7 +23,10 @@ pub mod replicate;
 
 pub use replicate::{load_desk, parse_desk, run_desk_replications, summarize_desk, DeskSummary};
 
-use super::model::{service, PolicyName, Service, ServiceSpec, ShiftEnd};
+use super::model::{
+    check_run_window, per_class, service, services_per_class, sla_targets, PolicyName, Service,
+    ServiceSpec, ShiftEnd,
+};
 
 /// A desk as written in TOML (`incidentlab fit` writes one; users may edit it).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -296,19 +299,6 @@ fn shares_cdf(v: &[f64], len: usize, field: &str, what: &str) -> Result<Vec<f64>
     Ok(cdf)
 }
 
-/// One value for every priority, or one per priority; `default` when empty.
-fn per_priority(v: &[f64], k: usize, field: &str, default: f64) -> Result<Vec<f64>, Invalid> {
-    match v.len() {
-        0 => Ok(vec![default; k]),
-        1 => Ok(vec![v[0]; k]),
-        n if n == k => Ok(v.to_vec()),
-        n => Err(invalid(
-            field,
-            format!("has {n} values; give one, or one per priority ({k})"),
-        )),
-    }
-}
-
 /// Checks a spec and builds the samplers. Every error names the field and the fix.
 pub fn compile(spec: &DeskSpec) -> Result<Desk, Invalid> {
     let k = spec.priorities.len();
@@ -318,30 +308,7 @@ pub fn compile(spec: &DeskSpec) -> Result<Desk, Invalid> {
             "needs 1 to 250 priority labels, highest first",
         ));
     }
-    if !(spec.horizon_hours.is_finite() && spec.horizon_hours > 0.0) {
-        return Err(invalid(
-            "horizon_hours",
-            format!(
-                "is {}; it must be a positive number of hours",
-                spec.horizon_hours
-            ),
-        ));
-    }
-    if !(spec.warmup_hours >= 0.0 && spec.warmup_hours < spec.horizon_hours) {
-        return Err(invalid(
-            "warmup_hours",
-            format!(
-                "is {}; it must be ≥ 0 and less than horizon_hours ({})",
-                spec.warmup_hours, spec.horizon_hours
-            ),
-        ));
-    }
-    if spec.replications == 0 {
-        return Err(invalid(
-            "replications",
-            "must be at least 1 (2 or more for confidence intervals)",
-        ));
-    }
+    check_run_window(spec.horizon_hours, spec.warmup_hours, spec.replications)?;
     let start_ms = crate::timeparse::TimeParser::default()
         .parse(&spec.start)
         .map_err(|e| {
@@ -350,7 +317,40 @@ pub fn compile(spec: &DeskSpec) -> Result<Desk, Invalid> {
                 format!("{e}; write an ISO-8601 UTC instant such as 2012-05-03T11:35:56Z"),
             )
         })?;
-    let a = &spec.arrivals;
+    let arrivals = compile_desk_arrivals(&spec.arrivals, k, spec.pools.len())?;
+    let sla_hours = sla_targets(&spec.sla_resolution_hours, k, "sla_resolution_hours")?;
+    check_closure_bands(&spec.closure_bands)?;
+    let pools = compile_pools(&spec.pools, k)?;
+    let desk = Desk {
+        spec: spec.clone(),
+        start_ms,
+        start_hour_of_week: hour_of_week(start_ms),
+        mix_cdf: arrivals.mix_cdf,
+        intensity: arrivals.intensity,
+        intensity_max: arrivals.intensity_max,
+        entry_cdf: arrivals.entry_cdf,
+        sla_hours,
+        pools,
+    };
+    check_flow(&desk)?;
+    Ok(desk)
+}
+
+/// The arrival side of a desk, compiled (fields as in [`Desk`]).
+struct DeskArrivalModel {
+    mix_cdf: Vec<f64>,
+    intensity: Vec<f64>,
+    intensity_max: f64,
+    entry_cdf: Vec<Vec<f64>>,
+}
+
+/// Checks `[arrivals]` of a desk with `k` priorities and `n` pools: a rate ≥ 0, 168 hour-of-week
+/// multipliers, the priority mix and one entry row per priority (shares summing to 1).
+fn compile_desk_arrivals(
+    a: &DeskArrivals,
+    k: usize,
+    n: usize,
+) -> Result<DeskArrivalModel, Invalid> {
     if !(a.rate_per_hour.is_finite() && a.rate_per_hour >= 0.0) {
         return Err(invalid(
             "arrivals.rate_per_hour",
@@ -372,7 +372,6 @@ pub fn compile(spec: &DeskSpec) -> Result<Desk, Invalid> {
         "arrivals.priority_mix",
         "one share per priority",
     )?;
-    let n = spec.pools.len();
     if n == 0 || n > usize::from(u16::MAX) {
         return Err(invalid("pools", "needs at least one [[pools]] table"));
     }
@@ -400,19 +399,17 @@ pub fn compile(spec: &DeskSpec) -> Result<Desk, Invalid> {
         .collect::<Result<Vec<_>, _>>()?;
     let intensity: Vec<f64> = a.hour_of_week.iter().map(|m| m * a.rate_per_hour).collect();
     let intensity_max = intensity.iter().cloned().fold(0.0, f64::max);
-    let sla_hours = per_priority(
-        &spec.sla_resolution_hours,
-        k,
-        "sla_resolution_hours",
-        f64::INFINITY,
-    )?;
-    if sla_hours.iter().any(|h| h.is_nan() || *h <= 0.0) {
-        return Err(invalid(
-            "sla_resolution_hours",
-            "targets must be positive hours",
-        ));
-    }
-    for (i, b) in spec.closure_bands.iter().enumerate() {
+    Ok(DeskArrivalModel {
+        mix_cdf,
+        intensity,
+        intensity_max,
+        entry_cdf,
+    })
+}
+
+/// Checks the closure bands: `below_hours` positive, `probability` in [0, 1].
+fn check_closure_bands(bands: &[ClosureBand]) -> Result<(), Invalid> {
+    for (i, b) in bands.iter().enumerate() {
         if b.below_hours.is_nan() || b.below_hours <= 0.0 || !(0.0..=1.0).contains(&b.probability) {
             return Err(invalid(
                 format!("closure_bands[{i}]"),
@@ -420,12 +417,18 @@ pub fn compile(spec: &DeskSpec) -> Result<Desk, Invalid> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Compiles every `[[pools]]` table (names given and unique).
+fn compile_pools(specs: &[PoolSpec], k: usize) -> Result<Vec<PoolModel>, Invalid> {
+    let n = specs.len();
     let mut pools = Vec::with_capacity(n);
-    for (p, pool) in spec.pools.iter().enumerate() {
+    for (p, pool) in specs.iter().enumerate() {
         if pool.name.trim().is_empty() {
             return Err(invalid(format!("pools[{p}].name"), "give the pool a name"));
         }
-        if spec.pools[..p].iter().any(|q| q.name == pool.name) {
+        if specs[..p].iter().any(|q| q.name == pool.name) {
             return Err(invalid(
                 format!("pools[{p}].name"),
                 format!("'{}' is used twice; pool names must be unique", pool.name),
@@ -438,21 +441,10 @@ pub fn compile(spec: &DeskSpec) -> Result<Desk, Invalid> {
             n,
         )?);
     }
-    let desk = Desk {
-        spec: spec.clone(),
-        start_ms,
-        start_hour_of_week: hour_of_week(start_ms),
-        mix_cdf,
-        intensity,
-        intensity_max,
-        entry_cdf,
-        sla_hours,
-        pools,
-    };
-    check_flow(&desk)?;
-    Ok(desk)
+    Ok(pools)
 }
 
+/// Compiles one pool (field prefix `f`) of a desk with `k` priorities and `n` pools.
 fn compile_pool(pool: &PoolSpec, f: &str, k: usize, n: usize) -> Result<PoolModel, Invalid> {
     if pool.agents.len() != 168 {
         return Err(invalid(
@@ -466,26 +458,29 @@ fn compile_pool(pool: &PoolSpec, f: &str, k: usize, n: usize) -> Result<PoolMode
             "must be at least 1 (incidents one agent holds at once)",
         ));
     }
-    let work = match (&pool.work, &pool.work_by_priority) {
-        (Some(w), None) => vec![service(w, &format!("{f}.work"))?; k],
-        (None, Some(list)) if list.len() == k => list
-            .iter()
-            .enumerate()
-            .map(|(i, w)| service(w, &format!("{f}.work_by_priority[{i}]")))
-            .collect::<Result<_, _>>()?,
-        (None, Some(list)) => {
-            return Err(invalid(
-                format!("{f}.work_by_priority"),
-                format!("has {} entries for {k} priorities", list.len()),
-            ))
-        }
-        _ => {
-            return Err(invalid(
-                format!("{f}.work"),
-                "give either work or work_by_priority",
-            ))
-        }
-    };
+    let work = pool_work(pool, f, k)?;
+    let (wait_probability, wait) = pool_waits(pool, f, k)?;
+    let routing_cdf = routing_cdf(&pool.routing, f, k, n)?;
+    Ok(PoolModel {
+        name: pool.name.clone(),
+        agents: pool.agents.clone(),
+        concurrency: pool.concurrency,
+        work,
+        wait_probability,
+        wait,
+        routing_cdf,
+    })
+}
+
+/// Work per visit of each priority (`work` or `work_by_priority`); every mean must be positive.
+fn pool_work(pool: &PoolSpec, f: &str, k: usize) -> Result<Vec<Service>, Invalid> {
+    let work = services_per_class(
+        pool.work.as_ref(),
+        pool.work_by_priority.as_deref(),
+        k,
+        f,
+        "work",
+    )?;
     if let Some(c) = work
         .iter()
         .position(|w| w.mean().is_nan() || w.mean() <= 0.0)
@@ -498,7 +493,13 @@ fn compile_pool(pool: &PoolSpec, f: &str, k: usize, n: usize) -> Result<PoolMode
             ),
         ));
     }
-    let wait_probability = per_priority(
+    Ok(work)
+}
+
+/// The probability of an external wait per priority and the wait's length distribution (needed
+/// when any probability is above 0).
+fn pool_waits(pool: &PoolSpec, f: &str, k: usize) -> Result<(Vec<f64>, Option<Service>), Invalid> {
+    let wait_probability = per_class(
         &pool.wait_probability,
         k,
         &format!("{f}.wait_probability"),
@@ -520,10 +521,21 @@ fn compile_pool(pool: &PoolSpec, f: &str, k: usize, n: usize) -> Result<PoolMode
     if wait.is_none() && wait_probability.iter().any(|p| *p > 0.0) {
         return Err(invalid(format!("{f}.wait"), "wait_probability is above 0 but there is no wait distribution: add wait = { dist = ..., ... } or set wait_probability = 0"));
     }
-    let rows: Vec<&Vec<f64>> = match pool.routing.len() {
-        0 => Vec::new(),
-        1 => vec![&pool.routing[0]; k],
-        m if m == k => pool.routing.iter().collect(),
+    Ok((wait_probability, wait))
+}
+
+/// Per priority, the cumulative transfer probabilities to each of the `n` pools (one row for all
+/// priorities, or one per priority; none: every visit resolves). Each row sums to at most 1.
+fn routing_cdf(
+    routing: &[Vec<f64>],
+    f: &str,
+    k: usize,
+    n: usize,
+) -> Result<Vec<Vec<f64>>, Invalid> {
+    let rows: Vec<&Vec<f64>> = match routing.len() {
+        0 => return Ok(vec![vec![0.0; n]; k]),
+        1 => vec![&routing[0]; k],
+        m if m == k => routing.iter().collect(),
         m => {
             return Err(invalid(
                 format!("{f}.routing"),
@@ -559,18 +571,7 @@ fn compile_pool(pool: &PoolSpec, f: &str, k: usize, n: usize) -> Result<PoolMode
         }
         routing_cdf.push(cdf);
     }
-    if rows.is_empty() {
-        routing_cdf = vec![vec![0.0; n]; k];
-    }
-    Ok(PoolModel {
-        name: pool.name.clone(),
-        agents: pool.agents.clone(),
-        concurrency: pool.concurrency,
-        work,
-        wait_probability,
-        wait,
-        routing_cdf,
-    })
+    Ok(routing_cdf)
 }
 
 /// Visits per arriving incident of each pool, per priority: the traffic equations

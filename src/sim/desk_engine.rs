@@ -37,7 +37,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
 
 use super::{Desk, DeskRun, DeskRunOptions, Phase, PoolRun, SimActivity, SimIncident};
-use crate::sim::engine::{ClassResult, Ev, RunResult, TierResult};
+use crate::sim::engine::{ClassTally, Ev, RunResult, TierResult};
 use crate::sim::model::{PolicyName, ShiftEnd};
 use crate::sim::policy::Queue;
 
@@ -246,15 +246,25 @@ impl<'a> Sim<'a> {
         self.next_arrival();
     }
 
-    /// Draws a visit's work, wait and split (in this order, from the incident's stream).
-    fn begin_visit(&mut self, id: u32, pool: usize) {
+    /// Starts a visit of incident `id` at `pool` and draws its work W (hours, ≥ 0), the visit's
+    /// first draw from the incident's stream.
+    fn visit_work(&mut self, id: u32, pool: usize) -> f64 {
         let pm = &self.d.pools[pool];
         let inc = &mut self.incs[id as usize];
-        let c = usize::from(inc.class);
         inc.pool = pool as u16;
         inc.visit_queue = 0.0;
         inc.visit_work = 0.0;
-        let w = pm.work[c].sample(&mut inc.rng).max(0.0);
+        pm.work[usize::from(inc.class)]
+            .sample(&mut inc.rng)
+            .max(0.0)
+    }
+
+    /// Draws a visit's work, wait and split (in this order, from the incident's stream).
+    fn begin_visit(&mut self, id: u32, pool: usize) {
+        let w = self.visit_work(id, pool);
+        let pm = &self.d.pools[pool];
+        let inc = &mut self.incs[id as usize];
+        let c = usize::from(inc.class);
         let u: f64 = inc.rng.random();
         match &pm.wait {
             Some(wait) if u < pm.wait_probability[c] => {
@@ -493,12 +503,9 @@ impl<'a> Sim<'a> {
             self.enqueue(id, false);
             return;
         }
+        let w = self.visit_work(id, pool);
+        let pm = &self.d.pools[pool];
         let inc = &mut self.incs[id as usize];
-        let c = usize::from(inc.class);
-        inc.pool = pool as u16;
-        inc.visit_queue = 0.0;
-        inc.visit_work = 0.0;
-        let w = pm.work[c].sample(&mut inc.rng).max(0.0);
         let split: f64 = inc.rng.random();
         let wait = pm
             .wait
@@ -519,6 +526,161 @@ fn pick(cdf: &[f64], u: f64) -> Option<usize> {
     cdf.iter().position(|c| u < *c)
 }
 
+impl<'a> Sim<'a> {
+    /// The state of replication `replication` at hour 0: empty pools (capacity set by
+    /// [`Sim::start`]), streams derived from (seed, key, replication).
+    fn new(
+        d: &'a Desk,
+        seed: u64,
+        key: &'a str,
+        replication: u64,
+        opts: &'a DeskRunOptions,
+    ) -> Sim<'a> {
+        let k = d.mix_cdf.len();
+        Sim {
+            d,
+            opts,
+            now: 0.0,
+            seq: 0,
+            heap: BinaryHeap::with_capacity(256),
+            incs: Vec::new(),
+            case_ids: Vec::new(),
+            initial_count: 0,
+            pools: d
+                .pools
+                .iter()
+                .map(|_| PoolState {
+                    agents: 0,
+                    slots: 0,
+                    busy: 0,
+                    in_slot: Vec::new(),
+                    queue: Queue::new(d.spec.policy, k),
+                    area_busy: 0.0,
+                    area_slots: 0.0,
+                    area_agents: 0.0,
+                    area_queue: 0.0,
+                    visits: 0,
+                    queue_sum: 0.0,
+                    work_sum: 0.0,
+                })
+                .collect(),
+            arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
+            seed,
+            key,
+            replication,
+            last_t: 0.0,
+            open: 0,
+            area_open: 0.0,
+            events: 0,
+            log: Vec::new(),
+            warmup: d.spec.warmup_hours,
+            horizon: d.spec.horizon_hours,
+        }
+    }
+
+    /// Hour 0: every pool's capacity, the initial incidents, the first hour change and arrival.
+    fn start(&mut self) {
+        let h0 = self.how(0.0);
+        for p in 0..self.d.pools.len() {
+            let (agents, slots) = self.capacity(p, h0);
+            self.pools[p].agents = agents;
+            self.pools[p].slots = slots;
+        }
+        self.start_initial();
+        let first_hour =
+            (self.d.start_hour_of_week + 1e-9).floor() + 1.0 - self.d.start_hour_of_week;
+        self.schedule(first_hour, Kind::Hour);
+        self.next_arrival();
+    }
+
+    /// The event loop: events in (time, sequence) order until none is left before the horizon;
+    /// then the time-weighted measures are integrated up to the horizon.
+    fn run_events(&mut self) {
+        while let Some(ev) = self.heap.pop() {
+            self.events += 1;
+            self.advance(ev.t);
+            match ev.kind {
+                Kind::Arrival => self.arrive(),
+                Kind::WorkEnd { id, token } => self.work_end(id, token),
+                Kind::WaitEnd { id } => self.wait_end(id),
+                Kind::Hour => self.hour(),
+            }
+        }
+        let horizon = self.horizon;
+        self.advance(horizon);
+    }
+
+    /// Logs the phase each open incident is in at the horizon (ending there) and sorts the log by
+    /// incident, start and end.
+    fn close_log(&mut self) {
+        let horizon = self.horizon;
+        for id in 0..self.incs.len() as u32 {
+            let inc = &self.incs[id as usize];
+            if inc.resolved.is_none() {
+                let (phase, start) = match inc.phase {
+                    Phase::Work => (Phase::Work, inc.started),
+                    p => (p, inc.phase_start),
+                };
+                self.record(id, phase, start, horizon);
+            }
+        }
+        self.log.sort_by(|a, b| {
+            a.incident
+                .cmp(&b.incident)
+                .then(a.start_hours.total_cmp(&b.start_hours))
+                .then(a.end_hours.total_cmp(&b.end_hours))
+        });
+    }
+
+    /// Each pool's figures over the window [warmup, horizon).
+    fn pool_runs(&self) -> Vec<PoolRun> {
+        let window = self.horizon - self.warmup;
+        let per_visit = |sum: f64, visits: u64| {
+            if visits > 0 {
+                sum / visits as f64
+            } else {
+                f64::NAN
+            }
+        };
+        self.pools
+            .iter()
+            .map(|ps| PoolRun {
+                visits: ps.visits,
+                mean_queue_hours: per_visit(ps.queue_sum, ps.visits),
+                mean_work_hours: per_visit(ps.work_sum, ps.visits),
+                utilisation: if ps.area_slots > 0.0 {
+                    ps.area_busy / ps.area_slots
+                } else {
+                    f64::NAN
+                },
+                mean_agents: ps.area_agents / window,
+            })
+            .collect()
+    }
+
+    /// Queue hours per incident (an incident still queued at the horizon has queued until then),
+    /// mean queue length per pool and mean open incidents over the window.
+    fn extras(&self) -> Extras {
+        let (horizon, window) = (self.horizon, self.horizon - self.warmup);
+        Extras {
+            queue_hours: self
+                .incs
+                .iter()
+                .map(|i| {
+                    let open_queue = if i.resolved.is_none() && i.phase == Phase::Queue {
+                        horizon - i.phase_start
+                    } else {
+                        0.0
+                    };
+                    i.queue_total + open_queue
+                })
+                .collect(),
+            queue_length: self.pools.iter().map(|p| p.area_queue / window).collect(),
+            mean_open: self.area_open / window,
+        }
+    }
+}
+
 /// Runs one replication and returns, besides the run, the extra measures summaries need.
 pub fn run_measured(
     d: &Desk,
@@ -527,136 +689,19 @@ pub fn run_measured(
     replication: u64,
     opts: &DeskRunOptions,
 ) -> (DeskRun, Extras) {
-    let k = d.mix_cdf.len();
-    let mut sim = Sim {
-        d,
-        opts,
-        now: 0.0,
-        seq: 0,
-        heap: BinaryHeap::with_capacity(256),
-        incs: Vec::new(),
-        case_ids: Vec::new(),
-        initial_count: 0,
-        pools: d
-            .pools
-            .iter()
-            .map(|_| PoolState {
-                agents: 0,
-                slots: 0,
-                busy: 0,
-                in_slot: Vec::new(),
-                queue: Queue::new(d.spec.policy, k),
-                area_busy: 0.0,
-                area_slots: 0.0,
-                area_agents: 0.0,
-                area_queue: 0.0,
-                visits: 0,
-                queue_sum: 0.0,
-                work_sum: 0.0,
-            })
-            .collect(),
-        arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
-        seed,
-        key,
-        replication,
-        last_t: 0.0,
-        open: 0,
-        area_open: 0.0,
-        events: 0,
-        log: Vec::new(),
-        warmup: d.spec.warmup_hours,
-        horizon: d.spec.horizon_hours,
-    };
-    let h0 = sim.how(0.0);
-    for p in 0..d.pools.len() {
-        let (agents, slots) = sim.capacity(p, h0);
-        sim.pools[p].agents = agents;
-        sim.pools[p].slots = slots;
-    }
-    sim.start_initial();
-    let first_hour = (d.start_hour_of_week + 1e-9).floor() + 1.0 - d.start_hour_of_week;
-    sim.schedule(first_hour, Kind::Hour);
-    sim.next_arrival();
-    while let Some(ev) = sim.heap.pop() {
-        sim.events += 1;
-        sim.advance(ev.t);
-        match ev.kind {
-            Kind::Arrival => sim.arrive(),
-            Kind::WorkEnd { id, token } => sim.work_end(id, token),
-            Kind::WaitEnd { id } => sim.wait_end(id),
-            Kind::Hour => sim.hour(),
-        }
-    }
-    let horizon = sim.horizon;
-    sim.advance(horizon);
+    let mut sim = Sim::new(d, seed, key, replication, opts);
+    sim.start();
+    sim.run_events();
     finish(sim)
 }
 
 /// Closes what is still open at the horizon and assembles the run.
 fn finish(mut sim: Sim) -> (DeskRun, Extras) {
-    let horizon = sim.horizon;
     if sim.opts.keep_log {
-        for id in 0..sim.incs.len() as u32 {
-            let inc = &sim.incs[id as usize];
-            if inc.resolved.is_none() {
-                let (phase, start) = match inc.phase {
-                    Phase::Work => (Phase::Work, inc.started),
-                    p => (p, inc.phase_start),
-                };
-                sim.record(id, phase, start, horizon);
-            }
-        }
-        sim.log.sort_by(|a, b| {
-            a.incident
-                .cmp(&b.incident)
-                .then(a.start_hours.total_cmp(&b.start_hours))
-                .then(a.end_hours.total_cmp(&b.end_hours))
-        });
+        sim.close_log();
     }
-    let window = horizon - sim.warmup;
-    let pools = sim
-        .pools
-        .iter()
-        .map(|ps| {
-            let v = ps.visits as f64;
-            PoolRun {
-                visits: ps.visits,
-                mean_queue_hours: if ps.visits > 0 {
-                    ps.queue_sum / v
-                } else {
-                    f64::NAN
-                },
-                mean_work_hours: if ps.visits > 0 {
-                    ps.work_sum / v
-                } else {
-                    f64::NAN
-                },
-                utilisation: if ps.area_slots > 0.0 {
-                    ps.area_busy / ps.area_slots
-                } else {
-                    f64::NAN
-                },
-                mean_agents: ps.area_agents / window,
-            }
-        })
-        .collect();
-    let extras = Extras {
-        queue_hours: sim
-            .incs
-            .iter()
-            .map(|i| {
-                // An incident still queued at the horizon has queued until then.
-                let open_queue = if i.resolved.is_none() && i.phase == Phase::Queue {
-                    horizon - i.phase_start
-                } else {
-                    0.0
-                };
-                i.queue_total + open_queue
-            })
-            .collect(),
-        queue_length: sim.pools.iter().map(|p| p.area_queue / window).collect(),
-        mean_open: sim.area_open / window,
-    };
+    let pools = sim.pool_runs();
+    let extras = sim.extras();
     let initial_count = sim.initial_count;
     let incidents = sim
         .incs
@@ -680,94 +725,59 @@ fn finish(mut sim: Sim) -> (DeskRun, Extras) {
     (run, extras)
 }
 
-/// One replication's figures in the form the tier engine reports them, so comparisons, staffing
-/// searches and reports treat desks and tier scenarios alike. Measured: incidents opened in
-/// [warmup, horizon) (initial ones excluded). MTTR and percentiles are of the resolved ones; SLA
-/// compliance = met / (met + breached), an incident still open at the horizon counting as breached
-/// once its target has passed and as pending (left out) before; `wait` = time queued (all visits);
-/// tiers = pools (utilisation of slots, mean queue length, mean agents on duty).
-pub fn run_result(d: &Desk, run: &DeskRun, extras: &Extras) -> RunResult {
-    let k = d.mix_cdf.len();
-    let (warmup, horizon) = (d.spec.warmup_hours, d.spec.horizon_hours);
-    let window = horizon - warmup;
-    let mut sojourn: Vec<Vec<f64>> = vec![Vec::new(); k];
-    let mut wait_sum = vec![0.0; k];
-    let mut waited = vec![0u64; k];
-    let mut arrived = vec![0u64; k];
-    let mut met = vec![0u64; k];
-    let mut breached = vec![0u64; k];
+/// Whether a desk incident is measured: opened in [warmup, horizon), not an initial one.
+pub(crate) fn measured(d: &Desk, inc: &SimIncident) -> bool {
+    !inc.initial
+        && inc.opened_hours >= d.spec.warmup_hours
+        && inc.opened_hours < d.spec.horizon_hours
+}
+
+/// The SLA outcome of a desk incident at the horizon ([`crate::sim::sla::outcome`]).
+pub(crate) fn sla_outcome(d: &Desk, inc: &SimIncident) -> Option<bool> {
+    crate::sim::sla::outcome(
+        inc.opened_hours,
+        inc.resolved_hours,
+        d.spec.horizon_hours,
+        d.sla_hours[usize::from(inc.priority)],
+    )
+}
+
+/// Tallies the measured incidents of a run per class: resolution hours, queue hours of the
+/// resolved ones, arrivals and SLA outcomes; with the (class, queue hours) of those that waited.
+fn tally(d: &Desk, run: &DeskRun, extras: &Extras) -> (ClassTally, Vec<(u8, f64)>) {
+    let mut t = ClassTally::new(d.mix_cdf.len(), |_| 0);
     let mut waits = Vec::new();
     for (i, inc) in run.incidents.iter().enumerate() {
-        if inc.initial || inc.opened_hours < warmup || inc.opened_hours >= horizon {
+        if !measured(d, inc) {
             continue;
         }
         let c = usize::from(inc.priority);
-        arrived[c] += 1;
-        let target = d.sla_hours[c];
-        match inc.resolved_hours {
-            Some(r) => {
-                let t = r - inc.opened_hours;
-                sojourn[c].push(t);
-                let q = extras.queue_hours.get(i).copied().unwrap_or(0.0);
-                wait_sum[c] += q;
-                if q > 1e-12 {
-                    waited[c] += 1;
-                    waits.push((inc.priority, q));
-                }
-                if t <= target {
-                    met[c] += 1;
-                } else {
-                    breached[c] += 1;
-                }
+        t.arrived[c] += 1;
+        t.sla[c].add(sla_outcome(d, inc));
+        if let Some(r) = inc.resolved_hours {
+            t.sojourn[c].push(r - inc.opened_hours);
+            let q = extras.queue_hours.get(i).copied().unwrap_or(0.0);
+            t.wait_sum[c] += q;
+            if q > 1e-12 {
+                t.waited[c] += 1;
+                waits.push((inc.priority, q));
             }
-            None if horizon - inc.opened_hours > target => breached[c] += 1,
-            None => {}
         }
     }
-    let class_result =
-        |soj: &mut Vec<f64>, arrived: u64, wait_sum: f64, waited: u64, met: u64, breached: u64| {
-            let q = crate::sim::stats::quantiles_unsorted(soj, &[0.5, 0.9, 0.95]);
-            let n = soj.len() as u64;
-            let nan_if_empty = |v: f64| if n == 0 { f64::NAN } else { v };
-            ClassResult {
-                arrived,
-                resolved: n,
-                unresolved: arrived.saturating_sub(n),
-                mean_resolution_hours: nan_if_empty(soj.iter().sum::<f64>() / n as f64),
-                mean_wait_hours: nan_if_empty(wait_sum / n as f64),
-                p_wait: nan_if_empty(waited as f64 / n as f64),
-                resolution_p50: q[0],
-                resolution_p90: q[1],
-                resolution_p95: q[2],
-                sla_compliance: if met + breached == 0 {
-                    f64::NAN
-                } else {
-                    met as f64 / (met + breached) as f64
-                },
-                throughput_per_hour: n as f64 / window,
-            }
-        };
-    let mut all = Vec::new();
-    let mut classes = Vec::with_capacity(k);
-    for c in 0..k {
-        all.extend_from_slice(&sojourn[c]);
-        classes.push(class_result(
-            &mut sojourn[c],
-            arrived[c],
-            wait_sum[c],
-            waited[c],
-            met[c],
-            breached[c],
-        ));
-    }
-    let overall = class_result(
-        &mut all,
-        arrived.iter().sum(),
-        wait_sum.iter().sum(),
-        waited.iter().sum(),
-        met.iter().sum(),
-        breached.iter().sum(),
-    );
+    (t, waits)
+}
+
+/// One replication's figures in the form the tier engine reports them, so comparisons, staffing
+/// searches and reports treat desks and tier scenarios alike. Measured: incidents opened in
+/// [warmup, horizon) (initial ones excluded). MTTR and percentiles are of the resolved ones; SLA
+/// compliance = met / (met + breached) by [`crate::sim::sla::outcome`] (the metrics' rule: an
+/// incident still open at the horizon is breached once its target has passed and pending, left
+/// out, before); `wait` = time queued (all visits); tiers = pools (utilisation of slots, mean
+/// queue length, mean agents on duty).
+pub fn run_result(d: &Desk, run: &DeskRun, extras: &Extras) -> RunResult {
+    let window = d.spec.horizon_hours - d.spec.warmup_hours;
+    let (mut t, waits) = tally(d, run, extras);
+    let (classes, overall) = t.results(window);
     let tiers = run
         .pools
         .iter()
@@ -779,7 +789,7 @@ pub fn run_result(d: &Desk, run: &DeskRun, extras: &Extras) -> RunResult {
         })
         .collect();
     RunResult {
-        arrival_rate: arrived.iter().sum::<u64>() as f64 / window,
+        arrival_rate: t.arrived.iter().sum::<u64>() as f64 / window,
         classes,
         overall,
         tiers,

@@ -5,15 +5,14 @@
 
 use std::path::Path;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use super::engine::{run_measured, run_result};
+use super::engine::{measured, run_measured, run_result, sla_outcome};
 use super::{compile, Desk, DeskRun, DeskRunOptions, DeskSpec, Invalid};
 use crate::error::{Error, Result};
 use crate::sim::engine::RunResult;
 use crate::sim::model::PolicyName;
-use crate::sim::replicate::{class_summary, Summary};
+use crate::sim::replicate::{class_summary, in_unit_order, Summary};
 use crate::sim::stats::Estimate;
 
 /// Whether a TOML text is a desk (it has `[[pools]]` and no `[[tiers]]`) rather than a tier scenario.
@@ -120,20 +119,6 @@ pub fn is_desk_file(path: &Path) -> Result<bool> {
     Ok(is_desk_text(&text))
 }
 
-fn in_pool<T: Send>(
-    threads: Option<usize>,
-    work: impl FnOnce() -> T + Send,
-) -> std::result::Result<T, String> {
-    match threads {
-        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-            .map_err(|e| format!("cannot start {n} threads: {e}"))?
-            .install(work)),
-        None => Ok(work()),
-    }
-}
-
 /// Runs `replications` replications in parallel (rayon), collected in replication order;
 /// `progress` is called once per finished replication (from any thread).
 pub fn run_desk_replications(
@@ -145,15 +130,10 @@ pub fn run_desk_replications(
     threads: Option<usize>,
     progress: &(dyn Fn() + Sync),
 ) -> std::result::Result<Vec<DeskRun>, String> {
-    in_pool(threads, || {
-        (0..replications as u64)
-            .into_par_iter()
-            .map(|r| {
-                let out = super::run_desk(desk, seed, stream_key, r, options);
-                progress();
-                out
-            })
-            .collect()
+    in_unit_order(threads, 0..replications as u64, |r| {
+        let out = super::run_desk(desk, seed, stream_key, r, options);
+        progress();
+        out
     })
 }
 
@@ -169,15 +149,10 @@ pub fn run_desk_results(
 ) -> std::result::Result<Vec<(Vec<super::PoolRun>, RunResult)>, String> {
     let mut o = options.clone();
     o.keep_log = false;
-    in_pool(threads, || {
-        (0..replications as u64)
-            .into_par_iter()
-            .map(|r| {
-                let (run, extras) = run_measured(desk, seed, stream_key, r, &o);
-                let rr = run_result(desk, &run, &extras);
-                (run.pools, rr)
-            })
-            .collect()
+    in_unit_order(threads, 0..replications as u64, |r| {
+        let (run, extras) = run_measured(desk, seed, stream_key, r, &o);
+        let rr = run_result(desk, &run, &extras);
+        (run.pools, rr)
     })
 }
 
@@ -234,37 +209,18 @@ pub struct DeskSummary {
 /// Per replication figures of one class (None = all) of one run: (arrived, resolved, open, mean,
 /// median, p90, compliance, pending).
 fn class_figures(d: &Desk, run: &DeskRun, class: Option<u8>) -> [f64; 8] {
-    let (warmup, horizon) = (d.spec.warmup_hours, d.spec.horizon_hours);
-    let (mut arrived, mut open, mut met, mut breached, mut pending) =
-        (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut arrived, mut open) = (0u64, 0u64);
+    let mut sla = crate::sim::sla::SlaCounts::default();
     let mut soj = Vec::new();
     for i in &run.incidents {
-        if i.initial
-            || i.opened_hours < warmup
-            || i.opened_hours >= horizon
-            || class.is_some_and(|c| c != i.priority)
-        {
+        if !measured(d, i) || class.is_some_and(|c| c != i.priority) {
             continue;
         }
         arrived += 1;
-        let target = d.sla_hours[usize::from(i.priority)];
+        sla.add(sla_outcome(d, i));
         match i.resolved_hours {
-            Some(r) => {
-                soj.push(r - i.opened_hours);
-                if r - i.opened_hours <= target {
-                    met += 1;
-                } else {
-                    breached += 1;
-                }
-            }
-            None => {
-                open += 1;
-                if horizon - i.opened_hours > target {
-                    breached += 1;
-                } else {
-                    pending += 1;
-                }
-            }
+            Some(r) => soj.push(r - i.opened_hours),
+            None => open += 1,
         }
     }
     let n = soj.len();
@@ -274,11 +230,6 @@ fn class_figures(d: &Desk, run: &DeskRun, class: Option<u8>) -> [f64; 8] {
         soj.iter().sum::<f64>() / n as f64
     };
     let q = crate::sim::stats::quantiles_unsorted(&mut soj, &[0.5, 0.9]);
-    let sla = if met + breached == 0 {
-        f64::NAN
-    } else {
-        met as f64 / (met + breached) as f64
-    };
     [
         arrived as f64,
         n as f64,
@@ -286,8 +237,8 @@ fn class_figures(d: &Desk, run: &DeskRun, class: Option<u8>) -> [f64; 8] {
         mean,
         q[0],
         q[1],
-        sla,
-        pending as f64,
+        sla.compliance(),
+        sla.pending as f64,
     ]
 }
 

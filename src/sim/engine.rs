@@ -11,7 +11,10 @@
 //! their staffing or policy.
 //!
 //! Measured: incidents that arrive in [warmup, horizon). Arrivals stop at the horizon and the work
-//! in progress is finished (up to 10 × the horizon; what is left then counts as unresolved).
+//! in progress is finished (up to 10 × the horizon; what is left then counts as unresolved): MTTR
+//! and its percentiles include those late resolutions. SLA figures are those of an export taken at
+//! the horizon, by the metrics' rule ([`super::sla`]): met / (met + breached), an incident open at
+//! the horizon (or resolved only after it) breached once past its target and pending before.
 //! Reopened incidents come back to the first tier as rework: they load the desk but their first
 //! resolution is the one measured.
 
@@ -24,6 +27,7 @@ use statrs::distribution::Exp;
 
 use super::model::{Model, PolicyName, ShiftEnd};
 use super::policy::Queue;
+use super::sla::{outcome, resolved_outcome, SlaCounts};
 use crate::random::splitmix64;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -210,8 +214,15 @@ pub struct ClassResult {
     pub resolution_p50: f64,
     pub resolution_p90: f64,
     pub resolution_p95: f64,
+    /// met / (met + breached) by [`super::sla::outcome`] at the horizon (NaN when none).
     pub sla_compliance: f64,
     pub throughput_per_hour: f64,
+    /// Incidents resolved within target by the horizon.
+    pub sla_met: u64,
+    /// Incidents past their target: resolved late, or open at the horizon past it.
+    pub sla_breached: u64,
+    /// Incidents open at the horizon not yet past their target (left out of compliance).
+    pub sla_pending: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -239,10 +250,47 @@ pub struct RunResult {
 }
 
 impl ClassResult {
-    const WORDS: usize = 11;
+    const WORDS: usize = 14;
+
+    /// The figures of one class (or all) from its measured incidents: `sojourn` = hours from
+    /// arrival to (first) resolution of the resolved ones, in resolution order (the mean is summed
+    /// in that order; the percentiles reorder the slice); `wait_sum` and `waited` over the resolved
+    /// ones; `sla` their outcomes; `window_hours` = horizon − warm-up. NaN where nothing resolved.
+    pub(crate) fn measure(
+        sojourn: &mut [f64],
+        arrived: u64,
+        wait_sum: f64,
+        waited: u64,
+        sla: SlaCounts,
+        window_hours: f64,
+    ) -> ClassResult {
+        let n = sojourn.len() as u64;
+        let nf = n as f64;
+        let mean = sojourn.iter().sum::<f64>() / nf;
+        // Three selections instead of a full sort: percentiles are taken every replication.
+        let q = super::stats::quantiles_unsorted(sojourn, &[0.5, 0.9, 0.95]);
+        let nan_if_empty = |v: f64| if n == 0 { f64::NAN } else { v };
+        ClassResult {
+            arrived,
+            resolved: n,
+            unresolved: arrived.saturating_sub(n),
+            mean_resolution_hours: nan_if_empty(mean),
+            mean_wait_hours: nan_if_empty(wait_sum / nf),
+            p_wait: nan_if_empty(waited as f64 / nf),
+            resolution_p50: q[0],
+            resolution_p90: q[1],
+            resolution_p95: q[2],
+            sla_compliance: sla.compliance(),
+            throughput_per_hour: nf / window_hours,
+            sla_met: sla.met,
+            sla_breached: sla.breached,
+            sla_pending: sla.pending,
+        }
+    }
 
     fn push_words(&self, w: &mut Vec<u64>) {
         w.extend([self.arrived, self.resolved, self.unresolved]);
+        w.extend([self.sla_met, self.sla_breached, self.sla_pending]);
         w.extend(
             [
                 self.mean_resolution_hours,
@@ -264,21 +312,91 @@ impl ClassResult {
             arrived: w[0],
             resolved: w[1],
             unresolved: w[2],
-            mean_resolution_hours: f(3),
-            mean_wait_hours: f(4),
-            p_wait: f(5),
-            resolution_p50: f(6),
-            resolution_p90: f(7),
-            resolution_p95: f(8),
-            sla_compliance: f(9),
-            throughput_per_hour: f(10),
+            sla_met: w[3],
+            sla_breached: w[4],
+            sla_pending: w[5],
+            mean_resolution_hours: f(6),
+            mean_wait_hours: f(7),
+            p_wait: f(8),
+            resolution_p50: f(9),
+            resolution_p90: f(10),
+            resolution_p95: f(11),
+            sla_compliance: f(12),
+            throughput_per_hour: f(13),
         }
+    }
+}
+
+/// Per class accumulators of the measured incidents, shared by the tier and desk engines.
+#[derive(Debug, Clone)]
+pub(crate) struct ClassTally {
+    /// Hours arrival → first resolution of the resolved ones, in resolution order.
+    pub sojourn: Vec<Vec<f64>>,
+    /// Hours waited (queued) by the resolved ones, summed.
+    pub wait_sum: Vec<f64>,
+    /// Resolved ones that waited at all.
+    pub waited: Vec<u64>,
+    pub arrived: Vec<u64>,
+    pub sla: Vec<SlaCounts>,
+}
+
+impl ClassTally {
+    /// Empty accumulators for `k` classes, room for `capacity(c)` resolutions of class c.
+    pub(crate) fn new(k: usize, capacity: impl Fn(usize) -> usize) -> ClassTally {
+        ClassTally {
+            sojourn: (0..k).map(|c| Vec::with_capacity(capacity(c))).collect(),
+            wait_sum: vec![0.0; k],
+            waited: vec![0; k],
+            arrived: vec![0; k],
+            sla: vec![SlaCounts::default(); k],
+        }
+    }
+
+    /// Per class and overall figures ([`ClassResult::measure`]) over a window of `window_hours`;
+    /// one class: the overall figures are that class's (the same values in the same order).
+    pub(crate) fn results(&mut self, window_hours: f64) -> (Vec<ClassResult>, ClassResult) {
+        let k = self.sojourn.len();
+        let mut classes = Vec::with_capacity(k);
+        let mut all = Vec::with_capacity(if k > 1 {
+            self.sojourn.iter().map(Vec::len).sum()
+        } else {
+            0
+        });
+        for c in 0..k {
+            if k > 1 {
+                all.extend_from_slice(&self.sojourn[c]);
+            }
+            classes.push(ClassResult::measure(
+                &mut self.sojourn[c],
+                self.arrived[c],
+                self.wait_sum[c],
+                self.waited[c],
+                self.sla[c],
+                window_hours,
+            ));
+        }
+        let overall = if k == 1 {
+            classes[0].clone()
+        } else {
+            ClassResult::measure(
+                &mut all,
+                self.arrived.iter().sum(),
+                self.wait_sum.iter().sum(),
+                self.waited.iter().sum(),
+                self.sla
+                    .iter()
+                    .fold(SlaCounts::default(), |a, &b| a.plus(b)),
+                window_hours,
+            )
+        };
+        (classes, overall)
     }
 }
 
 impl RunResult {
     /// The result as 64-bit words, exactly (floating-point numbers by their bits, so NaN and every
-    /// last digit survive a JSON part file): the number of classes and of tiers, each class, the
+    /// last digit survive a JSON part file): the number of classes and of tiers, each class (its six
+    /// counts, then its eight figures), the
     /// overall figures, each tier's three figures, then mean in system, arrival rate, reopened,
     /// self-healed and events. `waits` is left out (only the validation tests read it).
     pub fn to_words(&self) -> Vec<u64> {
@@ -339,6 +457,33 @@ struct TierState {
     area_staff: f64,
 }
 
+impl TierState {
+    /// A tier at hour 0: its staff on duty then, nobody busy, an empty queue of `policy`.
+    fn new(tier: &super::model::TierModel, policy: PolicyName, classes: usize) -> TierState {
+        TierState {
+            on_duty: tier.schedule.staff_at(0.0),
+            busy: 0,
+            in_service: Vec::new(),
+            queue: Queue::new(policy, classes),
+            area_queue: 0.0,
+            area_busy: 0.0,
+            area_staff: 0.0,
+        }
+    }
+
+    /// Frees the `agents` of incident `id` when its service stops (finished or interrupted), and
+    /// drops it from the list in service when that list is kept (`track`).
+    #[inline]
+    fn leave_service(&mut self, id: u32, agents: u32, track: bool) {
+        self.busy -= agents;
+        if track {
+            if let Some(k) = self.in_service.iter().position(|&x| x == id) {
+                self.in_service.swap_remove(k);
+            }
+        }
+    }
+}
+
 struct Sim<'a> {
     m: &'a Model,
     now: f64,
@@ -365,16 +510,15 @@ struct Sim<'a> {
     stream_base: u64,
     arrivals: Xoshiro256PlusPlus,
     // Measurements.
-    sojourn: Vec<Vec<f64>>,
-    wait_sum: Vec<f64>,
-    waited: Vec<u64>,
-    sla_met: Vec<u64>,
-    arrived: Vec<u64>,
+    tally: ClassTally,
     reopened: u64,
     self_healed: u64,
     events: u64,
     trace: Option<Vec<TraceRecord>>,
     wait_over: Vec<(u8, f64)>,
+    /// Trace replay with work (`--replay-work`): the first tier's work of a first visit is the
+    /// trace's, not drawn.
+    replay_work: bool,
 }
 
 impl<'a> Sim<'a> {
@@ -408,9 +552,9 @@ impl<'a> Sim<'a> {
         let m = self.m;
         if let Some(trace) = &m.arrival_trace {
             // Trace replay: the next real arrival, if any before the horizon.
-            if let Some(&(t, _)) = trace.get(self.next_index as usize) {
-                if t < m.horizon {
-                    self.schedule(t.max(self.now), Kind::Arrival);
+            if let Some(a) = trace.get(self.next_index as usize) {
+                if a.hours < m.horizon {
+                    self.schedule(a.hours.max(self.now), Kind::Arrival);
                 }
             }
             return;
@@ -449,7 +593,7 @@ impl<'a> Sim<'a> {
             .arrival_trace
             .as_ref()
             .and_then(|t| t.get(index as usize))
-            .map(|&(_, c)| usize::from(c));
+            .map(|a| usize::from(a.class));
         let class = traced.unwrap_or_else(|| {
             m.mix_cdf
                 .iter()
@@ -491,7 +635,7 @@ impl<'a> Sim<'a> {
         self.in_system += 1;
         self.awaiting_first += 1;
         if measured {
-            self.arrived[class] += 1;
+            self.tally.arrived[class] += 1;
         }
         let heal: f64 = self.people[id as usize].rng.random();
         if heal < m.self_heal_share {
@@ -518,24 +662,31 @@ impl<'a> Sim<'a> {
     /// service (the most recently started among equals) if it ranks below `class`.
     fn preempt_for(&mut self, tier: usize, class: usize) {
         while self.tiers[tier].busy >= self.tiers[tier].on_duty {
-            let victim = self.tiers[tier]
-                .in_service
-                .iter()
-                .copied()
-                .filter(|&v| (self.people[v as usize].class as usize) > class)
-                .max_by(|&a, &b| {
-                    let (pa, pb) = (&self.people[a as usize], &self.people[b as usize]);
-                    pa.class
-                        .cmp(&pb.class)
-                        .then(pa.service_start.total_cmp(&pb.service_start))
-                        .then(a.cmp(&b))
-                });
-            let Some(v) = victim else { return };
+            let Some(v) = self.victim(tier, Some(class)) else {
+                return;
+            };
             if self.tiers[tier].busy - self.people[v as usize].agents >= self.tiers[tier].on_duty {
                 return; // freeing it would not free a place (agents still finishing after a shift)
             }
             self.interrupt(tier, v);
         }
+    }
+
+    /// The incident in service at `tier` to give up first (to a higher priority below `below`, or at
+    /// shift end): the lowest priority, then the most recently started, then the highest slot.
+    fn victim(&self, tier: usize, below: Option<usize>) -> Option<u32> {
+        self.tiers[tier]
+            .in_service
+            .iter()
+            .copied()
+            .filter(|&v| below.is_none_or(|c| (self.people[v as usize].class as usize) > c))
+            .max_by(|&a, &b| {
+                let (pa, pb) = (&self.people[a as usize], &self.people[b as usize]);
+                pa.class
+                    .cmp(&pb.class)
+                    .then(pa.service_start.total_cmp(&pb.service_start))
+                    .then(a.cmp(&b))
+            })
     }
 
     /// Takes an incident off its agents, keeps its remaining work, and puts it at the front of its line.
@@ -546,14 +697,8 @@ impl<'a> Sim<'a> {
         p.token = p.token.wrapping_add(1);
         let agents = p.agents;
         p.agents = 0;
-        let track = self.track_service;
         let ts = &mut self.tiers[tier];
-        ts.busy -= agents;
-        if track {
-            if let Some(k) = ts.in_service.iter().position(|&x| x == id) {
-                ts.in_service.swap_remove(k);
-            }
-        }
+        ts.leave_service(id, agents, self.track_service);
         let (class, deadline) = (p.class as usize, p.deadline);
         p.queued_at = now;
         ts.queue.push(id, class, deadline, true);
@@ -575,11 +720,13 @@ impl<'a> Sim<'a> {
         let p = &mut self.people[id as usize];
         p.wait += now - p.queued_at;
         if p.remaining.is_nan() {
-            let mut work = m.tiers[tier].service[p.class as usize].sample(&mut p.rng);
-            if tier == 0 {
-                work = (work - m.triage_saved_hours).max(0.0);
-            }
-            p.remaining = work;
+            let replayed = match (self.replay_work, &m.arrival_trace) {
+                (true, Some(trace)) if tier == 0 && !p.rework => {
+                    trace.get(p.index as usize).and_then(|a| a.work_hours)
+                }
+                _ => None,
+            };
+            p.remaining = replayed.unwrap_or_else(|| drawn_work(m, tier, p));
         }
         let agents = m.swarm_agents[p.class as usize].min(free).max(1);
         p.agents = agents;
@@ -616,14 +763,7 @@ impl<'a> Sim<'a> {
             esc *= 1.0 - m.knowledge_uplift;
         }
         let u: f64 = p.rng.random();
-        let track = self.track_service;
-        let ts = &mut self.tiers[tier];
-        ts.busy -= agents;
-        if track {
-            if let Some(k) = ts.in_service.iter().position(|&x| x == id) {
-                ts.in_service.swap_remove(k);
-            }
-        }
+        self.tiers[tier].leave_service(id, agents, self.track_service);
         if u < esc && tier + 1 < m.tiers.len() {
             let p = &mut self.people[id as usize];
             p.tier += 1;
@@ -652,15 +792,18 @@ impl<'a> Sim<'a> {
         if p.measured && !p.rework {
             let class = p.class as usize;
             let t = now - p.arrived;
-            self.sojourn[class].push(t);
-            self.wait_sum[class] += p.wait;
+            self.tally.sojourn[class].push(t);
+            self.tally.wait_sum[class] += p.wait;
             if p.wait > 1e-12 {
-                self.waited[class] += 1;
+                self.tally.waited[class] += 1;
                 self.wait_over.push((p.class, p.wait));
             }
-            if t <= m.sla_hours[class] {
-                self.sla_met[class] += 1;
-            }
+            self.tally.sla[class].add(resolved_outcome(
+                p.arrived,
+                now,
+                m.horizon,
+                m.sla_hours[class],
+            ));
             if let Some(tr) = self.trace.as_mut() {
                 tr.push(TraceRecord {
                     index: p.index,
@@ -688,18 +831,7 @@ impl<'a> Sim<'a> {
         self.tiers[tier].on_duty = staff;
         if self.m.shift_end == ShiftEnd::Handback {
             while self.tiers[tier].busy > staff {
-                let victim = self.tiers[tier]
-                    .in_service
-                    .iter()
-                    .copied()
-                    .max_by(|&a, &b| {
-                        let (pa, pb) = (&self.people[a as usize], &self.people[b as usize]);
-                        pa.class
-                            .cmp(&pb.class)
-                            .then(pa.service_start.total_cmp(&pb.service_start))
-                            .then(a.cmp(&b))
-                    });
-                match victim {
+                match self.victim(tier, None) {
                     Some(v) => self.interrupt(tier, v),
                     None => break,
                 }
@@ -712,11 +844,170 @@ impl<'a> Sim<'a> {
     }
 }
 
+/// The work of an incident's visit at `tier` in agent-hours, drawn from the tier's service
+/// distribution of its class (from the incident's own stream); at the first tier less the triage
+/// saving (never below 0).
+#[inline(always)]
+fn drawn_work(m: &Model, tier: usize, p: &mut Individual) -> f64 {
+    let work = m.tiers[tier].service[p.class as usize].sample(&mut p.rng);
+    if tier == 0 {
+        (work - m.triage_saved_hours).max(0.0)
+    } else {
+        work
+    }
+}
+
+/// Room for the measured incidents' records: the expected arrivals in the window, 5 % over
+/// (capped: a capacity hint only).
+fn expected_arrivals(m: &Model) -> usize {
+    (m.rate_per_hour * m.profile.iter().sum::<f64>() / m.profile.len().max(1) as f64
+        * (m.horizon - m.warmup).max(0.0)
+        * 1.05)
+        .clamp(0.0, 1e7) as usize
+}
+
+impl<'a> Sim<'a> {
+    /// The state of replication `replication` at hour 0: empty queues, the staff on duty then,
+    /// streams derived from (seed, key, replication).
+    fn new(m: &'a Model, seed: u64, key: &str, replication: u64, trace: bool) -> Sim<'a> {
+        let k = m.priorities.len();
+        let stream_base = splitmix64(
+            crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)),
+        );
+        let peak = m.rate_per_hour * m.profile_max;
+        let expected = expected_arrivals(m);
+        let share = |c: usize| m.mix_cdf[c] - if c == 0 { 0.0 } else { m.mix_cdf[c - 1] };
+        Sim {
+            m,
+            now: 0.0,
+            seq: 0,
+            agenda: Agenda::default(),
+            people: Vec::new(),
+            free: Vec::new(),
+            next_index: 0,
+            gaps: if peak > 0.0 {
+                Exp::new(peak).ok()
+            } else {
+                None
+            },
+            flat_profile: m.profile.iter().all(|&p| p >= m.profile_max),
+            track_service: m.policy == PolicyName::Preemptive || m.shift_end == ShiftEnd::Handback,
+            tiers: m
+                .tiers
+                .iter()
+                .map(|t| TierState::new(t, m.policy, k))
+                .collect(),
+            in_system: 0,
+            awaiting_first: 0,
+            area_system: 0.0,
+            last_t: 0.0,
+            stream_base,
+            arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
+            tally: ClassTally::new(k, |c| (expected as f64 * share(c).max(0.0)) as usize + 16),
+            reopened: 0,
+            self_healed: 0,
+            events: 0,
+            trace: trace.then(Vec::new),
+            wait_over: Vec::with_capacity(expected),
+            replay_work: m
+                .arrival_trace
+                .as_ref()
+                .is_some_and(|t| t.iter().any(|a| a.work_hours.is_some())),
+        }
+    }
+
+    /// Schedules the first shift change of every tier and the first arrival.
+    fn start(&mut self) {
+        for (t, tier) in self.m.tiers.iter().enumerate() {
+            if let Some(next) = tier.schedule.next_change(0.0) {
+                self.schedule(next, Kind::ShiftChange { tier: t as u8 });
+            }
+        }
+        self.next_arrival();
+    }
+
+    /// The event loop: events in (time, sequence) order until the desk is empty after the horizon,
+    /// or 10 × the horizon (what is left then stays unresolved).
+    fn run_events(&mut self) {
+        let m = self.m;
+        let hard_stop = m.horizon * 10.0;
+        while let Some((t, kind)) = self.agenda.pop() {
+            if t > hard_stop || (t >= m.horizon && self.in_system == 0) {
+                break;
+            }
+            self.events += 1;
+            self.advance(t);
+            match kind {
+                Kind::Arrival => self.arrive(),
+                Kind::ServiceEnd { tier, id, token } => self.service_end(tier as usize, id, token),
+                Kind::ShiftChange { tier } => self.shift_change(tier as usize),
+                Kind::Reopen { id } => self.reopen(id),
+                Kind::SelfHealed { id } => self.resolve(id, true),
+            }
+        }
+    }
+
+    /// A reopened incident comes back to the first tier as rework, with fresh work.
+    #[inline]
+    fn reopen(&mut self, id: u32) {
+        self.in_system += 1;
+        let p = &mut self.people[id as usize];
+        p.tier = 0;
+        p.remaining = f64::NAN;
+        self.enqueue(0, id, false);
+    }
+
+    /// The SLA outcome of every measured incident still awaiting its first resolution when the run
+    /// stops: open at the horizon, breached once past its target, pending before.
+    fn count_unresolved(&mut self) {
+        let mut gone = vec![false; self.people.len()];
+        for &slot in &self.free {
+            gone[slot as usize] = true;
+        }
+        for (p, _) in self.people.iter().zip(gone).filter(|(_, g)| !g) {
+            if p.measured && !p.rework {
+                let class = p.class as usize;
+                let o = outcome(p.arrived, None, self.m.horizon, self.m.sla_hours[class]);
+                self.tally.sla[class].add(o);
+            }
+        }
+    }
+
+    /// Everything measured, once the events are done.
+    fn finish(mut self) -> (RunResult, Option<Vec<TraceRecord>>) {
+        self.count_unresolved();
+        let window = self.m.horizon - self.m.warmup;
+        let (classes, overall) = self.tally.results(window);
+        let tiers = self
+            .tiers
+            .iter()
+            .map(|t| TierResult {
+                utilisation: if t.area_staff > 0.0 {
+                    t.area_busy / t.area_staff
+                } else {
+                    f64::NAN
+                },
+                mean_queue: t.area_queue / window,
+                mean_staff: t.area_staff / window,
+            })
+            .collect();
+        let result = RunResult {
+            classes,
+            overall,
+            tiers,
+            mean_in_system: self.area_system / window,
+            arrival_rate: self.tally.arrived.iter().sum::<u64>() as f64 / window,
+            reopened: self.reopened,
+            self_healed: self.self_healed,
+            events: self.events,
+            waits: self.wait_over,
+        };
+        (result, self.trace)
+    }
+}
+
 /// Runs one replication. `key` names the random streams (the scenario name, or a shared key for
 /// common random numbers); `trace` also returns every measured incident.
-// Over 80 lines: the event loop is the hot path (issue 10's events/s aim); its set-up, dispatch and
-// result assembly share the agenda, the incident slots and the per-class accumulators, and the
-// handlers it calls are already methods — splitting further would pass that state around per event.
 pub fn run(
     m: &Model,
     seed: u64,
@@ -724,174 +1015,10 @@ pub fn run(
     replication: u64,
     trace: bool,
 ) -> (RunResult, Option<Vec<TraceRecord>>) {
-    let k = m.priorities.len();
-    let stream_base =
-        splitmix64(crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)));
-    let peak = m.rate_per_hour * m.profile_max;
-    // Room for the measured incidents' records, from the expected arrivals (capped: a hint only).
-    let expected = (m.rate_per_hour * m.profile.iter().sum::<f64>() / m.profile.len().max(1) as f64
-        * (m.horizon - m.warmup).max(0.0)
-        * 1.05)
-        .clamp(0.0, 1e7) as usize;
-    let share = |c: usize| m.mix_cdf[c] - if c == 0 { 0.0 } else { m.mix_cdf[c - 1] };
-    let mut sim = Sim {
-        m,
-        now: 0.0,
-        seq: 0,
-        agenda: Agenda::default(),
-        people: Vec::new(),
-        free: Vec::new(),
-        next_index: 0,
-        gaps: if peak > 0.0 {
-            Exp::new(peak).ok()
-        } else {
-            None
-        },
-        flat_profile: m.profile.iter().all(|&p| p >= m.profile_max),
-        track_service: m.policy == PolicyName::Preemptive || m.shift_end == ShiftEnd::Handback,
-        tiers: m
-            .tiers
-            .iter()
-            .map(|t| TierState {
-                on_duty: t.schedule.staff_at(0.0),
-                busy: 0,
-                in_service: Vec::new(),
-                queue: Queue::new(m.policy, k),
-                area_queue: 0.0,
-                area_busy: 0.0,
-                area_staff: 0.0,
-            })
-            .collect(),
-        in_system: 0,
-        awaiting_first: 0,
-        area_system: 0.0,
-        last_t: 0.0,
-        stream_base,
-        arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
-        sojourn: (0..k)
-            .map(|c| Vec::with_capacity((expected as f64 * share(c).max(0.0)) as usize + 16))
-            .collect(),
-        wait_sum: vec![0.0; k],
-        waited: vec![0; k],
-        sla_met: vec![0; k],
-        arrived: vec![0; k],
-        reopened: 0,
-        self_healed: 0,
-        events: 0,
-        trace: trace.then(Vec::new),
-        wait_over: Vec::with_capacity(expected),
-    };
-    for (t, tier) in m.tiers.iter().enumerate() {
-        if let Some(next) = tier.schedule.next_change(0.0) {
-            sim.schedule(next, Kind::ShiftChange { tier: t as u8 });
-        }
-    }
-    sim.next_arrival();
-    let hard_stop = m.horizon * 10.0;
-    while let Some((t, kind)) = sim.agenda.pop() {
-        if t > hard_stop || (t >= m.horizon && sim.in_system == 0) {
-            break;
-        }
-        sim.events += 1;
-        sim.advance(t);
-        match kind {
-            Kind::Arrival => sim.arrive(),
-            Kind::ServiceEnd { tier, id, token } => sim.service_end(tier as usize, id, token),
-            Kind::ShiftChange { tier } => sim.shift_change(tier as usize),
-            Kind::Reopen { id } => {
-                sim.in_system += 1;
-                let p = &mut sim.people[id as usize];
-                p.tier = 0;
-                p.remaining = f64::NAN;
-                sim.enqueue(0, id, false);
-            }
-            Kind::SelfHealed { id } => sim.resolve(id, true),
-        }
-    }
-    let window = m.horizon - m.warmup;
-    let class_result =
-        |sojourn: &mut Vec<f64>, arrived: u64, wait_sum: f64, waited: u64, sla: u64| {
-            let n = sojourn.len() as u64;
-            let nf = n as f64;
-            // Summed in resolution order, before the selections reorder the values.
-            let mean = sojourn.iter().sum::<f64>() / nf;
-            // Three selections instead of a full sort: percentiles are taken every replication.
-            let q = super::stats::quantiles_unsorted(sojourn, &[0.5, 0.9, 0.95]);
-            let nan_if_empty = |v: f64| if n == 0 { f64::NAN } else { v };
-            ClassResult {
-                arrived,
-                resolved: n,
-                unresolved: arrived.saturating_sub(n),
-                mean_resolution_hours: nan_if_empty(mean),
-                mean_wait_hours: nan_if_empty(wait_sum / nf),
-                p_wait: nan_if_empty(waited as f64 / nf),
-                resolution_p50: q[0],
-                resolution_p90: q[1],
-                resolution_p95: q[2],
-                // Unresolved incidents count as breaches.
-                sla_compliance: if arrived == 0 {
-                    f64::NAN
-                } else {
-                    sla as f64 / arrived as f64
-                },
-                throughput_per_hour: n as f64 / window,
-            }
-        };
-    let mut classes = Vec::with_capacity(k);
-    let mut all = Vec::with_capacity(if k > 1 {
-        sim.sojourn.iter().map(Vec::len).sum()
-    } else {
-        0
-    });
-    for c in 0..k {
-        if k > 1 {
-            all.extend_from_slice(&sim.sojourn[c]);
-        }
-        classes.push(class_result(
-            &mut sim.sojourn[c],
-            sim.arrived[c],
-            sim.wait_sum[c],
-            sim.waited[c],
-            sim.sla_met[c],
-        ));
-    }
-    // One class: the overall figures are that class's (the same values in the same order).
-    let overall = if k == 1 {
-        classes[0].clone()
-    } else {
-        class_result(
-            &mut all,
-            sim.arrived.iter().sum(),
-            sim.wait_sum.iter().sum(),
-            sim.waited.iter().sum(),
-            sim.sla_met.iter().sum(),
-        )
-    };
-    let tiers = sim
-        .tiers
-        .iter()
-        .map(|t| TierResult {
-            utilisation: if t.area_staff > 0.0 {
-                t.area_busy / t.area_staff
-            } else {
-                f64::NAN
-            },
-            mean_queue: t.area_queue / window,
-            mean_staff: t.area_staff / window,
-        })
-        .collect();
-    let result = RunResult {
-        classes,
-        overall,
-        tiers,
-        mean_in_system: sim.area_system / window,
-        arrival_rate: sim.arrived.iter().sum::<u64>() as f64 / window,
-        reopened: sim.reopened,
-        self_healed: sim.self_healed,
-        events: sim.events,
-        waits: sim.wait_over,
-    };
-    (result, sim.trace)
+    let mut sim = Sim::new(m, seed, key, replication, trace);
+    sim.start();
+    sim.run_events();
+    sim.finish()
 }
 
 #[cfg(test)]

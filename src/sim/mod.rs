@@ -1,7 +1,7 @@
 //! Discrete-event simulation of the service desk. `model` (scenario files → a checked model),
 //! `schedule` (shifts), `policy` (queue disciplines), `engine` (one replication), `replicate`
-//! (parallel replications and summaries), `stats` (confidence intervals), `theory` (queueing
-//! formulas used for validation and staffing). No I/O here.
+//! (parallel replications and summaries), `sla` (the metrics' SLA rule on simulated incidents),
+//! `stats` (confidence intervals), `theory` (queueing formulas used for validation and staffing). No I/O here.
 
 pub mod desk;
 pub mod engine;
@@ -9,5 +9,6 @@ pub mod model;
 pub mod policy;
 pub mod replicate;
 pub mod schedule;
+pub mod sla;
 pub mod stats;
 pub mod theory;

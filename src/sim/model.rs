@@ -221,7 +221,7 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Invalid {
+    pub(crate) fn new(field: impl Into<String>, message: impl Into<String>) -> Invalid {
         Invalid {
             field: field.into(),
             message: message.into(),
@@ -373,12 +373,30 @@ pub struct Model {
     pub warmup: f64,
     pub replications: usize,
     pub seed: u64,
-    /// Trace replay: real arrivals (hours from the simulation's Monday 00:00, priority class),
-    /// sorted by time; replaces the arrival process.
-    pub arrival_trace: Option<std::sync::Arc<Vec<(f64, u8)>>>,
+    /// Trace replay: real arrivals sorted by time; replaces the arrival process.
+    pub arrival_trace: Option<std::sync::Arc<Vec<TracedArrival>>>,
 }
 
-fn per_class(values: &[f64], k: usize, field: &str, default: f64) -> Result<Vec<f64>, Invalid> {
+/// One real arrival of a trace replay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TracedArrival {
+    /// Hours from the simulation's hour 0 (a Monday 00:00 UTC).
+    pub hours: f64,
+    /// Priority class (0 = highest).
+    pub class: u8,
+    /// Replayed work (`simulate --replay-work`): the agent-hours of the incident's first visit to
+    /// the first tier, in place of a draw from the tier's service distribution (and of the triage
+    /// saving); None: drawn. +∞ keeps the incident open to the end of the run.
+    pub work_hours: Option<f64>,
+}
+
+/// One value for every priority class, or one per class; `default` when none is given.
+pub(crate) fn per_class(
+    values: &[f64],
+    k: usize,
+    field: &str,
+    default: f64,
+) -> Result<Vec<f64>, Invalid> {
     match values.len() {
         0 => Ok(vec![default; k]),
         1 => Ok(vec![values[0]; k]),
@@ -390,7 +408,8 @@ fn per_class(values: &[f64], k: usize, field: &str, default: f64) -> Result<Vec<
     }
 }
 
-fn probability(v: f64, field: &str) -> Result<f64, Invalid> {
+/// `v` when it is a probability or share (in [0, 1]).
+pub(crate) fn probability(v: f64, field: &str) -> Result<f64, Invalid> {
     if (0.0..=1.0).contains(&v) {
         Ok(v)
     } else {
@@ -401,42 +420,84 @@ fn probability(v: f64, field: &str) -> Result<f64, Invalid> {
     }
 }
 
-// Over 80 lines: a flat list of checks, one per scenario field, each naming its field; splitting
-// by section (arrivals, tiers, levers) is issue 11's open "small parts" item.
-/// Checks a scenario and compiles it. Returns the model and warnings (e.g. overload).
-pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
-    let k = s.priorities.len();
-    if k == 0 {
-        return Err(Invalid::new(
-            "priorities",
-            "needs at least one priority label",
-        ));
-    }
-    if !(s.horizon_hours.is_finite() && s.horizon_hours > 0.0) {
+/// Checks the run window shared by tier scenarios and desks: `horizon_hours` positive and finite,
+/// `warmup_hours` in [0, horizon), at least one replication. Errors name the field.
+pub(crate) fn check_run_window(
+    horizon_hours: f64,
+    warmup_hours: f64,
+    replications: usize,
+) -> Result<(), Invalid> {
+    if !(horizon_hours.is_finite() && horizon_hours > 0.0) {
         return Err(Invalid::new(
             "horizon_hours",
-            format!(
-                "is {}; it must be a positive number of hours",
-                s.horizon_hours
-            ),
+            format!("is {horizon_hours}; it must be a positive number of hours"),
         ));
     }
-    if !(s.warmup_hours >= 0.0 && s.warmup_hours < s.horizon_hours) {
+    if !(warmup_hours >= 0.0 && warmup_hours < horizon_hours) {
         return Err(Invalid::new(
             "warmup_hours",
             format!(
-                "is {}; it must be ≥ 0 and less than horizon_hours ({})",
-                s.warmup_hours, s.horizon_hours
+                "is {warmup_hours}; it must be ≥ 0 and less than horizon_hours ({horizon_hours})"
             ),
         ));
     }
-    if s.replications == 0 {
+    if replications == 0 {
         return Err(Invalid::new(
             "replications",
             "must be at least 1 (2 or more for confidence intervals)",
         ));
     }
-    let a = &s.arrivals;
+    Ok(())
+}
+
+/// One service (work) distribution for every priority (`one`, written as `{name}`) or one per
+/// priority (`many`, written as `{name}_by_priority`), compiled; exactly one of them must be given.
+pub(crate) fn services_per_class(
+    one: Option<&ServiceSpec>,
+    many: Option<&[ServiceSpec]>,
+    k: usize,
+    f: &str,
+    name: &str,
+) -> Result<Vec<Service>, Invalid> {
+    match (one, many) {
+        (Some(sv), None) => Ok(vec![service(sv, &format!("{f}.{name}"))?; k]),
+        (None, Some(list)) if list.len() == k => list
+            .iter()
+            .enumerate()
+            .map(|(i, sv)| service(sv, &format!("{f}.{name}_by_priority[{i}]")))
+            .collect(),
+        (None, Some(list)) => Err(Invalid::new(
+            format!("{f}.{name}_by_priority"),
+            format!("has {} entries for {k} priorities", list.len()),
+        )),
+        _ => Err(Invalid::new(
+            format!("{f}.{name}"),
+            format!("give either {name} or {name}_by_priority"),
+        )),
+    }
+}
+
+/// Resolution targets per priority in hours (one for all, or one per priority; none given: no
+/// target, infinite hours); each must be positive.
+pub(crate) fn sla_targets(values: &[f64], k: usize, field: &str) -> Result<Vec<f64>, Invalid> {
+    let sla_hours = per_class(values, k, field, f64::INFINITY)?;
+    if sla_hours.iter().any(|h| h.is_nan() || *h <= 0.0) {
+        return Err(Invalid::new(field, "targets must be positive hours"));
+    }
+    Ok(sla_hours)
+}
+
+/// The arrival side of a scenario, compiled: the cumulative priority mix (last = 1) and the rate
+/// multiplier of each hour of the week (Monday 00:00 first) with its maximum.
+struct ArrivalModel {
+    mix_cdf: Vec<f64>,
+    profile: Vec<f64>,
+    profile_max: f64,
+}
+
+/// Checks `[arrivals]`: a rate ≥ 0, one share per priority summing to 1, 24-value day profiles.
+fn compile_arrivals(a: &Arrivals, priorities: &[String]) -> Result<ArrivalModel, Invalid> {
+    let k = priorities.len();
     if !(a.rate_per_hour.is_finite() && a.rate_per_hour >= 0.0) {
         return Err(Invalid::new(
             "arrivals.rate_per_hour",
@@ -449,7 +510,7 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
             format!(
                 "has {} shares for {k} priorities {:?}",
                 a.priority_mix.len(),
-                s.priorities
+                priorities
             ),
         ));
     }
@@ -472,23 +533,8 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
     if let Some(last) = mix_cdf.last_mut() {
         *last = 1.0;
     }
-    let day = |p: &Option<Vec<f64>>, field: &str| -> Result<Vec<f64>, Invalid> {
-        match p {
-            None => Ok(vec![1.0; 24]),
-            Some(v) if v.len() == 24 && v.iter().all(|x| x.is_finite() && *x >= 0.0) => {
-                Ok(v.clone())
-            }
-            Some(v) => Err(Invalid::new(
-                field,
-                format!(
-                    "has {} values; give 24 multipliers ≥ 0, one per hour",
-                    v.len()
-                ),
-            )),
-        }
-    };
-    let weekday = day(&a.weekday_profile, "arrivals.weekday_profile")?;
-    let weekend = day(&a.weekend_profile, "arrivals.weekend_profile")?;
+    let weekday = day_profile(&a.weekday_profile, "arrivals.weekday_profile")?;
+    let weekend = day_profile(&a.weekend_profile, "arrivals.weekend_profile")?;
     let profile: Vec<f64> = (0..168)
         .map(|h| {
             if h / 24 < 5 {
@@ -499,101 +545,130 @@ pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
         })
         .collect();
     let profile_max = profile.iter().cloned().fold(0.0, f64::max);
-    if s.tiers.is_empty() {
-        return Err(Invalid::new("tiers", "needs at least one [[tiers]] table"));
+    Ok(ArrivalModel {
+        mix_cdf,
+        profile,
+        profile_max,
+    })
+}
+
+/// A day's 24 hourly rate multipliers (all 1 when not given), each ≥ 0.
+fn day_profile(p: &Option<Vec<f64>>, field: &str) -> Result<Vec<f64>, Invalid> {
+    match p {
+        None => Ok(vec![1.0; 24]),
+        Some(v) if v.len() == 24 && v.iter().all(|x| x.is_finite() && *x >= 0.0) => Ok(v.clone()),
+        Some(v) => Err(Invalid::new(
+            field,
+            format!(
+                "has {} values; give 24 multipliers ≥ 0, one per hour",
+                v.len()
+            ),
+        )),
     }
-    let mut tiers = Vec::new();
-    for (t, tier) in s.tiers.iter().enumerate() {
-        let f = format!("tiers[{t}] ({})", tier.name);
-        let schedule = Schedule::new(tier.staff, &tier.shifts)
-            .map_err(|m| Invalid::new(format!("{f}.shifts"), m))?;
-        let service = match (&tier.service, &tier.service_by_priority) {
-            (Some(sv), None) => vec![service(sv, &format!("{f}.service"))?; k],
-            (None, Some(list)) if list.len() == k => list
-                .iter()
-                .enumerate()
-                .map(|(i, sv)| service(sv, &format!("{f}.service_by_priority[{i}]")))
-                .collect::<Result<_, _>>()?,
-            (None, Some(list)) => {
-                return Err(Invalid::new(
-                    format!("{f}.service_by_priority"),
-                    format!("has {} entries for {k} priorities", list.len()),
-                ))
-            }
-            _ => {
-                return Err(Invalid::new(
-                    format!("{f}.service"),
-                    "give either service or service_by_priority",
-                ))
-            }
-        };
-        let escalate = per_class(&tier.escalate.values(), k, &format!("{f}.escalate"), 0.0)?;
-        for (i, p) in escalate.iter().enumerate() {
-            probability(*p, &format!("{f}.escalate[{i}]"))?;
-        }
-        if t + 1 == s.tiers.len() && escalate.iter().any(|p| *p > 0.0) {
-            return Err(Invalid::new(
-                format!("{f}.escalate"),
-                "the last tier cannot escalate: set it to 0 or add a tier",
-            ));
-        }
-        tiers.push(TierModel {
-            name: tier.name.clone(),
-            schedule,
-            service,
-            escalate,
-        });
-    }
-    let sla_hours = per_class(
-        &s.sla.resolution_hours,
+}
+
+/// Checks one `[[tiers]]` table (the `t`-th of `count`): its schedule, service per priority and
+/// escalation probabilities (the last tier cannot escalate).
+fn compile_tier(tier: &Tier, t: usize, count: usize, k: usize) -> Result<TierModel, Invalid> {
+    let f = format!("tiers[{t}] ({})", tier.name);
+    let schedule = Schedule::new(tier.staff, &tier.shifts)
+        .map_err(|m| Invalid::new(format!("{f}.shifts"), m))?;
+    let service = services_per_class(
+        tier.service.as_ref(),
+        tier.service_by_priority.as_deref(),
         k,
-        "sla.resolution_hours",
-        f64::INFINITY,
+        &f,
+        "service",
     )?;
-    if sla_hours.iter().any(|h| h.is_nan() || *h <= 0.0) {
+    let escalate = per_class(&tier.escalate.values(), k, &format!("{f}.escalate"), 0.0)?;
+    for (i, p) in escalate.iter().enumerate() {
+        probability(*p, &format!("{f}.escalate[{i}]"))?;
+    }
+    if t + 1 == count && escalate.iter().any(|p| *p > 0.0) {
         return Err(Invalid::new(
-            "sla.resolution_hours",
-            "targets must be positive hours",
+            format!("{f}.escalate"),
+            "the last tier cannot escalate: set it to 0 or add a tier",
         ));
     }
-    let au = &s.automation;
+    Ok(TierModel {
+        name: tier.name.clone(),
+        schedule,
+        service,
+        escalate,
+    })
+}
+
+/// Checks the improvement levers (`[automation]`, `[reopen]`): shares and probabilities in
+/// [0, 1], minutes and hours ≥ 0.
+fn check_levers(au: &Automation, reopen: &Reopen) -> Result<(), Invalid> {
     probability(au.self_healing_share, "automation.self_healing_share")?;
     probability(au.knowledge_uplift, "automation.knowledge_uplift")?;
     let negative = |x: f64| x.is_nan() || x < 0.0;
     if negative(au.self_healing_minutes) || negative(au.triage_minutes_saved) {
         return Err(Invalid::new("automation", "minutes must be ≥ 0"));
     }
-    probability(s.reopen.probability, "reopen.probability")?;
-    if negative(s.reopen.after_hours) {
+    probability(reopen.probability, "reopen.probability")?;
+    if negative(reopen.after_hours) {
         return Err(Invalid::new("reopen.after_hours", "must be ≥ 0"));
     }
-    let mut swarm_agents = vec![1u32; k];
-    if let Some(sw) = &s.swarming {
-        if sw.agents == 0 {
-            return Err(Invalid::new("swarming.agents", "must be at least 1"));
-        }
-        let labels = if sw.priorities.is_empty() {
-            vec![s.priorities[0].clone()]
-        } else {
-            sw.priorities.clone()
-        };
-        for l in labels {
-            let i = s.priorities.iter().position(|p| *p == l).ok_or_else(|| {
-                Invalid::new(
-                    "swarming.priorities",
-                    format!("'{l}' is not one of {:?}", s.priorities),
-                )
-            })?;
-            swarm_agents[i] = sw.agents;
-        }
+    Ok(())
+}
+
+/// Agents per incident of each priority class: `swarming.agents` for the swarming priorities
+/// (named by label; default the highest), 1 for the others.
+fn swarm_agents(sw: Option<&Swarming>, priorities: &[String]) -> Result<Vec<u32>, Invalid> {
+    let mut swarm_agents = vec![1u32; priorities.len()];
+    let Some(sw) = sw else {
+        return Ok(swarm_agents);
+    };
+    if sw.agents == 0 {
+        return Err(Invalid::new("swarming.agents", "must be at least 1"));
     }
+    let labels = if sw.priorities.is_empty() {
+        vec![priorities[0].clone()]
+    } else {
+        sw.priorities.clone()
+    };
+    for l in labels {
+        let i = priorities.iter().position(|p| *p == l).ok_or_else(|| {
+            Invalid::new(
+                "swarming.priorities",
+                format!("'{l}' is not one of {:?}", priorities),
+            )
+        })?;
+        swarm_agents[i] = sw.agents;
+    }
+    Ok(swarm_agents)
+}
+
+/// Checks a scenario and compiles it. Returns the model and warnings (e.g. overload).
+pub fn compile(s: &Scenario) -> Result<(Model, Vec<String>), Invalid> {
+    let k = s.priorities.len();
+    if k == 0 {
+        return Err(Invalid::new(
+            "priorities",
+            "needs at least one priority label",
+        ));
+    }
+    check_run_window(s.horizon_hours, s.warmup_hours, s.replications)?;
+    let arrivals = compile_arrivals(&s.arrivals, &s.priorities)?;
+    if s.tiers.is_empty() {
+        return Err(Invalid::new("tiers", "needs at least one [[tiers]] table"));
+    }
+    let tiers = (0..s.tiers.len())
+        .map(|t| compile_tier(&s.tiers[t], t, s.tiers.len(), k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let sla_hours = sla_targets(&s.sla.resolution_hours, k, "sla.resolution_hours")?;
+    let au = &s.automation;
+    check_levers(au, &s.reopen)?;
+    let swarm_agents = swarm_agents(s.swarming.as_ref(), &s.priorities)?;
     let model = Model {
         name: s.name.clone(),
         priorities: s.priorities.clone(),
-        rate_per_hour: a.rate_per_hour,
-        mix_cdf,
-        profile,
-        profile_max,
+        rate_per_hour: s.arrivals.rate_per_hour,
+        mix_cdf: arrivals.mix_cdf,
+        profile: arrivals.profile,
+        profile_max: arrivals.profile_max,
         tiers,
         policy: s.policy,
         shift_end: s.shift_end,
