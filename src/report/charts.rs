@@ -136,12 +136,12 @@ fn segment_label(labels: &[String], v: &SegmentValue<usize>) -> String {
 }
 
 /// Draws a configured mesh with the one font scale: tick labels and axis names at [`TEXT`].
-fn finish_mesh<X: Ranged, Y: Ranged, DB: DrawingBackend>(
+fn finish_mesh<X, Y, DB: DrawingBackend>(
     mesh: &mut MeshStyle<'_, '_, X, Y, DB>,
 ) -> Result<(), String>
 where
-    X: ValueFormatter<X::ValueType>,
-    Y: ValueFormatter<Y::ValueType>,
+    X: Ranged + ValueFormatter<X::ValueType>,
+    Y: Ranged + ValueFormatter<Y::ValueType>,
 {
     mesh.label_style((FONT, TEXT))
         .axis_desc_style((FONT, TEXT))
