@@ -31,6 +31,38 @@ fn report(input: &str, out: &Path, extra: &[&str]) -> (Value, String, String) {
     (json, html, md)
 }
 
+/// `fit` as the section's command prints it: the sample before `split`, named `desk`, to `toml`.
+fn fit_desk(split: &str, toml: &Path) {
+    common::run_ok([
+        "fit",
+        SAMPLE,
+        "--until",
+        split,
+        "--name",
+        "desk",
+        "--sla",
+        SLA,
+        "-o",
+        toml.to_str().unwrap(),
+    ]);
+}
+
+/// `validate --output json` of the desk in `toml` on the sample from `split`, with `flags`.
+fn validate_desk(toml: &Path, split: &str, flags: &[&str]) -> Value {
+    let mut args = vec![
+        "validate",
+        toml.to_str().unwrap(),
+        "--against",
+        SAMPLE,
+        "--from",
+        split,
+        "--output",
+        "json",
+    ];
+    args.extend_from_slice(flags);
+    common::run_json(args)
+}
+
 /// The `<section id="desk">` of a page.
 fn desk_html(html: &str) -> &str {
     let a = html
@@ -82,31 +114,9 @@ fn the_section_equals_fit_and_validate_on_the_same_split() {
     assert!(v.is_object(), "{d}");
     // A second path through the CLI: fit --until the split, validate --from it.
     let toml = dir.join("desk.toml");
-    common::run_ok([
-        "fit",
-        SAMPLE,
-        "--until",
-        &split,
-        "--name",
-        "desk",
-        "--sla",
-        SLA,
-        "-o",
-        toml.to_str().unwrap(),
-    ]);
+    fit_desk(&split, &toml);
     let runs = v["runs"].to_string();
-    let w = common::run_json([
-        "validate",
-        toml.to_str().unwrap(),
-        "--against",
-        SAMPLE,
-        "--from",
-        &split,
-        "--runs",
-        &runs,
-        "--output",
-        "json",
-    ]);
+    let w = validate_desk(&toml, &split, &["--runs", &runs]);
     for k in [
         "priorities",
         "pools",
@@ -313,4 +323,39 @@ fn the_split_is_the_opening_at_80_percent_of_the_incidents_floored_to_the_hour()
         "{e}"
     );
     assert!(split_ms(&[]).is_err());
+}
+
+/// Issue 11: `report`'s simulation flags are the shared group. `--runs` / `--seed` reach the
+/// discovered desk (its validation equals `validate` with the same flags, and the section's command
+/// carries `--seed`), and `--threads` does not change a figure.
+#[test]
+fn the_shared_simulation_flags_reach_the_desk_and_threads_change_nothing() {
+    let dir = tmp("simflags");
+    let flags = ["--runs", "3", "--seed", "7", "--threads", "1"];
+    let (one, _, _) = report(SAMPLE, &dir.join("t1"), &flags);
+    let (two, _, _) = report(
+        SAMPLE,
+        &dir.join("t2"),
+        &["--replications", "3", "--seed", "7", "--threads", "2"],
+    );
+    let v = &one["desk"]["validation"];
+    assert_eq!(v["runs"], 3);
+    assert_eq!(v["seed"], 7);
+    for k in ["validation", "one_more_agent", "split_at"] {
+        assert_eq!(one["desk"][k], two["desk"][k], "{k}");
+    }
+    let cmd = one["desk"]["reproduce"][1].as_str().unwrap().to_string();
+    assert!(cmd.ends_with("--runs 3 --seed 7"), "{cmd}");
+    // The printed fit and validate commands reproduce the section.
+    let toml = dir.join("desk.toml");
+    let split = one["desk"]["split_at"].as_str().unwrap().to_string();
+    fit_desk(&split, &toml);
+    let w = validate_desk(&toml, &split, &["--runs", "3", "--seed", "7"]);
+    for k in ["priorities", "pools", "distances", "seed", "runs"] {
+        assert_eq!(v[k], w[k], "{k}");
+    }
+    // Without the flags the desk's own seed is used: a different seed gives other runs.
+    let (default, _, _) = report(SAMPLE, &dir.join("d"), &["--runs", "3"]);
+    assert_ne!(default["desk"]["validation"]["seed"], 7);
+    let _ = std::fs::remove_dir_all(&dir);
 }

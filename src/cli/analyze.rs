@@ -13,6 +13,7 @@ use crate::metrics::sla::SlaPolicy;
 use crate::metrics::{
     analyze, Analysis, AnalyzeOptions, Dataset, EndEvent, Families, Filter, GroupMetrics,
 };
+use crate::report::format::{num as f, pct};
 use crate::timeparse::TimeParser;
 
 /// The usage examples of `incidentlab analyze`: the module documentation above and `--help` show them.
@@ -327,16 +328,6 @@ fn frame_rows(a: &Analysis) -> Result<(Vec<String>, Vec<Vec<String>>)> {
         })
         .collect();
     Ok((header, rows))
-}
-
-fn f(v: Option<f64>, digits: usize) -> String {
-    v.map(|x| format!("{x:.digits$}"))
-        .unwrap_or_else(|| "–".into())
-}
-
-fn pct(v: Option<f64>) -> String {
-    v.map(|x| format!("{:.1}%", x * 100.0))
-        .unwrap_or_else(|| "–".into())
 }
 
 fn group_line(label: &str, g: &GroupMetrics) -> String {

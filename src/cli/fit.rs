@@ -163,6 +163,8 @@ pub fn read_states(path: &std::path::Path) -> Result<crate::decide::desk::states
     crate::decide::desk::states::StateMap::from_table(&m).map_err(|e| Error::format(path, e))
 }
 
+/// The recipe: check the flags, load the incidents and events, then discover the desk (events) or
+/// fit the single-tier scenario, check that what is written loads, write it, print its summary.
 pub fn run(args: &FitArgs) -> Result<String> {
     if !(args.utilisation > 0.0 && args.utilisation < 1.0) {
         return Err(Error::Usage("--utilisation must be between 0 and 1".into()));
@@ -173,22 +175,9 @@ pub fn run(args: &FitArgs) -> Result<String> {
         .map_err(Error::Usage)?
         .unwrap_or(chrono_tz::UTC);
     let policy = args.sla.as_ref().map(|p| SlaPolicy::load(p)).transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|v| {
-            crate::timeparse::TimeParser::default()
-                .parse(v)
-                .map_err(|e| Error::Usage(format!("--until: {e}")))
-        })
-        .transpose()?;
+    let until = parse_until(args)?;
     let (mut incs, events) = load_with_events(&args.input, &args.export)?;
-    let name = args.name.clone().unwrap_or_else(|| {
-        args.out
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "fitted".into())
-    });
+    let name = model_name(args);
     if !events.is_empty() && !args.single_tier {
         return run_desk(args, &incs, &events, name, until, policy.as_ref());
     }
@@ -205,8 +194,42 @@ pub fn run(args: &FitArgs) -> Result<String> {
     )
     .map_err(|m| Error::format(&args.input, m))?;
     let text = scenario_toml(&f);
-    // The written file must load: check it before writing.
-    let parsed = crate::sim::model::parse(&text).map_err(|e| {
+    check_scenario_loads(&text)?;
+    crate::output::write_bytes(&args.out, text.as_bytes())?;
+    let why = if events.is_empty() {
+        "no events table"
+    } else {
+        "--single-tier"
+    };
+    Ok(single_tier_summary(&f, why, &args.out))
+}
+
+/// `--until`, parsed (None without it); a bad date is a usage error.
+fn parse_until(args: &FitArgs) -> Result<Option<i64>> {
+    args.until
+        .as_deref()
+        .map(|v| {
+            crate::timeparse::TimeParser::default()
+                .parse(v)
+                .map_err(|e| Error::Usage(format!("--until: {e}")))
+        })
+        .transpose()
+}
+
+/// `--name`, else the output file's stem, else "fitted".
+fn model_name(args: &FitArgs) -> String {
+    args.name.clone().unwrap_or_else(|| {
+        args.out
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "fitted".into())
+    })
+}
+
+/// The written file must load: the fitted scenario's text parses and compiles (checked before
+/// writing; a failure is an internal model error).
+fn check_scenario_loads(text: &str) -> Result<()> {
+    let parsed = crate::sim::model::parse(text).map_err(|e| {
         DecideError::model(format!(
             "internal: fitted scenario does not parse: {} {}",
             e.field, e.message
@@ -218,17 +241,17 @@ pub fn run(args: &FitArgs) -> Result<String> {
             e.field, e.message
         ))
     })?;
-    crate::output::write_bytes(&args.out, text.as_bytes())?;
-    let why = if events.is_empty() {
-        "no events table"
-    } else {
-        "--single-tier"
-    };
+    Ok(())
+}
+
+/// What `fit` prints for a single-tier fit: incidents and span, arrivals, staff, reopen rate, and
+/// per priority its share and work-time distribution (with the alternatives' AIC).
+fn single_tier_summary(f: &crate::decide::fit::Fit, why: &str, out: &std::path::Path) -> String {
     let mut o = format!(
         "single-tier fit ({why}): {} incidents over {:.0} days → {}\n",
         f.incidents,
         f.span_hours / 24.0,
-        args.out.display()
+        out.display()
     );
     o.push_str(&format!("arrivals {:.3}/h (trend {:+.1} % per 30 days); staff {} (utilisation {:.0} %); reopen {:.1} %\n", f.rate_per_hour, f.trend_per_30_days * 100.0, f.staff, f.utilisation * 100.0, f.reopen_probability * 100.0));
     for ((p, m), fits) in f.priorities.iter().zip(&f.mix).zip(&f.work) {
@@ -246,7 +269,7 @@ pub fn run(args: &FitArgs) -> Result<String> {
     for n in &f.notes {
         o.push_str(&format!("note: {n}\n"));
     }
-    Ok(o)
+    o
 }
 
 /// What was known before `until`: incidents opened before it, with resolution and closure only if
@@ -261,6 +284,19 @@ pub fn cut_incidents(incs: &mut Vec<crate::schema::Incident>, until: i64) {
             i.closed_at = None;
         }
     }
+}
+
+/// The SLA policy's resolution target in hours per priority (empty without a policy): the
+/// targets a fitted desk carries.
+pub fn resolution_targets(policy: Option<&SlaPolicy>) -> std::collections::BTreeMap<u8, f64> {
+    policy
+        .map(|p| {
+            p.targets
+                .iter()
+                .map(|(k, t)| (*k, t.resolution_hours))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn run_desk(
@@ -282,14 +318,7 @@ fn run_desk(
         Some(p) => read_states(p)?,
         None => Default::default(),
     };
-    let sla_hours = policy
-        .map(|p| {
-            p.targets
-                .iter()
-                .map(|(k, t)| (*k, t.resolution_hours))
-                .collect()
-        })
-        .unwrap_or_default();
+    let sla_hours = resolution_targets(policy);
     let o = desk::DeskFitOptions {
         name,
         pool_by: args.pools,

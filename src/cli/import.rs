@@ -53,7 +53,6 @@ impl ImportArgs {
     }
 }
 
-/// Runs the import and returns the text to print.
 /// `--strict`: any rejected row, or an import that yields no incident, is an error.
 fn strict_check(
     args: &ImportArgs,
@@ -77,10 +76,11 @@ fn strict_check(
     ))
 }
 
+/// The recipe: stream the files into a staged store (bounded memory), write the rejects, check
+/// `--strict`, then commit the store (it replaces `args.store` only once every check has passed,
+/// and is removed on any error) and print the summary.
 pub fn run(args: &ImportArgs) -> Result<String> {
     let opts = args.options()?;
-    // Streams into a staged store (bounded memory); it replaces `args.store` only once every check
-    // has passed, and is removed on any error.
     let ingest::StoreImport {
         imported,
         staged,
@@ -104,59 +104,75 @@ pub fn run(args: &ImportArgs) -> Result<String> {
         strict_check(args, &imported.summary, rejects_path.as_deref())?;
     }
     staged.commit()?;
-    let events_path = events_store;
-    let s = &imported.summary;
+    let written = Written {
+        events: events_store,
+        rejects: rejects_path,
+    };
     Ok(match args.output {
-        SummaryOutput::Json => {
-            let mut v = serde_json::to_value(s).map_err(Error::Json)?;
-            v["store"] = serde_json::json!(args.store.display().to_string());
-            v["events_store"] = serde_json::json!(events_path.map(|p| p.display().to_string()));
-            v["rejects_file"] = serde_json::json!(rejects_path.map(|p| p.display().to_string()));
-            v["format"] = serde_json::json!(s.files.first().map(|f| f.format.clone()));
-            serde_json::to_string_pretty(&v).map_err(Error::Json)?
-        }
-        SummaryOutput::Text => {
-            let mut out = String::new();
-            for f in &s.files {
-                let how = if f.format_detected {
-                    "detected"
-                } else {
-                    "given"
-                };
-                let blank = if f.blank_rows > 0 {
-                    format!(" ({} blank)", f.blank_rows)
-                } else {
-                    String::new()
-                };
-                out.push_str(&format!(
-                    "{}: format {} ({how}), {} rows{blank}\n",
-                    f.file, f.format, f.rows_read
-                ));
-            }
-            out.push_str(&s.line());
-            out.push('\n');
-            if s.resolved_from_events + s.closed_without_resolution > 0 {
-                out.push_str(&format!(
-                    "resolved_at taken from the events table for {} incidents (resolved_source = events); {} closed without a resolution (MTTR and the SLA clock end at closed_at)\n",
-                    s.resolved_from_events, s.closed_without_resolution
-                ));
-            }
-            out.push_str(&format!(
-                "wrote {} ({} incidents)",
-                args.store.display(),
-                s.incidents_imported
-            ));
-            if let Some(p) = events_path {
-                out.push_str(&format!(", {} ({} events)", p.display(), s.events_imported));
-            }
-            if let Some(p) = rejects_path {
-                out.push_str(&format!(", rejects in {}", p.display()));
-            }
-            out.push('\n');
-            for w in &s.warnings {
-                out.push_str(&format!("warning: {w}\n"));
-            }
-            out
-        }
+        SummaryOutput::Json => json_summary(args, &imported.summary, &written)?,
+        SummaryOutput::Text => text_summary(args, &imported.summary, &written),
     })
+}
+
+/// The files an import wrote besides the store: the events store and the rejects file.
+struct Written {
+    events: Option<PathBuf>,
+    rejects: Option<PathBuf>,
+}
+
+/// `--output json`: the import summary with the files written and the format of the first file.
+fn json_summary(args: &ImportArgs, s: &ingest::ImportSummary, w: &Written) -> Result<String> {
+    let shown = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    let mut v = serde_json::to_value(s).map_err(Error::Json)?;
+    v["store"] = serde_json::json!(args.store.display().to_string());
+    v["events_store"] = serde_json::json!(shown(&w.events));
+    v["rejects_file"] = serde_json::json!(shown(&w.rejects));
+    v["format"] = serde_json::json!(s.files.first().map(|f| f.format.clone()));
+    serde_json::to_string_pretty(&v).map_err(Error::Json)
+}
+
+/// The text summary: per file its format and rows, the summary line, resolutions taken from the
+/// events, the files written and the warnings.
+fn text_summary(args: &ImportArgs, s: &ingest::ImportSummary, w: &Written) -> String {
+    let mut out = String::new();
+    for f in &s.files {
+        let how = if f.format_detected {
+            "detected"
+        } else {
+            "given"
+        };
+        let blank = if f.blank_rows > 0 {
+            format!(" ({} blank)", f.blank_rows)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "{}: format {} ({how}), {} rows{blank}\n",
+            f.file, f.format, f.rows_read
+        ));
+    }
+    out.push_str(&s.line());
+    out.push('\n');
+    if s.resolved_from_events + s.closed_without_resolution > 0 {
+        out.push_str(&format!(
+            "resolved_at taken from the events table for {} incidents (resolved_source = events); {} closed without a resolution (MTTR and the SLA clock end at closed_at)\n",
+            s.resolved_from_events, s.closed_without_resolution
+        ));
+    }
+    out.push_str(&format!(
+        "wrote {} ({} incidents)",
+        args.store.display(),
+        s.incidents_imported
+    ));
+    if let Some(p) = &w.events {
+        out.push_str(&format!(", {} ({} events)", p.display(), s.events_imported));
+    }
+    if let Some(p) = &w.rejects {
+        out.push_str(&format!(", rejects in {}", p.display()));
+    }
+    out.push('\n');
+    for warning in &s.warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    out
 }

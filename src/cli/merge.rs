@@ -139,23 +139,17 @@ fn compile_scenario(
             s.path
         )));
     }
-    super::simulate::compile_text(Path::new(&s.path), &s.text, |sc| {
-        if !overrides {
-            return;
+    let o = if overrides {
+        super::simulate::Overrides {
+            replications: r.replications,
+            seed: r.seed,
+            horizon_hours: r.horizon_hours,
+            warmup_hours: r.warmup_hours,
         }
-        if let Some(x) = r.replications {
-            sc.replications = x;
-        }
-        if let Some(x) = r.seed {
-            sc.seed = x;
-        }
-        if let Some(h) = r.horizon_hours {
-            sc.horizon_hours = h;
-        }
-        if let Some(w) = r.warmup_hours {
-            sc.warmup_hours = w;
-        }
-    })
+    } else {
+        Default::default()
+    };
+    super::simulate::compile_text(Path::new(&s.path), &s.text, |sc| o.apply(sc))
 }
 
 fn targets_of(r: &Request) -> Result<std::collections::BTreeMap<String, f64>> {

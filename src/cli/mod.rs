@@ -167,12 +167,12 @@ impl ExportArgs {
     }
 }
 
-/// The simulation flags, declared once for `simulate`, `compare`, `staff` and `validate`. Each
+/// The simulation flags, declared once for `simulate`, `compare`, `staff`, `validate` and `report`. Each
 /// overrides the scenario file; results do not depend on `--threads`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SimArgs {
     /// Replications, independent runs of the model (default: the scenario file's; `staff`: 40;
-    /// `validate` on a desk: 10). `--runs` is the same flag.
+    /// `validate` on a desk and `report`'s discovered desk: 10). `--runs` is the same flag.
     #[arg(long, visible_alias = "runs")]
     pub replications: Option<usize>,
     /// Random seed (default: the scenario file's).

@@ -38,9 +38,10 @@ pub struct ReportArgs {
     /// baseline of a paired comparison.
     #[arg(long, num_args = 1..)]
     pub scenarios: Vec<PathBuf>,
-    /// Replications per scenario (default: each file's).
-    #[arg(long)]
-    pub replications: Option<usize>,
+    /// Simulation flags: replications per scenario (default: each file's; the discovered desk's
+    /// validation and what-if: 10), seed (default: each file's, the desk's), worker threads.
+    #[command(flatten)]
+    pub sim: super::SimArgs,
     /// Evaluate a pilot that started on this date.
     #[arg(long)]
     pub pilot_start: Option<String>,
@@ -115,159 +116,279 @@ fn percentiles(lf: LazyFrame) -> Result<Vec<(String, Vec<f64>)>> {
     Ok(out)
 }
 
-// Over 80 lines: the report's inputs (data, simulations, comparison, pilot, sweep) are gathered in
-// order from the flags; splitting it waits for issue 11's shared flag groups (another branch
-// rewrites these argument and error lines now).
+/// What the report reads from its input: the frame the analysis runs on, the incidents (when the
+/// desk section or the pilot needs them as rows), the events, and the source line of the page.
+struct Inputs {
+    data: Dataset,
+    incidents: Option<Vec<crate::schema::Incident>>,
+    events: Vec<crate::schema::Event>,
+    source: String,
+}
+
+/// The simulated side of the report: one summary per `--scenarios` file, the paired comparison of
+/// the first (the baseline) with the others, and the staffing curve of `--sweep`.
+struct Simulated {
+    simulations: Vec<crate::sim::replicate::Summary>,
+    comparison: Option<crate::decide::compare::Comparison>,
+    staffing_curve: Option<crate::report::StaffingCurve>,
+}
+
+/// The recipe: read the policy and the data, discover the desk, analyse, simulate and compare the
+/// scenarios, evaluate the pilot, sweep, then write the report folder and print what was written.
 pub fn run(args: &ReportArgs) -> Result<String> {
+    let policy = load_policy(args)?;
+    let inputs = load_inputs(args)?;
+    let (desk, desk_spec) = discover_desk(args, &inputs, policy.as_ref().map(|(_, p)| p));
+    let pct = percentiles(inputs.data.incidents.clone())?;
+    let opts = AnalyzeOptions {
+        sla: policy.clone(),
+        ..Default::default()
+    };
+    let analysis = analyze(inputs.data, &opts)?;
+    let models = load_models(args)?;
+    let simulations = simulate_models(args, &models)?;
+    let comparison = compare_models(args, &models)?;
+    let pilot = evaluate_pilot(args, inputs.incidents.as_deref(), policy.as_ref())?;
+    let targets = parse_report_targets(args)?;
+    let staffing_curve = staffing_curve(args, models.first(), desk_spec.as_ref(), &targets)?;
+    let sim = Simulated {
+        simulations,
+        comparison,
+        staffing_curve,
+    };
+    let takeaways = all_takeaways(&analysis, &sim, &pilot, desk.as_ref());
+    let report = Report {
+        title: args.title.clone(),
+        source: inputs.source,
+        analysis,
+        resolution_percentiles: pct,
+        simulations: sim.simulations,
+        comparison: sim.comparison,
+        pilot,
+        staffing_curve: sim.staffing_curve,
+        targets,
+        desk,
+        takeaways,
+    };
+    let files = write_outputs(&report, args)?;
+    Ok(printed_summary(&report, &files, &args.out))
+}
+
+/// `--sla`: the policy file and its parsed targets (None without the flag).
+fn load_policy(args: &ReportArgs) -> Result<Option<(PathBuf, SlaPolicy)>> {
+    args.sla
+        .as_ref()
+        .map(|p| SlaPolicy::load(p).map(|s| (p.clone(), s)))
+        .transpose()
+}
+
+/// The data: a store, or an export imported once. Without `--scenarios`, a store with events gets
+/// "Your desk, simulated" (src/report/desk.rs), which needs the incidents and events as rows; so
+/// does `--pilot-start`.
+fn load_inputs(args: &ReportArgs) -> Result<Inputs> {
+    let want_desk = args.scenarios.is_empty();
+    if crate::store::StoreFormat::of(&args.input).is_err() {
+        let imported = import_files(std::slice::from_ref(&args.input), &args.export.options()?)?;
+        let line = imported.summary.line();
+        return Ok(Inputs {
+            data: Dataset::from_imported(&imported)?,
+            incidents: Some(imported.incidents),
+            events: imported.events,
+            source: format!("export {} ({line})", args.input.display()),
+        });
+    }
+    let data = Dataset::open_store(&args.input)?;
+    let (incidents, events) = if want_desk {
+        let (i, e) = super::fit::load_with_events(&args.input, &args.export)?;
+        (Some(i), e)
+    } else if args.pilot_start.is_some() {
+        (Some(crate::store::read_incidents(&args.input)?), Vec::new())
+    } else {
+        (None, Vec::new())
+    };
+    Ok(Inputs {
+        data,
+        incidents,
+        events,
+        source: format!("store {}", args.input.display()),
+    })
+}
+
+/// "Your desk, simulated" when there are no `--scenarios` and the source has events (see
+/// [`desk_section`]); nothing otherwise.
+fn discover_desk(
+    args: &ReportArgs,
+    inputs: &Inputs,
+    policy: Option<&SlaPolicy>,
+) -> (
+    Option<crate::report::desk::DeskSection>,
+    Option<crate::sim::desk::DeskSpec>,
+) {
+    match (
+        &inputs.incidents,
+        args.scenarios.is_empty() && !inputs.events.is_empty(),
+    ) {
+        (Some(incs), true) => {
+            let (d, spec) = desk_section(args, incs, &inputs.events, policy);
+            (Some(d), spec)
+        }
+        _ => (None, None),
+    }
+}
+
+/// The `--scenarios` files (tier scenarios or desks), with the simulation flags applied.
+fn load_models(args: &ReportArgs) -> Result<Vec<crate::decide::compare::Subject>> {
+    let overrides = super::simulate::Overrides::of(&args.sim);
+    args.scenarios
+        .iter()
+        .map(|s| super::simulate::load_subject(s, &overrides))
+        .collect()
+}
+
+/// One summary per scenario: its replications, on `--threads` workers.
+fn simulate_models(
+    args: &ReportArgs,
+    models: &[crate::decide::compare::Subject],
+) -> Result<Vec<crate::sim::replicate::Summary>> {
+    let mut simulations = Vec::new();
+    for m in models {
+        let s = super::validate_desk::in_pool(args.sim.threads, || {
+            crate::decide::compare::simulate_subject(m)
+        })?;
+        simulations.push(s.map_err(SimError::classify)?);
+    }
+    Ok(simulations)
+}
+
+/// With two or more scenarios: the others against the first, paired by common random numbers.
+fn compare_models(
+    args: &ReportArgs,
+    models: &[crate::decide::compare::Subject],
+) -> Result<Option<crate::decide::compare::Comparison>> {
+    if models.len() < 2 {
+        return Ok(None);
+    }
+    let reps = args.sim.replications.unwrap_or(models[0].replications());
+    Ok(Some(
+        crate::decide::compare::compare_subjects(
+            &models[0],
+            &models[1..],
+            reps,
+            models[0].seed(),
+            args.sim.threads,
+            &Default::default(),
+        )
+        .map_err(Error::from)?,
+    ))
+}
+
+/// `--pilot-start` (with `--pilot-end`, `--pilot-group`): the pilot's evaluation against the
+/// period before it, under the SLA policy when given.
+fn evaluate_pilot(
+    args: &ReportArgs,
+    incidents: Option<&[crate::schema::Incident]>,
+    policy: Option<&(PathBuf, SlaPolicy)>,
+) -> Result<Option<crate::decide::pilot::PilotReport>> {
+    let (Some(start), Some(incs)) = (&args.pilot_start, incidents) else {
+        return Ok(None);
+    };
     let parser = TimeParser::default();
     let when = |s: &str, flag: &str| {
         parser
             .parse(s)
             .map_err(|e| Error::Usage(format!("{flag}: {e}")))
     };
-    let policy = args
-        .sla
-        .as_ref()
-        .map(|p| SlaPolicy::load(p).map(|s| (p.clone(), s)))
-        .transpose()?;
-    // The data: a store, or an export imported once.
-    // Without --scenarios, a store with events gets "Your desk, simulated" (src/report/desk.rs).
-    let want_desk = args.scenarios.is_empty();
-    let (data, incidents, events, source) = if crate::store::StoreFormat::of(&args.input).is_ok() {
-        let d = Dataset::open_store(&args.input)?;
-        let (incs, evs) = if want_desk {
-            let (i, e) = super::fit::load_with_events(&args.input, &args.export)?;
-            (Some(i), e)
-        } else if args.pilot_start.is_some() {
-            (Some(crate::store::read_incidents(&args.input)?), Vec::new())
-        } else {
-            (None, Vec::new())
-        };
-        (d, incs, evs, format!("store {}", args.input.display()))
-    } else {
-        let imported = import_files(std::slice::from_ref(&args.input), &args.export.options()?)?;
-        let line = imported.summary.line();
-        (
-            Dataset::from_imported(&imported)?,
-            Some(imported.incidents),
-            imported.events,
-            format!("export {} ({line})", args.input.display()),
-        )
+    let o = PilotOptions {
+        pilot_start: when(start, "--pilot-start")?,
+        pilot_end: args
+            .pilot_end
+            .as_deref()
+            .map(|s| when(s, "--pilot-end"))
+            .transpose()?,
+        baseline_start: None,
+        pilot_group: args
+            .pilot_group
+            .as_deref()
+            .map(Filter::parse)
+            .transpose()
+            .map_err(Error::Usage)?,
+        seed: 1,
+        resamples: 2000,
     };
-    let (desk, desk_spec) = match (&incidents, want_desk && !events.is_empty()) {
-        (Some(incs), true) => {
-            let (d, spec) = desk_section(args, incs, &events, policy.as_ref().map(|(_, p)| p));
-            (Some(d), spec)
-        }
-        _ => (None, None),
-    };
-    let pct = percentiles(data.incidents.clone())?;
-    let opts = AnalyzeOptions {
-        sla: policy.clone(),
-        ..Default::default()
-    };
-    let analysis = analyze(data, &opts)?;
-    // Simulations and comparison.
-    let mut models = Vec::new();
-    for s in &args.scenarios {
-        models.push(super::simulate::load_subject(s, args.replications)?);
-    }
-    let mut simulations = Vec::new();
-    for m in &models {
-        simulations.push(crate::decide::compare::simulate_subject(m).map_err(SimError::classify)?);
-    }
-    let comparison = if models.len() >= 2 {
-        let reps = args.replications.unwrap_or(models[0].replications());
-        Some(
-            crate::decide::compare::compare_subjects(
-                &models[0],
-                &models[1..],
-                reps,
-                models[0].seed(),
-                None,
-                &Default::default(),
-            )?,
-        )
-    } else {
-        None
-    };
-    // Pilot.
-    let pilot = match (&args.pilot_start, &incidents) {
-        (Some(start), Some(incs)) => {
-            let o = PilotOptions {
-                pilot_start: when(start, "--pilot-start")?,
-                pilot_end: args
-                    .pilot_end
-                    .as_deref()
-                    .map(|s| when(s, "--pilot-end"))
-                    .transpose()?,
-                baseline_start: None,
-                pilot_group: args
-                    .pilot_group
-                    .as_deref()
-                    .map(Filter::parse)
-                    .transpose()
-                    .map_err(Error::Usage)?,
-                seed: 1,
-                resamples: 2000,
-            };
-            let r = crate::decide::pilot::evaluate_with_policy(
-                incs,
-                &o,
-                policy.as_ref().map(|(_, p)| p),
-            );
-            Some(r?)
-        }
-        _ => None,
-    };
-    let targets = args
+    let r = crate::decide::pilot::evaluate_with_policy(incs, &o, policy.map(|(_, p)| p));
+    Ok(Some(r?))
+}
+
+/// `--target`: SLA compliance targets by priority label (empty without the flag).
+fn parse_report_targets(args: &ReportArgs) -> Result<std::collections::BTreeMap<String, f64>> {
+    Ok(args
         .target
         .as_deref()
         .map(crate::decide::compare::parse_targets)
         .transpose()
         .map_err(Error::Usage)?
-        .unwrap_or_default();
-    let staffing_curve = match (&args.sweep, models.first()) {
-        (Some(sw), Some(m)) => {
-            let reps = args.replications.unwrap_or(m.replications());
-            let (sweep, points) =
-                crate::decide::compare::sweep_subject(m, sw, reps, m.seed(), None, &targets)?;
-            Some(crate::report::StaffingCurve {
+        .unwrap_or_default())
+}
+
+/// `--sweep`: the staffing curve of the first scenario, or of the discovered desk without
+/// `--scenarios`; a usage error when there is neither.
+fn staffing_curve(
+    args: &ReportArgs,
+    first: Option<&crate::decide::compare::Subject>,
+    desk_spec: Option<&crate::sim::desk::DeskSpec>,
+    targets: &std::collections::BTreeMap<String, f64>,
+) -> Result<Option<crate::report::StaffingCurve>> {
+    let Some(sw) = &args.sweep else {
+        return Ok(None);
+    };
+    match (first, desk_spec) {
+        (Some(m), _) => {
+            let reps = args.sim.replications.unwrap_or(m.replications());
+            let (sweep, points) = crate::decide::compare::sweep_subject(
+                m,
+                sw,
+                reps,
+                m.seed(),
+                args.sim.threads,
+                targets,
+            )
+            .map_err(Error::from)?;
+            Ok(Some(crate::report::StaffingCurve {
                 scenario: m.name().to_string(),
                 parameter: sweep.name.clone(),
                 points,
-            })
+            }))
         }
-        (Some(sw), None) if desk_spec.is_some() => Some(sweep_desk(desk_spec.as_ref(), sw, args, &targets)?),
-        (Some(_), None) => {
-            return Err(Error::Usage(
-                "--sweep varies a scenario: give it with --scenarios (or a store with events: its discovered desk)".into(),
-            ))
-        }
-        _ => None,
-    };
-    let mut tk = takeaways(&analysis, &simulations, &comparison, &pilot);
-    if let Some(c) = &staffing_curve {
+        (None, Some(spec)) => Ok(Some(sweep_desk(spec, sw, args, targets)?)),
+        (None, None) => Err(Error::Usage(
+            "--sweep varies a scenario: give it with --scenarios (or a store with events: its discovered desk)".into(),
+        )),
+    }
+}
+
+/// The one-line takeaways of every section, in the page's order: the analysis, simulations,
+/// comparison and pilot, then the staffing curve and the desk.
+fn all_takeaways(
+    analysis: &crate::metrics::Analysis,
+    sim: &Simulated,
+    pilot: &Option<crate::decide::pilot::PilotReport>,
+    desk: Option<&crate::report::desk::DeskSection>,
+) -> Vec<(String, String)> {
+    let mut tk = takeaways(analysis, &sim.simulations, &sim.comparison, pilot);
+    if let Some(c) = &sim.staffing_curve {
         tk.push(crate::report::staffing_takeaway(c));
     }
-    if let Some(d) = &desk {
+    if let Some(d) = desk {
         tk.push(("desk".into(), crate::report::desk::takeaway(d)));
     }
-    let report = Report {
-        title: args.title.clone(),
-        source,
-        analysis,
-        resolution_percentiles: pct,
-        simulations,
-        comparison,
-        pilot,
-        staffing_curve,
-        targets,
-        desk,
-        takeaways: tk,
-    };
-    // The page is rendered once; its charts are kept as drawn for the standalone files.
-    let page = Page::render(&report)?;
+    tk
+}
+
+/// Writes the report folder: the page (rendered once; its charts kept as drawn), `summary.md`,
+/// `metrics.json`, and every chart as `charts/<id>.svg` (and `.png` with `--png`). Returns the files
+/// written, relative to the folder.
+fn write_outputs(report: &Report, args: &ReportArgs) -> Result<Vec<String>> {
+    let page = Page::render(report)?;
     let writers: [&dyn ReportWriter; 3] = [&page, &MarkdownWriter, &JsonWriter];
     let charts = &page.charts;
     let png = args.png;
@@ -285,7 +406,11 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         }
         Ok(files)
     };
-    let files = write_report(&report, &args.out, &writers, &extra)?;
+    write_report(report, &args.out, &writers, &extra)
+}
+
+/// What `report` prints: the files written (charts counted) and the takeaways.
+fn printed_summary(report: &Report, files: &[String], out: &std::path::Path) -> String {
     let shown: Vec<&String> = files.iter().filter(|f| !f.starts_with("charts/")).collect();
     let mut o = format!(
         "wrote {} and {} chart files to {}\n",
@@ -295,12 +420,12 @@ pub fn run(args: &ReportArgs) -> Result<String> {
             .collect::<Vec<_>>()
             .join(", "),
         files.len() - shown.len(),
-        args.out.display()
+        out.display()
     );
     for (_, t) in &report.takeaways {
         o.push_str(&format!("  {t}\n"));
     }
-    Ok(o)
+    o
 }
 
 /// Renders one SVG chart to PNG with headless Chromium, at the charts' size.
@@ -404,18 +529,10 @@ fn calibrate(
     use crate::decide::desk;
     let split = crate::report::desk::split_ms(incidents)?;
     d.split_at = crate::metrics::recurrence::iso(split);
-    let sla_hours = policy
-        .map(|p| {
-            p.targets
-                .iter()
-                .map(|(k, t)| (*k, t.resolution_hours))
-                .collect()
-        })
-        .unwrap_or_default();
     let o = desk::DeskFitOptions {
         name: DESK_NAME.into(),
         until_ms: Some(split),
-        sla_hours,
+        sla_hours: super::fit::resolution_targets(policy),
         ..Default::default()
     };
     let f = desk::discover(incidents, events, &o).map_err(|m| format!("desk discovery: {m}"))?;
@@ -424,19 +541,19 @@ fn calibrate(
     d.fitted_events = f.events;
     let spec: crate::sim::desk::DeskSpec = toml::from_str(&desk::render::desk_toml(&f))
         .map_err(|e| format!("internal: the fitted desk does not parse: {e}"))?;
-    let runs = args.replications.unwrap_or(10).max(2);
+    let runs = args.sim.replications.unwrap_or(10).max(2);
     d.reproduce = reproduce(args, &d.split_at, runs);
     let vo = DeskValidateOptions {
         from_ms: split,
         runs,
-        seed: None,
-        threads: None,
+        seed: args.sim.seed,
+        threads: args.sim.threads,
     };
     let (v, _, _) =
         validate_desk(spec.clone(), incidents, events, &vo).map_err(|e| e.to_string())?;
     d.validation = Some(v);
-    match prepare(spec.clone(), incidents, events, split, None)
-        .and_then(|p| one_more_agent(&p, runs, None))
+    match prepare(spec.clone(), incidents, events, split, args.sim.seed)
+        .and_then(|p| one_more_agent(&p, runs, args.sim.threads))
     {
         Ok(a) => d.one_more_agent = Some(a),
         Err(e) => d.notes.push(format!("one more agent: {e}")),
@@ -460,12 +577,17 @@ fn reproduce(args: &ReportArgs, split: &str, runs: usize) -> Vec<String> {
         .as_ref()
         .map(|p| format!(" --sla {}", p.display()))
         .unwrap_or_default();
+    let seed = args
+        .sim
+        .seed
+        .map(|s| format!(" --seed {s}"))
+        .unwrap_or_default();
     vec![
         format!(
             "incidentlab fit {input}{format} --until {split} --name {DESK_NAME}{sla} -o desk.toml"
         ),
         format!(
-            "incidentlab validate desk.toml --against {input}{format} --from {split} --runs {runs}"
+            "incidentlab validate desk.toml --against {input}{format} --from {split} --runs {runs}{seed}"
         ),
     ]
 }
@@ -473,12 +595,11 @@ fn reproduce(args: &ReportArgs, split: &str, runs: usize) -> Vec<String> {
 /// `--sweep` without `--scenarios`: the staffing curve of the discovered desk (fitted before the
 /// split, simulated as fitted: its own start, horizon and warm-up).
 fn sweep_desk(
-    spec: Option<&crate::sim::desk::DeskSpec>,
+    spec: &crate::sim::desk::DeskSpec,
     sw: &str,
     args: &ReportArgs,
     targets: &std::collections::BTreeMap<String, f64>,
 ) -> Result<crate::report::StaffingCurve> {
-    let spec = spec.ok_or_else(|| Error::Usage("--sweep: no desk was discovered".into()))?;
     let desk = crate::sim::desk::compile(spec).map_err(|e| {
         Error::Usage(format!(
             "the discovered desk is invalid: {} {}",
@@ -486,10 +607,10 @@ fn sweep_desk(
         ))
     })?;
     let subject = crate::decide::compare::Subject::Desk(Box::new(desk));
-    let reps = args.replications.unwrap_or(spec.replications);
+    let reps = args.sim.replications.unwrap_or(spec.replications);
+    let seed = args.sim.seed.unwrap_or(spec.seed);
     let (sweep, points) =
-        crate::decide::compare::sweep_subject(&subject, sw, reps, spec.seed, None, targets)
-            .map_err(|e| Error::Usage(e.to_string()))?;
+        crate::decide::compare::sweep_subject(&subject, sw, reps, seed, args.sim.threads, targets)?;
     Ok(crate::report::StaffingCurve {
         scenario: "your desk".into(),
         parameter: sweep.name.clone(),

@@ -211,26 +211,80 @@ pub fn compile_text(
     compile(&scenario).map_err(|e| Error::config(path, e.field, e.message))
 }
 
+/// The run settings a tier scenario and a desk file share: replications, seed, horizon and warm-up.
+pub trait RunSettings {
+    /// (replications, seed, horizon hours, warm-up hours), to be overridden in place.
+    fn run_settings(&mut self) -> (&mut usize, &mut u64, &mut f64, &mut f64);
+}
+
+/// Implements [`RunSettings`] for model file types with the four fields of that name.
+macro_rules! run_settings {
+    ($($t:ty),*) => {$(
+        impl RunSettings for $t {
+            fn run_settings(&mut self) -> (&mut usize, &mut u64, &mut f64, &mut f64) {
+                let s = self;
+                (&mut s.replications, &mut s.seed, &mut s.horizon_hours, &mut s.warmup_hours)
+            }
+        }
+    )*};
+}
+run_settings!(Scenario, crate::sim::desk::DeskSpec);
+
+/// Command-line overrides of a model file's run settings (`None`: the file's value).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overrides {
+    pub replications: Option<usize>,
+    pub seed: Option<u64>,
+    pub horizon_hours: Option<f64>,
+    pub warmup_hours: Option<f64>,
+}
+
+impl Overrides {
+    /// `--replications` and `--seed` of a simulation flag group; horizon and warm-up the file's.
+    pub fn of(sim: &super::SimArgs) -> Overrides {
+        Overrides {
+            replications: sim.replications,
+            seed: sim.seed,
+            ..Default::default()
+        }
+    }
+
+    /// Sets each given setting on the file's model; the others keep the file's values.
+    pub fn apply(&self, model: &mut impl RunSettings) {
+        let (replications, seed, horizon, warmup) = model.run_settings();
+        if let Some(r) = self.replications {
+            *replications = r;
+        }
+        if let Some(x) = self.seed {
+            *seed = x;
+        }
+        if let Some(h) = self.horizon_hours {
+            *horizon = h;
+        }
+        if let Some(w) = self.warmup_hours {
+            *warmup = w;
+        }
+    }
+}
+
+/// `simulate`'s overrides: the simulation flags, `--horizon` and `--warmup`.
+fn overrides(args: &SimulateArgs) -> Overrides {
+    Overrides {
+        horizon_hours: args.horizon,
+        warmup_hours: args.warmup,
+        ..Overrides::of(&args.sim)
+    }
+}
+
 /// A tier scenario or a desk file (told apart by content: a desk has `[[pools]]` and no
-/// `[[tiers]]`), compiled; `replications` overrides the file's.
-pub fn load_subject(
-    path: &Path,
-    replications: Option<usize>,
-) -> Result<crate::decide::compare::Subject> {
+/// `[[tiers]]`), compiled with `overrides` applied.
+pub fn load_subject(path: &Path, overrides: &Overrides) -> Result<crate::decide::compare::Subject> {
     use crate::decide::compare::Subject;
     if crate::sim::desk::replicate::is_desk_file(path)? {
-        let d = crate::sim::desk::replicate::load_desk_with(path, |s| {
-            if let Some(r) = replications {
-                s.replications = r;
-            }
-        })?;
+        let d = crate::sim::desk::replicate::load_desk_with(path, |s| overrides.apply(s))?;
         return Ok(Subject::Desk(Box::new(d)));
     }
-    let (m, _) = load_scenario(path, |s| {
-        if let Some(r) = replications {
-            s.replications = r;
-        }
-    })?;
+    let (m, _) = load_scenario(path, |s| overrides.apply(s))?;
     Ok(Subject::Tiers(Box::new(m)))
 }
 
@@ -247,20 +301,7 @@ fn run_desk_file(
             "--trace and --replay work on tier scenarios; for a desk, `validate --write-logs DIR` writes the simulated logs".into(),
         ));
     }
-    let desk = load_desk_with(&args.scenario, |s| {
-        if let Some(r) = args.sim.replications {
-            s.replications = r;
-        }
-        if let Some(x) = args.sim.seed {
-            s.seed = x;
-        }
-        if let Some(h) = args.horizon {
-            s.horizon_hours = h;
-        }
-        if let Some(w) = args.warmup {
-            s.warmup_hours = w;
-        }
-    })?;
+    let desk = load_desk_with(&args.scenario, |s| overrides(args).apply(s))?;
     let reps = desk.spec.replications;
     let tick = progress(reps as u64);
     let runs = run_desk_replications(
@@ -354,20 +395,7 @@ pub fn run(args: &SimulateArgs, progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>) 
     if crate::sim::desk::replicate::is_desk_file(&args.scenario)? {
         return run_desk_file(args, progress);
     }
-    let (mut model, warnings) = load_scenario(&args.scenario, |s| {
-        if let Some(r) = args.sim.replications {
-            s.replications = r;
-        }
-        if let Some(x) = args.sim.seed {
-            s.seed = x;
-        }
-        if let Some(h) = args.horizon {
-            s.horizon_hours = h;
-        }
-        if let Some(w) = args.warmup {
-            s.warmup_hours = w;
-        }
-    })?;
+    let (mut model, warnings) = load_scenario(&args.scenario, |s| overrides(args).apply(s))?;
     replay_trace(args, &mut model)?;
     let mut opts = RunOptions::for_model(&model);
     opts.threads = args.sim.threads;

@@ -4,13 +4,14 @@
 //! On a desk file the answer is in agents per pool and band of hours (Mon–Fri 08–18 and outside).
 //! A target is met when the 95 % CI lower bound of the simulated compliance reaches it.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::simulate::{load_subject, TableOrJson};
 use crate::decide::compare::parse_targets;
-use crate::decide::staffing::search;
+use crate::decide::staffing::{search, Candidate, StaffingResult};
 use crate::error::{Error, Result};
 
 /// The usage examples of `incidentlab staff`: the module documentation above and `--help` show them.
@@ -32,18 +33,14 @@ pub struct StaffArgs {
     pub print: super::TableOutput,
 }
 
+/// The recipe: parse the targets, load the scenario or desk, search, print.
 pub fn run(args: &StaffArgs) -> Result<String> {
     let targets = parse_targets(&args.target).map_err(Error::Usage)?;
-    let subject = load_subject(&args.scenario, None)?;
+    let subject = load_subject(&args.scenario, &Default::default())?;
     let seed = args.sim.seed.unwrap_or(subject.seed());
-    let r = search(
-        &subject,
-        &targets,
-        args.sim.replications.unwrap_or(40),
-        seed,
-        args.sim.threads,
-        args.max_steps,
-    )?;
+    let reps = args.sim.replications.unwrap_or(40);
+    let (threads, steps) = (args.sim.threads, args.max_steps);
+    let r = search(&subject, &targets, reps, seed, threads, steps)?;
     if args.print.output == TableOrJson::Json {
         return serde_json::to_string_pretty(&r)
             .map(|s| s + "\n")
@@ -58,6 +55,19 @@ pub fn run(args: &StaffArgs) -> Result<String> {
             .collect::<Vec<_>>()
             .join(", ")
     ));
+    o.push_str(&optimum_lines(&r));
+    o.push_str(&cost_curve_lines(&r, &targets));
+    o.push_str(&erlang_line(&r));
+    for n in &r.notes {
+        o.push_str(&format!("note: {n}\n"));
+    }
+    Ok(o)
+}
+
+/// The least staffing found: agents added per lever (desk) or per tier, the mean on duty, the
+/// agent-hours per week and the MTTR there; or that none meets every target.
+fn optimum_lines(r: &StaffingResult) -> String {
+    let mut o = String::new();
     match &r.optimum {
         Some(c) if !r.levers.is_empty() => {
             for (k, l) in r.levers.iter().enumerate() {
@@ -74,10 +84,7 @@ pub fn run(args: &StaffArgs) -> Result<String> {
                     c.mean_staff[k]
                 ));
             }
-            o.push_str(&format!(
-                "  {:.0} agent-hours per week; MTTR {:.2} h\n",
-                c.agent_hours_per_week, c.resolution_hours.mean
-            ));
+            o.push_str(&cost_line(c));
         }
         Some(c) => {
             for (k, t) in r.tiers.iter().enumerate() {
@@ -86,14 +93,25 @@ pub fn run(args: &StaffArgs) -> Result<String> {
                     c.deltas[k], c.mean_staff[k]
                 ));
             }
-            o.push_str(&format!(
-                "  {:.0} agent-hours per week; MTTR {:.2} h\n",
-                c.agent_hours_per_week, c.resolution_hours.mean
-            ));
+            o.push_str(&cost_line(c));
         }
         None => o.push_str("  no staffing found that meets every target\n"),
     }
-    o.push_str(if r.levers.is_empty() {
+    o
+}
+
+/// A candidate's agent-hours per week and simulated MTTR.
+fn cost_line(c: &Candidate) -> String {
+    format!(
+        "  {:.0} agent-hours per week; MTTR {:.2} h\n",
+        c.agent_hours_per_week, c.resolution_hours.mean
+    )
+}
+
+/// The cost curve around the optimum: per candidate its agent-hours, deltas, SLA compliance (mean
+/// and 95 % CI lower bound) per target and whether it meets them.
+fn cost_curve_lines(r: &StaffingResult, targets: &BTreeMap<String, f64>) -> String {
+    let mut o = String::from(if r.levers.is_empty() {
         "\ncost curve (one agent more or less per tier around the optimum):\n"
     } else {
         "\ncost curve (one agent more or less per pool and band around the optimum):\n"
@@ -119,13 +137,17 @@ pub fn run(args: &StaffArgs) -> Result<String> {
             if c.meets_targets { "meets" } else { "misses" }
         ));
     }
-    o.push_str(
-        if r.levers.is_empty() {
-            "\nErlang C (ignores priorities, shifts and escalation timing), constant agents per tier: "
-        } else {
-            "\nErlang C (ignores priorities, calendars, waits and transfer timing), constant agents per pool: "
-        },
-    );
+    o
+}
+
+/// Erlang C's agents per tier or pool (constant, around the clock) and their agent-hours per week,
+/// for comparison with the simulated answer.
+fn erlang_line(r: &StaffingResult) -> String {
+    let mut o = String::from(if r.levers.is_empty() {
+        "\nErlang C (ignores priorities, shifts and escalation timing), constant agents per tier: "
+    } else {
+        "\nErlang C (ignores priorities, calendars, waits and transfer timing), constant agents per pool: "
+    });
     o.push_str(
         &r.tiers
             .iter()
@@ -138,8 +160,5 @@ pub fn run(args: &StaffArgs) -> Result<String> {
     o.push_str(&format!(
         " = {erlang_hours} agent-hours per week around the clock\n"
     ));
-    for n in &r.notes {
-        o.push_str(&format!("note: {n}\n"));
-    }
-    Ok(o)
+    o
 }

@@ -209,7 +209,11 @@ pub struct DeskValidateOptions {
     pub threads: Option<usize>,
 }
 
-fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T> {
+/// Runs `work` on a pool of `threads` workers (None: rayon's global pool, one per core).
+pub(crate) fn in_pool<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T> {
     match threads {
         Some(n) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -553,83 +557,14 @@ fn baseline(
     seed: u64,
     runs: usize,
 ) -> Result<Baseline> {
-    let mut train = incidents.to_vec();
-    super::fit::cut_incidents(&mut train, real.from_ms);
-    // A priority with fewer than two resolutions before --from cannot have a work-time fit: its
-    // incidents are left out of the single-tier fit's mix (as incidents without a priority are).
-    let mut resolved: std::collections::BTreeMap<u8, usize> = Default::default();
-    for i in train.iter().filter(|i| i.resolved_at.is_some()) {
-        if let Some(p) = i.priority {
-            *resolved.entry(p).or_default() += 1;
-        }
-    }
-    for i in train.iter_mut() {
-        if i.priority
-            .is_some_and(|p| resolved.get(&p).copied().unwrap_or(0) < 2)
-        {
-            i.priority = None;
-        }
-    }
-    let f = match crate::decide::fit::fit(&train, "single-tier", chrono_tz::UTC, None, 0.6, None) {
-        Ok(f) => f,
-        Err(_) => {
-            // Too few resolutions per priority: one class for the baseline.
-            for i in train.iter_mut() {
-                i.priority = Some(3);
-            }
-            crate::decide::fit::fit(&train, "single-tier", chrono_tz::UTC, None, 0.6, None)
-                .map_err(|m| {
-                    DecideError::data(format!("the single-tier baseline cannot be fitted: {m}"))
-                })?
-        }
-    };
-    let mut sc = crate::sim::model::parse(&crate::decide::fit::scenario_toml(&f))
-        .map_err(|e| DecideError::model(format!("internal: {} {}", e.field, e.message)))?;
-    let offset_h = crate::decide::desk::capacity::hour_of_week(real.from_ms) as f64
-        + (real.from_ms.rem_euclid(crate::units::MS_PER_HOUR)) as f64
-            / crate::units::MS_PER_HOUR_F64;
-    sc.horizon_hours = offset_h + real.end_hours().max(1.0);
-    sc.warmup_hours = 0.0;
-    let (m, _) = crate::sim::model::compile(&sc)
-        .map_err(|e| DecideError::model(format!("internal: {} {}", e.field, e.message)))?;
-    let states = StateMap::from_table(&spec.states).map_err(DecideError::model)?;
-    let labels = dv::dominant_labels(events, real.from_ms, &states);
-    let label = |k: Kind, d: &str| labels.get(&k).cloned().unwrap_or_else(|| d.to_string());
-    let (lq, lw, lr) = (
-        label(Kind::Queue, "Queued"),
-        label(Kind::Work, "In Progress"),
-        label(Kind::Resolved, "Resolved"),
-    );
-    let end_h = real.end_hours();
+    let mut train = training_incidents(incidents, real.from_ms);
+    let f = fit_single_tier(&mut train)?;
+    let (m, offset_h) = single_tier_model(&f, real)?;
+    let labels = baseline_labels(events, spec, real)?;
     let out: Vec<(LogDistances, usize)> = (0..runs as u64)
         .into_par_iter()
         .map(|r| {
-            let (_, trace) = crate::sim::engine::run(&m, seed, "single-tier", r, true);
-            let mut log = Vec::new();
-            let mut cases = 0;
-            for t in trace.unwrap_or_default() {
-                let (a, z) = (t.arrived_hours - offset_h, t.resolved_hours - offset_h);
-                if a < 0.0 || a > real.arrival_hours() || z.is_nan() || z > end_h {
-                    continue;
-                }
-                cases += 1;
-                let ms = |h: f64| real.from_ms + crate::units::hours_to_ms(h);
-                let id = format!("single-tier-{}", t.index);
-                let mut push = |act: &str, s: f64, e: f64| {
-                    log.push(ActivityInstance {
-                        case_id: id.clone(),
-                        activity: act.to_string(),
-                        resource: "desk".into(),
-                        start_ms: ms(s),
-                        end_ms: ms(e),
-                    })
-                };
-                if t.wait_hours > 0.0 {
-                    push(&lq, a, a + t.wait_hours);
-                }
-                push(&lw, a + t.wait_hours, z);
-                push(&lr, z, z);
-            }
+            let (log, cases) = single_tier_log(&m, seed, r, offset_h, real, &labels);
             (logdist::distances(real_log, &log), cases)
         })
         .collect();
@@ -644,6 +579,122 @@ fn baseline(
     })
 }
 
+/// The incidents known before `--from` (as `fit --until`), with the priority removed from those of
+/// a priority with fewer than two resolutions (it cannot have a work-time fit): they join the
+/// single-tier fit's mix as incidents without a priority do.
+fn training_incidents(
+    incidents: &[crate::schema::Incident],
+    from_ms: i64,
+) -> Vec<crate::schema::Incident> {
+    let mut train = incidents.to_vec();
+    super::fit::cut_incidents(&mut train, from_ms);
+    let mut resolved: std::collections::BTreeMap<u8, usize> = Default::default();
+    for i in train.iter().filter(|i| i.resolved_at.is_some()) {
+        if let Some(p) = i.priority {
+            *resolved.entry(p).or_default() += 1;
+        }
+    }
+    for i in train.iter_mut() {
+        if i.priority
+            .is_some_and(|p| resolved.get(&p).copied().unwrap_or(0) < 2)
+        {
+            i.priority = None;
+        }
+    }
+    train
+}
+
+/// The single-tier fit (UTC, 60 % utilisation); with too few resolutions per priority, one class
+/// for all the training incidents (their priorities are set to 3).
+fn fit_single_tier(train: &mut [crate::schema::Incident]) -> Result<crate::decide::fit::Fit> {
+    let fit = |t: &[crate::schema::Incident]| {
+        crate::decide::fit::fit(t, "single-tier", chrono_tz::UTC, None, 0.6, None)
+    };
+    if let Ok(f) = fit(&*train) {
+        return Ok(f);
+    }
+    for i in train.iter_mut() {
+        i.priority = Some(3);
+    }
+    fit(&*train)
+        .map_err(|m| DecideError::data(format!("the single-tier baseline cannot be fitted: {m}")))
+}
+
+/// The fitted scenario compiled to run from the Monday 00:00 UTC before `--from` to the data end,
+/// without warm-up; with the offset (hours from that Monday to `--from`).
+fn single_tier_model(
+    f: &crate::decide::fit::Fit,
+    real: &RealSide<'_>,
+) -> Result<(crate::sim::model::Model, f64)> {
+    let mut sc = crate::sim::model::parse(&crate::decide::fit::scenario_toml(f))
+        .map_err(|e| DecideError::model(format!("internal: {} {}", e.field, e.message)))?;
+    let offset_h = crate::decide::desk::capacity::hour_of_week(real.from_ms) as f64
+        + (real.from_ms.rem_euclid(crate::units::MS_PER_HOUR)) as f64
+            / crate::units::MS_PER_HOUR_F64;
+    sc.horizon_hours = offset_h + real.end_hours().max(1.0);
+    sc.warmup_hours = 0.0;
+    let (m, _) = crate::sim::model::compile(&sc)
+        .map_err(|e| DecideError::model(format!("internal: {} {}", e.field, e.message)))?;
+    Ok((m, offset_h))
+}
+
+/// The data's dominant label of each kind (queue, work, resolved) before `--from`, the activities of
+/// the single-tier log (defaults "Queued", "In Progress", "Resolved").
+fn baseline_labels(
+    events: &[crate::schema::Event],
+    spec: &DeskSpec,
+    real: &RealSide<'_>,
+) -> Result<[String; 3]> {
+    let states = StateMap::from_table(&spec.states).map_err(DecideError::model)?;
+    let labels = dv::dominant_labels(events, real.from_ms, &states);
+    let label = |k: Kind, d: &str| labels.get(&k).cloned().unwrap_or_else(|| d.to_string());
+    Ok([
+        label(Kind::Queue, "Queued"),
+        label(Kind::Work, "In Progress"),
+        label(Kind::Resolved, "Resolved"),
+    ])
+}
+
+/// One run of the single-tier model as an activity log of the incidents that arrive in the test
+/// period and resolve by the data end (queue, work, resolution per incident), with their count.
+fn single_tier_log(
+    m: &crate::sim::model::Model,
+    seed: u64,
+    r: u64,
+    offset_h: f64,
+    real: &RealSide<'_>,
+    [lq, lw, lr]: &[String; 3],
+) -> (Vec<ActivityInstance>, usize) {
+    let end_h = real.end_hours();
+    let (_, trace) = crate::sim::engine::run(m, seed, "single-tier", r, true);
+    let mut log = Vec::new();
+    let mut cases = 0;
+    for t in trace.unwrap_or_default() {
+        let (a, z) = (t.arrived_hours - offset_h, t.resolved_hours - offset_h);
+        if a < 0.0 || a > real.arrival_hours() || z.is_nan() || z > end_h {
+            continue;
+        }
+        cases += 1;
+        let ms = |h: f64| real.from_ms + crate::units::hours_to_ms(h);
+        let id = format!("single-tier-{}", t.index);
+        let mut push = |act: &str, s: f64, e: f64| {
+            log.push(ActivityInstance {
+                case_id: id.clone(),
+                activity: act.to_string(),
+                resource: "desk".into(),
+                start_ms: ms(s),
+                end_ms: ms(e),
+            })
+        };
+        if t.wait_hours > 0.0 {
+            push(lq, a, a + t.wait_hours);
+        }
+        push(lw, a + t.wait_hours, z);
+        push(lr, z, z);
+    }
+    (log, cases)
+}
+
 fn write_logs(dir: &Path, real: &[ActivityInstance], runs: &[&[ActivityInstance]]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
@@ -656,15 +707,35 @@ fn write_logs(dir: &Path, real: &[ActivityInstance], runs: &[&[ActivityInstance]
     Ok(())
 }
 
+/// The desk validation as text: the test period, the log distances beside the single-tier
+/// baseline's, the cases kept, then per priority and per pool observed beside simulated.
 fn text(v: &DeskValidation) -> String {
     let mut o = format!(
         "desk '{}' on the test period from {} ({} cases, {} events; data end {}): {} runs, start: {} ({} open), export: {}\n\n",
         v.desk, v.test.from, v.test.cases, v.test.events, v.test.data_end, v.runs, v.start, v.open_at_start, v.export
     );
+    o.push_str(&distance_lines(v));
     o.push_str(&format!(
-        "{:<6} {:>16} {:>16}\n",
-        "", "desk (sd)", "single-tier"
+        "\nsimulated cases kept {:.0} (single-tier {:.0}) vs {} real\n\n",
+        v.simulated_cases.mean,
+        v.baseline
+            .as_ref()
+            .map_or(f64::NAN, |b| b.simulated_cases.mean),
+        v.test.cases
     ));
+    o.push_str(&priority_lines(&v.priorities));
+    o.push_str(&pool_lines(&v.pools));
+    for n in &v.notes {
+        o.push_str(&format!("note: {n}\n"));
+    }
+    o.push_str(&format!("\n{:.1} s\n", v.seconds));
+    o
+}
+
+/// The six log distances of the desk (mean and sd over runs) beside the single-tier baseline's
+/// mean (NaN without a baseline).
+fn distance_lines(v: &DeskValidation) -> String {
+    let mut o = format!("{:<6} {:>16} {:>16}\n", "", "desk (sd)", "single-tier");
     let d = &v.distances;
     let nan = MeanSd {
         mean: f64::NAN,
@@ -693,15 +764,12 @@ fn text(v: &DeskValidation) -> String {
             y.mean
         ));
     }
-    o.push_str(&format!(
-        "\nsimulated cases kept {:.0} (single-tier {:.0}) vs {} real\n\n",
-        v.simulated_cases.mean,
-        v.baseline
-            .as_ref()
-            .map_or(f64::NAN, |b| b.simulated_cases.mean),
-        v.test.cases
-    ));
-    o.push_str(&format!(
+    o
+}
+
+/// Per priority: test cases, observed MTTR beside the simulated one [95 % CI], median and p90.
+fn priority_lines(priorities: &[PriorityRow]) -> String {
+    let mut o = format!(
         "{:<6} {:>6} {:>10} {:>22} {:>10} {:>10} {:>10} {:>10}\n",
         "prio",
         "cases",
@@ -711,8 +779,8 @@ fn text(v: &DeskValidation) -> String {
         "med sim",
         "p90 obs",
         "p90 sim"
-    ));
-    for p in &v.priorities {
+    );
+    for p in priorities {
         let s = &p.simulated.mttr_hours;
         o.push_str(&format!(
             "{:<6} {:>6} {:>10.1} {:>22} {:>10.1} {:>10.1} {:>10.1} {:>10.1}\n",
@@ -729,7 +797,13 @@ fn text(v: &DeskValidation) -> String {
             s.p90.mean
         ));
     }
-    o.push_str(&format!(
+    o
+}
+
+/// Per pool: people seen, agents at most, queue and work hours per visit and utilisation,
+/// observed beside simulated (mean over runs).
+fn pool_lines(pools: &[PoolRow]) -> String {
+    let mut o = format!(
         "\n{:<24} {:>6} {:>6} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8}\n",
         "pool",
         "people",
@@ -740,8 +814,8 @@ fn text(v: &DeskValidation) -> String {
         "work sim",
         "util obs",
         "util sim"
-    ));
-    for p in &v.pools {
+    );
+    for p in pools {
         o.push_str(&format!(
             "{:<24} {:>6} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7.0}% {:>7.0}%\n",
             p.name,
@@ -755,9 +829,5 @@ fn text(v: &DeskValidation) -> String {
             p.utilisation.simulated.mean * 100.0
         ));
     }
-    for n in &v.notes {
-        o.push_str(&format!("note: {n}\n"));
-    }
-    o.push_str(&format!("\n{:.1} s\n", v.seconds));
     o
 }

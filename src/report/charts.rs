@@ -2,6 +2,10 @@
 //! chart aggregates first — percentiles, weekly counts, top-N — so a 10-million-incident store
 //! draws as fast as a small one. Colours are fixed per priority across all charts.
 
+use plotters::chart::{MeshStyle, SeriesAnno};
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::ranged1d::{Ranged, SegmentedCoord, ValueFormatter};
+use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -121,6 +125,39 @@ fn bars_top(items: &[Bar]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// The label of a category axis position: the label of its segment (nothing past the last).
+fn segment_label(labels: &[String], v: &SegmentValue<usize>) -> String {
+    match v {
+        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+            labels.get(*i).cloned().unwrap_or_default()
+        }
+        SegmentValue::Last => String::new(),
+    }
+}
+
+/// Draws a configured mesh with the one font scale: tick labels and axis names at [`TEXT`].
+fn finish_mesh<X, Y, DB: DrawingBackend>(
+    mesh: &mut MeshStyle<'_, '_, X, Y, DB>,
+) -> Result<(), String>
+where
+    X: Ranged + ValueFormatter<X::ValueType>,
+    Y: Ranged + ValueFormatter<Y::ValueType>,
+{
+    mesh.label_style((FONT, TEXT))
+        .axis_desc_style((FONT, TEXT))
+        .draw()
+        .map_err(err)
+}
+
+/// The filled rectangle of one bar between two corners, with its margins (top, bottom, left,
+/// right) in pixels.
+fn bar_rect<C>(corners: [C; 2], b: &Bar, [top, bottom, left, right]: [u32; 4]) -> Rectangle<C> {
+    let mut rect = Rectangle::new(corners, b.colour.mix(0.85).filled());
+    rect.set_margin(top, bottom, left, right);
+    rect
+}
+
+/// Vertical bars, one per item, with its label clipped to the bar's width.
 pub fn bars(title: &str, y_desc: &str, items: &[Bar]) -> Res {
     let mut svg = String::new();
     {
@@ -145,62 +182,68 @@ pub fn bars(title: &str, y_desc: &str, items: &[Bar]) -> Res {
             .iter()
             .map(|b| clip(&b.label, max_chars.max(2)))
             .collect();
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .y_desc(y_desc)
-            .y_labels(6)
-            .x_labels(n)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                    labels.get(*i).cloned().unwrap_or_default()
-                }
-                SegmentValue::Last => String::new(),
-            })
-            .y_label_formatter(&|v| tick(*v))
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, TEXT))
-            .draw()
-            .map_err(err)?;
+        finish_mesh(
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .y_desc(y_desc)
+                .y_labels(6)
+                .x_labels(n)
+                .x_label_formatter(&|v| segment_label(&labels, v))
+                .y_label_formatter(&|v| tick(*v)),
+        )?;
         for (i, b) in items.iter().enumerate() {
-            if !b.value.is_finite() {
-                continue;
-            }
-            let mut bar = Rectangle::new(
-                [
-                    (SegmentValue::Exact(i), 0.0),
-                    (SegmentValue::Exact(i + 1), b.value),
-                ],
-                b.colour.mix(0.85).filled(),
-            );
-            bar.set_margin(0, 0, 12, 12);
-            chart.draw_series(std::iter::once(bar)).map_err(err)?;
-            if let (Some(lo), Some(hi)) = (b.low, b.high) {
-                if lo.is_finite() && hi.is_finite() {
-                    chart
-                        .draw_series(std::iter::once(ErrorBar::new_vertical(
-                            SegmentValue::CenterOf(i),
-                            lo,
-                            b.value,
-                            hi,
-                            BLACK.stroke_width(2),
-                            12,
-                        )))
-                        .map_err(err)?;
-                }
-            }
-            if let Some(t) = b.target.filter(|t| t.is_finite()) {
-                chart
-                    .draw_series(std::iter::once(PathElement::new(
-                        vec![(SegmentValue::Exact(i), t), (SegmentValue::Exact(i + 1), t)],
-                        BLACK.stroke_width(3),
-                    )))
-                    .map_err(err)?;
-            }
+            draw_bar(&mut chart, i, b)?;
         }
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// One vertical bar (nothing for a value that is not finite), its 95 % CI whisker when both ends
+/// are finite, and its target as a thick line across it.
+fn draw_bar<'a, 's: 'a>(
+    chart: &mut ChartContext<
+        'a,
+        SVGBackend<'s>,
+        Cartesian2d<SegmentedCoord<RangedCoordusize>, RangedCoordf64>,
+    >,
+    i: usize,
+    b: &Bar,
+) -> Result<(), String> {
+    if !b.value.is_finite() {
+        return Ok(());
+    }
+    let corners = [
+        (SegmentValue::Exact(i), 0.0),
+        (SegmentValue::Exact(i + 1), b.value),
+    ];
+    chart
+        .draw_series(std::iter::once(bar_rect(corners, b, [0, 0, 12, 12])))
+        .map_err(err)?;
+    if let (Some(lo), Some(hi)) = (b.low, b.high) {
+        if lo.is_finite() && hi.is_finite() {
+            chart
+                .draw_series(std::iter::once(ErrorBar::new_vertical(
+                    SegmentValue::CenterOf(i),
+                    lo,
+                    b.value,
+                    hi,
+                    BLACK.stroke_width(2),
+                    12,
+                )))
+                .map_err(err)?;
+        }
+    }
+    if let Some(t) = b.target.filter(|t| t.is_finite()) {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(SegmentValue::Exact(i), t), (SegmentValue::Exact(i + 1), t)],
+                BLACK.stroke_width(3),
+            )))
+            .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Horizontal bars (long category names, e.g. recurring clusters), the first item on top.
@@ -232,36 +275,27 @@ pub fn hbars(title: &str, x_desc: &str, items: &[Bar]) -> Res {
                 (0..n.saturating_sub(1)).into_segmented(),
             )
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_desc(x_desc)
-            .y_labels(n)
-            .x_labels(6)
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                    labels.get(*i).cloned().unwrap_or_default()
-                }
-                SegmentValue::Last => String::new(),
-            })
-            .x_label_formatter(&|v| tick(*v))
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, TEXT))
-            .draw()
-            .map_err(err)?;
+        finish_mesh(
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .x_desc(x_desc)
+                .y_labels(n)
+                .x_labels(6)
+                .y_label_formatter(&|v| segment_label(&labels, v))
+                .x_label_formatter(&|v| tick(*v)),
+        )?;
         for (k, b) in items.iter().rev().enumerate() {
             if !b.value.is_finite() {
                 continue;
             }
-            let mut bar = Rectangle::new(
-                [
-                    (0.0, SegmentValue::Exact(k)),
-                    (b.value, SegmentValue::Exact(k + 1)),
-                ],
-                b.colour.mix(0.85).filled(),
-            );
-            bar.set_margin(3, 3, 0, 0);
-            chart.draw_series(std::iter::once(bar)).map_err(err)?;
+            let corners = [
+                (0.0, SegmentValue::Exact(k)),
+                (b.value, SegmentValue::Exact(k + 1)),
+            ];
+            chart
+                .draw_series(std::iter::once(bar_rect(corners, b, [3, 3, 0, 0])))
+                .map_err(err)?;
         }
         root.present().map_err(err)?;
     }
@@ -269,8 +303,8 @@ pub fn hbars(title: &str, x_desc: &str, items: &[Bar]) -> Res {
 }
 
 /// The series legend at [`TEXT`] size.
-fn legend<'a, CT: plotters::coord::CoordTranslate>(
-    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+fn legend<'a, 's: 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'s>, CT>,
     pos: SeriesLabelPosition,
 ) -> Result<(), String> {
     chart
@@ -310,194 +344,273 @@ pub fn lines(
     log_x: bool,
     y_max: Option<f64>,
 ) -> Res {
-    lines_marked(title, x_desc, y_desc, series, x_labels, log_x, y_max, &[])
+    line_chart(&LineChart {
+        title,
+        x_desc,
+        y_desc,
+        series,
+        x_labels,
+        log_x,
+        y_max,
+        bands: &[],
+    })
 }
 
-/// [`lines`] with shaded [`Band`]s behind the lines (not on log axes).
-///
-/// Over 80 lines: plotters types the log and the linear x axis differently, so the mesh and series
-/// code appears once per axis type; splitting it belongs to issue 11's "small parts" work on the
-/// report, which another change owns.
-#[allow(clippy::too_many_arguments)]
-pub fn lines_marked(
-    title: &str,
-    x_desc: &str,
-    y_desc: &str,
-    series: &[Line],
-    x_labels: Option<&[String]>,
-    log_x: bool,
-    y_max: Option<f64>,
-    bands: &[Band],
-) -> Res {
+/// A line chart: the [`lines`] arguments and shaded [`Band`]s behind the lines (not on log axes).
+pub struct LineChart<'a> {
+    pub title: &'a str,
+    pub x_desc: &'a str,
+    pub y_desc: &'a str,
+    pub series: &'a [Line],
+    /// Texts of the whole x positions (weeks, months); None: numeric ticks.
+    pub x_labels: Option<&'a [String]>,
+    /// A log x axis (ECDFs).
+    pub log_x: bool,
+    /// A fixed top of the y axis (percentages); None: fitted to the data with headroom.
+    pub y_max: Option<f64>,
+    pub bands: &'a [Band],
+}
+
+/// Draws a [`LineChart`].
+pub fn line_chart(c: &LineChart<'_>) -> Res {
+    let (series, bands) = (c.series, c.bands);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let xs = series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.0))
-            .chain(bands.iter().flat_map(|b| [b.from, b.to]))
-            .filter(|x| x.is_finite());
-        let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-            (a.min(x), b.max(x))
-        });
-        if !x0.is_finite() {
-            (x0, x1) = (0.0, 1.0);
-        }
-        if x1 <= x0 {
-            x1 = x0 + 1.0;
-        }
-        // Free axes get headroom above the data for the legend (one row per series) and the band
-        // labels, so neither covers a line; fixed axes (percentages) put the legend at the bottom.
-        let headroom = 1.0 + 0.12 * series.len() as f64 + if bands.is_empty() { 0.0 } else { 0.1 };
-        let ytop = y_max.unwrap_or_else(|| {
-            nice_max(
-                series
-                    .iter()
-                    .flat_map(|s| s.points.iter().map(|p| p.1))
-                    .filter(|v| v.is_finite())
-                    .fold(0.0, f64::max),
-            ) * headroom
-        });
+        let (x0, x1) = x_range(series, bands);
+        let frame = Frame {
+            x0,
+            x1,
+            ytop: y_top(series, c.y_max, !bands.is_empty()),
+            fixed_y: c.y_max.is_some(),
+        };
         let y_area = text_width(6) + 34;
         let mut builder = ChartBuilder::on(&root);
         builder
-            .caption(title, (FONT, TITLE))
+            .caption(c.title, (FONT, TITLE))
             .margin(10)
             .margin_right(30)
             .x_label_area_size(TEXT * 2 + 24)
             .y_label_area_size(y_area);
-        let labels_owned: Vec<String> = x_labels.map(|l| l.to_vec()).unwrap_or_default();
-        let fmt_x = |x: &f64| -> String {
-            if labels_owned.is_empty() {
-                tick(*x)
-            } else {
-                let k = x.round();
-                if (x - k).abs() < 1e-6 && k >= 0.0 {
-                    labels_owned.get(k as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            }
+        let axes = Axes {
+            x_desc: c.x_desc,
+            y_desc: c.y_desc,
+            labels: c.x_labels.unwrap_or(&[]),
         };
-        let fmt_y = |y: &f64| tick(*y);
-        if log_x {
-            let mut chart = builder
-                .build_cartesian_2d((x0.max(1e-3)..x1).log_scale(), 0.0..ytop)
-                .map_err(err)?;
-            chart
-                .configure_mesh()
-                .x_desc(x_desc)
-                .y_desc(y_desc)
-                .y_labels(6)
-                .x_label_formatter(&fmt_x)
-                .y_label_formatter(&fmt_y)
-                .label_style((FONT, TEXT))
-                .axis_desc_style((FONT, TEXT))
-                .draw()
-                .map_err(err)?;
-            for s in series {
-                let style = s.colour.stroke_width(2);
-                let drawn = chart
-                    .draw_series(LineSeries::new(
-                        s.points
-                            .iter()
-                            .copied()
-                            .filter(|p| p.0 > 0.0 && p.1.is_finite()),
-                        style,
-                    ))
-                    .map_err(err)?;
-                if !s.name.is_empty() {
-                    drawn
-                        .label(s.name.clone())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
-                }
-            }
-            legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        if c.log_x {
+            log_lines(&mut builder, &axes, series, &frame)?;
         } else {
-            let mut chart = builder.build_cartesian_2d(x0..x1, 0.0..ytop).map_err(err)?;
-            let plot_w = W - y_area - 40;
-            let n_labels = if labels_owned.is_empty() {
-                labels_that_fit(plot_w, 6).min(10)
-            } else {
-                let chars = labels_owned
-                    .iter()
-                    .map(|l| l.chars().count())
-                    .max()
-                    .unwrap_or(4);
-                labels_owned
-                    .len()
-                    .min(labels_that_fit(plot_w, chars))
-                    .min(12)
-            };
-            chart
-                .configure_mesh()
-                .x_desc(x_desc)
-                .y_desc(y_desc)
-                .y_labels(6)
-                .x_labels(n_labels)
-                .x_label_formatter(&fmt_x)
-                .y_label_formatter(&fmt_y)
-                .label_style((FONT, TEXT))
-                .axis_desc_style((FONT, TEXT))
-                .draw()
-                .map_err(err)?;
-            for b in bands {
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(b.from, 0.0), (b.to, ytop)],
-                        b.colour.mix(0.16).filled(),
-                    )))
-                    .map_err(err)?;
-                // Labels of bands in the right half hang left from the band's right edge.
-                let right = b.from > (x0 + x1) / 2.0;
-                let (x, h) = if right {
-                    (b.to.min(x1), HPos::Right)
-                } else {
-                    (b.from.max(x0), HPos::Left)
-                };
-                let style = (FONT, TEXT)
-                    .into_font()
-                    .color(&GREY)
-                    .pos(Pos::new(h, VPos::Top));
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        b.label.clone(),
-                        (x, ytop),
-                        style,
-                    )))
-                    .map_err(err)?;
-            }
-            for s in series {
-                let style = s.colour.stroke_width(2);
-                let pts: Vec<(f64, f64)> = s
-                    .points
-                    .iter()
-                    .copied()
-                    .filter(|p| p.1.is_finite())
-                    .collect();
-                let drawn = if s.dashed {
-                    chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))
-                } else {
-                    chart.draw_series(LineSeries::new(pts, style))
-                };
-                let drawn = drawn.map_err(err)?;
-                if !s.name.is_empty() {
-                    drawn
-                        .label(s.name.clone())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
-                }
-            }
-            let pos = match (y_max, bands.is_empty()) {
-                (Some(_), _) => SeriesLabelPosition::LowerMiddle,
-                (None, true) => SeriesLabelPosition::UpperRight,
-                (None, false) => SeriesLabelPosition::UpperMiddle,
-            };
-            legend(&mut chart, pos)?;
+            linear_lines(&mut builder, &axes, series, bands, &frame, W - y_area - 40)?;
         }
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// The axis names of a line chart and the texts of its x positions (empty: numeric ticks).
+struct Axes<'a> {
+    x_desc: &'a str,
+    y_desc: &'a str,
+    labels: &'a [String],
+}
+
+/// The plotted area of a line chart: the x range, the top of the y axis, and whether that top is
+/// fixed (a percentage axis) rather than fitted to the data.
+struct Frame {
+    x0: f64,
+    x1: f64,
+    ytop: f64,
+    fixed_y: bool,
+}
+
+/// The x range of the finite points and bands ([0, 1] when there are none; never empty).
+fn x_range(series: &[Line], bands: &[Band]) -> (f64, f64) {
+    let xs = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .chain(bands.iter().flat_map(|b| [b.from, b.to]))
+        .filter(|x| x.is_finite());
+    let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    if !x0.is_finite() {
+        (x0, x1) = (0.0, 1.0);
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    (x0, x1)
+}
+
+/// The top of the y axis: `y_max` when given; else the data's top with headroom for the legend
+/// (one row per series) and the band labels, so that neither covers a line.
+fn y_top(series: &[Line], y_max: Option<f64>, banded: bool) -> f64 {
+    let headroom = 1.0 + 0.12 * series.len() as f64 + if banded { 0.1 } else { 0.0 };
+    y_max.unwrap_or_else(|| {
+        nice_max(
+            series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.1))
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max),
+        ) * headroom
+    })
+}
+
+/// The text at x: its label when the chart has labels and x is a whole position, else nothing;
+/// a numeric tick without labels.
+fn x_label(labels: &[String], x: f64) -> String {
+    if labels.is_empty() {
+        return tick(x);
+    }
+    let k = x.round();
+    if (x - k).abs() < 1e-6 && k >= 0.0 {
+        labels.get(k as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// How many x labels a linear axis `plot_w` wide shows: as many as fit, at most 10 ticks or 12
+/// labels.
+fn x_label_count(labels: &[String], plot_w: u32) -> usize {
+    if labels.is_empty() {
+        return labels_that_fit(plot_w, 6).min(10);
+    }
+    let chars = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4);
+    labels.len().min(labels_that_fit(plot_w, chars)).min(12)
+}
+
+/// Names a drawn series in the legend (a line sample in its style), unless its name is empty.
+fn name_series<'a, DB: DrawingBackend + 'a>(
+    drawn: &mut SeriesAnno<'a, DB>,
+    s: &Line,
+    style: ShapeStyle,
+) {
+    if !s.name.is_empty() {
+        drawn
+            .label(s.name.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+    }
+}
+
+/// The mesh of a line chart on any x axis: the axis names, six y ticks, `x_labels` x ticks (None:
+/// plotters' choice), x positions by [`x_label`] and y ticks by [`tick`].
+fn line_mesh<'a, 's: 'a, X>(
+    chart: &mut ChartContext<'a, SVGBackend<'s>, Cartesian2d<X, RangedCoordf64>>,
+    axes: &Axes<'_>,
+    x_labels: Option<usize>,
+) -> Result<(), String>
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let fmt_x = |x: &f64| x_label(axes.labels, *x);
+    let fmt_y = |y: &f64| tick(*y);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(axes.x_desc).y_desc(axes.y_desc).y_labels(6);
+    if let Some(n) = x_labels {
+        mesh.x_labels(n);
+    }
+    finish_mesh(mesh.x_label_formatter(&fmt_x).y_label_formatter(&fmt_y))
+}
+
+/// Lines on a log x axis (ECDFs): points at x ≤ 0 are left out; the legend at the lower right.
+fn log_lines<'a, 's: 'a>(
+    builder: &mut ChartBuilder<'a, '_, SVGBackend<'s>>,
+    axes: &Axes<'_>,
+    series: &[Line],
+    f: &Frame,
+) -> Result<(), String> {
+    let mut chart = builder
+        .build_cartesian_2d((f.x0.max(1e-3)..f.x1).log_scale(), 0.0..f.ytop)
+        .map_err(err)?;
+    line_mesh(&mut chart, axes, None)?;
+    for s in series {
+        let style = s.colour.stroke_width(2);
+        let points = s.points.iter().copied();
+        let drawn = chart
+            .draw_series(LineSeries::new(
+                points.filter(|p| p.0 > 0.0 && p.1.is_finite()),
+                style,
+            ))
+            .map_err(err)?;
+        name_series(drawn, s, style);
+    }
+    legend(&mut chart, SeriesLabelPosition::LowerRight)
+}
+
+/// A line chart on linear axes.
+type LinearChart<'a, 's> =
+    ChartContext<'a, SVGBackend<'s>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Lines on linear axes over shaded bands; the legend at the bottom of a fixed (percentage) axis,
+/// else at the top (in the middle when band labels take the right).
+fn linear_lines<'a, 's: 'a>(
+    builder: &mut ChartBuilder<'a, '_, SVGBackend<'s>>,
+    axes: &Axes<'_>,
+    series: &[Line],
+    bands: &[Band],
+    f: &Frame,
+    plot_w: u32,
+) -> Result<(), String> {
+    let mut chart = builder
+        .build_cartesian_2d(f.x0..f.x1, 0.0..f.ytop)
+        .map_err(err)?;
+    line_mesh(&mut chart, axes, Some(x_label_count(axes.labels, plot_w)))?;
+    for b in bands {
+        draw_band(&mut chart, b, f)?;
+    }
+    for s in series {
+        let style = s.colour.stroke_width(2);
+        let pts: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .copied()
+            .filter(|p| p.1.is_finite())
+            .collect();
+        let drawn = if s.dashed {
+            chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))
+        } else {
+            chart.draw_series(LineSeries::new(pts, style))
+        };
+        name_series(drawn.map_err(err)?, s, style);
+    }
+    let pos = match (f.fixed_y, bands.is_empty()) {
+        (true, _) => SeriesLabelPosition::LowerMiddle,
+        (false, true) => SeriesLabelPosition::UpperRight,
+        (false, false) => SeriesLabelPosition::UpperMiddle,
+    };
+    legend(&mut chart, pos)
+}
+
+/// One shaded band over the whole height, its label at the top: hanging right from the band's
+/// left edge, or left from its right edge for bands in the right half.
+fn draw_band(chart: &mut LinearChart<'_, '_>, b: &Band, f: &Frame) -> Result<(), String> {
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(b.from, 0.0), (b.to, f.ytop)],
+            b.colour.mix(0.16).filled(),
+        )))
+        .map_err(err)?;
+    let right = b.from > (f.x0 + f.x1) / 2.0;
+    let (x, h) = if right {
+        (b.to.min(f.x1), HPos::Right)
+    } else {
+        (b.from.max(f.x0), HPos::Left)
+    };
+    let style = (FONT, TEXT)
+        .into_font()
+        .color(&GREY)
+        .pos(Pos::new(h, VPos::Top));
+    chart
+        .draw_series(std::iter::once(Text::new(
+            b.label.clone(),
+            (x, f.ytop),
+            style,
+        )))
+        .map_err(err)?;
+    Ok(())
 }
 
 /// Every text element of an SVG drawn here: (font-size, text).
@@ -643,26 +756,27 @@ mod tests {
             }],
         )
         .unwrap();
-        let l = lines_marked(
-            "Monthly MTTR",
-            "month opened",
-            "hours",
-            &[Line {
+        let months: Vec<String> = (1..=12).map(|m| format!("2025-{m:02}")).collect();
+        let l = line_chart(&LineChart {
+            title: "Monthly MTTR",
+            x_desc: "month opened",
+            y_desc: "hours",
+            series: &[Line {
                 name: "mean".into(),
                 points: (0..12).map(|k| (k as f64, 100.0 * k as f64)).collect(),
                 colour: BLUE,
                 dashed: false,
             }],
-            Some(&(1..=12).map(|m| format!("2025-{m:02}")).collect::<Vec<_>>()),
-            false,
-            None,
-            &[Band {
+            x_labels: Some(&months),
+            log_x: false,
+            y_max: None,
+            bands: &[Band {
                 from: 10.0,
                 to: 11.0,
                 label: "still resolving".into(),
                 colour: GREY,
             }],
-        )
+        })
         .unwrap();
         let h = hbars(
             "Top clusters",

@@ -18,6 +18,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::charts::{bars, hbars, priority_colour, Bar};
+use super::format::{num as f, pct};
+use super::markdown::table_row;
 use super::{at_path, Report};
 use crate::cli::validate_desk::{DeskValidation, OneMoreAgent};
 use crate::escape::xml as esc;
@@ -404,14 +406,6 @@ fn notes_html(d: &DeskSection) -> String {
     h
 }
 
-fn f(x: f64, digits: usize) -> String {
-    if x.is_finite() {
-        format!("{x:.digits$}")
-    } else {
-        "–".into()
-    }
-}
-
 fn e(x: &Estimate, digits: usize, scale: f64) -> String {
     format!(
         "{} [{}, {}]",
@@ -437,39 +431,35 @@ pub fn markdown(r: &Report, md: &dyn Fn(&str) -> String) -> String {
     ));
     for p in &v.priorities {
         let (om, sm) = (&p.observed.mttr_hours, &p.simulated.mttr_hours);
-        o.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        o.push_str(&table_row(&[
             md(&p.priority),
-            p.test_cases,
+            p.test_cases.to_string(),
             f(om.mean, 1),
             e(&sm.mean, 1, 1.0),
             f(om.median, 1),
             e(&sm.median, 1, 1.0),
             f(om.p90, 1),
             e(&sm.p90, 1, 1.0),
-            p.observed
-                .sla_compliance
-                .map_or("–".into(), |x| format!("{}%", f(x * 100.0, 1))),
+            pct(p.observed.sla_compliance),
             p.simulated
                 .sla_compliance
                 .as_ref()
-                .map_or("–".into(), |x| format!("{}%", e(x, 1, 100.0)))
-        ));
+                .map_or("–".into(), |x| format!("{}%", e(x, 1, 100.0))),
+        ]));
     }
     o.push_str("\n| pool | people seen | agents max | queue h obs | queue h sim | work h obs | work h sim | utilisation obs | utilisation sim |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for p in &v.pools {
-        o.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {}% | {}% |\n",
+        o.push_str(&table_row(&[
             md(&p.name),
-            p.people_seen,
-            p.agents_max,
+            p.people_seen.to_string(),
+            p.agents_max.to_string(),
             f(p.queue_hours.observed, 2),
             e(&p.queue_hours.simulated, 2, 1.0),
             f(p.work_hours.observed, 2),
             e(&p.work_hours.simulated, 2, 1.0),
-            f(p.utilisation.observed * 100.0, 0),
-            e(&p.utilisation.simulated, 0, 100.0)
-        ));
+            format!("{}%", f(p.utilisation.observed * 100.0, 0)),
+            format!("{}%", e(&p.utilisation.simulated, 0, 100.0)),
+        ]));
     }
     o
 }

@@ -9,7 +9,8 @@
 
 use serde_json::Value;
 
-use super::charts::{bars, hbars, lines, lines_marked, priority_colour, Band, Bar, Line};
+use super::charts::{bars, hbars, line_chart, lines, priority_colour, Band, Bar, Line, LineChart};
+use super::format::{num, pct};
 use super::{at_path, Report, ReportWriter};
 use crate::error::{Error, Result};
 use crate::escape::xml as esc;
@@ -47,18 +48,6 @@ th:first-child, td:first-child { text-align:left; }
 th { color:var(--muted); font-weight:600; }
 footer { color:var(--muted); font-size:12px; text-align:center; padding:20px; }
 "#;
-
-fn num(v: Option<&Value>, digits: usize) -> String {
-    v.and_then(|x| x.as_f64())
-        .map(|x| format!("{x:.digits$}"))
-        .unwrap_or_else(|| "–".into())
-}
-
-fn pct(v: Option<&Value>) -> String {
-    v.and_then(|x| x.as_f64())
-        .map(|x| format!("{:.1}%", x * 100.0))
-        .unwrap_or_else(|| "–".into())
-}
 
 /// The page being written: the HTML so far, the charts drawn (id, standalone SVG document), and
 /// `metrics.json` as a JSON value — the output edge every `data-metric` figure is read from, so the
@@ -151,7 +140,7 @@ impl Page {
 
     /// A figure whose text is the value at `path` in metrics.json, formatted.
     fn metric(&self, path: &str, percent: bool, digits: usize) -> String {
-        let v = at_path(&self.json, path);
+        let v = at_path(&self.json, path).and_then(Value::as_f64);
         let text = if percent { pct(v) } else { num(v, digits) };
         format!(
             "<span data-metric=\"{}\" data-format=\"{}\">{}</span>",
@@ -956,34 +945,73 @@ fn monthly_charts(h: &mut Page, r: &Report) {
     let a = &r.analysis;
     let Some(tm) = &a.trend_maturity else { return };
     let months = month_axis(a);
-    let bands = maturity_bands(tm, &months);
-    let blue = plotters::style::RGBColor(31, 119, 180);
+    let axis = MonthAxis {
+        bands: maturity_bands(tm, &months),
+        caption: maturity_caption(tm),
+        months,
+    };
     let (opened, resolved) = a.trend_rows();
     let opened: Vec<&TrendMonth> = opened.iter().collect();
     // By month resolved, only months that are over and not cut by the export window are drawn.
     let resolved: Vec<&TrendMonth> = resolved.iter().filter(|m| m.usable()).collect();
+    monthly_mttr_chart(h, &axis, &opened, &resolved);
+    monthly_sla_chart(h, r, &axis, &opened);
+}
+
+/// The months of the monthly charts, their shaded bands and the caption stating what they leave out.
+struct MonthAxis {
+    months: Vec<String>,
+    bands: Vec<Band>,
+    caption: String,
+}
+
+/// Monthly MTTR: mean and median of the incidents opened each month, and the mean of those
+/// resolved each month.
+fn monthly_mttr_chart(
+    h: &mut Page,
+    axis: &MonthAxis,
+    opened: &[&TrendMonth],
+    resolved: &[&TrendMonth],
+) {
+    let months = &axis.months;
+    let blue = plotters::style::RGBColor(31, 119, 180);
     let mean = |m: &TrendMonth| m.metrics.mttr_hours.mean;
     let grey = plotters::style::RGBColor(127, 127, 127);
     let orange = plotters::style::RGBColor(255, 127, 14);
     let mttr = [
-        month_line(&opened, &months, "mean (opened)", &mean, blue, false),
+        month_line(opened, months, "mean (opened)", &mean, blue, false),
         month_line(
-            &opened,
-            &months,
+            opened,
+            months,
             "median (opened)",
             &|m| m.metrics.mttr_hours.median,
             grey,
             true,
         ),
-        month_line(&resolved, &months, "mean (resolved)", &mean, orange, false),
+        month_line(resolved, months, "mean (resolved)", &mean, orange, false),
     ];
-    let caption = maturity_caption(tm);
+    let caption = &axis.caption;
     h.figure(
         "monthly-mttr",
-        lines_marked("Monthly MTTR", "month", "hours", &mttr, Some(&months), false, None, &bands),
+        line_chart(&LineChart {
+            title: "Monthly MTTR",
+            x_desc: "month",
+            y_desc: "hours",
+            series: &mttr,
+            x_labels: Some(months),
+            log_x: false,
+            y_max: None,
+            bands: &axis.bands,
+        }),
         &format!("Mean and median resolution hours of the incidents opened each month (cohorts), and the mean of those resolved each month (drawn for months that are over and not cut by the export window). {caption}"),
     );
-    let computed = a.sla.is_some();
+}
+
+/// Monthly SLA compliance by month opened (computed with the policy, else the source's flag), with
+/// the `all` target as a dashed line.
+fn monthly_sla_chart(h: &mut Page, r: &Report, axis: &MonthAxis, opened: &[&TrendMonth]) {
+    let months = &axis.months;
+    let computed = r.analysis.sla.is_some();
     let sla = |m: &TrendMonth| {
         let g = &m.metrics;
         if computed {
@@ -995,8 +1023,8 @@ fn monthly_charts(h: &mut Page, r: &Report) {
     };
     let green = plotters::style::RGBColor(44, 160, 44);
     let mut sla_series = vec![month_line(
-        &opened,
-        &months,
+        opened,
+        months,
         "SLA compliance (opened)",
         &sla,
         green,
@@ -1017,16 +1045,16 @@ fn monthly_charts(h: &mut Page, r: &Report) {
     };
     h.figure(
         "monthly-sla",
-        lines_marked(
-            "Monthly SLA compliance",
-            "month opened",
-            "% within SLA",
-            &sla_series,
-            Some(&months),
-            false,
-            Some(100.0),
-            &bands,
-        ),
-        &format!("{source}, by month opened. {caption}"),
+        line_chart(&LineChart {
+            title: "Monthly SLA compliance",
+            x_desc: "month opened",
+            y_desc: "% within SLA",
+            series: &sla_series,
+            x_labels: Some(months),
+            log_x: false,
+            y_max: Some(100.0),
+            bands: &axis.bands,
+        }),
+        &format!("{source}, by month opened. {}", axis.caption),
     );
 }

@@ -1,5 +1,6 @@
 //! `summary.md`: the headline, the takeaways and the per-priority table, for wikis and tickets.
 
+use super::format::{num as f, pct as p};
 use super::{Report, ReportWriter};
 use crate::error::Result;
 
@@ -20,13 +21,9 @@ fn md(s: &str) -> String {
     o
 }
 
-fn f(v: Option<f64>, d: usize) -> String {
-    v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "–".into())
-}
-
-fn p(v: Option<f64>) -> String {
-    v.map(|x| format!("{:.1}%", x * 100.0))
-        .unwrap_or_else(|| "–".into())
+/// One table row of cells already escaped and formatted: `| a | b |` and a newline.
+pub fn table_row(cells: &[String]) -> String {
+    format!("| {} |\n", cells.join(" | "))
 }
 
 /// The sections of `summary.md` in reading order; a new section is one more function here.
@@ -70,16 +67,15 @@ fn by_group(r: &Report) -> String {
     let mut o = format!("\n## By {}\n\n| group | incidents | MTTR h | median h | p90 h | SLA computed | SLA reported |\n|---|---:|---:|---:|---:|---:|---:|\n", md(&a.by.join(", ")));
     let rows = a.groups.iter().map(|g| (g.label(&a.by), g));
     for (label, g) in rows.chain(std::iter::once(("all".to_string(), &a.overall))) {
-        o.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
+        o.push_str(&table_row(&[
             md(&label),
-            g.incidents,
+            g.incidents.to_string(),
             f(g.mttr_hours.mean, 1),
             f(g.mttr_hours.median, 1),
             f(g.mttr_hours.p90, 1),
             p(g.sla_computed_rate),
-            p(g.sla_reported_rate)
-        ));
+            p(g.sla_reported_rate),
+        ]));
     }
     o
 }
@@ -96,13 +92,12 @@ fn problem_candidates(r: &Report) -> String {
     };
     let mut o = String::from("\n## Problem candidates\n\n| key | incidents | recurrent | downtime h |\n|---|---:|---:|---:|\n");
     for c in &rec.top_clusters {
-        o.push_str(&format!(
-            "| {} | {} | {} | {:.0} |\n",
+        o.push_str(&table_row(&[
             md(&c.key),
-            c.incidents,
-            c.recurrent,
-            c.downtime_hours
-        ));
+            c.incidents.to_string(),
+            c.recurrent.to_string(),
+            format!("{:.0}", c.downtime_hours),
+        ]));
     }
     o
 }

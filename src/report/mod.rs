@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod desk;
+pub mod format;
 pub mod html;
 pub mod markdown;
 
@@ -18,6 +19,7 @@ use crate::decide::pilot::PilotReport;
 use crate::error::{Error, Result};
 use crate::metrics::Analysis;
 use crate::sim::replicate::Summary;
+use format::pct;
 
 /// Everything a report shows. `metrics.json` is this, serialised.
 #[derive(Debug, Clone, Serialize)]
@@ -164,10 +166,6 @@ pub fn at_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
         })
 }
 
-fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
-
 /// One-line takeaways from the numbers, one function per section.
 pub fn takeaways(
     a: &Analysis,
@@ -272,11 +270,19 @@ fn simulation_takeaway(s: &Summary) -> String {
     )
 }
 
+/// The paired comparison's takeaway: the pilot with the lowest overall MTTR difference (pilot −
+/// baseline). Pilots without an overall MTTR difference are skipped; when none has one, it says so.
 fn comparison_takeaway(c: &Comparison) -> Option<String> {
-    let d =
-        |p: &crate::decide::compare::PilotComparison| p.overall["resolution_hours"].difference.mean;
-    let best = c.pilots.iter().min_by(|x, y| d(x).total_cmp(&d(y)))?;
-    let r = &best.overall["resolution_hours"];
+    let best = c
+        .pilots
+        .iter()
+        .filter_map(|p| p.overall.get("resolution_hours").map(|r| (p, r)))
+        .min_by(|(_, x), (_, y)| x.difference.mean.total_cmp(&y.difference.mean));
+    let Some((best, r)) = best else {
+        return (!c.pilots.is_empty()).then(|| {
+            "Comparison: no pilot has an overall MTTR difference to rank the options by.".into()
+        });
+    };
     Some(format!(
         "Best option: '{}' changes MTTR by {:+.2} h (95% CI {:+.2} to {:+.2}){}.",
         best.scenario,
@@ -359,9 +365,66 @@ fn list_months(m: &[String]) -> String {
 pub fn staffing_takeaway(c: &StaffingCurve) -> (String, String) {
     let first = c.points.iter().find(|p| p.meets_targets == Some(true));
     let text = match first {
-        Some(p) => format!("In '{}', {} = {} is the least value that meets every SLA target (mean staff {:.1}, compliance {:.1}%).", c.scenario, c.parameter, p.value, p.mean_staff, p.sla_compliance.mean * 100.0),
-        None if c.points.iter().all(|p| p.meets_targets.is_none()) => format!("In '{}', SLA compliance moves from {:.1}% to {:.1}% across {} = {}…{}.", c.scenario, c.points.first().map(|p| p.sla_compliance.mean * 100.0).unwrap_or(f64::NAN), c.points.last().map(|p| p.sla_compliance.mean * 100.0).unwrap_or(f64::NAN), c.parameter, c.points.first().map(|p| p.value).unwrap_or(0), c.points.last().map(|p| p.value).unwrap_or(0)),
+        Some(p) => format!("In '{}', {} = {} is the least value that meets every SLA target (mean staff {:.1}, compliance {}).", c.scenario, c.parameter, p.value, p.mean_staff, pct(p.sla_compliance.mean)),
+        None if c.points.iter().all(|p| p.meets_targets.is_none()) => format!("In '{}', SLA compliance moves from {} to {} across {} = {}…{}.", c.scenario, pct(c.points.first().map(|p| p.sla_compliance.mean)), pct(c.points.last().map(|p| p.sla_compliance.mean)), c.parameter, c.points.first().map(|p| p.value).unwrap_or(0), c.points.last().map(|p| p.value).unwrap_or(0)),
         None => format!("In '{}', no value of {} in the sweep meets every SLA target.", c.scenario, c.parameter),
     };
     ("staffing".into(), text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::compare::PilotComparison;
+
+    /// A small simulated summary (two replications of the shipped baseline scenario).
+    fn summary() -> Summary {
+        let m = crate::cli::simulate::load_subject(
+            Path::new("scenarios/baseline.toml"),
+            &crate::cli::simulate::Overrides {
+                replications: Some(2),
+                ..Default::default()
+            },
+        )
+        .expect("the shipped baseline scenario loads");
+        crate::decide::compare::simulate_subject(&m).expect("it simulates")
+    }
+
+    #[test]
+    fn a_comparison_without_an_mttr_difference_is_said_not_a_panic() {
+        let s = summary();
+        let pilot = PilotComparison {
+            scenario: "pilot".into(),
+            overall: Default::default(),
+            priorities: Default::default(),
+            meets_targets: None,
+            summary: s.clone(),
+            pools: Default::default(),
+        };
+        let c = Comparison {
+            replications: 2,
+            seed: 1,
+            baseline: s,
+            baseline_meets_targets: None,
+            pilots: vec![pilot],
+            targets: Default::default(),
+        };
+        let t = comparison_takeaway(&c).expect("the comparison has a pilot: its takeaway says why");
+        assert!(t.contains("no pilot has an overall MTTR difference"), "{t}");
+        let none = Comparison {
+            pilots: vec![],
+            ..c
+        };
+        assert_eq!(comparison_takeaway(&none), None);
+    }
+
+    #[test]
+    fn an_undefined_share_in_a_takeaway_prints_the_missing_mark_not_nan() {
+        let mut s = summary();
+        s.overall.sla_compliance.mean = f64::NAN;
+        let t = simulation_takeaway(&s);
+        assert!(!t.contains("NaN"), "{t}");
+        assert!(t.contains("SLA – over 2 replications"), "{t}");
+        assert_eq!(pct(f64::NAN), "–");
+    }
 }
