@@ -8,11 +8,10 @@
 //! and [`Error::Usage`], a bad command-line value or combination. [`Error::exit_code`] is the one
 //! mapping to exit codes: 2 for usage (`Error::Usage`, `DecideError::Usage`), 1 for everything else.
 //!
-//! Many sim functions return a plain message. Their convention: a message that starts with
-//! a flag name (`--shard …`) says that flag's value is wrong and is a usage error; any other
-//! message is about the data or the model. `SimError::classify` applies that rule. Decide
-//! functions return a typed [`DecideError`] instead: [`DecideError::Usage`] names the flag (exit 2),
-//! the other variants say what the data or the models lack (exit 1).
+//! Layers return typed errors: the simulation's runs return [`SimError`] (exit 1: a model or a run
+//! problem; flag values are checked by the CLI before a run starts), decide functions return
+//! [`DecideError`]: [`DecideError::Usage`] names the flag (exit 2), the other variants say what the
+//! data or the models lack (exit 1).
 //! Every constructor returns the top-level [`Error`], ready for `Err(…)` or `map_err`, except
 //! `DecideError::usage` and `DecideError::simulation`, which build what a decide function returns.
 
@@ -105,11 +104,6 @@ impl Error {
     }
 }
 
-/// True when a layer's message is about a flag's value: it starts with the flag's name.
-fn names_a_flag(message: &str) -> bool {
-    message.starts_with("--")
-}
-
 /// Import problems that are not tied to a place in a file (those are [`Error::Format`] and
 /// [`Error::At`]).
 #[derive(Debug, thiserror::Error)]
@@ -156,14 +150,6 @@ impl SimError {
     }
     pub fn model(message: String) -> Error {
         SimError::Model(message).into()
-    }
-    /// A failed run, or a usage error when the message names a flag (module documentation).
-    pub fn classify(message: String) -> Error {
-        if names_a_flag(&message) {
-            Error::Usage(message)
-        } else {
-            SimError::Run(message).into()
-        }
     }
 }
 
@@ -273,8 +259,9 @@ mod tests {
     }
 
     #[test]
-    fn messages_that_name_a_flag_are_usage() {
-        let e = SimError::classify("cannot start 4 threads: x".into());
+    fn a_failed_run_is_not_a_usage_error() {
+        let e: Error = SimError::Run("cannot start 4 threads: x".into()).into();
         assert!(matches!(e, Error::Sim(SimError::Run(_))), "{e:?}");
+        assert_eq!(e.exit_code(), 1);
     }
 }

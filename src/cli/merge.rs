@@ -20,7 +20,7 @@ use crate::decide::compare::{
     assemble_comparison, check_comparison, parse_targets, sweep_json, sweep_point, tier_runs,
     Subject, Sweep, CRN_KEY,
 };
-use crate::error::{DecideError, SimError};
+use crate::error::DecideError;
 use crate::error::{Error, Result};
 use crate::sim::engine::RunResult;
 use crate::sim::model::Model;
@@ -306,8 +306,7 @@ pub fn run_shard(
         &p.key,
         units.clone(),
         threads,
-    )
-    .map_err(SimError::classify)?;
+    )?;
     let part_file = Part {
         format: PART_FORMAT.into(),
         request_hash: request.hash()?,

@@ -12,7 +12,7 @@ use clap::Args;
 use polars::prelude::*;
 
 use crate::decide::pilot::PilotOptions;
-use crate::error::{Error, ReportError, Result, SimError};
+use crate::error::{Error, ReportError, Result};
 use crate::ingest::import_files;
 use crate::metrics::sla::SlaPolicy;
 use crate::metrics::{analyze, AnalyzeOptions, Dataset, Filter};
@@ -255,7 +255,7 @@ fn simulate_models(
         let s = super::validate_desk::in_pool(args.sim.threads, || {
             crate::decide::compare::simulate_subject(m)
         })?;
-        simulations.push(s.map_err(SimError::classify)?);
+        simulations.push(s?);
     }
     Ok(simulations)
 }

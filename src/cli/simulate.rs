@@ -312,8 +312,7 @@ fn run_desk_file(
         &desk.spec.name,
         args.sim.threads,
         &*tick,
-    )
-    .map_err(SimError::classify)?;
+    )?;
     let summary = summarize_desk(&desk, desk.spec.seed, &runs);
     let warnings = load_warnings(&desk);
     match args.print.output {
@@ -401,7 +400,7 @@ pub fn run(args: &SimulateArgs, progress: &dyn Fn(u64) -> Box<dyn Fn() + Sync>) 
     opts.threads = args.sim.threads;
     opts.trace = args.trace.is_some();
     let tick = progress(opts.replications as u64);
-    let (runs, trace) = run_replications(&model, &opts, &*tick).map_err(SimError::classify)?;
+    let (runs, trace) = run_replications(&model, &opts, &*tick)?;
     let summary = summarize(&model, &opts, &runs, warnings);
     if let (Some(path), Some(trace)) = (&args.trace, trace) {
         write_trace(path, &trace, &model)?;

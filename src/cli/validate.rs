@@ -19,7 +19,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::simulate::{load_scenario, TableOrJson};
-use crate::error::{DecideError, Error, Result, SimError};
+use crate::error::{DecideError, Error, Result};
 use crate::metrics::resolution::incident_hours;
 use crate::metrics::sla::{compliance, incident_outcome, StopAt, Target};
 use crate::metrics::EndEvent;
@@ -90,7 +90,7 @@ pub fn run(args: &ValidateArgs) -> Result<String> {
     let incs = super::load_incidents(&args.against, &args.export)?;
     let mut o = RunOptions::for_model(&m);
     o.threads = args.sim.threads;
-    let (runs, _) = run_replications(&m, &o, &|| {}).map_err(SimError::classify)?;
+    let (runs, _) = run_replications(&m, &o, &|| {})?;
     let s = summarize(&m, &o, &runs, warnings);
     let rows = m
         .priorities

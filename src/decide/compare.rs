@@ -718,7 +718,7 @@ pub fn sweep_subject(
 }
 
 /// Simulates a subject alone (its own name as the stream key, its file's replications and seed).
-pub fn simulate_subject(subject: &Subject) -> Result<Summary, String> {
+pub fn simulate_subject(subject: &Subject) -> Result<Summary, crate::error::SimError> {
     match subject {
         Subject::Tiers(m) => {
             let o = RunOptions::for_model(m);

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use crate::error::SimError;
 use serde::Serialize;
 
 use super::engine::{measured, run_measured, run_result, sla_outcome};
@@ -129,7 +130,7 @@ pub fn run_desk_replications(
     stream_key: &str,
     threads: Option<usize>,
     progress: &(dyn Fn() + Sync),
-) -> std::result::Result<Vec<DeskRun>, String> {
+) -> std::result::Result<Vec<DeskRun>, SimError> {
     in_unit_order(threads, 0..replications as u64, |r| {
         let out = super::run_desk(desk, seed, stream_key, r, options);
         progress();
@@ -146,7 +147,7 @@ pub fn run_desk_results(
     seed: u64,
     stream_key: &str,
     threads: Option<usize>,
-) -> std::result::Result<Vec<(Vec<super::PoolRun>, RunResult)>, String> {
+) -> std::result::Result<Vec<(Vec<super::PoolRun>, RunResult)>, SimError> {
     let mut o = options.clone();
     o.keep_log = false;
     in_unit_order(threads, 0..replications as u64, |r| {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use crate::error::SimError;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -43,13 +44,13 @@ pub(crate) fn in_unit_order<T: Send>(
     threads: Option<usize>,
     units: Range<u64>,
     f: impl Fn(u64) -> T + Sync,
-) -> Result<Vec<T>, String> {
+) -> Result<Vec<T>, SimError> {
     let work = || units.into_par_iter().map(&f).collect::<Vec<T>>();
     match threads {
         Some(n) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
-            .map_err(|e| format!("cannot start {n} threads: {e}"))?
+            .map_err(|e| SimError::Run(format!("cannot start {n} threads: {e}")))?
             .install(work)),
         None => Ok(work()),
     }
@@ -60,7 +61,7 @@ pub fn run_replications(
     m: &Model,
     o: &RunOptions,
     progress: &(dyn Fn() + Sync),
-) -> Result<(Vec<RunResult>, Option<Vec<TraceRecord>>), String> {
+) -> Result<(Vec<RunResult>, Option<Vec<TraceRecord>>), SimError> {
     let results = in_unit_order(o.threads, 0..o.replications as u64, |r| {
         let out = run(m, o.seed, &o.stream_key, r, o.trace && r == 0);
         progress();
@@ -123,14 +124,14 @@ pub fn run_units(
     key: &str,
     units: Range<usize>,
     threads: Option<usize>,
-) -> Result<Vec<RunResult>, String> {
+) -> Result<Vec<RunResult>, SimError> {
     if replications == 0 || units.end > models.len() * replications {
-        return Err(format!(
+        return Err(SimError::Run(format!(
             "units {}..{} outside the {} × {replications} of the run",
             units.start,
             units.end,
             models.len()
-        ));
+        )));
     }
     in_unit_order(threads, units.start as u64..units.end as u64, |u| {
         let u = u as usize;
