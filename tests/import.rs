@@ -558,6 +558,42 @@ fn xes_by_hand() {
     );
 }
 
+/// Found by the `import_xes` fuzz target (its input is kept in `fuzz/corpus/import_xes/`): a trace
+/// whose `concept:name` is blank imported as an incident with an empty id. Its events are rejected
+/// as missing the id instead, like a blank id cell in a CSV export.
+#[test]
+fn xes_trace_with_a_blank_case_id_is_rejected_not_imported() {
+    let dir = tmpdir("xes-blank-id");
+    let event = |state: &str, at: &str| {
+        format!(
+            r#"<event><string key="concept:name" value="{state}"/><date key="time:timestamp" value="{at}"/></event>"#
+        )
+    };
+    let trace = |id: &str, day: u32| {
+        format!(
+            "<trace><string key=\"concept:name\" value=\"{id}\"/>\n{}\n{}\n</trace>\n",
+            event("Queued", &format!("2024-01-0{day}T10:00:00Z")),
+            event("Completed", &format!("2024-01-0{day}T12:00:00Z"))
+        )
+    };
+    let body = format!(
+        "<?xml version=\"1.0\"?>\n<log xes.version=\"1.0\">\n{}{}{}</log>\n",
+        trace("INC1", 1),
+        trace("  ", 2),
+        trace("", 3)
+    );
+    let p = write(&dir, "log.xes", body.as_bytes());
+    let got = import(&p, SourceFormat::Xes);
+    let s = &got.summary;
+    assert_eq!((s.rows_read, s.rows_rejected), (6, 4));
+    assert_eq!(s.incidents_imported, 1);
+    assert!(got.incidents.iter().all(|i| !i.incident_id.is_empty()));
+    assert!(got
+        .rejects
+        .iter()
+        .all(|r| r.reason == RejectReason::MissingId && r.column == "concept:name"));
+}
+
 #[test]
 fn mapping_file_errors_name_the_field() {
     let dir = tmpdir("mapping");

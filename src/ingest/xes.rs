@@ -271,8 +271,10 @@ impl<'a> XesState<'a> {
                 map.insert(k.clone(), v.clone());
             }
             Some(_) => {}
+            // A blank case id is no id: the trace's events are rejected as missing one, as a
+            // blank id cell is in the CSV importers.
             None if k == super::spec::xes::CASE && self.case.is_none() => {
-                self.case = Some(v.trim().to_string())
+                self.case = Some(v.trim().to_string()).filter(|id| !id.is_empty())
             }
             None => {}
         }
@@ -296,7 +298,7 @@ impl<'a> XesState<'a> {
             return Err(reject(
                 super::spec::xes::CASE,
                 RejectReason::MissingId,
-                "the event's trace has no concept:name".into(),
+                "the event's trace has no concept:name (or a blank one)".into(),
             ));
         };
         let time_key = o
