@@ -363,6 +363,11 @@ INC0000048,New,true,0,0,0,false,29/2/2016 06:10,31/2/2016 06:10,Phone,Category 4
     let got = import(&p, SourceFormat::ServiceNowAudit);
     let s = &got.summary;
     assert_eq!((s.rows_read, s.rows_imported, s.rows_rejected), (7, 5, 2));
+    assert!(
+        s.warnings.iter().all(|w| !w.contains("priority label")),
+        "{:?}",
+        s.warnings
+    );
     assert_eq!(got.incidents.len(), 1);
     let i = &got.incidents[0];
     // Rows sorted by sys_mod_count: the latest (Closed, line 6) wins.
@@ -592,6 +597,30 @@ fn xes_trace_with_a_blank_case_id_is_rejected_not_imported() {
         .rejects
         .iter()
         .all(|r| r.reason == RejectReason::MissingId && r.column == "concept:name"));
+}
+
+/// An audit export's priority label that no rule understands leaves the priority empty and says so
+/// (label and rows), as the other CSV importers do; it used to be counted and dropped unseen.
+#[test]
+fn audit_export_warns_about_priority_labels_it_does_not_understand() {
+    let dir = tmpdir("audit-priority");
+    let body = "number,incident_state,sys_mod_count,opened_at,sys_updated_at,priority\n\
+INC1,New,0,29/2/2016 01:16,29/2/2016 01:23,Sehr hoch\n\
+INC1,Resolved,1,29/2/2016 01:16,29/2/2016 09:00,Sehr hoch\n\
+INC2,New,0,29/2/2016 02:00,29/2/2016 02:00,2 - High\n";
+    let p = write(&dir, "audit.csv", body.as_bytes());
+    let got = import(&p, SourceFormat::ServiceNowAudit);
+    let s = &got.summary;
+    assert_eq!((s.rows_read, s.rows_imported, s.rows_rejected), (3, 3, 0));
+    let w: Vec<_> = s
+        .warnings
+        .iter()
+        .filter(|w| w.contains("priority label"))
+        .collect();
+    assert_eq!(w.len(), 1, "{:?}", s.warnings);
+    assert!(w[0].contains("'Sehr hoch' (2 rows)"), "{}", w[0]);
+    assert_eq!(by_id(&got.incidents, "INC1").priority, None);
+    assert_eq!(by_id(&got.incidents, "INC2").priority, Some(2));
 }
 
 #[test]

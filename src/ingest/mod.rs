@@ -400,11 +400,12 @@ fn read_files(
         let (rows_read, blank_rows);
         match format {
             SourceFormat::ServiceNowAudit => {
-                let (rows, rejects, dropped, read) = servicenow_audit::parse(path, opts)?;
+                let (rows, rejects, dropped, read, warnings) = servicenow_audit::parse(path, opts)?;
                 (rows_read, blank_rows) = (read.read, read.blank);
                 audit_rows.extend(rows);
                 out.rejects.extend(rejects);
                 out.dropped.extend(dropped);
+                out.summary.warnings.extend(warnings);
             }
             SourceFormat::EventLog | SourceFormat::Xes => {
                 let (events, rejects, read) = if format == SourceFormat::Xes {

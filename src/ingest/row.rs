@@ -634,7 +634,7 @@ fn check_row<F: RowFormat>(
 }
 
 /// One warning per priority label that was not understood, with its number of rows.
-fn priority_warnings(file: &str, unknown: &BTreeMap<String, u64>) -> Vec<String> {
+pub(crate) fn priority_warnings(file: &str, unknown: &BTreeMap<String, u64>) -> Vec<String> {
     unknown
         .iter()
         .map(|(label, n)| format!("{file}: priority label '{label}' ({n} rows) is not understood; priority left empty (map it in a mapping file's [priority] table)"))

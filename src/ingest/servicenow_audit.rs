@@ -42,7 +42,15 @@ pub struct AuditRow {
 }
 
 /// Update rows, rejected rows, dropped cells of kept rows, and the rows read.
-pub type ParsedAudit = (Vec<AuditRow>, Vec<Reject>, Vec<DroppedCell>, RowCount);
+/// Update rows, rejects, dropped cells, rows read, and one warning per priority label that was
+/// not understood (as the other CSV importers give).
+pub type ParsedAudit = (
+    Vec<AuditRow>,
+    Vec<Reject>,
+    Vec<DroppedCell>,
+    RowCount,
+    Vec<String>,
+);
 
 pub fn parse(path: &Path, opts: &ImportOptions) -> Result<ParsedAudit> {
     let mut csv = CsvFile::open(path, opts)?;
@@ -62,7 +70,7 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<ParsedAudit> {
     let times = opts.time_parser();
     let file: Arc<str> = Arc::from(path.display().to_string());
     let mut rows = Vec::new();
-    let mut unknown = Default::default();
+    let mut unknown = std::collections::BTreeMap::new();
     let mut dropped = Vec::new();
     let cx = RowContext {
         file: &file,
@@ -117,7 +125,8 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<ParsedAudit> {
         dropped.append(&mut row_dropped);
         Ok(())
     })?;
-    Ok((rows, rejects, dropped, read))
+    let warnings = super::row::priority_warnings(&file, &unknown);
+    Ok((rows, rejects, dropped, read, warnings))
 }
 
 /// Incidents (with their file and row count), events and whole-incident rejects from update rows.
