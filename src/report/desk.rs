@@ -362,22 +362,23 @@ fn one_more_agent_html(d: &DeskSection, json: &Value) -> String {
     let Some(a) = &d.one_more_agent else {
         return String::new();
     };
-    let p = "desk.one_more_agent";
+    // The figures of `desk.one_more_agent` in metrics.json, hours with two decimals.
+    let hours = |field: &str| metric(json, &format!("desk.one_more_agent.{field}"), false, 2);
     format!(
         "<h3>What if: one more agent in '{}'</h3><p>The most utilised simulated pool ({}): one more agent in every hour it has any on duty, same runs with common random numbers. Its mean queue time per visit {} h → {} h, paired difference {} h (95% CI {} to {}): {}. MTTR of the simulated incidents {} h → {} h, difference {} h (95% CI {} to {}): {}. (MTTR counts the simulated incidents resolved within the test period: an agent who clears a queue also lets long-waiting incidents finish in time, which can raise this mean; the queue time is the direct effect.)</p>",
         esc(&a.pool),
-        metric(json, &format!("{p}.utilisation.mean"), true, 0),
-        metric(json, &format!("{p}.queue_hours.mean"), false, 2),
-        metric(json, &format!("{p}.queue_hours_with.mean"), false, 2),
-        metric(json, &format!("{p}.queue_hours_difference.mean"), false, 2),
-        metric(json, &format!("{p}.queue_hours_difference.ci_low"), false, 2),
-        metric(json, &format!("{p}.queue_hours_difference.ci_high"), false, 2),
+        metric(json, "desk.one_more_agent.utilisation.mean", true, 0),
+        hours("queue_hours.mean"),
+        hours("queue_hours_with.mean"),
+        hours("queue_hours_difference.mean"),
+        hours("queue_hours_difference.ci_low"),
+        hours("queue_hours_difference.ci_high"),
         verdict(&a.queue_hours_difference),
-        metric(json, &format!("{p}.mttr_hours.mean"), false, 2),
-        metric(json, &format!("{p}.mttr_hours_with.mean"), false, 2),
-        metric(json, &format!("{p}.mttr_hours_difference.mean"), false, 2),
-        metric(json, &format!("{p}.mttr_hours_difference.ci_low"), false, 2),
-        metric(json, &format!("{p}.mttr_hours_difference.ci_high"), false, 2),
+        hours("mttr_hours.mean"),
+        hours("mttr_hours_with.mean"),
+        hours("mttr_hours_difference.mean"),
+        hours("mttr_hours_difference.ci_low"),
+        hours("mttr_hours_difference.ci_high"),
         verdict(&a.mttr_hours_difference),
     )
 }
