@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 fn tmpdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("incidentlab-rel-{}-{name}", std::process::id()));
+    // A leftover of an earlier run whose process had the same id would hold its outputs.
+    let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
