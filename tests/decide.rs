@@ -274,6 +274,21 @@ fn cli_compare_and_pilot() {
             .unwrap()
             < 0.0
     );
+    // Tier scenarios have no pools: no per-pool differences (they were rows of NaN, named after
+    // the tiers, in the text and nulls in the JSON).
+    assert!(v["pilots"][0].get("pools").is_none(), "{}", v["pilots"][0]);
+    let text = common::stdout(&common::run_ok([
+        "compare",
+        "scenarios/baseline.toml",
+        "scenarios/self-healing.toml",
+        "--replications",
+        "10",
+    ]));
+    assert!(text.contains("self-healing vs baseline"), "{text}");
+    assert!(
+        !text.contains("NaN") && !text.contains("queue h base"),
+        "{text}"
+    );
     let (code, stderr) = common::run_err([
         "compare",
         "scenarios/baseline.toml",

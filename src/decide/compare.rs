@@ -223,7 +223,9 @@ pub const POOL_METRICS: &[PoolMetric] = &[
     ("utilisation", |p| p.utilisation),
 ];
 
-/// Paired per-pool differences between two desks' replications (pools matched by name).
+/// Paired per-pool differences between two desks' replications (pools matched by name). Empty
+/// unless both sides carry pool figures: a tier scenario's runs have none (its tier names are not
+/// pools), and differences of nothing would be NaN rows.
 pub fn pool_diffs(
     base_names: &[String],
     base: &[Vec<PoolRun>],
@@ -231,6 +233,9 @@ pub fn pool_diffs(
     pilot: &[Vec<PoolRun>],
 ) -> BTreeMap<String, BTreeMap<String, MetricDiff>> {
     let mut out = BTreeMap::new();
+    if base.is_empty() || pilot.is_empty() {
+        return out;
+    }
     for (bi, name) in base_names.iter().enumerate() {
         let Some(pi) = pilot_names.iter().position(|n| n == name) else {
             continue;
