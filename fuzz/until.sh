@@ -42,7 +42,7 @@ lane() {
     while t=$(claim "$1") && [ -n "$t" ]; do
         mkdir -p "work/$t" "artifacts/$t"
         log="$logs/$t-$(date -u +%Y%m%dT%H%M%S)-l$1.log"
-        echo "# seconds=$chunk lane=$1 nice=$nice_level" >"$log"
+        echo "# seconds=$chunk lane=$1 nice=$nice_level args=${FUZZ_ARGS:-}" >"$log"
         FUZZ_TARGET=$t TMPDIR=/dev/shm nice -n "$nice_level" "$target_dir/release/fuzz_all" \
             "work/$t" "corpus/$t" -max_total_time="$chunk" -timeout=10 -rss_limit_mb=3072 \
             -print_final_stats=1 -artifact_prefix="artifacts/$t/" ${FUZZ_ARGS:-} >>"$log" 2>&1 || true
