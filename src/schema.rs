@@ -349,6 +349,81 @@ pub struct Incident {
     pub resolved_source: Option<String>,
 }
 
+impl Incident {
+    /// Empties the incident for the next row and keeps its text buffers in `spare`, so that a row
+    /// reader filling one incident per row allocates no strings once warmed up. Every field is
+    /// named (no `..`): a new text field must be recycled here too.
+    pub fn recycle(&mut self, spare: &mut Vec<String>) {
+        let Incident {
+            incident_id,
+            source,
+            opened_at: _,
+            acknowledged_at: _,
+            resolved_at: _,
+            closed_at: _,
+            priority: _,
+            priority_label,
+            impact,
+            urgency,
+            category,
+            subcategory,
+            symptom,
+            service,
+            ci,
+            assignment_group,
+            assignee,
+            channel,
+            reassignment_count: _,
+            reopen_count: _,
+            escalation_count: _,
+            max_support_level,
+            on_hold_hours: _,
+            made_sla_reported: _,
+            problem_id,
+            knowledge_used: _,
+            major_incident: _,
+            final_state,
+            source_line: _,
+            resolved_source,
+        } = std::mem::take(self);
+        spare.push(incident_id);
+        spare.push(source);
+        spare.extend(
+            [
+                priority_label,
+                impact,
+                urgency,
+                category,
+                subcategory,
+                symptom,
+                service,
+                ci,
+                assignment_group,
+                assignee,
+                channel,
+                max_support_level,
+                problem_id,
+                final_state,
+                resolved_source,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+}
+
+/// `text` in a recycled buffer from `spare` (a new one when none is left).
+pub fn reuse_string(spare: &mut Vec<String>, text: &str) -> String {
+    match spare.pop() {
+        Some(mut s) => {
+            s.clear();
+            s.push_str(text);
+            s
+        }
+        None => text.to_owned(),
+    }
+}
+
 /// One status change of an incident (event-log sources).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Event {

@@ -133,6 +133,18 @@ fn write_error(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 /// Writes a Parquet file one row group at a time (`write` per chunk), so memory holds one chunk.
+/// Collects `lf` on polars' streaming engine (morsel by morsel: memory follows the result and the
+/// operators' state, not the input).
+pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {
+    use polars_core::query_result::QueryResult;
+    match lf.collect_with_engine(Engine::Streaming)? {
+        QueryResult::Single(df) => Ok(df),
+        QueryResult::Multiple(_) => Err(PolarsError::ComputeError(
+            "the streaming engine returned several frames for one query".into(),
+        )),
+    }
+}
+
 pub struct ChunkedParquet {
     path: PathBuf,
     // Unbuffered: the writer emits whole pages, and every write error reaches us.

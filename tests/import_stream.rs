@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use incidentlab::generate::{generate, write_export, GenerateOptions, GeneratorModel};
-use incidentlab::ingest::stream::StreamOptions;
+use incidentlab::ingest::stream::{StreamOptions, DEFAULT_SCAN_BYTES};
 use incidentlab::ingest::{import_files, import_to_store, ImportOptions, Imported, SourceFormat};
 use incidentlab::schema::Incident;
 use incidentlab::store::read_incidents;
@@ -88,8 +88,8 @@ fn same_both_ways(
 ) -> Imported {
     let reference = import_files(paths, o).unwrap();
     let store = dir.join(format!(
-        "store-{}-{}.{ext}",
-        stream.chunk_rows, stream.id_hash_bits
+        "store-{}-{}-{}.{ext}",
+        stream.chunk_rows, stream.id_hash_bits, stream.scan_bytes
     ));
     let got = import_to_store(paths, o, &store, stream).unwrap();
     let tag = format!("{stream:?} {ext}");
@@ -136,11 +136,16 @@ fn tiny_chunks_give_the_one_chunk_import_with_duplicates_across_chunks_and_files
     let mut reference = None;
     for chunk_rows in [1, 2, 3, 7, 1_000_000] {
         for bits in [64, 2] {
-            let stream = StreamOptions {
-                chunk_rows,
-                id_hash_bits: bits,
-            };
-            reference = Some(same_both_ways(&dir, &paths, &o, stream, "parquet"));
+            // The duplicate check reads the store in slices of row groups: one per query (1 byte),
+            // a few, or all at once.
+            for scan_bytes in [1, 1500, DEFAULT_SCAN_BYTES] {
+                let stream = StreamOptions {
+                    chunk_rows,
+                    id_hash_bits: bits,
+                    scan_bytes,
+                };
+                reference = Some(same_both_ways(&dir, &paths, &o, stream, "parquet"));
+            }
         }
     }
     // The reference itself is what the fixture says (hand-counted).
@@ -231,6 +236,7 @@ fn generated_exports_of_every_format_stream_the_same() {
                 let stream = StreamOptions {
                     chunk_rows,
                     id_hash_bits: bits,
+                    scan_bytes: if bits == 64 { DEFAULT_SCAN_BYTES } else { 1 },
                 };
                 let sub = dir.join(format!("{}-{chunk_rows}-{bits}", format.name()));
                 std::fs::create_dir_all(&sub).unwrap();

@@ -264,17 +264,41 @@ impl RowSpec {
         unknown_priorities: &mut BTreeMap<String, u64>,
         dropped: &mut Vec<DroppedCell>,
     ) -> std::result::Result<Incident, Reject> {
-        let mut inc = Incident {
-            source: self.source.clone(),
-            source_line: line,
-            ..Default::default()
+        let mut inc = Incident::default();
+        let mut row = RowScratch {
+            inc: &mut inc,
+            spare: &mut Vec::new(),
+            unknown: unknown_priorities,
+            dropped,
         };
+        self.apply_into(cx, line, fields, &mut row)?;
+        Ok(inc)
+    }
+
+    /// [`RowSpec::apply`] into `row.inc`, which is emptied first; its text buffers are recycled
+    /// through `row.spare` (the per-row path allocates no strings once warmed up).
+    pub fn apply_into(
+        &self,
+        cx: &RowContext,
+        line: u64,
+        fields: &[&str],
+        row: &mut RowScratch,
+    ) -> std::result::Result<(), Reject> {
+        let RowScratch {
+            inc,
+            spare,
+            unknown,
+            dropped,
+        } = row;
+        inc.recycle(spare);
+        inc.source = crate::schema::reuse_string(spare, &self.source);
+        inc.source_line = line;
         for &(field, k) in &self.columns {
             let raw = fields[k].trim();
             if raw.is_empty() || cx.opts.missing.iter().any(|m| m == raw) {
                 continue;
             }
-            match self.fill(&mut inc, field, raw, cx.times, unknown_priorities) {
+            match self.fill(inc, spare, field, raw, cx.times, unknown) {
                 Ok(()) => {}
                 Err(CellProblem::Reject(reason, detail)) => {
                     return Err(Reject {
@@ -290,13 +314,14 @@ impl RowSpec {
                 }
             }
         }
-        Ok(inc)
+        Ok(())
     }
 
-    /// Sets one field from its (non-missing, trimmed) cell.
+    /// Sets one field from its (non-missing, trimmed) cell; text goes into a buffer from `spare`.
     fn fill(
         &self,
         inc: &mut Incident,
+        spare: &mut Vec<String>,
         field: Field,
         raw: &str,
         times: &TimeParser,
@@ -316,9 +341,9 @@ impl RowSpec {
                 CellProblem::Drop(format!("'{raw}' is not true/false, yes/no or 1/0"))
             })
         };
-        let text = || Some(raw.to_string());
+        let mut text = || crate::schema::reuse_string(spare, raw);
         match field {
-            Field::IncidentId => inc.incident_id = raw.to_string(),
+            Field::IncidentId => inc.incident_id = text(),
             Field::OpenedAt => inc.opened_at = required_time()?,
             Field::AcknowledgedAt => {
                 inc.acknowledged_at = Some(times.parse(raw).map_err(CellProblem::Drop)?)
@@ -336,22 +361,22 @@ impl RowSpec {
                     *unknown_priorities.entry(raw.to_string()).or_default() += 1;
                 }
                 inc.priority = p;
-                inc.priority_label = text();
+                inc.priority_label = Some(text());
             }
-            Field::Impact => inc.impact = text(),
-            Field::Urgency => inc.urgency = text(),
-            Field::Category => inc.category = text(),
-            Field::Subcategory => inc.subcategory = text(),
-            Field::Symptom => inc.symptom = text(),
-            Field::Service => inc.service = text(),
-            Field::Ci => inc.ci = text(),
-            Field::AssignmentGroup => inc.assignment_group = text(),
-            Field::Assignee => inc.assignee = text(),
-            Field::Channel => inc.channel = text(),
+            Field::Impact => inc.impact = Some(text()),
+            Field::Urgency => inc.urgency = Some(text()),
+            Field::Category => inc.category = Some(text()),
+            Field::Subcategory => inc.subcategory = Some(text()),
+            Field::Symptom => inc.symptom = Some(text()),
+            Field::Service => inc.service = Some(text()),
+            Field::Ci => inc.ci = Some(text()),
+            Field::AssignmentGroup => inc.assignment_group = Some(text()),
+            Field::Assignee => inc.assignee = Some(text()),
+            Field::Channel => inc.channel = Some(text()),
             Field::ReassignmentCount => inc.reassignment_count = Some(count()?),
             Field::ReopenCount => inc.reopen_count = Some(count()?),
             Field::EscalationCount => inc.escalation_count = Some(count()?),
-            Field::MaxSupportLevel => inc.max_support_level = text(),
+            Field::MaxSupportLevel => inc.max_support_level = Some(text()),
             Field::OnHoldHours => {
                 inc.on_hold_hours = Some(
                     parse_non_negative(raw, DurationUnits::HOURS, "time on hold")
@@ -360,10 +385,10 @@ impl RowSpec {
                 )
             }
             Field::MadeSlaReported => inc.made_sla_reported = Some(boolean()?),
-            Field::ProblemId => inc.problem_id = text(),
+            Field::ProblemId => inc.problem_id = Some(text()),
             Field::KnowledgeUsed => inc.knowledge_used = Some(boolean()?),
             Field::MajorIncident => inc.major_incident = Some(boolean()?),
-            Field::FinalState => inc.final_state = text(),
+            Field::FinalState => inc.final_state = Some(text()),
         }
         Ok(())
     }
@@ -553,7 +578,8 @@ impl FilledRow<'_> {
 
 /// Where [`parse_rows_into`] hands each checked incident: a vector, or a streaming store writer
 /// (an `Err` stops the import, e.g. a full disk).
-pub type IncidentSink<'a> = dyn FnMut(Incident) -> Result<()> + 'a;
+/// The incident is lent: the reader fills the same one again for the next row.
+pub type IncidentSink<'a> = dyn FnMut(&Incident) -> Result<()> + 'a;
 
 /// Reads a row-per-incident CSV of `format`: resolves its spec, applies it to every row, then the
 /// format's [`RowFormat::finish`], then [`validate`]. Every incident that passes goes to `sink` as
@@ -577,20 +603,21 @@ pub fn parse_rows_into<F: RowFormat>(
     let mut unknown = BTreeMap::new();
     let mut dropped = Vec::new();
     let mut row_dropped = Vec::new();
+    // One incident filled again for every row, its text buffers recycled (no allocation per row).
+    let mut inc = Incident::default();
+    let mut spare = Vec::new();
     let (count, rejects) = csv.try_for_each_row(|line, fields| {
         row_dropped.clear();
-        match check_row(
-            format,
-            &spec,
-            &cx,
-            line,
-            fields,
-            &mut unknown,
-            &mut row_dropped,
-        ) {
-            Ok(inc) => {
+        let mut row = RowScratch {
+            inc: &mut inc,
+            spare: &mut spare,
+            unknown: &mut unknown,
+            dropped: &mut row_dropped,
+        };
+        match check_row(format, &spec, &cx, line, fields, &mut row) {
+            Ok(()) => {
                 dropped.append(&mut row_dropped);
-                sink(inc)?;
+                sink(&inc)?;
                 Ok(Ok(()))
             }
             Err(reject) => Ok(Err(reject)),
@@ -606,8 +633,17 @@ pub fn parse_rows_into<F: RowFormat>(
     })
 }
 
+/// What one row is filled into: the reused incident, its spare text buffers, the counts of
+/// unknown priority labels and the row's dropped cells.
+pub struct RowScratch<'s> {
+    pub inc: &'s mut Incident,
+    pub spare: &'s mut Vec<String>,
+    pub unknown: &'s mut BTreeMap<String, u64>,
+    pub dropped: &'s mut Vec<DroppedCell>,
+}
+
 /// One row through the spec, the format's finishing step and the checks every incident passes
-/// ([`validate`], then [`drop_early_acknowledgement`]).
+/// ([`validate`], then [`drop_early_acknowledgement`]), into `row.inc`.
 #[inline]
 fn check_row<F: RowFormat>(
     format: &F,
@@ -615,22 +651,23 @@ fn check_row<F: RowFormat>(
     cx: &RowContext,
     line: u64,
     fields: &[&str],
-    unknown: &mut BTreeMap<String, u64>,
-    dropped: &mut Vec<DroppedCell>,
-) -> std::result::Result<Incident, Reject> {
-    let mut inc = spec.apply(cx, line, fields, unknown, dropped)?;
-    let mut row = FilledRow {
-        inc: &mut inc,
+    row: &mut RowScratch,
+) -> std::result::Result<(), Reject> {
+    spec.apply_into(cx, line, fields, row)?;
+    let mut filled = FilledRow {
+        inc: row.inc,
         spec,
         fields,
         cx,
-        dropped,
+        dropped: row.dropped,
     };
-    format.finish(extra, &mut row)?;
+    format.finish(extra, &mut filled)?;
+    let inc = &mut *row.inc;
     let opened_found = spec.cell(Field::OpenedAt, fields, cx.opts).is_some() || inc.opened_at != 0;
-    validate(&inc, cx.file, spec, opened_found)?;
-    dropped.extend(drop_early_acknowledgement(&mut inc, cx.file, spec, fields));
-    Ok(inc)
+    validate(inc, cx.file, spec, opened_found)?;
+    row.dropped
+        .extend(drop_early_acknowledgement(inc, cx.file, spec, fields));
+    Ok(())
 }
 
 /// One warning per priority label that was not understood, with its number of rows.
@@ -665,6 +702,99 @@ mod tests {
         ] {
             assert_eq!(parse_priority(label), p, "{label}");
         }
+    }
+
+    /// The row reader fills one incident again for every row: nothing of an earlier row may show
+    /// through (a missing cell is empty, not the previous row's value), and a recycled incident
+    /// equals one filled from scratch.
+    #[test]
+    fn a_recycled_incident_keeps_nothing_of_the_previous_row() {
+        let names = [
+            "number",
+            "opened_at",
+            "category",
+            "assigned_to",
+            "priority",
+            "reassignment_count",
+        ];
+        let header = Header::new(names.iter().map(|s| s.to_string()).collect());
+        let spec = RowSpec::resolve(
+            Path::new("t.csv"),
+            &header,
+            "servicenow",
+            &aliases(&[
+                (Field::IncidentId, &["number"]),
+                (Field::OpenedAt, &["opened_at"]),
+                (Field::Category, &["category"]),
+                (Field::Assignee, &["assigned_to"]),
+                (Field::Priority, &["priority"]),
+                (Field::ReassignmentCount, &["reassignment_count"]),
+            ]),
+            REQUIRED,
+        )
+        .unwrap();
+        let opts = ImportOptions::default();
+        let times = opts.time_parser();
+        let cx = RowContext {
+            file: "t.csv",
+            opts: &opts,
+            times: &times,
+        };
+        let rows: [&[&str]; 3] = [
+            &[
+                "INC0001",
+                "2024-01-02 10:00",
+                "Network",
+                "Ann Longname",
+                "2 - High",
+                "3",
+            ],
+            &["INC2", "2024-01-03 11:00", "", "?", "", "x"],
+            &["INC00000003", "2024-01-04 12:00", "Db", "", "P4", ""],
+        ];
+        let (mut inc, mut spare) = (Incident::default(), Vec::new());
+        let (mut unknown, mut dropped) = (BTreeMap::new(), Vec::new());
+        let mut got = Vec::new();
+        for (line, fields) in rows.iter().enumerate() {
+            let mut row = RowScratch {
+                inc: &mut inc,
+                spare: &mut spare,
+                unknown: &mut unknown,
+                dropped: &mut dropped,
+            };
+            spec.apply_into(&cx, line as u64 + 2, fields, &mut row)
+                .unwrap();
+            got.push(inc.clone());
+        }
+        // Hand-written expectations for the second row: only its id, time and line.
+        assert_eq!(got[1].incident_id, "INC2");
+        assert_eq!(got[1].source, "servicenow");
+        assert_eq!(got[1].source_line, 3);
+        assert_eq!(got[1].category, None);
+        assert_eq!(got[1].assignee, None);
+        assert_eq!(got[1].priority, None);
+        assert_eq!(got[1].priority_label, None);
+        assert_eq!(got[1].reassignment_count, None, "unreadable: dropped");
+        assert_eq!(got[2].category.as_deref(), Some("Db"));
+        assert_eq!(got[2].assignee, None);
+        assert_eq!(got[2].priority, Some(4));
+        assert_eq!(got[2].incident_id, "INC00000003");
+        assert_eq!(got[0].reassignment_count, Some(3));
+        assert_eq!(got[0].priority_label.as_deref(), Some("2 - High"));
+        // The same rows filled from scratch give the same incidents.
+        for (line, fields) in rows.iter().enumerate() {
+            let fresh = spec
+                .apply(
+                    &cx,
+                    line as u64 + 2,
+                    fields,
+                    &mut BTreeMap::new(),
+                    &mut Vec::new(),
+                )
+                .unwrap();
+            assert_eq!(fresh, got[line], "row {line}");
+        }
+        assert_eq!(dropped.len(), 1, "row 2's count 'x'");
     }
 
     #[test]

@@ -25,6 +25,9 @@ use crate::store::{read_frame, write_frame, ChunkedParquet};
 /// Rows per chunk (Parquet row group) unless told otherwise.
 pub const DEFAULT_CHUNK_ROWS: usize = 131_072;
 
+/// Bytes of the store one query of the duplicate check reads, about, unless told otherwise.
+pub const DEFAULT_SCAN_BYTES: u64 = 64 << 20;
+
 /// How the streaming import cuts its work. Both knobs exist for tests: any chunk size gives the same
 /// store, and fewer hash bits force hash collisions through the exact check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +36,9 @@ pub struct StreamOptions {
     pub chunk_rows: usize,
     /// Bits of the id hash kept (1–64; 64 in normal use).
     pub id_hash_bits: u32,
+    /// About how many bytes of the store one query of the duplicate check reads
+    /// ([`DEFAULT_SCAN_BYTES`]; 1 = one row group per query).
+    pub scan_bytes: u64,
 }
 
 impl Default for StreamOptions {
@@ -40,13 +46,15 @@ impl Default for StreamOptions {
         StreamOptions {
             chunk_rows: DEFAULT_CHUNK_ROWS,
             id_hash_bits: 64,
+            scan_bytes: DEFAULT_SCAN_BYTES,
         }
     }
 }
 
 impl StreamOptions {
-    /// The defaults, overridden by the hidden test knobs `INCIDENTLAB_IMPORT_CHUNK_ROWS` and
-    /// `INCIDENTLAB_IMPORT_ID_HASH_BITS` (unreadable values are ignored).
+    /// The defaults, overridden by the hidden test knobs `INCIDENTLAB_IMPORT_CHUNK_ROWS`,
+    /// `INCIDENTLAB_IMPORT_ID_HASH_BITS` and `INCIDENTLAB_IMPORT_SCAN_BYTES` (unreadable values are
+    /// ignored).
     pub fn from_env() -> StreamOptions {
         fn var<T: std::str::FromStr>(name: &str) -> Option<T> {
             std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
@@ -55,6 +63,7 @@ impl StreamOptions {
         StreamOptions {
             chunk_rows: var("INCIDENTLAB_IMPORT_CHUNK_ROWS").unwrap_or(d.chunk_rows),
             id_hash_bits: var("INCIDENTLAB_IMPORT_ID_HASH_BITS").unwrap_or(d.id_hash_bits),
+            scan_bytes: var("INCIDENTLAB_IMPORT_SCAN_BYTES").unwrap_or(d.scan_bytes),
         }
     }
 }
@@ -86,10 +95,11 @@ pub struct IdIndex {
 }
 
 impl IdIndex {
-    /// Room for `expected` hashes without growing.
+    /// Room for `expected` hashes without growing, and 10 % more: `expected` is a guess from the
+    /// file's first MiB, and growing doubles the table (and holds old and new while it rehashes).
     pub fn with_capacity(expected: usize) -> IdIndex {
         IdIndex {
-            slots: vec![0; (expected.saturating_mul(5) / 4).max(1024)],
+            slots: vec![0; (expected.saturating_mul(11) / 8).max(1024)],
             len: 0,
         }
     }
@@ -383,6 +393,8 @@ pub struct ChunkWriter {
     index: IdIndex,
     suspects: Vec<Suspect>,
     tally: Tally,
+    /// Rows written to the store so far.
+    written: usize,
 }
 
 impl ChunkWriter {
@@ -403,12 +415,13 @@ impl ChunkWriter {
             index: IdIndex::with_capacity(expected_rows),
             suspects: Vec::new(),
             tally: Tally::default(),
+            written: 0,
         })
     }
 
     /// Takes one candidate incident built from `rows` source rows of `file`. Whether its id is new
     /// is settled for the whole chunk at once when the chunk is full, in input order.
-    pub fn push(&mut self, inc: Incident, file: &str, rows: u64) -> Result<()> {
+    pub fn push(&mut self, inc: &Incident, file: &str, rows: u64) -> Result<()> {
         if self.files.last().map(String::as_str) != Some(file) {
             self.files.push(file.to_string());
         }
@@ -419,7 +432,7 @@ impl ChunkWriter {
             resolved_from_events: inc.resolved_source.as_deref() == Some("events"),
             closed_without_resolution: inc.resolved_at.is_none() && inc.closed_at.is_some(),
         });
-        self.chunk.push(&inc);
+        self.chunk.push(inc);
         if self.chunk.len() >= self.opts.chunk_rows {
             self.flush()?;
         }
@@ -444,6 +457,7 @@ impl ChunkWriter {
         }
         if new.iter().all(|n| *n) {
             self.files.drain(..self.files.len().saturating_sub(1));
+            self.written += df.height();
             return self.out.write(&df);
         }
         let mask = BooleanChunked::from_slice("new".into(), &new);
@@ -457,6 +471,7 @@ impl ChunkWriter {
         }
         self.files.drain(..self.files.len().saturating_sub(1));
         let kept = df.filter(&mask).map_err(polars)?;
+        self.written += kept.height();
         self.out.write(&kept)
     }
 
@@ -469,13 +484,16 @@ impl ChunkWriter {
             out,
             suspects,
             mut tally,
+            written,
+            opts,
             ..
         } = self;
         out.finish()?;
         if suspects.is_empty() {
             return Ok(tally);
         }
-        let mut firsts = first_rows_of(&path, &suspects)?;
+        let mut firsts =
+            first_rows_of(&path, &suspects, written, opts.chunk_rows, opts.scan_bytes)?;
         let mut promoted = Vec::new();
         for (inc, file, rows) in suspects {
             match firsts.get(&inc.incident_id) {
@@ -498,26 +516,46 @@ impl ChunkWriter {
     }
 }
 
-/// The rows of the Parquet store at `path` whose incident id is one of the suspects', by id.
-fn first_rows_of(path: &Path, suspects: &[Suspect]) -> Result<HashMap<String, Incident>> {
+/// The rows of the Parquet store at `path` (`rows` rows, cut in row groups of `chunk` rows) whose
+/// incident id is one of the suspects', by id. Run on polars' streaming engine, which decodes the
+/// other columns only of matching rows, over slices of whole row groups of about `scan_bytes`:
+/// polars maps the file into memory and every page a query touches stays resident until it ends,
+/// so one query over a 10M-row store peaked with all its 256 MB mapped (the in-memory engine also
+/// held every row group's columns at once); one query per row group cost 30 % more CPU time.
+fn first_rows_of(
+    path: &Path,
+    suspects: &[Suspect],
+    rows: usize,
+    chunk: usize,
+    scan_bytes: u64,
+) -> Result<HashMap<String, Incident>> {
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let groups = rows.div_ceil(chunk.max(1)).max(1) as u64;
+    let parts = bytes.div_ceil(scan_bytes.max(1)).clamp(1, groups);
+    let step = (groups.div_ceil(parts) as usize) * chunk.max(1);
     let mut ids: Vec<&str> = suspects.iter().map(|s| s.0.incident_id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let wanted = Series::new("wanted".into(), ids);
+    let wanted = lit(Series::new("wanted".into(), ids)).implode(false);
     let bad = |e: PolarsError| Error::format(path, format!("cannot read the staged store: {e}"));
-    let df = LazyFrame::scan_parquet(
+    let scan = LazyFrame::scan_parquet(
         PlRefPath::new(path.to_string_lossy().as_ref()),
         ScanArgsParquet::default(),
     )
-    .map_err(bad)?
-    .filter(col("incident_id").is_in(lit(wanted).implode(false), false))
-    .collect()
     .map_err(bad)?;
-    Ok(incidents_from_frame(&df)
-        .map_err(bad)?
-        .into_iter()
-        .map(|i| (i.incident_id.clone(), i))
-        .collect())
+    let mut firsts = HashMap::new();
+    for offset in (0..rows).step_by(step) {
+        let part = scan
+            .clone()
+            .slice(offset as i64, step as IdxSize)
+            .filter(col("incident_id").is_in(wanted.clone(), false));
+        let df = crate::store::collect_streaming(part).map_err(bad)?;
+        for i in incidents_from_frame(&df).map_err(bad)? {
+            // The store holds each id once; `or_insert` keeps the first row should it not.
+            firsts.entry(i.incident_id.clone()).or_insert(i);
+        }
+    }
+    Ok(firsts)
 }
 
 #[cfg(test)]
