@@ -628,7 +628,7 @@ struct Times {
 }
 
 /// The value of `cell`, computed by `f` the first time.
-fn once<'a, T>(cell: &'a OnceCell<T>, f: impl FnOnce() -> Result<T>) -> Result<&'a T> {
+fn once<T>(cell: &OnceCell<T>, f: impl FnOnce() -> Result<T>) -> Result<&T> {
     if let Some(v) = cell.get() {
         return Ok(v);
     }
