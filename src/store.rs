@@ -132,7 +132,6 @@ fn write_error(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Writes a Parquet file one row group at a time (`write` per chunk), so memory holds one chunk.
 /// Collects `lf` on polars' streaming engine (morsel by morsel: memory follows the result and the
 /// operators' state, not the input).
 pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {
@@ -145,6 +144,7 @@ pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {
     }
 }
 
+/// Writes a Parquet file one row group at a time (`write` per chunk), so memory holds one chunk.
 pub struct ChunkedParquet {
     path: PathBuf,
     // Unbuffered: the writer emits whole pages, and every write error reaches us.

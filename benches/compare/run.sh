@@ -17,12 +17,7 @@ mkdir -p "$work"
 csv=$work/servicenow-$rows.csv
 [ -f "$csv" ] || nice -n 19 "$py" "$here/make_servicenow_csv.py" "$rows" "$csv"
 ls -l "$csv"
-measure() {
-  local name=$1; shift
-  /usr/bin/time -v nice -n 19 "$@" > "$work/$name.out" 2> "$work/$name.time" || { cat "$work/$name.time"; exit 1; }
-  awk -v n="$name" '/User time/ {u=$4} /System time/ {s=$4} /Elapsed/ {w=$8}
-    /Maximum resident/ {m=$6} END {printf "%-12s CPU %6.1f s  wall %8s  peak RSS %6.0f MiB\n", n, u+s, w, m/1024}' "$work/$name.time"
-}
+. "$here/measure.sh"
 measure incidentlab "$bin" import "$csv" --format servicenow -o "$work/incidentlab.parquet"
 measure polars "$py" "$here/polars_import.py" "$csv" "$work/polars.parquet"
 measure duckdb "$py" "$here/duckdb_import.py" "$csv" "$work/duckdb.parquet"

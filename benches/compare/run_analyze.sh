@@ -15,12 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${INCIDENTLAB:-$here/../../target/release/incidentlab}
 py=${PYTHON:-python3}
 mkdir -p "$work"
-measure() {
-  local name=$1; shift
-  /usr/bin/time -v nice -n 19 "$@" > "$work/$name.out" 2> "$work/$name.time" || { cat "$work/$name.time"; exit 1; }
-  awk -v n="$name" '/User time/ {u=$4} /System time/ {s=$4} /Elapsed/ {w=$8}
-    /Maximum resident/ {m=$6} END {printf "%-20s CPU %6.1f s  wall %8s  peak RSS %6.0f MiB\n", n, u+s, w, m/1024}' "$work/$name.time"
-}
+. "$here/measure.sh"
 measure incidentlab-analyze "$bin" analyze "$store" --metrics mttr,sla --by priority --output json
 measure polars-analyze "$py" "$here/polars_analyze.py" "$store"
 measure duckdb-analyze "$py" "$here/duckdb_analyze.py" "$store"

@@ -393,8 +393,6 @@ pub struct ChunkWriter {
     index: IdIndex,
     suspects: Vec<Suspect>,
     tally: Tally,
-    /// Rows written to the store so far.
-    written: usize,
 }
 
 impl ChunkWriter {
@@ -415,7 +413,6 @@ impl ChunkWriter {
             index: IdIndex::with_capacity(expected_rows),
             suspects: Vec::new(),
             tally: Tally::default(),
-            written: 0,
         })
     }
 
@@ -460,7 +457,6 @@ impl ChunkWriter {
         }
         if new.iter().all(|n| *n) {
             self.files.drain(..self.files.len().saturating_sub(1));
-            self.written += df.height();
             return self.out.write(&df);
         }
         let mask = BooleanChunked::from_slice("new".into(), &new);
@@ -474,7 +470,6 @@ impl ChunkWriter {
         }
         self.files.drain(..self.files.len().saturating_sub(1));
         let kept = df.filter(&mask).map_err(polars)?;
-        self.written += kept.height();
         self.out.write(&kept)
     }
 
@@ -487,7 +482,6 @@ impl ChunkWriter {
             out,
             suspects,
             mut tally,
-            written,
             opts,
             ..
         } = self;
@@ -495,8 +489,14 @@ impl ChunkWriter {
         if suspects.is_empty() {
             return Ok(tally);
         }
-        let mut firsts =
-            first_rows_of(&path, &suspects, written, opts.chunk_rows, opts.scan_bytes)?;
+        let mut firsts = first_rows_of(
+            &path,
+            &suspects,
+            // Every incident counted so far is a row written to the store.
+            tally.incidents as usize,
+            opts.chunk_rows,
+            opts.scan_bytes,
+        )?;
         let mut promoted = Vec::new();
         for (inc, file, rows) in suspects {
             match firsts.get(&inc.incident_id) {

@@ -550,7 +550,12 @@ fn scoped_incidents(
 
 /// The projection: only the columns the asked families read (keeps memory and time bounded on
 /// large stores), plus the derived hours, indicators and keys.
-fn projection(opts: &AnalyzeOptions, has_events: bool, recurrence_key: &[String]) -> Vec<Expr> {
+fn projection(
+    opts: &AnalyzeOptions,
+    has_events: bool,
+    recurrence_key: &[String],
+    times: bool,
+) -> Vec<Expr> {
     let fam = &opts.metrics;
     let mut needed: BTreeSet<String> = BTreeSet::new();
     for f in Family::ALL.into_iter().filter(|f| fam.has(*f)) {
@@ -562,7 +567,7 @@ fn projection(opts: &AnalyzeOptions, has_events: bool, recurrence_key: &[String]
         needed.remove("on_hold_hours");
         needed.remove("acknowledged_at");
     }
-    if needs_times(opts, !recurrence_key.is_empty()) {
+    if times {
         needed.extend(TIMES_COLUMNS.iter().map(|s| s.to_string()));
     }
     // Incident ids join the events table (pauses, flow) and name the per-incident rows.
@@ -1043,9 +1048,10 @@ fn scope(data: Dataset, opts: &AnalyzeOptions) -> Result<Scope> {
         false => None,
     };
     let key: &[String] = key_choice.as_ref().map(|k| k.key.as_slice()).unwrap_or(&[]);
+    let with_times = needs_times(opts, key_choice.is_some());
     let df = base
         .clone()
-        .select(projection(opts, events.is_some(), key))
+        .select(projection(opts, events.is_some(), key, with_times))
         .collect()?;
     if df.height() == 0 {
         return Err(crate::error::MetricsError::no_data(
@@ -1053,7 +1059,7 @@ fn scope(data: Dataset, opts: &AnalyzeOptions) -> Result<Scope> {
                 .into(),
         ));
     }
-    let times = Times::new(&df, needs_times(opts, key_choice.is_some()));
+    let times = Times::new(&df, with_times);
     let notes = end_family(base.clone(), opts, as_of, &mut ends)?;
     Ok(Scope {
         as_of,
