@@ -567,8 +567,24 @@ fn projection(
         needed.remove("on_hold_hours");
         needed.remove("acknowledged_at");
     }
+    // Read only by the indicators below (computed in this same select), not kept.
+    for c in [
+        "reopen_count",
+        "escalation_count",
+        "knowledge_used",
+        "major_incident",
+    ] {
+        needed.remove(c);
+    }
     if times {
-        needed.extend(TIMES_COLUMNS.iter().map(|s| s.to_string()));
+        // The raw acknowledgement only feeds the SLA clock.
+        let ack_read = opts.sla.is_some() && fam.has(Family::Sla);
+        needed.extend(
+            TIMES_COLUMNS
+                .iter()
+                .filter(|c| ack_read || **c != "acknowledged_at")
+                .map(|s| s.to_string()),
+        );
     }
     // Incident ids join the events table (pauses, flow) and name the per-incident rows.
     let joins_events = has_events && (fam.has(Family::Sla) || fam.has(Family::Flow));
@@ -722,12 +738,23 @@ impl Times {
     fn end(&self, end: EndEvent) -> Result<&[Option<i64>]> {
         match end {
             EndEvent::Resolved => once(&self.resolved_or_closed, || {
-                let (resolved, closed) = (self.resolved()?, self.closed()?);
-                Ok(resolved
-                    .iter()
-                    .zip(closed)
-                    .map(|(r, c)| resolution::end_of(*r, *c, EndEvent::Resolved))
-                    .collect())
+                if let (Some(resolved), Some(closed)) = (self.resolved.get(), self.closed.get()) {
+                    return Ok(resolved
+                        .iter()
+                        .zip(closed)
+                        .map(|(r, c)| resolution::end_of(*r, *c, EndEvent::Resolved))
+                        .collect());
+                }
+                // Not read yet (no SLA clock): one vector from polars instead of three (on 10M
+                // incidents 0.32 GB less).
+                self.check_projected("resolved_at")?;
+                let both = self
+                    .df
+                    .select(["resolved_at", "closed_at"].map(PlSmallStr::from))?;
+                let end = both
+                    .lazy()
+                    .select([resolution::end_ms(EndEvent::Resolved).alias("end")]);
+                i64_col(&end.collect()?, "end")
             })
             .map(Vec::as_slice),
             EndEvent::Closed => self.closed(),
@@ -852,7 +879,7 @@ fn trend_family(
     opts: &AnalyzeOptions,
     as_of: UtcMillis,
 ) -> Result<trend::Trends> {
-    let month = i64_col(df, "month")?;
+    let month = df.column("month")?.i64()?.clone();
     let rows = trend::Rows {
         opened: t.opened()?,
         end: t.end(opts.end)?,
@@ -1049,10 +1076,25 @@ fn scope(data: Dataset, opts: &AnalyzeOptions) -> Result<Scope> {
     };
     let key: &[String] = key_choice.as_ref().map(|k| k.key.as_slice()).unwrap_or(&[]);
     let with_times = needs_times(opts, key_choice.is_some());
-    let df = base
+    // On the streaming engine the raw timestamps are read morsel by morsel and only the projection
+    // is held (10M incidents, --metrics mttr,sla: peak 1.05 → 0.8 GB, CPU −40 %). Not for string
+    // columns: the engine's string morsels left the process 0.3–0.5 GB larger than the in-memory
+    // engine's columns (recurrence, flow, trend on 10M). Its morsels end in one chunk per column
+    // (−50 MB: the group aggregations then read contiguous slices).
+    let projected = base
         .clone()
-        .select(projection(opts, events.is_some(), key, with_times))
-        .collect()?;
+        .select(projection(opts, events.is_some(), key, with_times));
+    let has_strings = projected
+        .clone()
+        .collect_schema()?
+        .iter_values()
+        .any(|t| matches!(t, DataType::String));
+    let df = match has_strings {
+        true => projected.collect()?,
+        false => crate::store::collect_streaming(projected)?
+            .rechunk_mut()
+            .clone(),
+    };
     if df.height() == 0 {
         return Err(crate::error::MetricsError::no_data(
             "no incidents to analyse (the store is empty, or the filters or --as-of left nothing)"

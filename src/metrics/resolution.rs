@@ -31,12 +31,17 @@ fn ms(name: &str) -> Expr {
 /// incident closed without a resolution (`--end closed`: `closed_at`); null while the incident is
 /// unresolved. Zero-duration incidents count as 0 h.
 pub fn resolution_hours(end: EndEvent) -> Expr {
-    let end_ms = match end {
+    ((end_ms(end) - ms("opened_at")).cast(DataType::Float64) / lit(MS_PER_HOUR))
+        .alias("resolution_hours")
+}
+
+/// The end instant (ms) [`resolution_hours`] measures to: `resolved_at`, or `closed_at` for an
+/// incident closed without a resolution (`--end closed`: `closed_at`). [`end_of`] on one incident.
+pub fn end_ms(end: EndEvent) -> Expr {
+    match end {
         EndEvent::Resolved => ms("resolved_at").fill_null(ms("closed_at")),
         EndEvent::Closed => ms("closed_at"),
-    };
-    ((end_ms - ms("opened_at")).cast(DataType::Float64) / lit(MS_PER_HOUR))
-        .alias("resolution_hours")
+    }
 }
 
 /// The same definition on one incident's timestamps (ms): (end − opened) in hours, `None` while
@@ -117,8 +122,10 @@ pub fn derived_label(name: &str, v: i64) -> String {
     }
 }
 
+/// 0/1 as Int32: half the memory of Float64 on 10M incidents (7 indicators: 0.28 GB), and the
+/// same means (polars sums integers exactly and divides in f64).
 fn indicator(predicate: Expr, name: &str) -> Expr {
-    predicate.cast(DataType::Float64).alias(name)
+    predicate.cast(DataType::Int32).alias(name)
 }
 
 /// Per-incident 0/1 indicators (null where undefined) of the asked families, computed once so
@@ -208,7 +215,9 @@ fn null_metric(name: &str) -> Expr {
 /// null unless both exist) are added after the SLA clock runs.
 pub fn group_metrics(families: &Families) -> Vec<Expr> {
     let rh = || col("resolution_hours");
-    let q = |p: f64| rh().quantile(lit(p), QuantileMethod::Linear);
+    // Quantiles over the non-null values: polars then selects (O(n)) instead of sorting a copy
+    // with its nulls (O(n log n)); the same positions, so the same figures.
+    let q = |p: f64| rh().drop_nulls().quantile(lit(p), QuantileMethod::Linear);
     let mean = |c: &str| col(c).mean();
     // (family, JSON/CSV name, definition); None = every family.
     let metrics: Vec<(Option<Family>, &str, Expr)> = vec![
@@ -219,7 +228,7 @@ pub fn group_metrics(families: &Families) -> Vec<Expr> {
         // MTTR: mean of resolution_hours over resolved incidents; then median, p90, p95 (linear
         // interpolation).
         (Some(Family::Mttr), "mttr_hours_mean", rh().mean()),
-        (Some(Family::Mttr), "mttr_hours_median", rh().median()),
+        (Some(Family::Mttr), "mttr_hours_median", q(0.5)),
         (Some(Family::Mttr), "mttr_hours_p90", q(0.90)),
         (Some(Family::Mttr), "mttr_hours_p95", q(0.95)),
         // MTTA: mean and median of ack_hours over acknowledged incidents.
@@ -231,7 +240,9 @@ pub fn group_metrics(families: &Families) -> Vec<Expr> {
         (
             Some(Family::Mttr),
             "mtta_hours_median",
-            col("ack_hours").median(),
+            col("ack_hours")
+                .drop_nulls()
+                .quantile(lit(0.5), QuantileMethod::Linear),
         ),
         // Share true of the source's SLA flag, among incidents that have it.
         (
@@ -263,7 +274,7 @@ pub fn group_metrics(families: &Families) -> Vec<Expr> {
         (
             Some(Family::Major),
             "major_incidents",
-            col("ind_major").sum(),
+            col("ind_major").sum().cast(DataType::Float64),
         ),
     ];
     metrics

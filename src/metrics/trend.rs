@@ -40,7 +40,11 @@ const DAY_MS: i64 = crate::units::MS_PER_DAY;
 /// The time before which an incident opened has had the p95 resolution time to resolve:
 /// `as_of − p95(resolution hours)`; `as_of` itself when nothing is resolved. `sorted_hours` is sorted.
 pub fn censoring_cutoff(sorted_hours: &[f64], as_of: UtcMillis) -> UtcMillis {
-    let p95 = crate::sim::stats::quantile(sorted_hours, 0.95);
+    cutoff_at(crate::sim::stats::quantile(sorted_hours, 0.95), as_of)
+}
+
+/// `as_of − p95` ([`censoring_cutoff`]) from the p95 itself (NaN: nothing resolved → `as_of`).
+fn cutoff_at(p95: f64, as_of: UtcMillis) -> UtcMillis {
     if p95.is_finite() {
         as_of - (p95 * MS_PER_HOUR) as i64
     } else {
@@ -112,7 +116,7 @@ fn month_bounds(yyyymm: i64) -> (UtcMillis, UtcMillis) {
 pub struct Rows<'a> {
     pub opened: &'a [UtcMillis],
     pub end: &'a [Option<UtcMillis>],
-    pub month: &'a [Option<i64>],
+    pub month: &'a Int64Chunked,
     pub as_of: UtcMillis,
 }
 
@@ -150,8 +154,8 @@ fn cohorts(r: &Rows) -> BTreeMap<i64, Cohort> {
     // Per month: incidents, first opening, (hours, resolved) observations.
     type Obs = (u64, UtcMillis, Vec<(f64, bool)>);
     let mut obs: BTreeMap<i64, Obs> = BTreeMap::new();
-    for i in 0..r.opened.len() {
-        let Some(m) = r.month[i] else { continue };
+    for (i, m) in r.month.iter().enumerate() {
+        let Some(m) = m else { continue };
         let e = obs.entry(m).or_insert((0, i64::MAX, Vec::new()));
         e.0 += 1;
         e.1 = e.1.min(r.opened[i]);
@@ -185,9 +189,11 @@ fn monthly_rows(
         .clone()
         .lazy()
         .with_column(month.alias("month"))
-        .filter(col("month").is_not_null())
         .group_by([col("month")])
         .agg(resolution::group_metrics(families))
+        // Incidents without a month (not resolved, for the view by month resolved) leave after
+        // the aggregation: a filter before it would copy every metric column of the frame.
+        .filter(col("month").is_not_null())
         .sort(["month"], SortMultipleOptions::default())
         .collect()?;
     let keys: Vec<i64> = super::i64_col(&frame, "month")?
@@ -235,12 +241,13 @@ pub fn trends(
     end: resolution::EndEvent,
     families: &Families,
 ) -> Result<Trends> {
-    let mut sorted: Vec<f64> = (0..r.opened.len())
+    let mut hours: Vec<f64> = (0..r.opened.len())
         .filter_map(|i| r.end[i].map(|t| (t - r.opened[i]) as f64 / MS_PER_HOUR))
         .collect();
-    sorted.sort_unstable_by(|a, b| a.total_cmp(b));
-    let cutoff = censoring_cutoff(&sorted, r.as_of);
-    let p95 = crate::sim::stats::quantile(&sorted, 0.95);
+    // One selection, not a sort: the same p95 ([`crate::sim::stats::quantiles_unsorted`]).
+    let p95 = crate::sim::stats::quantiles_unsorted(&mut hours, &[0.95])[0];
+    drop(hours);
+    let cutoff = cutoff_at(p95, r.as_of);
     let p95_ms = if p95.is_finite() {
         (p95 * MS_PER_HOUR) as i64
     } else {
