@@ -132,6 +132,18 @@ fn write_error(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
+/// Hands the allocator's free pages back to the system. Polars' parallel readers and aggregations
+/// leave many freed blocks in glibc's arenas, which count as resident memory until reused (10M
+/// incidents, all metric families: 0.7–0.8 GB). Called between analysis phases, so that the next
+/// phase's peak does not stack on them. A no-op off glibc.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists; no pointer of ours is touched.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Collects `lf` on polars' streaming engine (morsel by morsel: memory follows the result and the
 /// operators' state, not the input).
 pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {

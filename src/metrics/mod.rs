@@ -825,6 +825,17 @@ fn sla_family(
     Ok(section)
 }
 
+/// Drops the `names` columns a family has read (those present), unless they are `--by` keys.
+fn drop_columns<'a>(df: &mut DataFrame, names: impl IntoIterator<Item = &'a str>, by: &[String]) {
+    let gone: Vec<&str> = names
+        .into_iter()
+        .filter(|c| !by.iter().any(|b| b == c) && df.column(c).is_ok())
+        .collect();
+    if !gone.is_empty() {
+        *df = df.drop_many(gone);
+    }
+}
+
 /// Drops the timestamp columns (and `resolved_source`, `ended_after_as_of`) that only the families
 /// run before the group table read, unless they are `--by` keys.
 fn drop_raw_times(df: &mut DataFrame, by: &[String]) {
@@ -1131,28 +1142,50 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         mut notes,
     } = scope(data, opts)?;
     let ev = events.as_ref();
+    let phase_done = crate::store::release_free_memory;
+    phase_done();
     let sla = match fam.has(Family::Sla) {
         true => sla_family(opts, &mut df, &t, ev, as_of, &mut notes)?,
         false => None,
     };
     let asked = |f: Family| fam.has(f);
-    let trends = asked(Family::Trend)
-        .then(|| trend_family(&df, &t, opts, as_of))
-        .transpose()?;
+    // Flow and recurrence first, then their raw columns go, so that the trend's per-month
+    // aggregations (the largest transients) do not stack on them. The notes keep their order
+    // (sla, flow, recurrence; the trend adds none).
     let flow = asked(Family::Flow)
         .then(|| flow_family(&df, t.ids()?, ev, &mut notes))
         .transpose()?;
+    drop_columns(
+        &mut df,
+        ["reassignment_count", "max_support_level"],
+        &opts.by,
+    );
+    phase_done();
+    let recurrence_key: Vec<String> = key_choice.iter().flat_map(|k| k.key.clone()).collect();
+    let recurrence = key_choice
+        .map(|k| recurrence_family(&df, t.opened()?, k, opts, &mut notes))
+        .transpose()?;
+    // A key that later families also read (a timestamp, a derived key) stays.
+    let later = |c: &&str| TIMES_COLUMNS.contains(c) || DERIVED.contains(c);
+    let keys = recurrence_key
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !later(c));
+    drop_columns(&mut df, keys.chain(["problem_id"]), &opts.by);
+    phase_done();
     let backlog = asked(Family::Backlog)
         .then(|| Ok::<_, Error>(backlog::analyze(t.opened()?, t.end(opts.end)?, as_of)))
         .transpose()?;
-    let recurrence = key_choice
-        .map(|k| recurrence_family(&df, t.opened()?, k, opts, &mut notes))
+    let trends = asked(Family::Trend)
+        .then(|| trend_family(&df, &t, opts, as_of))
         .transpose()?;
     // The group table reads only derived columns: the raw timestamps go first (with the vectors
     // read from them), so that its sorts for medians and percentiles do not stack on them.
     drop(t);
     drop_raw_times(&mut df, &opts.by);
+    phase_done();
     let (group_frame, overall, groups) = group_family(&df, opts)?;
+    phase_done();
     let major_incidents = asked(Family::Major)
         .then(|| flow::major_incident_list(base, opts.end))
         .transpose()?;

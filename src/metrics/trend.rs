@@ -292,6 +292,7 @@ pub fn trends(
         }
     }
 
+    crate::store::release_free_memory();
     let by_resolved = by_resolved(df, r, end, families, p95_ms)?;
     Ok(Trends {
         by_opened,
