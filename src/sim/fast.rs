@@ -18,7 +18,7 @@ use rand::{RngExt, SeedableRng};
 use statrs::distribution::Exp;
 
 use super::engine::{
-    expected_arrivals, key_time, stream_base, time_key, ClassTally, RunResult, TierResult,
+    expected_arrivals, stream_base, time_key, ClassTally, RunResult, TierResult,
     TraceRecord,
 };
 use super::model::{Model, PolicyName, Service};
@@ -38,6 +38,8 @@ pub(crate) fn eligible(m: &Model) -> bool {
         && !(m.self_heal_share > 0.0)
         && m.arrival_trace.is_none()
         && !m.priorities.is_empty()
+        // The loop's stop test relies on hard stop (10 × horizon) ≥ horizon.
+        && m.horizon * 10.0 >= m.horizon
 }
 
 /// An incident in the system (its random stream is spent at arrival).
@@ -55,21 +57,18 @@ struct Job {
     measured: bool,
 }
 
-/// A pending service completion: `order` = time key << 64 | sequence number.
+/// A pending event: `order` = time key << 64 | sequence number; its time `t` kept alongside
+/// (the entry is padded to 32 bytes anyway), so no key is converted back.
 #[derive(Debug, Clone, Copy)]
 struct End {
     order: u128,
+    t: f64,
     slot: u32,
 }
 
 #[inline(always)]
 fn order(t: f64, seq: u64) -> u128 {
     (u128::from(time_key(t)) << 64) | u128::from(seq)
-}
-
-#[inline(always)]
-fn order_time(o: u128) -> f64 {
-    key_time((o >> 64) as u64)
 }
 
 /// Pending completions in a 4-ary min-heap on `order` (the arrival waits in its own slot).
@@ -174,7 +173,8 @@ struct Fast<'a, L> {
     m: &'a Model,
     now: f64,
     seq: u64,
-    arrival: Option<u128>,
+    /// The pending arrival (its `slot` unused).
+    arrival: Option<End>,
     ends: Ends,
     jobs: Vec<Job>,
     free: Vec<u32>,
@@ -273,23 +273,25 @@ impl<L: Line> Fast<'_, L> {
             // The earliest of the pending arrival and the first completion (sequence numbers
             // are unique, so this is the general agenda's order).
             let end_first = match (self.arrival, self.ends.first()) {
-                (Some(a), Some(e)) => e < a,
+                (Some(a), Some(e)) => e < a.order,
                 (Some(_), None) => false,
                 (None, Some(_)) => true,
                 (None, None) => return,
             };
             let (t, slot) = if end_first {
                 match self.ends.pop() {
-                    Some(e) => (order_time(e.order), Some(e.slot)),
+                    Some(e) => (e.t, Some(e.slot)),
                     None => return,
                 }
             } else {
                 match self.arrival.take() {
-                    Some(a) => (order_time(a), None),
+                    Some(a) => (a.t, None),
                     None => return,
                 }
             };
-            if t > hard_stop || (t >= horizon && self.in_system == 0) {
+            // The general loop's stop test, `t > hard_stop || (t >= horizon && nobody in the
+            // system)`, with one comparison before the horizon (hard_stop ≥ horizon ≥ 0).
+            if t >= horizon && (t > hard_stop || self.in_system == 0) {
                 return;
             }
             self.events += 1;
@@ -337,7 +339,11 @@ impl<L: Line> Fast<'_, L> {
             }
         }
         self.seq += 1;
-        self.arrival = Some(order(t, self.seq));
+        self.arrival = Some(End {
+            order: order(t, self.seq),
+            t,
+            slot: 0,
+        });
     }
 
     #[inline(always)]
@@ -419,6 +425,7 @@ impl<L: Line> Fast<'_, L> {
         self.seq += 1;
         self.ends.push(End {
             order: order(end, self.seq),
+            t: end,
             slot,
         });
     }
@@ -428,7 +435,6 @@ impl<L: Line> Fast<'_, L> {
         let m = self.m;
         let now = self.now;
         let j = self.jobs[slot as usize];
-        self.jobs[slot as usize].agents = 0;
         self.busy -= j.agents;
         self.in_system -= 1;
         if j.measured {
