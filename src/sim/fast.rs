@@ -18,8 +18,7 @@ use rand::{RngExt, SeedableRng};
 use statrs::distribution::Exp;
 
 use super::engine::{
-    expected_arrivals, stream_base, time_key, ClassTally, RunResult, TierResult,
-    TraceRecord,
+    expected_arrivals, stream_base, time_key, ClassTally, RunResult, TierResult, TraceRecord,
 };
 use super::model::{Model, PolicyName, Service};
 use super::policy::Queue;
