@@ -32,9 +32,9 @@ pub(crate) fn eligible(m: &Model) -> bool {
     m.tiers.len() == 1
         && m.tiers[0].schedule.next_change(0.0).is_none()
         && m.policy != PolicyName::Preemptive
-        // As the general engine tests them: `x > 0.0` (false for 0 and NaN).
-        && !(m.reopen_probability > 0.0)
-        && !(m.self_heal_share > 0.0)
+        // Where the general engine's `x > 0.0` is false (0 and NaN): never reopens or heals.
+        && (m.reopen_probability.is_nan() || m.reopen_probability <= 0.0)
+        && (m.self_heal_share.is_nan() || m.self_heal_share <= 0.0)
         && m.arrival_trace.is_none()
         && !m.priorities.is_empty()
         // The loop's stop test relies on hard stop (10 × horizon) ≥ horizon.
@@ -114,11 +114,13 @@ impl Ends {
             }
             let mut m = first;
             let mut mo = h[first].order;
-            for c in first + 1..(first + 4).min(n) {
+            let (mut c, end) = (first + 1, (first + 4).min(n));
+            while c < end {
                 if h[c].order < mo {
                     m = c;
                     mo = h[c].order;
                 }
+                c += 1;
             }
             if mo >= last.order {
                 break;
