@@ -7,7 +7,8 @@
 //! ```
 //! Events per second are given per wall-clock second and per CPU second of the process (the
 //! machine is shared: CPU time is less disturbed by other work than wall time). For repeatable
-//! figures, count instructions: `valgrind --tool=callgrind <bench binary> mmc 10 1`.
+//! figures, count instructions: `valgrind --tool=callgrind <bench binary> mmc 20 1`, minus the
+//! count of `mmc 10 1` (start-up), divided by the events of 10 replications (README "Benchmarks").
 
 use std::path::Path;
 use std::time::Instant;

@@ -67,13 +67,13 @@ impl<K> Ord for Ev<K> {
 
 /// The order key of an event time: `a.total_cmp(&b)` is `key(a).cmp(&key(b))` (the same bit
 /// trick as `f64::total_cmp`, made unsigned), so the agenda orders events exactly as [`Ev`] does.
-fn time_key(t: f64) -> u64 {
+pub(super) fn time_key(t: f64) -> u64 {
     let b = t.to_bits() as i64;
     ((b ^ ((((b >> 63) as u64) >> 1) as i64)) as u64) ^ (1 << 63)
 }
 
 /// The inverse of [`time_key`].
-fn key_time(k: u64) -> f64 {
+pub(super) fn key_time(k: u64) -> f64 {
     let b = (k ^ (1 << 63)) as i64;
     f64::from_bits((b ^ ((((b >> 63) as u64) >> 1) as i64)) as u64)
 }
@@ -537,9 +537,11 @@ impl<'a> Sim<'a> {
         let (a, b) = (self.last_t.max(self.m.warmup), t.min(self.m.horizon));
         if b > a {
             let dt = b - a;
-            self.area_system += self.awaiting_first as f64 * dt;
+            // Counts through i64: the same f64 values, by one signed conversion (unsigned
+            // 64-bit ones take several instructions on x86-64).
+            self.area_system += self.awaiting_first as i64 as f64 * dt;
             for ts in &mut self.tiers {
-                ts.area_queue += ts.queue.len() as f64 * dt;
+                ts.area_queue += ts.queue.len() as i64 as f64 * dt;
                 ts.area_busy += f64::from(ts.busy) * dt;
                 ts.area_staff += f64::from(ts.on_duty) * dt;
             }
@@ -859,11 +861,16 @@ fn drawn_work(m: &Model, tier: usize, p: &mut Individual) -> f64 {
 
 /// Room for the measured incidents' records: the expected arrivals in the window, 5 % over
 /// (capped: a capacity hint only).
-fn expected_arrivals(m: &Model) -> usize {
+pub(super) fn expected_arrivals(m: &Model) -> usize {
     (m.rate_per_hour * m.profile.iter().sum::<f64>() / m.profile.len().max(1) as f64
         * (m.horizon - m.warmup).max(0.0)
         * 1.05)
         .clamp(0.0, 1e7) as usize
+}
+
+/// The seed from which incident `i`'s stream derives (`splitmix64(base ^ splitmix64(i))`).
+pub(super) fn stream_base(seed: u64, key: &str, replication: u64) -> u64 {
+    splitmix64(crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)))
 }
 
 impl<'a> Sim<'a> {
@@ -871,9 +878,7 @@ impl<'a> Sim<'a> {
     /// streams derived from (seed, key, replication).
     fn new(m: &'a Model, seed: u64, key: &str, replication: u64, trace: bool) -> Sim<'a> {
         let k = m.priorities.len();
-        let stream_base = splitmix64(
-            crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)),
-        );
+        let stream_base = stream_base(seed, key, replication);
         let peak = m.rate_per_hour * m.profile_max;
         let expected = expected_arrivals(m);
         let share = |c: usize| m.mix_cdf[c] - if c == 0 { 0.0 } else { m.mix_cdf[c - 1] };
@@ -1009,6 +1014,26 @@ impl<'a> Sim<'a> {
 /// Runs one replication. `key` names the random streams (the scenario name, or a shared key for
 /// common random numbers); `trace` also returns every measured incident.
 pub fn run(
+    m: &Model,
+    seed: u64,
+    key: &str,
+    replication: u64,
+    trace: bool,
+) -> (RunResult, Option<Vec<TraceRecord>>) {
+    if super::fast::eligible(m) {
+        return super::fast::run(m, seed, key, replication, trace);
+    }
+    run_general(m, seed, key, replication, trace)
+}
+
+/// Whether [`run`] takes the fast path ([`super::fast`]) for `m`.
+pub fn fast_path_applies(m: &Model) -> bool {
+    super::fast::eligible(m)
+}
+
+/// [`run`] on the general event loop, whatever the model: the reference the fast path for one
+/// constant-staff tier ([`super::fast`]) must match bit for bit.
+pub fn run_general(
     m: &Model,
     seed: u64,
     key: &str,

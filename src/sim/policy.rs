@@ -25,8 +25,9 @@ impl Ord for Due {
 pub enum Queue {
     /// First come, first served.
     Fifo(VecDeque<u32>),
-    /// One FIFO line per priority class; the highest non-empty one is served first.
-    ByClass(Vec<VecDeque<u32>>),
+    /// One FIFO line per priority class; the highest non-empty one is served first. With the
+    /// number waiting in all of them (the engine reads it every event).
+    ByClass(Vec<VecDeque<u32>>, usize),
     /// Earliest deadline first; ties by arrival at the queue.
     Deadline(BinaryHeap<Reverse<Due>>, u64),
 }
@@ -36,7 +37,7 @@ impl Queue {
         match policy {
             PolicyName::Fifo => Queue::Fifo(VecDeque::new()),
             PolicyName::Priority | PolicyName::Preemptive => {
-                Queue::ByClass(vec![VecDeque::new(); classes])
+                Queue::ByClass(vec![VecDeque::new(); classes], 0)
             }
             PolicyName::Edf => Queue::Deadline(BinaryHeap::new(), 0),
         }
@@ -48,8 +49,14 @@ impl Queue {
         match self {
             Queue::Fifo(q) if front => q.push_front(id),
             Queue::Fifo(q) => q.push_back(id),
-            Queue::ByClass(qs) if front => qs[class].push_front(id),
-            Queue::ByClass(qs) => qs[class].push_back(id),
+            Queue::ByClass(qs, n) => {
+                *n += 1;
+                if front {
+                    qs[class].push_front(id);
+                } else {
+                    qs[class].push_back(id);
+                }
+            }
             Queue::Deadline(h, seq) => {
                 // Interrupted work sorts before new work with the same deadline.
                 let s = if front { 0 } else { *seq + 1 };
@@ -62,7 +69,11 @@ impl Queue {
     pub fn pop(&mut self) -> Option<u32> {
         match self {
             Queue::Fifo(q) => q.pop_front(),
-            Queue::ByClass(qs) => qs.iter_mut().find_map(|q| q.pop_front()),
+            Queue::ByClass(qs, n) => {
+                let id = qs.iter_mut().find_map(|q| q.pop_front());
+                *n -= usize::from(id.is_some());
+                id
+            }
             Queue::Deadline(h, _) => h.pop().map(|Reverse(Due(_, _, id))| id),
         }
     }
@@ -70,7 +81,7 @@ impl Queue {
     pub fn len(&self) -> usize {
         match self {
             Queue::Fifo(q) => q.len(),
-            Queue::ByClass(qs) => qs.iter().map(|q| q.len()).sum(),
+            Queue::ByClass(_, n) => *n,
             Queue::Deadline(h, _) => h.len(),
         }
     }
@@ -101,6 +112,11 @@ mod tests {
         p.push(3, 0, 0.0, false);
         assert_eq!(p.len(), 3);
         assert_eq!((p.pop(), p.pop(), p.pop()), (Some(2), Some(3), Some(1)));
+        // The count follows pushes (front ones too) and pops, never below 0.
+        assert!(p.is_empty() && p.pop().is_none() && p.is_empty());
+        p.push(4, 1, 0.0, true);
+        p.push(5, 1, 0.0, false);
+        assert_eq!((p.len(), p.pop(), p.len()), (2, Some(4), 1));
 
         let mut d = Queue::new(PolicyName::Edf, 2);
         d.push(1, 1, 9.0, false);

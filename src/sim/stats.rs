@@ -1,6 +1,8 @@
 //! Summaries across replications: mean, standard deviation and a 95 % confidence interval from
 //! Student's t (statrs).
 
+use std::cmp::Ordering;
+
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -26,10 +28,7 @@ pub fn quantiles_unsorted(v: &mut [f64], qs: &[f64]) -> Vec<f64> {
     let pos = |q: f64| q.clamp(0.0, 1.0) * (n - 1) as f64;
     let mut order: Vec<usize> = (0..qs.len()).collect();
     order.sort_by(|&a, &b| pos(qs[a]).total_cmp(&pos(qs[b])));
-    let mut order_stats = OrderStats {
-        lower: 0,
-        known: Vec::with_capacity(2 * qs.len()),
-    };
+    let mut order_stats = OrderStats::new(v, 2 * qs.len());
     let mut out = vec![f64::NAN; qs.len()];
     for i in order {
         let p = pos(qs[i]);
@@ -52,6 +51,19 @@ pub fn quantiles_unsorted(v: &mut [f64], qs: &[f64]) -> Vec<f64> {
 struct OrderStats {
     lower: usize,
     known: Vec<(usize, f64)>,
+    /// No NaN and no negative sign bit (not even −0.0) in the values: there `<` orders them
+    /// exactly as `total_cmp` does, so the same values are selected, by cheaper comparisons.
+    plain: bool,
+}
+
+impl OrderStats {
+    fn new(v: &[f64], ranks: usize) -> OrderStats {
+        OrderStats {
+            lower: 0,
+            known: Vec::with_capacity(ranks),
+            plain: v.iter().all(|x| x.to_bits() >> 63 == 0 && !x.is_nan()),
+        }
+    }
 }
 
 impl OrderStats {
@@ -60,12 +72,21 @@ impl OrderStats {
         if let Some(&(_, x)) = self.known.iter().find(|(r, _)| *r == k) {
             return x;
         }
-        if k >= self.lower {
-            let lower = self.lower;
-            v[lower..].select_nth_unstable_by(k - lower, |a, b| a.total_cmp(b));
+        let from = if k >= self.lower { self.lower } else { 0 };
+        // Not reached for ranks asked in non-decreasing order (from = 0); correct anyway.
+        let part = &mut v[from..];
+        if self.plain {
+            part.select_nth_unstable_by(k - from, |a, b| {
+                if a < b {
+                    Ordering::Less
+                } else if a > b {
+                    Ordering::Greater
+                } else {
+                    Ordering::Equal
+                }
+            });
         } else {
-            // Not reached for ranks asked in non-decreasing order; correct anyway.
-            v.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+            part.select_nth_unstable_by(k - from, |a, b| a.total_cmp(b));
         }
         self.lower = k + 1;
         self.known.push((k, v[k]));
@@ -164,17 +185,22 @@ mod tests {
                 }
             }
             // Ranks asked out of order (the fallback path) are still right.
-            let mut os = OrderStats {
-                lower: 0,
-                known: vec![],
-            };
             let mut w = v.clone();
+            let mut os = OrderStats::new(&w, 0);
             assert_eq!(os.get(&mut w, n - 1), sorted[n - 1]);
             assert_eq!(os.get(&mut w, 0), sorted[0]);
             assert_eq!(os.get(&mut w, n / 2), sorted[n / 2]);
             let _ = &mut v;
         }
         assert!(quantiles_unsorted(&mut [], &[0.5])[0].is_nan());
+        // Negative values, both zeros and NaN: selected in `total_cmp` order, bit for bit.
+        let mixed = [0.0, -0.0, 3.0, -2.0, f64::NAN, 0.0, -0.0, 1.5, -0.0, 7.0];
+        let mut sorted = mixed.to_vec();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        for q in [0.0, 0.2, 0.3, 0.4, 0.5, 0.9, 1.0] {
+            let got = quantiles_unsorted(&mut mixed.to_vec(), &[q])[0];
+            assert_eq!(got.to_bits(), quantile(&sorted, q).to_bits(), "q {q}");
+        }
     }
 
     #[test]

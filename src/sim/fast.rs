@@ -1,0 +1,509 @@
+//! The tier engine's fast path for a common model class: one tier, constant staff, no preemption,
+//! reopening, self-healing or trace replay (M/M/c and M/G/c validation models, one-queue desks).
+//!
+//! It runs the same events in the same (time, sequence number) order as the general loop in
+//! [`super::engine`], draws the same random numbers from the same streams and adds the same
+//! figures in the same order, so its results are bit-identical (tests/sim_fast_path.rs checks
+//! that against [`super::engine::run_general`]). What it saves: an incident's stream is used only
+//! for its class, the (never taken) self-heal draw and its work, so the three are drawn at arrival
+//! and the generator is dropped; an incident that escalates nowhere and never reopens needs no
+//! escalation or reopen draw after its work (nothing reads its stream after it); the agenda holds
+//! bare service completions ordered by one 128-bit key; the queue length is a counter.
+
+use std::collections::VecDeque;
+
+use rand::distr::Distribution;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+use statrs::distribution::Exp;
+
+use super::engine::{
+    expected_arrivals, stream_base, time_key, ClassTally, RunResult, TierResult, TraceRecord,
+};
+use super::model::{Model, PolicyName, Service};
+use super::policy::Queue;
+use super::sla::{outcome, resolved_outcome};
+use crate::random::splitmix64;
+
+/// Whether [`run`] gives exactly the general engine's results for `m`: one tier whose staff
+/// never changes (no shift-change events), no preemption, nothing reopens or self-heals (their
+/// draws would follow the work draw), and the scenario's own arrivals (no trace replay).
+pub(crate) fn eligible(m: &Model) -> bool {
+    m.tiers.len() == 1
+        && m.tiers[0].schedule.next_change(0.0).is_none()
+        && m.policy != PolicyName::Preemptive
+        // Where the general engine's `x > 0.0` is false (0 and NaN): never reopens or heals.
+        && (m.reopen_probability.is_nan() || m.reopen_probability <= 0.0)
+        && (m.self_heal_share.is_nan() || m.self_heal_share <= 0.0)
+        && m.arrival_trace.is_none()
+        && !m.priorities.is_empty()
+        // The loop's stop test relies on hard stop (10 × horizon) ≥ horizon.
+        && m.horizon * 10.0 >= m.horizon
+}
+
+/// An incident in the system (its random stream is spent at arrival).
+#[derive(Debug, Clone, Copy, Default)]
+struct Job {
+    arrived: f64,
+    /// When it joined the queue; once in service, the hours it waited.
+    queued_or_wait: f64,
+    /// Agent-hours of work, drawn at arrival.
+    work: f64,
+    deadline: f64,
+    index: u32,
+    agents: u32,
+    class: u8,
+    measured: bool,
+}
+
+/// A pending event: `order` = time key << 64 | sequence number; its time `t` kept alongside
+/// (the entry is padded to 32 bytes anyway), so no key is converted back.
+#[derive(Debug, Clone, Copy)]
+struct End {
+    order: u128,
+    t: f64,
+    slot: u32,
+}
+
+#[inline(always)]
+fn order(t: f64, seq: u64) -> u128 {
+    (u128::from(time_key(t)) << 64) | u128::from(seq)
+}
+
+/// Pending completions in a 4-ary min-heap on `order` (the arrival waits in its own slot).
+#[derive(Debug, Default)]
+struct Ends(Vec<End>);
+
+impl Ends {
+    #[inline(always)]
+    fn push(&mut self, e: End) {
+        let h = &mut self.0;
+        let mut i = h.len();
+        h.push(e);
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            if e.order >= h[parent].order {
+                break;
+            }
+            h[i] = h[parent];
+            i = parent;
+        }
+        h[i] = e;
+    }
+
+    #[inline(always)]
+    fn first(&self) -> Option<u128> {
+        self.0.first().map(|e| e.order)
+    }
+
+    /// Removes the earliest completion (the heap is not empty).
+    #[inline(always)]
+    fn pop(&mut self) -> Option<End> {
+        let h = &mut self.0;
+        let last = h.pop()?;
+        let n = h.len();
+        if n == 0 {
+            return Some(last);
+        }
+        let top = h[0];
+        let mut i = 0;
+        loop {
+            let first = 4 * i + 1;
+            if first >= n {
+                break;
+            }
+            let mut m = first;
+            let mut mo = h[first].order;
+            let (mut c, end) = (first + 1, (first + 4).min(n));
+            while c < end {
+                if h[c].order < mo {
+                    m = c;
+                    mo = h[c].order;
+                }
+                c += 1;
+            }
+            if mo >= last.order {
+                break;
+            }
+            h[i] = h[m];
+            i = m;
+        }
+        h[i] = last;
+        Some(top)
+    }
+}
+
+/// The waiting line: a bare FIFO (inlined) or any other non-preemptive [`Queue`].
+trait Line {
+    fn push(&mut self, slot: u32, class: usize, deadline: f64);
+    fn pop(&mut self) -> Option<u32>;
+}
+
+impl Line for VecDeque<u32> {
+    #[inline(always)]
+    fn push(&mut self, slot: u32, _: usize, _: f64) {
+        self.push_back(slot);
+    }
+    #[inline(always)]
+    fn pop(&mut self) -> Option<u32> {
+        self.pop_front()
+    }
+}
+
+impl Line for Queue {
+    #[inline(always)]
+    fn push(&mut self, slot: u32, class: usize, deadline: f64) {
+        Queue::push(self, slot, class, deadline, false);
+    }
+    #[inline(always)]
+    fn pop(&mut self) -> Option<u32> {
+        Queue::pop(self)
+    }
+}
+
+/// A work draw, the exponential case inlined (the same call [`Service::sample`] makes).
+#[inline(always)]
+fn draw(s: &Service, rng: &mut Xoshiro256PlusPlus) -> f64 {
+    match s {
+        Service::Exponential(d) => d.sample(rng),
+        other => other.sample(rng),
+    }
+}
+
+struct Fast<'a, L> {
+    m: &'a Model,
+    now: f64,
+    seq: u64,
+    /// The pending arrival (its `slot` unused).
+    arrival: Option<End>,
+    ends: Ends,
+    jobs: Vec<Job>,
+    free: Vec<u32>,
+    next_index: u64,
+    gaps: Option<Exp>,
+    flat_profile: bool,
+    queue: L,
+    /// Counts as i64, not usize/u64: the same f64 values, converted in one instruction.
+    queued: i64,
+    on_duty: u32,
+    busy: u32,
+    /// In the system = awaiting the first resolution (nothing reopens).
+    in_system: i64,
+    area_system: f64,
+    area_queue: f64,
+    area_busy: f64,
+    area_staff: f64,
+    last_t: f64,
+    stream_base: u64,
+    arrivals: Xoshiro256PlusPlus,
+    tally: ClassTally,
+    events: u64,
+    trace: Option<Vec<TraceRecord>>,
+    wait_over: Vec<(u8, f64)>,
+}
+
+/// One replication of an [`eligible`] model: exactly [`super::engine::run_general`]'s result.
+pub(crate) fn run(
+    m: &Model,
+    seed: u64,
+    key: &str,
+    replication: u64,
+    trace: bool,
+) -> (RunResult, Option<Vec<TraceRecord>>) {
+    if m.policy == PolicyName::Fifo {
+        run_with(m, seed, key, replication, trace, VecDeque::new())
+    } else {
+        let queue = Queue::new(m.policy, m.priorities.len());
+        run_with(m, seed, key, replication, trace, queue)
+    }
+}
+
+fn run_with<L: Line>(
+    m: &Model,
+    seed: u64,
+    key: &str,
+    replication: u64,
+    trace: bool,
+    queue: L,
+) -> (RunResult, Option<Vec<TraceRecord>>) {
+    let k = m.priorities.len();
+    let peak = m.rate_per_hour * m.profile_max;
+    let expected = expected_arrivals(m);
+    let share = |c: usize| m.mix_cdf[c] - if c == 0 { 0.0 } else { m.mix_cdf[c - 1] };
+    let mut s = Fast {
+        m,
+        now: 0.0,
+        seq: 0,
+        arrival: None,
+        ends: Ends::default(),
+        jobs: Vec::new(),
+        free: Vec::new(),
+        next_index: 0,
+        gaps: if peak > 0.0 {
+            Exp::new(peak).ok()
+        } else {
+            None
+        },
+        flat_profile: m.profile.iter().all(|&p| p >= m.profile_max),
+        queue,
+        queued: 0,
+        on_duty: m.tiers[0].schedule.staff_at(0.0),
+        busy: 0,
+        in_system: 0,
+        area_system: 0.0,
+        area_queue: 0.0,
+        area_busy: 0.0,
+        area_staff: 0.0,
+        last_t: 0.0,
+        stream_base: stream_base(seed, key, replication),
+        arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
+        tally: ClassTally::new(k, |c| (expected as f64 * share(c).max(0.0)) as usize + 16),
+        events: 0,
+        trace: trace.then(Vec::new),
+        wait_over: Vec::with_capacity(expected),
+    };
+    s.next_arrival();
+    s.run_events();
+    s.finish()
+}
+
+impl<L: Line> Fast<'_, L> {
+    fn run_events(&mut self) {
+        let (horizon, hard_stop) = (self.m.horizon, self.m.horizon * 10.0);
+        loop {
+            // The earliest of the pending arrival and the first completion (sequence numbers
+            // are unique, so this is the general agenda's order).
+            let end_first = match (self.arrival, self.ends.first()) {
+                (Some(a), Some(e)) => e < a.order,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (None, None) => return,
+            };
+            let (t, slot) = if end_first {
+                match self.ends.pop() {
+                    Some(e) => (e.t, Some(e.slot)),
+                    None => return,
+                }
+            } else {
+                match self.arrival.take() {
+                    Some(a) => (a.t, None),
+                    None => return,
+                }
+            };
+            // The general loop's stop test, `t > hard_stop || (t >= horizon && nobody in the
+            // system)`, with one comparison before the horizon (hard_stop ≥ horizon ≥ 0).
+            if t >= horizon && (t > hard_stop || self.in_system == 0) {
+                return;
+            }
+            self.events += 1;
+            self.advance(t);
+            match slot {
+                Some(slot) => self.service_end(slot),
+                None => self.arrive(),
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn advance(&mut self, t: f64) {
+        let (a, b) = (self.last_t.max(self.m.warmup), t.min(self.m.horizon));
+        if b > a {
+            let dt = b - a;
+            self.area_system += self.in_system as f64 * dt;
+            self.area_queue += self.queued as f64 * dt;
+            self.area_busy += f64::from(self.busy) * dt;
+            self.area_staff += f64::from(self.on_duty) * dt;
+        }
+        self.last_t = t;
+        self.now = t;
+    }
+
+    #[inline(always)]
+    fn next_arrival(&mut self) {
+        let m = self.m;
+        let Some(gaps) = self.gaps else {
+            return;
+        };
+        let mut t = self.now;
+        loop {
+            t += gaps.sample(&mut self.arrivals);
+            if t >= m.horizon {
+                return;
+            }
+            if self.flat_profile {
+                break;
+            }
+            let how = ((t as u64) % 168) as usize;
+            let v: f64 = self.arrivals.random();
+            if v * m.profile_max < m.profile[how] {
+                break;
+            }
+        }
+        self.seq += 1;
+        self.arrival = Some(End {
+            order: order(t, self.seq),
+            t,
+            slot: 0,
+        });
+    }
+
+    #[inline(always)]
+    fn arrive(&mut self) {
+        let m = self.m;
+        let now = self.now;
+        let index = self.next_index;
+        self.next_index += 1;
+        let mut rng =
+            Xoshiro256PlusPlus::seed_from_u64(splitmix64(self.stream_base ^ splitmix64(index)));
+        let u: f64 = rng.random();
+        let class = m
+            .mix_cdf
+            .iter()
+            .position(|c| u < *c)
+            .unwrap_or(m.mix_cdf.len() - 1);
+        // The self-heal draw (never below a share of 0), then the work drawn when service starts
+        // in the general engine: nothing else reads the stream in between.
+        let _heal: f64 = rng.random();
+        let work = draw(&m.tiers[0].service[class], &mut rng);
+        let work = (work - m.triage_saved_hours).max(0.0);
+        let measured = now >= m.warmup && now < m.horizon;
+        let job = Job {
+            arrived: now,
+            queued_or_wait: now,
+            work,
+            deadline: now + m.sla_hours[class],
+            index: index as u32,
+            agents: 0,
+            class: class as u8,
+            measured,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.jobs[slot as usize] = job;
+                slot
+            }
+            None => {
+                self.jobs.push(job);
+                (self.jobs.len() - 1) as u32
+            }
+        };
+        self.in_system += 1;
+        if measured {
+            self.tally.arrived[class] += 1;
+        }
+        if self.queued == 0 && self.busy < self.on_duty {
+            // Pushed and popped at once by the general engine.
+            self.start_service(slot);
+        } else {
+            self.queue.push(slot, class, job.deadline);
+            self.queued += 1;
+            self.dispatch();
+        }
+        self.next_arrival();
+    }
+
+    #[inline(always)]
+    fn dispatch(&mut self) {
+        while self.busy < self.on_duty {
+            let Some(slot) = self.queue.pop() else {
+                return;
+            };
+            self.queued -= 1;
+            self.start_service(slot);
+        }
+    }
+
+    #[inline(always)]
+    fn start_service(&mut self, slot: u32) {
+        let now = self.now;
+        let free = self.on_duty - self.busy;
+        let j = &mut self.jobs[slot as usize];
+        j.queued_or_wait = 0.0 + (now - j.queued_or_wait);
+        let agents = self.m.swarm_agents[j.class as usize].min(free).max(1);
+        j.agents = agents;
+        let end = now + j.work / f64::from(agents);
+        self.busy += agents;
+        self.seq += 1;
+        self.ends.push(End {
+            order: order(end, self.seq),
+            t: end,
+            slot,
+        });
+    }
+
+    #[inline(always)]
+    fn service_end(&mut self, slot: u32) {
+        let m = self.m;
+        let now = self.now;
+        let j = self.jobs[slot as usize];
+        self.busy -= j.agents;
+        self.in_system -= 1;
+        if j.measured {
+            let class = j.class as usize;
+            let wait = j.queued_or_wait;
+            self.tally.sojourn[class].push(now - j.arrived);
+            self.tally.wait_sum[class] += wait;
+            if wait > 1e-12 {
+                self.tally.waited[class] += 1;
+                self.wait_over.push((j.class, wait));
+            }
+            self.tally.sla[class].add(resolved_outcome(
+                j.arrived,
+                now,
+                m.horizon,
+                m.sla_hours[class],
+            ));
+            if let Some(tr) = self.trace.as_mut() {
+                tr.push(TraceRecord {
+                    index: j.index,
+                    priority: j.class + 1,
+                    arrived_hours: j.arrived,
+                    resolved_hours: now,
+                    wait_hours: wait,
+                    tiers_visited: 1,
+                    self_healed: false,
+                });
+            }
+        }
+        self.free.push(slot);
+        self.dispatch();
+    }
+
+    fn finish(mut self) -> (RunResult, Option<Vec<TraceRecord>>) {
+        let m = self.m;
+        let mut gone = vec![false; self.jobs.len()];
+        for &slot in &self.free {
+            gone[slot as usize] = true;
+        }
+        for (j, _) in self.jobs.iter().zip(gone).filter(|(_, g)| !g) {
+            if j.measured {
+                let class = j.class as usize;
+                let o = outcome(j.arrived, None, m.horizon, m.sla_hours[class]);
+                self.tally.sla[class].add(o);
+            }
+        }
+        let window = m.horizon - m.warmup;
+        let (classes, overall) = self.tally.results(window);
+        let tiers = vec![TierResult {
+            utilisation: if self.area_staff > 0.0 {
+                self.area_busy / self.area_staff
+            } else {
+                f64::NAN
+            },
+            mean_queue: self.area_queue / window,
+            mean_staff: self.area_staff / window,
+        }];
+        let result = RunResult {
+            classes,
+            overall,
+            tiers,
+            mean_in_system: self.area_system / window,
+            arrival_rate: self.tally.arrived.iter().sum::<u64>() as f64 / window,
+            reopened: 0,
+            self_healed: 0,
+            events: self.events,
+            waits: self.wait_over,
+        };
+        (result, self.trace)
+    }
+}
