@@ -447,6 +447,35 @@ impl RunResult {
     }
 }
 
+/// The next arrival after `now` before the horizon (None: none left): exponential gaps at the
+/// peak rate (ziggurat), thinned to the hour's rate unless the profile is flat. Shared by the
+/// general loop and the fast path ([`super::fast`]), so both draw the same arrivals.
+#[inline(always)]
+pub(crate) fn next_arrival_time(
+    m: &Model,
+    gaps: &Exp,
+    flat_profile: bool,
+    rng: &mut Xoshiro256PlusPlus,
+    now: f64,
+) -> Option<f64> {
+    let mut t = now;
+    loop {
+        t += gaps.sample(rng);
+        if t >= m.horizon {
+            return None;
+        }
+        if flat_profile {
+            return Some(t);
+        }
+        // t ≥ 0: the hour of the week without a floating-point remainder.
+        let how = ((t as u64) % 168) as usize;
+        let v: f64 = rng.random();
+        if v * m.profile_max < m.profile[how] {
+            return Some(t);
+        }
+    }
+}
+
 struct TierState {
     on_duty: u32,
     busy: u32,
@@ -564,24 +593,11 @@ impl<'a> Sim<'a> {
         let Some(gaps) = self.gaps else {
             return;
         };
-        let mut t = self.now;
-        loop {
-            // Exponential gaps at the peak rate (ziggurat), thinned to the hour's rate.
-            t += gaps.sample(&mut self.arrivals);
-            if t >= m.horizon {
-                return;
-            }
-            if self.flat_profile {
-                break;
-            }
-            // t ≥ 0: the hour of the week without a floating-point remainder.
-            let how = ((t as u64) % 168) as usize;
-            let v: f64 = self.arrivals.random();
-            if v * m.profile_max < m.profile[how] {
-                break;
-            }
+        if let Some(t) =
+            next_arrival_time(m, &gaps, self.flat_profile, &mut self.arrivals, self.now)
+        {
+            self.schedule(t, Kind::Arrival);
         }
-        self.schedule(t, Kind::Arrival);
     }
 
     fn arrive(&mut self) {

@@ -324,21 +324,15 @@ impl<L: Line> Fast<'_, L> {
         let Some(gaps) = self.gaps else {
             return;
         };
-        let mut t = self.now;
-        loop {
-            t += gaps.sample(&mut self.arrivals);
-            if t >= m.horizon {
-                return;
-            }
-            if self.flat_profile {
-                break;
-            }
-            let how = ((t as u64) % 168) as usize;
-            let v: f64 = self.arrivals.random();
-            if v * m.profile_max < m.profile[how] {
-                break;
-            }
-        }
+        let Some(t) = super::engine::next_arrival_time(
+            m,
+            &gaps,
+            self.flat_profile,
+            &mut self.arrivals,
+            self.now,
+        ) else {
+            return;
+        };
         self.seq += 1;
         self.arrival = Some(End {
             order: order(t, self.seq),
