@@ -847,11 +847,7 @@ fn drop_raw_times(df: &mut DataFrame, by: &[String]) {
         "resolved_source",
         "ended_after_as_of",
     ];
-    let gone: Vec<&str> = raw
-        .into_iter()
-        .filter(|c| !by.iter().any(|b| b == c))
-        .collect();
-    *df = df.drop_many(gone);
+    drop_columns(df, raw, by);
 }
 
 /// The group table (`--by`; for CSV/Parquet), `overall` and `groups[]`.
@@ -986,6 +982,43 @@ fn recurrence_family(
     }
     rec.key_choice = Some(key_choice);
     Ok(rec)
+}
+
+/// The flow family when asked, then its raw columns leave the frame.
+fn flow_then_drop(
+    df: &mut DataFrame,
+    t: &Times,
+    events: Option<&DataFrame>,
+    opts: &AnalyzeOptions,
+    notes: &mut Vec<String>,
+) -> Result<Option<flow::Flow>> {
+    let flow = opts
+        .metrics
+        .has(Family::Flow)
+        .then(|| flow_family(df, t.ids()?, events, notes))
+        .transpose()?;
+    drop_columns(df, ["reassignment_count", "max_support_level"], &opts.by);
+    Ok(flow)
+}
+
+/// The recurrence family when asked (a key chosen), then its key columns and `problem_id` leave
+/// the frame — except a key that later families also read (a timestamp, a derived key).
+fn recurrence_then_drop(
+    df: &mut DataFrame,
+    t: &Times,
+    key_choice: Option<recurrence::KeyChoice>,
+    opts: &AnalyzeOptions,
+    notes: &mut Vec<String>,
+) -> Result<Option<recurrence::Recurrence>> {
+    let Some(k) = key_choice else {
+        return Ok(None);
+    };
+    let later = |c: &&str| TIMES_COLUMNS.contains(c) || DERIVED.contains(c);
+    let rec = recurrence_family(df, t.opened()?, k, opts, notes)?;
+    let key: Vec<String> = rec.key.clone();
+    let keys = key.iter().map(String::as_str).filter(|c| !later(c));
+    drop_columns(df, keys.chain(["problem_id"]), &opts.by);
+    Ok(Some(rec))
 }
 
 /// The filters as text (JSON `filters`).
@@ -1152,26 +1185,9 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     // Flow and recurrence first, then their raw columns go, so that the trend's per-month
     // aggregations (the largest transients) do not stack on them. The notes keep their order
     // (sla, flow, recurrence; the trend adds none).
-    let flow = asked(Family::Flow)
-        .then(|| flow_family(&df, t.ids()?, ev, &mut notes))
-        .transpose()?;
-    drop_columns(
-        &mut df,
-        ["reassignment_count", "max_support_level"],
-        &opts.by,
-    );
+    let flow = flow_then_drop(&mut df, &t, ev, opts, &mut notes)?;
     phase_done();
-    let recurrence_key: Vec<String> = key_choice.iter().flat_map(|k| k.key.clone()).collect();
-    let recurrence = key_choice
-        .map(|k| recurrence_family(&df, t.opened()?, k, opts, &mut notes))
-        .transpose()?;
-    // A key that later families also read (a timestamp, a derived key) stays.
-    let later = |c: &&str| TIMES_COLUMNS.contains(c) || DERIVED.contains(c);
-    let keys = recurrence_key
-        .iter()
-        .map(String::as_str)
-        .filter(|c| !later(c));
-    drop_columns(&mut df, keys.chain(["problem_id"]), &opts.by);
+    let recurrence = recurrence_then_drop(&mut df, &t, key_choice, opts, &mut notes)?;
     phase_done();
     let backlog = asked(Family::Backlog)
         .then(|| Ok::<_, Error>(backlog::analyze(t.opened()?, t.end(opts.end)?, as_of)))
