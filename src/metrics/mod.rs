@@ -880,8 +880,8 @@ fn group_family(
     opts: &AnalyzeOptions,
 ) -> Result<(DataFrame, GroupMetrics, Vec<GroupMetrics>)> {
     let clock = df.column("ind_sla_met").is_ok();
-    let overall = resolution::overall_metrics(&opts.metrics, clock);
-    let overall_frame = df.clone().lazy().select(overall).collect()?;
+    let metrics = || resolution::group_metrics(&opts.metrics, clock);
+    let overall_frame = df.clone().lazy().select(metrics()).collect()?;
     let overall = group_rows(&overall_frame, &[])?
         .into_iter()
         .next()
@@ -895,7 +895,7 @@ fn group_family(
         df.clone()
             .lazy()
             .group_by(keys)
-            .agg(resolution::group_metrics(&opts.metrics, clock))
+            .agg(metrics())
             .sort(opts.by.iter().map(|s| s.as_str()).collect::<Vec<_>>(), sort)
             .collect()?,
         &opts.by,

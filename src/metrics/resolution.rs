@@ -217,31 +217,13 @@ fn null_metric(name: &str) -> Expr {
 /// a family not asked gives null columns of the same names. `ind_sla_met` (1 met, 0 breached,
 /// null pending or no target) and `ind_sla_agree` (1 when the reported and computed flags agree,
 /// null unless both exist) are added after the SLA clock runs; without a clock (`clock` false: no
-/// `--sla` policy) the computed rate and the agreement are null. For `group_by(..).agg(..)`;
-/// [`overall_metrics`] gives the same figures over all the rows.
+/// `--sla` policy) the computed rate and the agreement are null.
 pub fn group_metrics(families: &Families, clock: bool) -> Vec<Expr> {
-    // In a group context polars takes each group's values for its quantile and skips the nulls;
-    // `drop_nulls()` there would first build a null-free copy of the column per expression (10M
-    // incidents: 0.5 GB more).
-    metrics(families, clock, |e, p| {
-        e.quantile(lit(p), QuantileMethod::Linear)
-    })
-}
-
-/// [`group_metrics`] over all the rows (one row): the same figures.
-pub fn overall_metrics(families: &Families, clock: bool) -> Vec<Expr> {
-    // Quantiles over the non-null values: polars then selects (O(n)) instead of sorting a copy
-    // with its nulls (O(n log n)); the same positions, so the same figures.
-    metrics(families, clock, |e, p| {
-        e.drop_nulls().quantile(lit(p), QuantileMethod::Linear)
-    })
-}
-
-/// The metric list; `quantile(values, p)` is how a quantile (linear interpolation, nulls
-/// ignored) is asked for in the caller's context.
-fn metrics(families: &Families, clock: bool, quantile: fn(Expr, f64) -> Expr) -> Vec<Expr> {
     let rh = || col("resolution_hours");
-    let q = |p: f64| quantile(rh(), p);
+    // Quantiles over the non-null values: polars then selects (O(n)) instead of sorting a copy
+    // with its nulls (O(n log n)); the same positions, so the same figures. In group contexts too
+    // (10M incidents, by priority: 1.8 against 2.3 CPU s, 50 MB more).
+    let q = |p: f64| rh().drop_nulls().quantile(lit(p), QuantileMethod::Linear);
     let mean = |c: &str| col(c).mean();
     // (family, JSON/CSV name, definition); None = every family.
     let metrics: Vec<(Option<Family>, &str, Expr)> = vec![
@@ -264,7 +246,9 @@ fn metrics(families: &Families, clock: bool, quantile: fn(Expr, f64) -> Expr) ->
         (
             Some(Family::Mttr),
             "mtta_hours_median",
-            quantile(col("ack_hours"), 0.5),
+            col("ack_hours")
+                .drop_nulls()
+                .quantile(lit(0.5), QuantileMethod::Linear),
         ),
         // Share true of the source's SLA flag, among incidents that have it.
         (
