@@ -3,6 +3,7 @@
 //!
 //! *Open at an instant t*: opened ≤ t and (unresolved or resolved > t).
 
+use polars::prelude::{ChunkAgg, Int64Chunked};
 use serde::Serialize;
 
 use crate::schema::UtcMillis;
@@ -37,22 +38,24 @@ fn week_of(ms: UtcMillis) -> i64 {
     crate::units::iso_week(ms)
 }
 
-pub fn analyze(opened: &[UtcMillis], resolved: &[Option<UtcMillis>], as_of: UtcMillis) -> Backlog {
+/// `resolved`: the end of each incident (the MTTR end), null while open.
+pub fn analyze(opened: &[UtcMillis], resolved: &Int64Chunked, as_of: UtcMillis) -> Backlog {
     let mut weeks = Vec::new();
+    let last_end = resolved.max();
     if let (Some(&lo), Some(hi)) = (
         opened.iter().min(),
-        opened.iter().chain(resolved.iter().flatten()).max(),
+        opened.iter().copied().chain(last_end).max(),
     ) {
-        let (w0, w1) = (week_of(lo), week_of((*hi).min(as_of)));
+        let (w0, w1) = (week_of(lo), week_of(hi.min(as_of)));
         let n = (w1 - w0 + 1).max(0) as usize;
         let mut created = vec![0u64; n];
         let mut done = vec![0u64; n];
-        for (o, r) in opened.iter().zip(resolved) {
+        for (o, r) in opened.iter().zip(resolved.iter()) {
             if let Some(c) = created.get_mut((week_of(*o) - w0) as usize) {
                 *c += 1;
             }
             if let Some(r) = r {
-                let k = week_of(*r) - w0;
+                let k = week_of(r) - w0;
                 if k >= 0 {
                     if let Some(d) = done.get_mut(k as usize) {
                         *d += 1;
@@ -85,7 +88,7 @@ pub fn analyze(opened: &[UtcMillis], resolved: &[Option<UtcMillis>], as_of: UtcM
         .map(|(b, _)| Aging { bucket: b, open: 0 })
         .collect();
     let mut open_now = 0;
-    for (o, r) in opened.iter().zip(resolved) {
+    for (o, r) in opened.iter().zip(resolved.iter()) {
         if *o <= as_of && r.is_none_or(|r| r > as_of) {
             open_now += 1;
             let age = crate::units::ms_to_hours(as_of - o);
@@ -107,6 +110,7 @@ pub fn analyze(opened: &[UtcMillis], resolved: &[Option<UtcMillis>], as_of: UtcM
 #[cfg(test)]
 mod tests {
     use super::*;
+    use polars::prelude::NamedFrom;
 
     #[test]
     fn weekly_counts_by_hand() {
@@ -114,7 +118,11 @@ mod tests {
         let mon = MONDAY0 + 2800 * WEEK_MS; // some Monday
         let opened = [mon, mon + d, mon + 8 * d, mon + 9 * d];
         let resolved = [Some(mon + 2 * d), None, Some(mon + 15 * d), None];
-        let b = analyze(&opened, &resolved, mon + 16 * d);
+        let b = analyze(
+            &opened,
+            &Int64Chunked::new("".into(), resolved),
+            mon + 16 * d,
+        );
         let counts: Vec<(u64, u64, u64)> = b
             .weeks
             .iter()

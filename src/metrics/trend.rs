@@ -115,7 +115,7 @@ fn month_bounds(yyyymm: i64) -> (UtcMillis, UtcMillis) {
 /// Per-incident inputs of the trend: opening time, end time (resolved or closed) and month key.
 pub struct Rows<'a> {
     pub opened: &'a [UtcMillis],
-    pub end: &'a [Option<UtcMillis>],
+    pub end: &'a Int64Chunked,
     pub month: &'a Int32Chunked,
     pub as_of: UtcMillis,
 }
@@ -154,13 +154,13 @@ fn cohorts(r: &Rows) -> BTreeMap<i64, Cohort> {
     // Per month: incidents, first opening, (hours, resolved) observations.
     type Obs = (u64, UtcMillis, Vec<(f64, bool)>);
     let mut obs: BTreeMap<i64, Obs> = BTreeMap::new();
-    for (i, m) in r.month.iter().enumerate() {
+    let each = r.month.iter().zip(r.opened).zip(r.end.iter());
+    for ((m, &o), end) in each {
         let Some(m) = m.map(i64::from) else { continue };
         let e = obs.entry(m).or_insert((0, i64::MAX, Vec::new()));
         e.0 += 1;
-        e.1 = e.1.min(r.opened[i]);
-        let o = r.opened[i];
-        match r.end[i] {
+        e.1 = e.1.min(o);
+        match end {
             Some(t) if t <= r.as_of => e.2.push(((t - o) as f64 / MS_PER_HOUR, true)),
             _ => {
                 e.2.push((((r.as_of - o) as f64 / MS_PER_HOUR).max(0.0), false))
@@ -244,8 +244,8 @@ pub fn trends(
     end: resolution::EndEvent,
     families: &Families,
 ) -> Result<Trends> {
-    let mut hours: Vec<f64> = (0..r.opened.len())
-        .filter_map(|i| r.end[i].map(|t| (t - r.opened[i]) as f64 / MS_PER_HOUR))
+    let mut hours: Vec<f64> = (r.opened.iter().zip(r.end.iter()))
+        .filter_map(|(o, end)| end.map(|t| (t - o) as f64 / MS_PER_HOUR))
         .collect();
     // One selection, not a sort: the same p95 ([`crate::sim::stats::quantiles_unsorted`]).
     let p95 = crate::sim::stats::quantiles_unsorted(&mut hours, &[0.95])[0];
