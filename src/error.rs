@@ -125,11 +125,18 @@ pub enum MetricsError {
     /// Nothing to compute on (an empty store, or filters that leave nothing).
     #[error("{0}")]
     NoData(String),
+    /// The analysis contradicts itself (a bug, not the data's fault).
+    #[error("internal error: {0}; please report this")]
+    Internal(String),
 }
 
 impl MetricsError {
     pub fn no_data(message: String) -> Error {
         MetricsError::NoData(message).into()
+    }
+
+    pub fn internal(message: String) -> Error {
+        MetricsError::Internal(message).into()
     }
 }
 
@@ -237,6 +244,12 @@ mod tests {
         assert_eq!(e.to_string(), "the pilot group is empty");
         assert_eq!(SimError::model("m".into()).exit_code(), 1);
         assert_eq!(MetricsError::no_data("n".into()).exit_code(), 1);
+        let bug = MetricsError::internal("x disagrees".into());
+        assert_eq!(bug.exit_code(), 1);
+        assert_eq!(
+            bug.to_string(),
+            "internal error: x disagrees; please report this"
+        );
         assert_eq!(ReportError::png("p".into()).exit_code(), 1);
         assert_eq!(IngestError::accounting("a".into()).exit_code(), 1);
         assert_eq!(Error::format("f.csv", "empty").exit_code(), 1);

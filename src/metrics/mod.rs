@@ -691,8 +691,8 @@ impl Times {
     fn check_projected(&self, name: &str) -> Result<()> {
         match self.projected {
             true => Ok(()),
-            false => Err(crate::error::MetricsError::no_data(format!(
-                "internal error: {name} was not read for the asked metrics; please report this"
+            false => Err(crate::error::MetricsError::internal(format!(
+                "{name} was not read for the asked metrics"
             ))),
         }
     }
@@ -977,8 +977,9 @@ fn recurrence_family(
 ) -> Result<recurrence::Recurrence> {
     let (key, problems) = recurrence::key_and_problem_codes(incidents, &key_choice.key)?;
     if key.codes.len() != df.height() {
-        return Err(crate::error::MetricsError::no_data(format!(
-            "internal error: the recurrence key read {} incidents, the frame holds {}; please report this",
+        // The store is read again here: a store replaced under a running analysis shows as this.
+        return Err(crate::error::MetricsError::internal(format!(
+            "the recurrence key read {} incidents, the frame holds {} (was the store replaced during the analysis?)",
             key.codes.len(),
             df.height()
         )));
