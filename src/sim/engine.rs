@@ -340,7 +340,55 @@ pub(crate) struct ClassTally {
     pub sla: Vec<SlaCounts>,
 }
 
+/// One measured first resolution, as the tallies and the trace record it ([`ClassTally::record`]).
+pub(crate) struct Resolution {
+    pub index: u32,
+    pub class: u8,
+    pub arrived: f64,
+    pub wait: f64,
+    pub tiers_visited: u8,
+    pub self_healed: bool,
+}
+
 impl ClassTally {
+    /// Records `r`, resolved at `now`: its sojourn, its wait (a wait also into `waits`), its SLA
+    /// outcome and, when tracing, its trace record. The general loop and the fast path both count
+    /// through here, so they count alike.
+    #[inline(always)]
+    pub(crate) fn record(
+        &mut self,
+        r: &Resolution,
+        now: f64,
+        m: &Model,
+        waits: &mut Vec<(u8, f64)>,
+        trace: Option<&mut Vec<TraceRecord>>,
+    ) {
+        let class = r.class as usize;
+        self.sojourn[class].push(now - r.arrived);
+        self.wait_sum[class] += r.wait;
+        if r.wait > 1e-12 {
+            self.waited[class] += 1;
+            waits.push((r.class, r.wait));
+        }
+        self.sla[class].add(resolved_outcome(
+            r.arrived,
+            now,
+            m.horizon,
+            m.sla_hours[class],
+        ));
+        if let Some(tr) = trace {
+            tr.push(TraceRecord {
+                index: r.index,
+                priority: r.class + 1,
+                arrived_hours: r.arrived,
+                resolved_hours: now,
+                wait_hours: r.wait,
+                tiers_visited: r.tiers_visited,
+                self_healed: r.self_healed,
+            });
+        }
+    }
+
     /// Empty accumulators for `k` classes, room for `capacity(c)` resolutions of class c.
     pub(crate) fn new(k: usize, capacity: impl Fn(usize) -> usize) -> ClassTally {
         ClassTally {
@@ -808,31 +856,16 @@ impl<'a> Sim<'a> {
             self.awaiting_first -= 1;
         }
         if p.measured && !p.rework {
-            let class = p.class as usize;
-            let t = now - p.arrived;
-            self.tally.sojourn[class].push(t);
-            self.tally.wait_sum[class] += p.wait;
-            if p.wait > 1e-12 {
-                self.tally.waited[class] += 1;
-                self.wait_over.push((p.class, p.wait));
-            }
-            self.tally.sla[class].add(resolved_outcome(
-                p.arrived,
-                now,
-                m.horizon,
-                m.sla_hours[class],
-            ));
-            if let Some(tr) = self.trace.as_mut() {
-                tr.push(TraceRecord {
-                    index: p.index,
-                    priority: p.class + 1,
-                    arrived_hours: p.arrived,
-                    resolved_hours: now,
-                    wait_hours: p.wait,
-                    tiers_visited: p.tiers_visited,
-                    self_healed,
-                });
-            }
+            let r = Resolution {
+                index: p.index,
+                class: p.class,
+                arrived: p.arrived,
+                wait: p.wait,
+                tiers_visited: p.tiers_visited,
+                self_healed,
+            };
+            let trace = self.trace.as_mut();
+            self.tally.record(&r, now, m, &mut self.wait_over, trace);
         }
         if !p.rework && reopen < m.reopen_probability {
             p.rework = true;

@@ -18,11 +18,12 @@ use rand::{RngExt, SeedableRng};
 use statrs::distribution::Exp;
 
 use super::engine::{
-    expected_arrivals, stream_base, time_key, ClassTally, RunResult, TierResult, TraceRecord,
+    expected_arrivals, stream_base, time_key, ClassTally, Resolution, RunResult, TierResult,
+    TraceRecord,
 };
 use super::model::{Model, PolicyName, Service};
 use super::policy::Queue;
-use super::sla::{outcome, resolved_outcome};
+use super::sla::outcome;
 use crate::random::splitmix64;
 
 /// Whether [`run`] gives exactly the general engine's results for `m`: one tier whose staff
@@ -433,31 +434,16 @@ impl<L: Line> Fast<'_, L> {
         self.busy -= j.agents;
         self.in_system -= 1;
         if j.measured {
-            let class = j.class as usize;
-            let wait = j.queued_or_wait;
-            self.tally.sojourn[class].push(now - j.arrived);
-            self.tally.wait_sum[class] += wait;
-            if wait > 1e-12 {
-                self.tally.waited[class] += 1;
-                self.wait_over.push((j.class, wait));
-            }
-            self.tally.sla[class].add(resolved_outcome(
-                j.arrived,
-                now,
-                m.horizon,
-                m.sla_hours[class],
-            ));
-            if let Some(tr) = self.trace.as_mut() {
-                tr.push(TraceRecord {
-                    index: j.index,
-                    priority: j.class + 1,
-                    arrived_hours: j.arrived,
-                    resolved_hours: now,
-                    wait_hours: wait,
-                    tiers_visited: 1,
-                    self_healed: false,
-                });
-            }
+            let r = Resolution {
+                index: j.index,
+                class: j.class,
+                arrived: j.arrived,
+                wait: j.queued_or_wait,
+                tiers_visited: 1,
+                self_healed: false,
+            };
+            let trace = self.trace.as_mut();
+            self.tally.record(&r, now, m, &mut self.wait_over, trace);
         }
         self.free.push(slot);
         self.dispatch();
