@@ -855,6 +855,25 @@ fn sla_family(
     Ok(section)
 }
 
+/// The SLA family when asked, then the timestamps and columns only its clock reads leave (so that
+/// the trend's aggregations do not stack on them).
+fn sla_then_drop(
+    opts: &AnalyzeOptions,
+    df: &mut DataFrame,
+    t: &mut Times,
+    events: Option<&DataFrame>,
+    as_of: UtcMillis,
+    notes: &mut Vec<String>,
+) -> Result<Option<SlaSection>> {
+    let sla = match opts.metrics.has(Family::Sla) {
+        true => sla_family(opts, df, t, events, as_of, notes)?,
+        false => None,
+    };
+    t.forget_clock_inputs();
+    drop_columns(df, CLOCK_ONLY, &opts.by);
+    Ok(sla)
+}
+
 /// Drops the `names` columns a family has read (those present), unless they are `--by` keys.
 fn drop_columns<'a>(df: &mut DataFrame, names: impl IntoIterator<Item = &'a str>, by: &[String]) {
     let gone: Vec<&str> = names
@@ -1162,12 +1181,7 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     let ev = events.as_ref();
     let phase_done = crate::store::release_free_memory;
     phase_done();
-    let sla = match fam.has(Family::Sla) {
-        true => sla_family(opts, &mut df, &t, ev, as_of, &mut notes)?,
-        false => None,
-    };
-    t.forget_clock_inputs();
-    drop_columns(&mut df, CLOCK_ONLY, &opts.by);
+    let sla = sla_then_drop(opts, &mut df, &mut t, ev, as_of, &mut notes)?;
     let asked = |f: Family| fam.has(f);
     // Flow and recurrence first, then their raw columns go, so that the trend's per-month
     // aggregations (the largest transients) do not stack on them. The notes keep their order
