@@ -172,43 +172,40 @@ pub fn rechunk_each(mut df: DataFrame) -> PolarsResult<DataFrame> {
     Ok(df)
 }
 
-/// Runs `lf` on polars' streaming engine and hands its result to `each` batch by batch, in row
-/// order: memory holds a batch, not the result. The first error `each` returns ends the query
-/// and is returned.
-pub fn for_each_batch<E: Send + 'static>(
+/// Runs `lf` on polars' streaming engine and folds its result into `state` batch by batch, in
+/// row order: memory holds a batch, not the result. The first error `each` returns ends the query
+/// and is returned; otherwise the final state.
+pub fn fold_batches<S: Send + 'static, E: Send + 'static>(
     lf: LazyFrame,
-    each: impl FnMut(&DataFrame) -> std::result::Result<(), E> + Send + 'static,
-) -> std::result::Result<std::result::Result<(), E>, PolarsError> {
+    state: S,
+    each: impl FnMut(&mut S, &DataFrame) -> std::result::Result<(), E> + Send + 'static,
+) -> std::result::Result<std::result::Result<S, E>, PolarsError> {
     use std::sync::{Arc, Mutex};
-    // The callback must be `Fn` and shared: the state lives behind a lock (batches come one at a
-    // time with `maintain_order`).
-    type State<F, E> = (F, Option<E>);
-    let state: Arc<Mutex<State<_, E>>> = Arc::new(Mutex::new((each, None)));
-    let shared = Arc::clone(&state);
+    // The callback must be `Fn` and shared: the fold lives behind a lock (batches come one at a
+    // time with `maintain_order`) and is taken out of it when the query is done.
+    let fold = Arc::new(Mutex::new((each, Some(Ok(state)))));
+    let shared = Arc::clone(&fold);
     let sink = lf.sink_batches(
         PlanCallback::new(move |df: DataFrame| {
             let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
-            let (each, failed) = &mut *guard;
-            if failed.is_some() {
+            let (each, acc) = &mut *guard;
+            let Some(Ok(s)) = acc else {
                 return Ok(true);
+            };
+            if let Err(e) = each(s, &df) {
+                *acc = Some(Err(e));
             }
-            match each(&df) {
-                Ok(()) => Ok(false),
-                Err(e) => {
-                    *failed = Some(e);
-                    Ok(true)
-                }
-            }
+            Ok(matches!(acc, Some(Err(_))))
         }),
         true,
         None,
     )?;
     sink.collect_with_engine(Engine::Streaming)?;
-    let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
-    Ok(match guard.1.take() {
-        Some(e) => Err(e),
-        None => Ok(()),
-    })
+    let mut guard = fold.lock().unwrap_or_else(|e| e.into_inner());
+    guard
+        .1
+        .take()
+        .ok_or_else(|| PolarsError::ComputeError("the batch fold was taken twice".into()))
 }
 
 /// Writes a Parquet file one row group at a time (`write` per chunk), so memory holds one chunk.

@@ -245,23 +245,16 @@ pub fn key_and_problem_codes(incidents: LazyFrame, key: &[String]) -> Result<(Co
         .collect();
     cols.push(col("problem_id").cast(DataType::String).alias("problem"));
     let n = key.len();
-    let codes = std::sync::Arc::new(std::sync::Mutex::new((
-        Encoder::default(),
-        Encoder::default(),
-    )));
-    let shared = std::sync::Arc::clone(&codes);
-    crate::store::for_each_batch(incidents.select(cols), move |df| -> PolarsResult<()> {
-        let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
-        let (keys, problems) = &mut *guard;
+    let encoders = (Encoder::default(), Encoder::default());
+    let each = move |(keys, problems): &mut (Encoder, Encoder), df: &DataFrame| {
         let parts: Vec<&StringChunked> = (0..n)
             .map(|k| df.column(&format!("k{k}")).and_then(|c| c.str()))
             .collect::<PolarsResult<_>>()?;
         keys.push_rows(&parts, true);
         problems.push_rows(&[df.column("problem")?.str()?], false);
-        Ok(())
-    })??;
-    let mut guard = codes.lock().unwrap_or_else(|e| e.into_inner());
-    let (keys, problems) = std::mem::take(&mut *guard);
+        PolarsResult::Ok(())
+    };
+    let (keys, problems) = crate::store::fold_batches(incidents.select(cols), encoders, each)??;
     Ok((keys.out, problems.out))
 }
 
