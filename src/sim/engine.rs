@@ -922,15 +922,46 @@ pub(super) fn stream_base(seed: u64, key: &str, replication: u64) -> u64 {
     splitmix64(crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)))
 }
 
+/// What replication `replication` starts from, whichever loop runs it (the general one or
+/// [`super::fast`]): the arrival process, its streams, and tallies sized for the expected arrivals.
+pub(crate) struct Start {
+    /// Gaps of the thinned arrival process at its peak rate (None: nothing arrives).
+    pub gaps: Option<Exp>,
+    /// The profile never falls below its peak: no thinning draw is needed.
+    pub flat_profile: bool,
+    pub stream_base: u64,
+    pub arrivals: Xoshiro256PlusPlus,
+    pub tally: ClassTally,
+    pub wait_over: Vec<(u8, f64)>,
+}
+
+impl Start {
+    pub(crate) fn new(m: &Model, seed: u64, key: &str, replication: u64) -> Start {
+        let peak = m.rate_per_hour * m.profile_max;
+        let expected = expected_arrivals(m);
+        let share = |c: usize| m.mix_cdf[c] - if c == 0 { 0.0 } else { m.mix_cdf[c - 1] };
+        let k = m.priorities.len();
+        Start {
+            gaps: if peak > 0.0 {
+                Exp::new(peak).ok()
+            } else {
+                None
+            },
+            flat_profile: m.profile.iter().all(|&p| p >= m.profile_max),
+            stream_base: stream_base(seed, key, replication),
+            arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
+            tally: ClassTally::new(k, |c| (expected as f64 * share(c).max(0.0)) as usize + 16),
+            wait_over: Vec::with_capacity(expected),
+        }
+    }
+}
+
 impl<'a> Sim<'a> {
     /// The state of replication `replication` at hour 0: empty queues, the staff on duty then,
     /// streams derived from (seed, key, replication).
     fn new(m: &'a Model, seed: u64, key: &str, replication: u64, trace: bool) -> Sim<'a> {
         let k = m.priorities.len();
-        let stream_base = stream_base(seed, key, replication);
-        let peak = m.rate_per_hour * m.profile_max;
-        let expected = expected_arrivals(m);
-        let share = |c: usize| m.mix_cdf[c] - if c == 0 { 0.0 } else { m.mix_cdf[c - 1] };
+        let st = Start::new(m, seed, key, replication);
         Sim {
             m,
             now: 0.0,
@@ -939,12 +970,8 @@ impl<'a> Sim<'a> {
             people: Vec::new(),
             free: Vec::new(),
             next_index: 0,
-            gaps: if peak > 0.0 {
-                Exp::new(peak).ok()
-            } else {
-                None
-            },
-            flat_profile: m.profile.iter().all(|&p| p >= m.profile_max),
+            gaps: st.gaps,
+            flat_profile: st.flat_profile,
             track_service: m.policy == PolicyName::Preemptive || m.shift_end == ShiftEnd::Handback,
             tiers: m
                 .tiers
@@ -955,14 +982,14 @@ impl<'a> Sim<'a> {
             awaiting_first: 0,
             area_system: 0.0,
             last_t: 0.0,
-            stream_base,
-            arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
-            tally: ClassTally::new(k, |c| (expected as f64 * share(c).max(0.0)) as usize + 16),
+            stream_base: st.stream_base,
+            arrivals: st.arrivals,
+            tally: st.tally,
             reopened: 0,
             self_healed: 0,
             events: 0,
             trace: trace.then(Vec::new),
-            wait_over: Vec::with_capacity(expected),
+            wait_over: st.wait_over,
             replay_work: m
                 .arrival_trace
                 .as_ref()

@@ -17,10 +17,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use statrs::distribution::Exp;
 
-use super::engine::{
-    expected_arrivals, stream_base, time_key, ClassTally, Resolution, RunResult, TierResult,
-    TraceRecord,
-};
+use super::engine::{time_key, ClassTally, Resolution, RunResult, Start, TierResult, TraceRecord};
 use super::model::{Model, PolicyName, Service};
 use super::policy::Queue;
 use super::sla::outcome;
@@ -227,10 +224,7 @@ fn run_with<L: Line>(
     trace: bool,
     queue: L,
 ) -> (RunResult, Option<Vec<TraceRecord>>) {
-    let k = m.priorities.len();
-    let peak = m.rate_per_hour * m.profile_max;
-    let expected = expected_arrivals(m);
-    let share = |c: usize| m.mix_cdf[c] - if c == 0 { 0.0 } else { m.mix_cdf[c - 1] };
+    let st = Start::new(m, seed, key, replication);
     let mut s = Fast {
         m,
         now: 0.0,
@@ -240,12 +234,8 @@ fn run_with<L: Line>(
         jobs: Vec::new(),
         free: Vec::new(),
         next_index: 0,
-        gaps: if peak > 0.0 {
-            Exp::new(peak).ok()
-        } else {
-            None
-        },
-        flat_profile: m.profile.iter().all(|&p| p >= m.profile_max),
+        gaps: st.gaps,
+        flat_profile: st.flat_profile,
         queue,
         queued: 0,
         on_duty: m.tiers[0].schedule.staff_at(0.0),
@@ -256,12 +246,12 @@ fn run_with<L: Line>(
         area_busy: 0.0,
         area_staff: 0.0,
         last_t: 0.0,
-        stream_base: stream_base(seed, key, replication),
-        arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
-        tally: ClassTally::new(k, |c| (expected as f64 * share(c).max(0.0)) as usize + 16),
+        stream_base: st.stream_base,
+        arrivals: st.arrivals,
+        tally: st.tally,
         events: 0,
         trace: trace.then(Vec::new),
-        wait_over: Vec::with_capacity(expected),
+        wait_over: st.wait_over,
     };
     s.next_arrival();
     s.run_events();
