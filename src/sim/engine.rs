@@ -652,20 +652,14 @@ impl<'a> Sim<'a> {
         let m = self.m;
         let index = self.next_index;
         self.next_index += 1;
-        let mut rng =
-            Xoshiro256PlusPlus::seed_from_u64(splitmix64(self.stream_base ^ splitmix64(index)));
+        let mut rng = incident_stream(self.stream_base, index);
         let u: f64 = rng.random();
         let traced = m
             .arrival_trace
             .as_ref()
             .and_then(|t| t.get(index as usize))
             .map(|a| usize::from(a.class));
-        let class = traced.unwrap_or_else(|| {
-            m.mix_cdf
-                .iter()
-                .position(|c| u < *c)
-                .unwrap_or(m.mix_cdf.len() - 1)
-        });
+        let class = traced.unwrap_or_else(|| class_of(m, u));
         let measured = self.now >= m.warmup && self.now < m.horizon;
         let person = Individual {
             index: index as u32,
@@ -920,6 +914,22 @@ pub(super) fn expected_arrivals(m: &Model) -> usize {
 /// The seed from which incident `i`'s stream derives (`splitmix64(base ^ splitmix64(i))`).
 pub(super) fn stream_base(seed: u64, key: &str, replication: u64) -> u64 {
     splitmix64(crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)))
+}
+
+/// Incident `index`'s own random stream: every draw about it comes from here, in a fixed order,
+/// so that its numbers do not depend on the other incidents.
+#[inline(always)]
+pub(crate) fn incident_stream(stream_base: u64, index: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(splitmix64(stream_base ^ splitmix64(index)))
+}
+
+/// The priority class (index) a uniform draw `u` falls in by the model's mix.
+#[inline(always)]
+pub(crate) fn class_of(m: &Model, u: f64) -> usize {
+    m.mix_cdf
+        .iter()
+        .position(|c| u < *c)
+        .unwrap_or(m.mix_cdf.len() - 1)
 }
 
 /// What replication `replication` starts from, whichever loop runs it (the general one or

@@ -14,14 +14,16 @@ use std::collections::VecDeque;
 
 use rand::distr::Distribution;
 use rand::rngs::Xoshiro256PlusPlus;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use statrs::distribution::Exp;
 
-use super::engine::{time_key, ClassTally, Resolution, RunResult, Start, TierResult, TraceRecord};
+use super::engine::{
+    class_of, incident_stream, time_key, ClassTally, Resolution, RunResult, Start, TierResult,
+    TraceRecord,
+};
 use super::model::{Model, PolicyName, Service};
 use super::policy::Queue;
 use super::sla::outcome;
-use crate::random::splitmix64;
 
 /// Whether [`run`] gives exactly the general engine's results for `m`: one tier whose staff
 /// never changes (no shift-change events), no preemption, nothing reopens or self-heals (their
@@ -338,14 +340,9 @@ impl<L: Line> Fast<'_, L> {
         let now = self.now;
         let index = self.next_index;
         self.next_index += 1;
-        let mut rng =
-            Xoshiro256PlusPlus::seed_from_u64(splitmix64(self.stream_base ^ splitmix64(index)));
+        let mut rng = incident_stream(self.stream_base, index);
         let u: f64 = rng.random();
-        let class = m
-            .mix_cdf
-            .iter()
-            .position(|c| u < *c)
-            .unwrap_or(m.mix_cdf.len() - 1);
+        let class = class_of(m, u);
         // The self-heal draw (never below a share of 0), then the work drawn when service starts
         // in the general engine: nothing else reads the stream in between.
         let _heal: f64 = rng.random();
