@@ -313,114 +313,97 @@ pub const EVENT_COLUMNS: &[(&str, ColumnType, bool, &str)] = &[
     ),
 ];
 
-/// One incident in canonical form.
+/// One incident in canonical form, its text of type `S`: owned ([`Incident`]) or borrowed from the
+/// row it was read from ([`IncidentRef`], what the row readers hand on: a row's cells go to the
+/// store's column builders without being copied into strings of their own). One field list for both.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Incident {
-    pub incident_id: String,
-    pub source: String,
+pub struct IncidentOf<S> {
+    pub incident_id: S,
+    pub source: S,
     pub opened_at: UtcMillis,
     pub acknowledged_at: Option<UtcMillis>,
     pub resolved_at: Option<UtcMillis>,
     pub closed_at: Option<UtcMillis>,
     pub priority: Option<u8>,
-    pub priority_label: Option<String>,
-    pub impact: Option<String>,
-    pub urgency: Option<String>,
-    pub category: Option<String>,
-    pub subcategory: Option<String>,
-    pub symptom: Option<String>,
-    pub service: Option<String>,
-    pub ci: Option<String>,
-    pub assignment_group: Option<String>,
-    pub assignee: Option<String>,
-    pub channel: Option<String>,
+    pub priority_label: Option<S>,
+    pub impact: Option<S>,
+    pub urgency: Option<S>,
+    pub category: Option<S>,
+    pub subcategory: Option<S>,
+    pub symptom: Option<S>,
+    pub service: Option<S>,
+    pub ci: Option<S>,
+    pub assignment_group: Option<S>,
+    pub assignee: Option<S>,
+    pub channel: Option<S>,
     pub reassignment_count: Option<u32>,
     pub reopen_count: Option<u32>,
     pub escalation_count: Option<u32>,
-    pub max_support_level: Option<String>,
+    pub max_support_level: Option<S>,
     pub on_hold_hours: Option<f64>,
     pub made_sla_reported: Option<bool>,
-    pub problem_id: Option<String>,
+    pub problem_id: Option<S>,
     pub knowledge_used: Option<bool>,
     pub major_incident: Option<bool>,
-    pub final_state: Option<String>,
+    pub final_state: Option<S>,
     pub source_line: u64,
     /// `Some("events")` when `resolved_at` was taken from the audit trail (the export's field was empty).
-    pub resolved_source: Option<String>,
+    pub resolved_source: Option<S>,
 }
 
-impl Incident {
-    /// Empties the incident for the next row and keeps its text buffers in `spare`, so that a row
-    /// reader filling one incident per row allocates no strings once warmed up. Every field is
-    /// named (no `..`): a new text field must be recycled here too.
-    pub fn recycle(&mut self, spare: &mut Vec<String>) {
-        let Incident {
-            incident_id,
-            source,
-            opened_at: _,
-            acknowledged_at: _,
-            resolved_at: _,
-            closed_at: _,
-            priority: _,
-            priority_label,
-            impact,
-            urgency,
-            category,
-            subcategory,
-            symptom,
-            service,
-            ci,
-            assignment_group,
-            assignee,
-            channel,
-            reassignment_count: _,
-            reopen_count: _,
-            escalation_count: _,
-            max_support_level,
-            on_hold_hours: _,
-            made_sla_reported: _,
-            problem_id,
-            knowledge_used: _,
-            major_incident: _,
-            final_state,
-            source_line: _,
-            resolved_source,
-        } = std::mem::take(self);
-        spare.push(incident_id);
-        spare.push(source);
-        spare.extend(
-            [
-                priority_label,
-                impact,
-                urgency,
-                category,
-                subcategory,
-                symptom,
-                service,
-                ci,
-                assignment_group,
-                assignee,
-                channel,
-                max_support_level,
-                problem_id,
-                final_state,
-                resolved_source,
-            ]
-            .into_iter()
-            .flatten(),
-        );
-    }
-}
+/// An incident that owns its text.
+pub type Incident = IncidentOf<String>;
 
-/// `text` in a recycled buffer from `spare` (a new one when none is left).
-pub fn reuse_string(spare: &mut Vec<String>, text: &str) -> String {
-    match spare.pop() {
-        Some(mut s) => {
-            s.clear();
-            s.push_str(text);
-            s
+/// An incident whose text is borrowed (from a CSV row, or from an [`Incident`]).
+pub type IncidentRef<'a> = IncidentOf<&'a str>;
+
+impl<S: AsRef<str>> IncidentOf<S> {
+    /// The same incident with every text field turned by `text`. Every field is named (no `..`):
+    /// a new field must be carried over here too.
+    fn map_text<'s, T>(&'s self, text: impl Fn(&'s str) -> T) -> IncidentOf<T> {
+        let text = |v: &'s S| text(v.as_ref());
+        IncidentOf {
+            incident_id: text(&self.incident_id),
+            source: text(&self.source),
+            opened_at: self.opened_at,
+            acknowledged_at: self.acknowledged_at,
+            resolved_at: self.resolved_at,
+            closed_at: self.closed_at,
+            priority: self.priority,
+            priority_label: self.priority_label.as_ref().map(&text),
+            impact: self.impact.as_ref().map(&text),
+            urgency: self.urgency.as_ref().map(&text),
+            category: self.category.as_ref().map(&text),
+            subcategory: self.subcategory.as_ref().map(&text),
+            symptom: self.symptom.as_ref().map(&text),
+            service: self.service.as_ref().map(&text),
+            ci: self.ci.as_ref().map(&text),
+            assignment_group: self.assignment_group.as_ref().map(&text),
+            assignee: self.assignee.as_ref().map(&text),
+            channel: self.channel.as_ref().map(&text),
+            reassignment_count: self.reassignment_count,
+            reopen_count: self.reopen_count,
+            escalation_count: self.escalation_count,
+            max_support_level: self.max_support_level.as_ref().map(&text),
+            on_hold_hours: self.on_hold_hours,
+            made_sla_reported: self.made_sla_reported,
+            problem_id: self.problem_id.as_ref().map(&text),
+            knowledge_used: self.knowledge_used,
+            major_incident: self.major_incident,
+            final_state: self.final_state.as_ref().map(&text),
+            source_line: self.source_line,
+            resolved_source: self.resolved_source.as_ref().map(&text),
         }
-        None => text.to_owned(),
+    }
+
+    /// The incident borrowing this one's text.
+    pub fn as_borrowed(&self) -> IncidentRef<'_> {
+        self.map_text(|v| v)
+    }
+
+    /// The incident with text of its own.
+    pub fn to_incident(&self) -> Incident {
+        self.map_text(str::to_owned)
     }
 }
 

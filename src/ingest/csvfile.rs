@@ -258,7 +258,12 @@ impl CsvFile {
         let end = self.reader.position();
         let (bytes, last) = self.delivered.get();
         let unterminated = end.byte() == bytes && last != b'\n';
-        let inside = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        // A line break inside a record is rare (quoted fields only): look for one first.
+        let fields = rec.as_slice();
+        let inside = match memchr::memchr(b'\n', fields) {
+            None => 0,
+            Some(k) => memchr::memchr_iter(b'\n', &fields[k..]).count() as u64,
+        };
         let line = reported.max(end.line().saturating_sub(inside + u64::from(!unterminated)));
         (line, line - reported)
     }
@@ -416,18 +421,27 @@ enum NextRecord {
 }
 
 /// Calls `f` with the record's fields as a slice, on the stack for the usual widths (no allocation
-/// per row).
+/// per row; the smallest array that fits, as filling it is a cost per row too).
 fn with_fields<T>(rec: &csv::StringRecord, width: usize, f: impl FnOnce(&[&str]) -> T) -> T {
-    const STACK: usize = 64;
-    if width <= STACK {
-        let mut buf: [&str; STACK] = [""; STACK];
+    fn on_stack<const N: usize, T>(
+        rec: &csv::StringRecord,
+        width: usize,
+        f: impl FnOnce(&[&str]) -> T,
+    ) -> T {
+        let mut buf: [&str; N] = [""; N];
         for (slot, field) in buf.iter_mut().zip(rec.iter()) {
             *slot = field;
         }
         f(&buf[..width])
-    } else {
-        let fields: Vec<&str> = rec.iter().collect();
-        f(&fields)
+    }
+    match width {
+        0..=16 => on_stack::<16, T>(rec, width, f),
+        17..=32 => on_stack::<32, T>(rec, width, f),
+        33..=64 => on_stack::<64, T>(rec, width, f),
+        _ => {
+            let fields: Vec<&str> = rec.iter().collect();
+            f(&fields)
+        }
     }
 }
 
@@ -475,10 +489,7 @@ impl<R: Read> Read for CrLf<R> {
             let mut w = 0;
             let mut r = 0;
             while r < end {
-                let run = buf[r..end]
-                    .iter()
-                    .position(|&b| b == b'\r')
-                    .unwrap_or(end - r);
+                let run = memchr::memchr(b'\r', &buf[r..end]).unwrap_or(end - r);
                 if w != r {
                     buf.copy_within(r..r + run, w);
                 }

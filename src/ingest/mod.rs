@@ -31,7 +31,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::schema::{Event, Incident};
+use crate::schema::{Event, Incident, IncidentRef};
 use crate::timeparse::{DateOrder, TimeParser};
 
 /// The export formats `import` understands.
@@ -379,7 +379,7 @@ pub struct Parsed {
 fn read_files(
     paths: &[PathBuf],
     opts: &ImportOptions,
-    rows: &mut dyn FnMut(&Incident, &str) -> Result<()>,
+    rows: &mut dyn FnMut(&IncidentRef, &str) -> Result<()>,
 ) -> Result<(
     Imported,
     Vec<servicenow_audit::AuditRow>,
@@ -422,7 +422,7 @@ fn read_files(
             | SourceFormat::Jira
             | SourceFormat::PagerDuty
             | SourceFormat::Mapping => {
-                let sink = &mut |inc: &Incident| rows(inc, &file);
+                let sink = &mut |inc: &IncidentRef| rows(inc, &file);
                 let parsed = match format {
                     SourceFormat::ServiceNow => {
                         row::parse_rows_into(path, opts, &servicenow::ServiceNow, sink)?
@@ -527,7 +527,7 @@ pub(crate) fn duplicate_rejects(
 pub fn import_files(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported> {
     let mut row_incidents: Vec<(Incident, String)> = Vec::new();
     let (mut out, audit_rows, log_events) = read_files(paths, opts, &mut |inc, file| {
-        row_incidents.push((inc.clone(), file.to_string()));
+        row_incidents.push((inc.to_incident(), file.to_string()));
         Ok(())
     })?;
     let mut candidates: Vec<(Incident, String, u64)> = row_incidents
@@ -587,7 +587,7 @@ pub fn import_to_store(
     let (mut out, audit_rows, log_events) =
         read_files(paths, opts, &mut |inc, file| writer.push(inc, file, 1))?;
     for (inc, file, rows) in reduce_logs(audit_rows, log_events, opts, &mut out) {
-        writer.push(&inc, &file, rows)?;
+        writer.push(&inc.as_borrowed(), &file, rows)?;
     }
     let tally = writer.finish(&mut out.rejects)?;
     let events = out.events.len() as u64;

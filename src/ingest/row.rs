@@ -17,7 +17,7 @@ use super::csvfile::{CsvFile, Header};
 use super::duration::{parse_duration, DurationUnits};
 use super::{DroppedCell, ImportOptions, Parsed, Reject, RejectReason};
 use crate::error::Result;
-use crate::schema::{col, Incident};
+use crate::schema::{col, IncidentRef};
 use crate::timeparse::TimeParser;
 
 /// A canonical column that a source column can fill.
@@ -263,52 +263,29 @@ impl RowSpec {
             .map(|(_, k)| *k)
     }
 
-    /// Fills an incident from one row. Unknown priority labels are counted in `unknown_priorities`;
-    /// unreadable optional cells are pushed to `dropped` (the caller keeps them only if the row is
-    /// imported); an unreadable required cell rejects the row.
-    pub fn apply(
-        &self,
+    /// Fills an incident from one row, its text borrowed from the row's cells (and the spec's
+    /// source name). Unknown priority labels are counted in `unknown_priorities`; unreadable
+    /// optional cells are pushed to `dropped` (the caller keeps them only if the row is imported);
+    /// an unreadable required cell rejects the row.
+    pub fn apply<'a>(
+        &'a self,
         cx: &RowContext,
         line: u64,
-        fields: &[&str],
+        fields: &[&'a str],
         unknown_priorities: &mut BTreeMap<String, u64>,
         dropped: &mut Vec<DroppedCell>,
-    ) -> std::result::Result<Incident, Reject> {
-        let mut inc = Incident::default();
-        let mut row = RowScratch {
-            inc: &mut inc,
-            spare: &mut Vec::new(),
-            unknown: unknown_priorities,
-            dropped,
+    ) -> std::result::Result<IncidentRef<'a>, Reject> {
+        let mut inc = IncidentRef {
+            source: &self.source,
+            source_line: line,
+            ..Default::default()
         };
-        self.apply_into(cx, line, fields, &mut row)?;
-        Ok(inc)
-    }
-
-    /// [`RowSpec::apply`] into `row.inc`, which is emptied first; its text buffers are recycled
-    /// through `row.spare` (the per-row path allocates no strings once warmed up).
-    pub fn apply_into(
-        &self,
-        cx: &RowContext,
-        line: u64,
-        fields: &[&str],
-        row: &mut RowScratch,
-    ) -> std::result::Result<(), Reject> {
-        let RowScratch {
-            inc,
-            spare,
-            unknown,
-            dropped,
-        } = row;
-        inc.recycle(spare);
-        inc.source = crate::schema::reuse_string(spare, &self.source);
-        inc.source_line = line;
         for &(field, k) in &self.columns {
             let raw = trim_cell(fields[k]);
             if raw.is_empty() || cx.opts.missing.iter().any(|m| m == raw) {
                 continue;
             }
-            match self.fill(inc, spare, field, raw, cx.times, unknown) {
+            match self.fill(&mut inc, field, raw, cx.times, unknown_priorities) {
                 Ok(()) => {}
                 Err(CellProblem::Reject(reason, detail)) => {
                     return Err(Reject {
@@ -324,16 +301,15 @@ impl RowSpec {
                 }
             }
         }
-        Ok(())
+        Ok(inc)
     }
 
-    /// Sets one field from its (non-missing, trimmed) cell; text goes into a buffer from `spare`.
-    fn fill(
+    /// Sets one field from its (non-missing, trimmed) cell; text fields borrow the cell.
+    fn fill<'a>(
         &self,
-        inc: &mut Incident,
-        spare: &mut Vec<String>,
+        inc: &mut IncidentRef<'a>,
         field: Field,
-        raw: &str,
+        raw: &'a str,
         times: &TimeParser,
         unknown_priorities: &mut BTreeMap<String, u64>,
     ) -> std::result::Result<(), CellProblem> {
@@ -351,7 +327,7 @@ impl RowSpec {
                 CellProblem::Drop(format!("'{raw}' is not true/false, yes/no or 1/0"))
             })
         };
-        let mut text = || crate::schema::reuse_string(spare, raw);
+        let text = || raw;
         match field {
             Field::IncidentId => inc.incident_id = text(),
             Field::OpenedAt => inc.opened_at = required_time()?,
@@ -420,7 +396,7 @@ impl RowSpec {
 /// The checks every incident passes before it enters the table: it has an id and an opening time,
 /// and it was not resolved or closed before it was opened.
 pub fn validate(
-    inc: &Incident,
+    inc: &IncidentRef,
     file: &str,
     spec: &RowSpec,
     opened_found: bool,
@@ -479,7 +455,7 @@ pub fn validate(
 /// An acknowledgement before the opening is an unreadable optional value, not a reason to lose the
 /// incident: `acknowledged_at` is emptied and the cell returned as dropped.
 pub fn drop_early_acknowledgement(
-    inc: &mut Incident,
+    inc: &mut IncidentRef,
     file: &str,
     spec: &RowSpec,
     fields: &[&str],
@@ -542,23 +518,23 @@ pub trait RowFormat {
     fn finish(
         &self,
         _extra: &Self::Extra,
-        _row: &mut FilledRow,
+        _row: &mut FilledRow<'_, '_>,
     ) -> std::result::Result<(), Reject> {
         Ok(())
     }
 }
 
 /// A row the spec has filled, as [`RowFormat::finish`] sees it.
-pub struct FilledRow<'r> {
-    pub inc: &'r mut Incident,
+pub struct FilledRow<'r, 'a> {
+    pub inc: &'r mut IncidentRef<'a>,
     pub spec: &'r RowSpec,
-    pub fields: &'r [&'r str],
+    pub fields: &'r [&'a str],
     pub cx: &'r RowContext<'r>,
     /// Unreadable optional cells of this row (kept only if the row is imported).
     pub dropped: &'r mut Vec<DroppedCell>,
 }
 
-impl FilledRow<'_> {
+impl FilledRow<'_, '_> {
     /// The trimmed cell of column `k`, unless it is missing.
     pub fn cell(&self, k: usize) -> Option<&str> {
         let raw = self.fields[k].trim();
@@ -587,9 +563,9 @@ impl FilledRow<'_> {
 }
 
 /// Where [`parse_rows_into`] hands each checked incident: a vector, or a streaming store writer
-/// (an `Err` stops the import, e.g. a full disk).
-/// The incident is lent: the reader fills the same one again for the next row.
-pub type IncidentSink<'a> = dyn FnMut(&Incident) -> Result<()> + 'a;
+/// (an `Err` stops the import, e.g. a full disk). The incident borrows its text from the row, which
+/// the reader reuses for the next one.
+pub type IncidentSink<'s> = dyn FnMut(&IncidentRef<'_>) -> Result<()> + 's;
 
 /// Reads a row-per-incident CSV of `format`: resolves its spec, applies it to every row, then the
 /// format's [`RowFormat::finish`], then [`validate`]. Every incident that passes goes to `sink` as
@@ -613,19 +589,18 @@ pub fn parse_rows_into<F: RowFormat>(
     let mut unknown = BTreeMap::new();
     let mut dropped = Vec::new();
     let mut row_dropped = Vec::new();
-    // One incident filled again for every row, its text buffers recycled (no allocation per row).
-    let mut inc = Incident::default();
-    let mut spare = Vec::new();
     let (count, rejects) = csv.try_for_each_row(|line, fields| {
         row_dropped.clear();
-        let mut row = RowScratch {
-            inc: &mut inc,
-            spare: &mut spare,
-            unknown: &mut unknown,
-            dropped: &mut row_dropped,
-        };
-        match check_row(format, &spec, &cx, line, fields, &mut row) {
-            Ok(()) => {
+        match check_row(
+            format,
+            &spec,
+            &cx,
+            line,
+            fields,
+            &mut unknown,
+            &mut row_dropped,
+        ) {
+            Ok(inc) => {
                 dropped.append(&mut row_dropped);
                 sink(&inc)?;
                 Ok(Ok(()))
@@ -643,41 +618,31 @@ pub fn parse_rows_into<F: RowFormat>(
     })
 }
 
-/// What one row is filled into: the reused incident, its spare text buffers, the counts of
-/// unknown priority labels and the row's dropped cells.
-pub struct RowScratch<'s> {
-    pub inc: &'s mut Incident,
-    pub spare: &'s mut Vec<String>,
-    pub unknown: &'s mut BTreeMap<String, u64>,
-    pub dropped: &'s mut Vec<DroppedCell>,
-}
-
 /// One row through the spec, the format's finishing step and the checks every incident passes
-/// ([`validate`], then [`drop_early_acknowledgement`]), into `row.inc`.
+/// ([`validate`], then [`drop_early_acknowledgement`]); the row's dropped cells go to `dropped`.
 #[inline]
-fn check_row<F: RowFormat>(
+fn check_row<'a, F: RowFormat>(
     format: &F,
-    (spec, extra): &(RowSpec, F::Extra),
+    (spec, extra): &'a (RowSpec, F::Extra),
     cx: &RowContext,
     line: u64,
-    fields: &[&str],
-    row: &mut RowScratch,
-) -> std::result::Result<(), Reject> {
-    spec.apply_into(cx, line, fields, row)?;
+    fields: &[&'a str],
+    unknown: &mut BTreeMap<String, u64>,
+    dropped: &mut Vec<DroppedCell>,
+) -> std::result::Result<IncidentRef<'a>, Reject> {
+    let mut inc = spec.apply(cx, line, fields, unknown, dropped)?;
     let mut filled = FilledRow {
-        inc: row.inc,
+        inc: &mut inc,
         spec,
         fields,
         cx,
-        dropped: row.dropped,
+        dropped,
     };
     format.finish(extra, &mut filled)?;
-    let inc = &mut *row.inc;
     let opened_found = spec.cell(Field::OpenedAt, fields, cx.opts).is_some() || inc.opened_at != 0;
-    validate(inc, cx.file, spec, opened_found)?;
-    row.dropped
-        .extend(drop_early_acknowledgement(inc, cx.file, spec, fields));
-    Ok(())
+    validate(&inc, cx.file, spec, opened_found)?;
+    dropped.extend(drop_early_acknowledgement(&mut inc, cx.file, spec, fields));
+    Ok(inc)
 }
 
 /// One warning per priority label that was not understood, with its number of rows.
@@ -714,11 +679,11 @@ mod tests {
         }
     }
 
-    /// The row reader fills one incident again for every row: nothing of an earlier row may show
-    /// through (a missing cell is empty, not the previous row's value), and a recycled incident
-    /// equals one filled from scratch.
+    /// Each row's incident is filled from its own cells only: nothing of an earlier row shows
+    /// through (a missing cell is empty, not the previous row's value), and filling a row again
+    /// gives the same incident.
     #[test]
-    fn a_recycled_incident_keeps_nothing_of_the_previous_row() {
+    fn each_row_is_filled_from_its_own_cells_only() {
         let names = [
             "number",
             "opened_at",
@@ -762,19 +727,13 @@ mod tests {
             &["INC2", "2024-01-03 11:00", "", "?", "", "x"],
             &["INC00000003", "2024-01-04 12:00", "Db", "", "P4", ""],
         ];
-        let (mut inc, mut spare) = (Incident::default(), Vec::new());
         let (mut unknown, mut dropped) = (BTreeMap::new(), Vec::new());
         let mut got = Vec::new();
         for (line, fields) in rows.iter().enumerate() {
-            let mut row = RowScratch {
-                inc: &mut inc,
-                spare: &mut spare,
-                unknown: &mut unknown,
-                dropped: &mut dropped,
-            };
-            spec.apply_into(&cx, line as u64 + 2, fields, &mut row)
+            let inc = spec
+                .apply(&cx, line as u64 + 2, fields, &mut unknown, &mut dropped)
                 .unwrap();
-            got.push(inc.clone());
+            got.push(inc.to_incident());
         }
         // Hand-written expectations for the second row: only its id, time and line.
         assert_eq!(got[1].incident_id, "INC2");
@@ -802,7 +761,7 @@ mod tests {
                     &mut Vec::new(),
                 )
                 .unwrap();
-            assert_eq!(fresh, got[line], "row {line}");
+            assert_eq!(fresh.to_incident(), got[line], "row {line}");
         }
         assert_eq!(dropped.len(), 1, "row 2's count 'x'");
     }

@@ -79,7 +79,9 @@ pub fn parse(path: &Path, opts: &ImportOptions) -> Result<ParsedAudit> {
     };
     let (read, rejects) = csv.for_each_row(|line, fields| {
         let mut row_dropped = Vec::new();
-        let inc = spec.apply(&cx, line, fields, &mut unknown, &mut row_dropped)?;
+        let inc = spec
+            .apply(&cx, line, fields, &mut unknown, &mut row_dropped)?
+            .to_incident();
         let reject = |k: usize, reason, detail: String| Reject {
             file: file.to_string(),
             line,

@@ -19,7 +19,7 @@ use polars::prelude::*;
 
 use super::Reject;
 use crate::error::{Error, Result};
-use crate::schema::{incidents_from_frame, incidents_to_frame, Incident};
+use crate::schema::{incidents_from_frame, incidents_to_frame, Incident, IncidentOf, IncidentRef};
 use crate::store::{read_frame, write_frame, ChunkedParquet};
 
 /// Rows per chunk (Parquet row group) unless told otherwise.
@@ -258,13 +258,13 @@ impl FrameBuilder {
         self.rows == 0
     }
 
-    pub fn push(&mut self, inc: &Incident) {
-        fn o(v: &Option<String>) -> Option<&str> {
-            v.as_deref()
+    pub fn push<S: AsRef<str>>(&mut self, inc: &IncidentOf<S>) {
+        fn o<S: AsRef<str>>(v: &Option<S>) -> Option<&str> {
+            v.as_ref().map(AsRef::as_ref)
         }
         let text = [
-            Some(inc.incident_id.as_str()),
-            Some(inc.source.as_str()),
+            Some(inc.incident_id.as_ref()),
+            Some(inc.source.as_ref()),
             o(&inc.priority_label),
             o(&inc.impact),
             o(&inc.urgency),
@@ -359,10 +359,11 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn add(&mut self, inc: &Incident, rows: u64) {
+    pub fn add<S: AsRef<str>>(&mut self, inc: &IncidentOf<S>, rows: u64) {
         self.rows_imported += rows;
         self.incidents += 1;
-        self.resolved_from_events += u64::from(inc.resolved_source.as_deref() == Some("events"));
+        self.resolved_from_events +=
+            u64::from(inc.resolved_source.as_ref().map(AsRef::as_ref) == Some("events"));
         self.closed_without_resolution +=
             u64::from(inc.resolved_at.is_none() && inc.closed_at.is_some());
     }
@@ -418,7 +419,7 @@ impl ChunkWriter {
 
     /// Takes one candidate incident built from `rows` source rows of `file`. Whether its id is new
     /// is settled for the whole chunk at once when the chunk is full, in input order.
-    pub fn push(&mut self, inc: &Incident, file: &str, rows: u64) -> Result<()> {
+    pub fn push(&mut self, inc: &IncidentRef, file: &str, rows: u64) -> Result<()> {
         // The same file as the last row nearly always (and then the same string): compare the
         // pointer before the bytes.
         let same = |f: &String| std::ptr::eq(f.as_str(), file) || f == file;
@@ -426,10 +427,10 @@ impl ChunkWriter {
             self.files.push(file.to_string());
         }
         self.pending.push(Pending {
-            hash: id_hash(&inc.incident_id, self.opts.id_hash_bits),
+            hash: id_hash(inc.incident_id, self.opts.id_hash_bits),
             file: self.files.len() - 1,
             rows,
-            resolved_from_events: inc.resolved_source.as_deref() == Some("events"),
+            resolved_from_events: inc.resolved_source == Some("events"),
             closed_without_resolution: inc.resolved_at.is_none() && inc.closed_at.is_some(),
         });
         self.chunk.push(inc);
