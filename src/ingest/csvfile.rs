@@ -6,13 +6,12 @@
 //! of fields, as spreadsheets pad an export with `,,,,,`, and empty lines) are skipped and counted
 //! here, once for every CSV format.
 
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
+use super::records::Records;
 use super::{Encoding, EncodingErrors, ImportOptions, Reject, RejectReason};
 use crate::error::{Error, Result};
 
@@ -81,11 +80,9 @@ fn is_blank(fields: &[u8]) -> bool {
 pub struct CsvFile {
     pub path: PathBuf,
     pub header: Header,
-    reader: csv::Reader<Box<dyn Read>>,
+    records: Records,
     encoding: Encoding,
     errors: EncodingErrors,
-    /// Bytes handed to the csv reader so far and the last of them (see [`Tally`]).
-    delivered: Rc<Cell<(u64, u8)>>,
 }
 
 fn read_err(path: &Path, source: std::io::Error) -> Error {
@@ -187,21 +184,31 @@ fn check_head(path: &Path, head: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// The header line: each column name decoded (undecodable bytes replaced) and trimmed.
-fn read_header(
-    path: &Path,
-    reader: &mut csv::Reader<Box<dyn Read>>,
-    encoding: Encoding,
-) -> Result<Header> {
-    let raw = reader
-        .byte_headers()
-        .map_err(|e| Error::format(path, format!("cannot read the header line: {e}")))?;
-    let names = raw
-        .iter()
-        .map(|f| decode(f, encoding, EncodingErrors::Replace).map(|c| c.trim().to_string()))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|_| Error::format(path, "the header line is not valid text"))?;
-    Ok(Header::new(names))
+/// The header line (the first line that is not empty): each column name decoded (undecodable
+/// bytes replaced) and trimmed.
+fn read_header(path: &Path, records: &mut Records, encoding: Encoding) -> Result<Header> {
+    let mut fields = Vec::new();
+    loop {
+        let rec = records
+            .next(&mut fields)
+            .map_err(|e| read_err(path, e))?
+            .ok_or_else(|| {
+                Error::format(path, "cannot read the header line: the file ends first")
+            })?;
+        if rec.empty {
+            continue;
+        }
+        let bytes = records.bytes(&rec);
+        let names = fields
+            .iter()
+            .map(|f| {
+                decode(&bytes[f.clone()], encoding, EncodingErrors::Replace)
+                    .map(|c| c.trim().to_string())
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|_| Error::format(path, "the header line is not valid text"))?;
+        return Ok(Header::new(names));
+    }
 }
 
 impl CsvFile {
@@ -230,42 +237,15 @@ impl CsvFile {
             Some(file) => Box::new(CrLf::new(text.chain(file))),
             None => Box::new(CrLf::new(text)),
         };
-        let delivered = Rc::new(Cell::new((0u64, 0u8)));
-        let source: Box<dyn Read> = Box::new(Tally::new(source, delivered.clone()));
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(source);
-        let header = read_header(path, &mut reader, encoding)?;
+        let mut records = Records::new(source, delimiter);
+        let header = read_header(path, &mut records, encoding)?;
         Ok(CsvFile {
             path: path.to_path_buf(),
             header,
-            reader,
+            records,
             encoding,
             errors: opts.encoding_errors,
-            delivered,
         })
-    }
-
-    /// The line where the record just read starts, and the number of empty lines before it. The csv
-    /// reader skips empty lines and reports a record as starting where it began looking (the first
-    /// empty line); the reader's position after the record, less the line breaks inside the record
-    /// and the one ending it, gives the real start. Only the file's last record can lack that final
-    /// line break: it is the one that ends where the input ends, on a byte that is not a line break.
-    fn start_line(&self, rec: &csv::ByteRecord) -> (u64, u64) {
-        let reported = rec.position().map(|p| p.line()).unwrap_or(0);
-        let end = self.reader.position();
-        let (bytes, last) = self.delivered.get();
-        let unterminated = end.byte() == bytes && last != b'\n';
-        // A line break inside a record is rare (quoted fields only): look for one first.
-        let fields = rec.as_slice();
-        let inside = match memchr::memchr(b'\n', fields) {
-            None => 0,
-            Some(k) => memchr::memchr_iter(b'\n', &fields[k..]).count() as u64,
-        };
-        let line = reported.max(end.line().saturating_sub(inside + u64::from(!unterminated)));
-        (line, line - reported)
     }
 
     /// Calls `f(line, fields)` for every well-formed, non-blank data row; returns the number of data
@@ -284,71 +264,47 @@ impl CsvFile {
         mut f: impl FnMut(u64, &[&str]) -> Result<std::result::Result<(), Reject>>,
     ) -> Result<(RowCount, Vec<Reject>)> {
         let file = self.path.display().to_string();
-        let mut rec = csv::ByteRecord::new();
+        let width = self.header.names.len();
+        let mut fields = Vec::new();
         let mut rejects = Vec::new();
         let mut count = RowCount::default();
         let mut owned: Vec<String> = Vec::new();
         loop {
-            let line = match self.next_record(&mut rec, &file, &mut count) {
-                NextRecord::End => break,
-                NextRecord::Blank => continue,
-                NextRecord::Rejected(r) => {
-                    rejects.push(r);
-                    continue;
-                }
-                NextRecord::Row(line) => line,
+            let next = self.records.next(&mut fields);
+            let Some(rec) = next.map_err(|e| read_err(&self.path, e))? else {
+                break;
             };
-            if let Some(r) = self.deliver(&mut rec, line, &file, &mut owned, &mut f)? {
+            count.read += 1;
+            let bytes = self.records.bytes(&rec);
+            if rec.empty || fields.iter().all(|r| is_blank(&bytes[r.clone()])) {
+                count.blank += 1;
+                continue;
+            }
+            if fields.len() != width {
+                rejects.push(Reject {
+                    file: file.clone(),
+                    line: rec.line,
+                    column: String::new(),
+                    reason: RejectReason::FieldCount,
+                    detail: format!(
+                        "expected {width} fields as in the header, found {}",
+                        fields.len()
+                    ),
+                });
+                continue;
+            }
+            let row = Row {
+                bytes,
+                ascii: rec.ascii,
+                span: rec.span.clone(),
+                fields: &fields,
+                line: rec.line,
+            };
+            if let Some(r) = self.deliver(row, &file, &mut owned, &mut f)? {
                 rejects.push(r);
             }
         }
         Ok((count, rejects))
-    }
-
-    /// Reads the next record into `rec` and counts it in `count` (with the empty lines the csv
-    /// reader skipped before it): a data row with the header's number of fields, a blank row, or a
-    /// malformed row or one of the wrong width (a reject).
-    #[inline]
-    fn next_record(
-        &mut self,
-        rec: &mut csv::ByteRecord,
-        file: &str,
-        count: &mut RowCount,
-    ) -> NextRecord {
-        let reject = |line, reason, detail| {
-            NextRecord::Rejected(Reject {
-                file: file.to_string(),
-                line,
-                column: String::new(),
-                reason,
-                detail,
-            })
-        };
-        match self.reader.read_byte_record(rec) {
-            Ok(false) => return NextRecord::End,
-            Ok(true) => {}
-            Err(e) => {
-                count.read += 1;
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                return reject(line, RejectReason::MalformedRow, e.to_string());
-            }
-        }
-        let (line, empty_lines) = self.start_line(rec);
-        count.read += 1 + empty_lines;
-        count.blank += empty_lines;
-        if is_blank(rec.as_slice()) {
-            count.blank += 1;
-            return NextRecord::Blank;
-        }
-        let width = self.header.names.len();
-        if rec.len() != width {
-            let detail = format!(
-                "expected {width} fields as in the header, found {}",
-                rec.len()
-            );
-            return reject(line, RejectReason::FieldCount, detail);
-        }
-        NextRecord::Row(line)
     }
 
     /// Hands a data row's fields to `f` and returns its reject, if any. A valid UTF-8 row is
@@ -357,33 +313,40 @@ impl CsvFile {
     /// errors are strict).
     #[inline]
     fn deliver(
-        &mut self,
-        rec: &mut csv::ByteRecord,
-        line: u64,
+        &self,
+        row: Row,
         file: &str,
         owned: &mut Vec<String>,
         f: &mut impl FnMut(u64, &[&str]) -> Result<std::result::Result<(), Reject>>,
     ) -> Result<Option<Reject>> {
-        let width = self.header.names.len();
         if self.encoding == Encoding::Utf8 {
-            match csv::StringRecord::from_byte_record(std::mem::take(rec)) {
-                Ok(srec) => {
-                    let verdict = with_fields(&srec, width, |fields| f(line, fields));
-                    *rec = srec.into_byte_record();
-                    return Ok(verdict?.err());
-                }
-                Err(e) => *rec = e.into_byte_record(),
+            let span = &row.bytes[row.span.clone()];
+            let text = if row.ascii {
+                // SAFETY: every byte is ASCII (the record reader checked), and ASCII is UTF-8.
+                Ok(unsafe { std::str::from_utf8_unchecked(span) })
+            } else {
+                std::str::from_utf8(span)
+            };
+            if let Ok(text) = text {
+                let base = row.span.start;
+                // The delimiter is ASCII: every field boundary is a character boundary.
+                let field = |k: usize| {
+                    let r = &row.fields[k];
+                    text.get(r.start - base..r.end - base).unwrap_or("")
+                };
+                let verdict = with_fields(row.fields.len(), field, |fields| f(row.line, fields));
+                return Ok(verdict?.err());
             }
         }
         owned.clear();
-        for (k, field) in rec.iter().enumerate() {
-            match decode(field, self.encoding, self.errors) {
+        for (k, r) in row.fields.iter().enumerate() {
+            match decode(&row.bytes[r.clone()], self.encoding, self.errors) {
                 Ok(s) => owned.push(s),
-                Err(()) => return self.encoding_reject(file, line, k).map(Some),
+                Err(()) => return self.encoding_reject(file, row.line, k).map(Some),
             }
         }
         let fields: Vec<&str> = owned.iter().map(|s| s.as_str()).collect();
-        Ok(f(line, &fields)?.err())
+        Ok(f(row.line, &fields)?.err())
     }
 
     /// The reject of a row whose column `k` is not valid UTF-8, or the error that stops the read
@@ -408,38 +371,41 @@ impl CsvFile {
     }
 }
 
-/// What [`CsvFile::next_record`] read.
-enum NextRecord {
-    /// The input is exhausted.
-    End,
-    /// A blank row (counted, skipped).
-    Blank,
-    /// A malformed row or one with the wrong number of fields.
-    Rejected(Reject),
-    /// A data row starting on this line.
-    Row(u64),
+/// A data row as [`CsvFile::deliver`] gets it: its bytes, the span of them it covers, its fields'
+/// ranges in them and the line it starts on.
+struct Row<'r> {
+    bytes: &'r [u8],
+    /// Every byte of `span` is ASCII.
+    ascii: bool,
+    span: std::ops::Range<usize>,
+    fields: &'r [std::ops::Range<usize>],
+    line: u64,
 }
 
-/// Calls `f` with the record's fields as a slice, on the stack for the usual widths (no allocation
-/// per row; the smallest array that fits, as filling it is a cost per row too).
-fn with_fields<T>(rec: &csv::StringRecord, width: usize, f: impl FnOnce(&[&str]) -> T) -> T {
-    fn on_stack<const N: usize, T>(
-        rec: &csv::StringRecord,
-        width: usize,
+/// Calls `f` with the `n` fields `field(k)` as a slice, on the stack for the usual widths (no
+/// allocation per row; the smallest array that fits, as filling it is a cost per row too).
+fn with_fields<'a, T>(
+    n: usize,
+    field: impl Fn(usize) -> &'a str,
+    f: impl FnOnce(&[&str]) -> T,
+) -> T {
+    fn on_stack<'a, const N: usize, T>(
+        n: usize,
+        field: impl Fn(usize) -> &'a str,
         f: impl FnOnce(&[&str]) -> T,
     ) -> T {
         let mut buf: [&str; N] = [""; N];
-        for (slot, field) in buf.iter_mut().zip(rec.iter()) {
-            *slot = field;
+        for (k, slot) in buf.iter_mut().enumerate().take(n) {
+            *slot = field(k);
         }
-        f(&buf[..width])
+        f(&buf[..n])
     }
-    match width {
-        0..=16 => on_stack::<16, T>(rec, width, f),
-        17..=32 => on_stack::<32, T>(rec, width, f),
-        33..=64 => on_stack::<64, T>(rec, width, f),
+    match n {
+        0..=16 => on_stack::<16, T>(n, field, f),
+        17..=32 => on_stack::<32, T>(n, field, f),
+        33..=64 => on_stack::<64, T>(n, field, f),
         _ => {
-            let fields: Vec<&str> = rec.iter().collect();
+            let fields: Vec<&str> = (0..n).map(field).collect();
             f(&fields)
         }
     }
@@ -514,30 +480,6 @@ impl<R: Read> Read for CrLf<R> {
                 return Ok(w);
             }
         }
-    }
-}
-
-/// Counts the bytes a reader hands on and keeps the last one, so that the end of the input can be
-/// recognised from the csv reader's position.
-struct Tally<R> {
-    inner: R,
-    seen: Rc<Cell<(u64, u8)>>,
-}
-
-impl<R: Read> Tally<R> {
-    fn new(inner: R, seen: Rc<Cell<(u64, u8)>>) -> Self {
-        Tally { inner, seen }
-    }
-}
-
-impl<R: Read> Read for Tally<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n > 0 {
-            let (total, _) = self.seen.get();
-            self.seen.set((total + n as u64, buf[n - 1]));
-        }
-        Ok(n)
     }
 }
 

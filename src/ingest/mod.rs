@@ -17,6 +17,7 @@ pub mod eventlog;
 pub mod jira;
 pub mod mapping;
 pub mod pagerduty;
+pub mod records;
 pub mod row;
 pub mod servicenow;
 pub mod servicenow_audit;
