@@ -126,18 +126,34 @@ impl IdIndex {
     }
 
     /// Adds a batch of hashes in their order: `new[i]` is whether `hashes[i]` was not there before
-    /// (an earlier equal hash in the batch counts). The batch is visited in slot order, so the table
-    /// is walked forwards instead of at random (far fewer cache misses on a large index).
+    /// (an earlier equal hash in the batch counts). The batch is visited by region of the table
+    /// (a counting sort of the home slots into regions of 8,192 slots, stable, so equal hashes keep
+    /// their order): the table is walked forwards instead of at random, with far fewer cache misses
+    /// on a large index, and without a comparison sort.
     pub fn insert_batch(&mut self, hashes: &[u64]) -> Vec<bool> {
+        const REGION_SLOTS: usize = 8192;
         self.reserve(hashes.len());
-        let mut order: Vec<(usize, usize)> = hashes
+        let regions = self.slots.len().div_ceil(REGION_SLOTS);
+        let region: Vec<u32> = hashes
             .iter()
-            .enumerate()
-            .map(|(i, &h)| (self.home(h), i))
+            .map(|&h| (self.home(h) / REGION_SLOTS) as u32)
             .collect();
-        order.sort_unstable();
+        let mut starts = vec![0usize; regions + 1];
+        for &r in &region {
+            starts[r as usize + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        let mut order = vec![0u32; hashes.len()];
+        for (i, &r) in region.iter().enumerate() {
+            let at = &mut starts[r as usize];
+            order[*at] = i as u32;
+            *at += 1;
+        }
         let mut new = vec![false; hashes.len()];
-        for (_, i) in order {
+        for i in order {
+            let i = i as usize;
             new[i] = self.insert(hashes[i]);
         }
         new
@@ -173,15 +189,141 @@ impl IdIndex {
     }
 }
 
+/// A polars builder of one canonical column, as [`FrameBuilder`] fills it.
+trait Builder<V>: Sized {
+    fn create(name: &str, capacity: usize) -> Self;
+    fn push(&mut self, v: Option<V>);
+    fn column(self) -> Column;
+}
+
+impl<'a> Builder<&'a str> for StringChunkedBuilder {
+    fn create(name: &str, capacity: usize) -> Self {
+        StringChunkedBuilder::new(name.into(), capacity)
+    }
+    #[inline(always)]
+    fn push(&mut self, v: Option<&'a str>) {
+        self.append_option(v)
+    }
+    fn column(self) -> Column {
+        self.finish().into_column()
+    }
+}
+
+impl Builder<i64> for PrimitiveChunkedBuilder<Int64Type> {
+    fn create(name: &str, capacity: usize) -> Self {
+        PrimitiveChunkedBuilder::new(name.into(), capacity)
+    }
+    #[inline(always)]
+    fn push(&mut self, v: Option<i64>) {
+        self.append_option(v)
+    }
+    fn column(self) -> Column {
+        self.finish().into_column()
+    }
+}
+
+impl Builder<f64> for PrimitiveChunkedBuilder<Float64Type> {
+    fn create(name: &str, capacity: usize) -> Self {
+        PrimitiveChunkedBuilder::new(name.into(), capacity)
+    }
+    #[inline(always)]
+    fn push(&mut self, v: Option<f64>) {
+        self.append_option(v)
+    }
+    fn column(self) -> Column {
+        self.finish().into_column()
+    }
+}
+
+impl Builder<bool> for BooleanChunkedBuilder {
+    fn create(name: &str, capacity: usize) -> Self {
+        BooleanChunkedBuilder::new(name.into(), capacity)
+    }
+    #[inline(always)]
+    fn push(&mut self, v: Option<bool>) {
+        self.append_option(v)
+    }
+    fn column(self) -> Column {
+        self.finish().into_column()
+    }
+}
+
+/// Milliseconds since the epoch, finished as a UTC datetime column.
+struct TimeBuilder(PrimitiveChunkedBuilder<Int64Type>);
+
+impl Builder<i64> for TimeBuilder {
+    fn create(name: &str, capacity: usize) -> Self {
+        TimeBuilder(PrimitiveChunkedBuilder::new(name.into(), capacity))
+    }
+    #[inline(always)]
+    fn push(&mut self, v: Option<i64>) {
+        self.0.append_option(v)
+    }
+    fn column(self) -> Column {
+        self.0
+            .finish()
+            .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+            .into_column()
+    }
+}
+
+/// A column builder started at the column's first value in the chunk (the nulls before it are
+/// added then); a column without a value in the whole chunk becomes one null column at the end.
+/// An export fills only some canonical fields: the others cost nothing per row.
+struct Lazy<B> {
+    name: &'static str,
+    started: Option<B>,
+}
+
+impl<B> Lazy<B> {
+    fn new(name: &'static str) -> Self {
+        Lazy {
+            name,
+            started: None,
+        }
+    }
+
+    /// Adds row `rows` (0-based) of a chunk of `capacity` rows.
+    #[inline(always)]
+    fn push<V>(&mut self, v: Option<V>, rows: usize, capacity: usize)
+    where
+        B: Builder<V>,
+    {
+        match &mut self.started {
+            Some(b) => b.push(v),
+            None => {
+                if let Some(v) = v {
+                    let mut b = B::create(self.name, capacity);
+                    for _ in 0..rows {
+                        b.push(None);
+                    }
+                    b.push(Some(v));
+                    self.started = Some(b);
+                }
+            }
+        }
+    }
+
+    fn column<V>(self, rows: usize, dtype: &DataType) -> Column
+    where
+        B: Builder<V>,
+    {
+        match self.started {
+            Some(b) => b.column(),
+            None => Column::full_null(self.name.into(), rows, dtype),
+        }
+    }
+}
+
 /// Builds the canonical incident frame column by column as incidents arrive, so each incident is
 /// read once while it is in cache and freed at once (the same frame as
 /// [`crate::schema::incidents_to_frame`], checked by a test).
 pub struct FrameBuilder {
-    text: Vec<StringChunkedBuilder>,
-    times: Vec<PrimitiveChunkedBuilder<Int64Type>>,
-    ints: Vec<PrimitiveChunkedBuilder<Int64Type>>,
-    hold: PrimitiveChunkedBuilder<Float64Type>,
-    flags: Vec<BooleanChunkedBuilder>,
+    text: Vec<Lazy<StringChunkedBuilder>>,
+    times: Vec<Lazy<TimeBuilder>>,
+    ints: Vec<Lazy<PrimitiveChunkedBuilder<Int64Type>>>,
+    hold: Lazy<PrimitiveChunkedBuilder<Float64Type>>,
+    flags: Vec<Lazy<BooleanChunkedBuilder>>,
     rows: usize,
     capacity: usize,
 }
@@ -228,23 +370,11 @@ const FLAG_COLUMNS: [&str; 3] = [
 impl FrameBuilder {
     pub fn new(capacity: usize) -> FrameBuilder {
         FrameBuilder {
-            text: TEXT_COLUMNS
-                .iter()
-                .map(|n| StringChunkedBuilder::new((*n).into(), capacity))
-                .collect(),
-            times: TIME_COLUMNS
-                .iter()
-                .map(|n| PrimitiveChunkedBuilder::new((*n).into(), capacity))
-                .collect(),
-            ints: INT_COLUMNS
-                .iter()
-                .map(|n| PrimitiveChunkedBuilder::new((*n).into(), capacity))
-                .collect(),
-            hold: PrimitiveChunkedBuilder::new("on_hold_hours".into(), capacity),
-            flags: FLAG_COLUMNS
-                .iter()
-                .map(|n| BooleanChunkedBuilder::new((*n).into(), capacity))
-                .collect(),
+            text: TEXT_COLUMNS.iter().map(|n| Lazy::new(n)).collect(),
+            times: TIME_COLUMNS.iter().map(|n| Lazy::new(n)).collect(),
+            ints: INT_COLUMNS.iter().map(|n| Lazy::new(n)).collect(),
+            hold: Lazy::new("on_hold_hours"),
+            flags: FLAG_COLUMNS.iter().map(|n| Lazy::new(n)).collect(),
             rows: 0,
             capacity,
         }
@@ -281,8 +411,9 @@ impl FrameBuilder {
             o(&inc.final_state),
             o(&inc.resolved_source),
         ];
+        let (rows, capacity) = (self.rows, self.capacity);
         for (b, v) in self.text.iter_mut().zip(text) {
-            b.append_option(v);
+            b.push(v, rows, capacity);
         }
         let times = [
             Some(inc.opened_at),
@@ -291,7 +422,7 @@ impl FrameBuilder {
             inc.closed_at,
         ];
         for (b, v) in self.times.iter_mut().zip(times) {
-            b.append_option(v);
+            b.push(v, rows, capacity);
         }
         let ints = [
             inc.priority.map(i64::from),
@@ -301,16 +432,16 @@ impl FrameBuilder {
             Some(inc.source_line as i64),
         ];
         for (b, v) in self.ints.iter_mut().zip(ints) {
-            b.append_option(v);
+            b.push(v, rows, capacity);
         }
-        self.hold.append_option(inc.on_hold_hours);
+        self.hold.push(inc.on_hold_hours, rows, capacity);
         let flags = [
             inc.made_sla_reported,
             inc.knowledge_used,
             inc.major_incident,
         ];
         for (b, v) in self.flags.iter_mut().zip(flags) {
-            b.append_option(v);
+            b.push(v, rows, capacity);
         }
         self.rows += 1;
     }
@@ -319,22 +450,21 @@ impl FrameBuilder {
     /// over empty.
     pub fn take(&mut self) -> PolarsResult<DataFrame> {
         let full = std::mem::replace(self, FrameBuilder::new(self.capacity));
+        let rows = full.rows;
         let mut columns: HashMap<&str, Column> = HashMap::new();
         for (n, b) in TEXT_COLUMNS.iter().zip(full.text) {
-            columns.insert(n, b.finish().into_column());
+            columns.insert(n, b.column(rows, &DataType::String));
         }
+        let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
         for (n, b) in TIME_COLUMNS.iter().zip(full.times) {
-            let c = b
-                .finish()
-                .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
-            columns.insert(n, c.into_column());
+            columns.insert(n, b.column(rows, &utc));
         }
         for (n, b) in INT_COLUMNS.iter().zip(full.ints) {
-            columns.insert(n, b.finish().into_column());
+            columns.insert(n, b.column(rows, &DataType::Int64));
         }
-        columns.insert("on_hold_hours", full.hold.finish().into_column());
+        columns.insert("on_hold_hours", full.hold.column(rows, &DataType::Float64));
         for (n, b) in FLAG_COLUMNS.iter().zip(full.flags) {
-            columns.insert(n, b.finish().into_column());
+            columns.insert(n, b.column(rows, &DataType::Boolean));
         }
         let ordered = crate::schema::INCIDENT_COLUMNS
             .iter()
@@ -619,6 +749,28 @@ mod tests {
         assert_eq!(got.schema(), want.schema());
         assert!(got.equals_missing(&want));
         assert!(fb.is_empty());
+    }
+
+    /// A batch insert gives what inserting one by one in input order gives, repeats within the
+    /// batch and across batches included.
+    #[test]
+    fn insert_batch_is_insert_in_order() {
+        let mut one = IdIndex::with_capacity(100);
+        let mut batch = IdIndex::with_capacity(100);
+        let mut state = 3u64;
+        for round in 0..20 {
+            let hashes: Vec<u64> = (0..5000)
+                .map(|_| {
+                    state = crate::random::splitmix64(state);
+                    // A small range of values: many repeats, within and across batches.
+                    1 + state % (20_000 + round * 1000)
+                })
+                .collect();
+            let want: Vec<bool> = hashes.iter().map(|&h| one.insert(h)).collect();
+            assert_eq!(batch.insert_batch(&hashes), want, "round {round}");
+            assert_eq!(batch.len(), one.len());
+        }
+        assert!(one.len() > 20_000, "the table grew past its first size");
     }
 
     #[test]
