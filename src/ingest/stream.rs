@@ -209,44 +209,27 @@ impl<'a> Builder<&'a str> for StringChunkedBuilder {
     }
 }
 
-impl Builder<i64> for PrimitiveChunkedBuilder<Int64Type> {
-    fn create(name: &str, capacity: usize) -> Self {
-        PrimitiveChunkedBuilder::new(name.into(), capacity)
-    }
-    #[inline(always)]
-    fn push(&mut self, v: Option<i64>) {
-        self.append_option(v)
-    }
-    fn column(self) -> Column {
-        self.finish().into_column()
-    }
+/// The [`Builder`] of a polars builder with `new(name, capacity)`, `append_option` and `finish`.
+macro_rules! builder {
+    ($builder:ty, $value:ty) => {
+        impl Builder<$value> for $builder {
+            fn create(name: &str, capacity: usize) -> Self {
+                <$builder>::new(name.into(), capacity)
+            }
+            #[inline(always)]
+            fn push(&mut self, v: Option<$value>) {
+                self.append_option(v)
+            }
+            fn column(self) -> Column {
+                self.finish().into_column()
+            }
+        }
+    };
 }
 
-impl Builder<f64> for PrimitiveChunkedBuilder<Float64Type> {
-    fn create(name: &str, capacity: usize) -> Self {
-        PrimitiveChunkedBuilder::new(name.into(), capacity)
-    }
-    #[inline(always)]
-    fn push(&mut self, v: Option<f64>) {
-        self.append_option(v)
-    }
-    fn column(self) -> Column {
-        self.finish().into_column()
-    }
-}
-
-impl Builder<bool> for BooleanChunkedBuilder {
-    fn create(name: &str, capacity: usize) -> Self {
-        BooleanChunkedBuilder::new(name.into(), capacity)
-    }
-    #[inline(always)]
-    fn push(&mut self, v: Option<bool>) {
-        self.append_option(v)
-    }
-    fn column(self) -> Column {
-        self.finish().into_column()
-    }
-}
+builder!(PrimitiveChunkedBuilder<Int64Type>, i64);
+builder!(PrimitiveChunkedBuilder<Float64Type>, f64);
+builder!(BooleanChunkedBuilder, bool);
 
 /// Milliseconds since the epoch, finished as a UTC datetime column.
 struct TimeBuilder(PrimitiveChunkedBuilder<Int64Type>);
