@@ -69,6 +69,27 @@ fn progress_bar(total: u64) -> Box<dyn Fn() + Sync> {
     Box::new(move || bar.inc(1))
 }
 
+/// A progress bar of bytes read on standard error for an import of `total` bytes; nothing when
+/// stderr is not a terminal or the input is small.
+fn byte_progress(total: u64) -> Box<dyn Fn(u64) + Send + Sync> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || total < 16 << 20 {
+        return Box::new(|_| {});
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} read ({bytes_per_sec}, {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    Box::new(move |n| {
+        bar.inc(n);
+        if bar.position() >= total {
+            bar.finish_and_clear();
+        }
+    })
+}
+
 fn main() {
     // A file-size limit (ulimit -f) would otherwise kill the process mid-write with SIGXFSZ; ignored,
     // the write fails with EFBIG and the user gets "cannot write" with the path, and no partial file.
@@ -79,7 +100,7 @@ fn main() {
     }
     let args = Cli::parse();
     let result = match &args.command {
-        Command::Import(a) => cli::import::run(a),
+        Command::Import(a) => cli::import::run(a, &byte_progress),
         Command::Generate(a) => cli::generate::run(a),
         Command::Analyze(a) => cli::analyze::run(a),
         Command::Simulate(a) => cli::simulate::run(a, &progress_bar),

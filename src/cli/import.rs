@@ -79,8 +79,20 @@ fn strict_check(
 /// The recipe: stream the files into a staged store (bounded memory), write the rejects, check
 /// `--strict`, then commit the store (it replaces `args.store` only once every check has passed,
 /// and is removed on any error) and print the summary.
-pub fn run(args: &ImportArgs) -> Result<String> {
-    let opts = args.options()?;
+/// Runs the import; `progress(total_bytes)` gives what to tell of the bytes read (the CLI's bar on a
+/// terminal).
+pub fn run(
+    args: &ImportArgs,
+    progress: &dyn Fn(u64) -> Box<dyn Fn(u64) + Send + Sync>,
+) -> Result<String> {
+    let mut opts = args.options()?;
+    let total: u64 = args
+        .files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    opts.progress = Some(ingest::Progress(std::sync::Arc::from(progress(total))));
     let ingest::StoreImport {
         imported,
         staged,

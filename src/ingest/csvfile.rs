@@ -215,6 +215,9 @@ impl CsvFile {
     pub fn open(path: &Path, opts: &ImportOptions) -> Result<CsvFile> {
         let mut file = File::open(path).map_err(|e| read_err(path, e))?;
         let head = read_head(path, &mut file)?;
+        if let Some(p) = &opts.progress {
+            (p.0)(head.len() as u64);
+        }
         // The bytes read so far (all of them for UTF-16, decoded), where the text starts in them
         // (after a UTF-8 byte-order mark), and the rest of the file still to read.
         let (start, skip, rest, encoding) =
@@ -234,7 +237,13 @@ impl CsvFile {
         let mut text = Cursor::new(start);
         text.set_position(skip as u64);
         let source: Box<dyn Read> = match rest {
-            Some(file) => Box::new(CrLf::new(text.chain(file))),
+            Some(file) => {
+                let file = Counted {
+                    inner: file,
+                    progress: opts.progress.clone(),
+                };
+                Box::new(CrLf::new(text.chain(file)))
+            }
             None => Box::new(CrLf::new(text)),
         };
         let mut records = Records::new(source, delimiter);
@@ -483,6 +492,22 @@ impl<R: Read> Read for CrLf<R> {
     }
 }
 
+/// Tells the import's progress how many bytes of the file each read brought.
+struct Counted<R> {
+    inner: R,
+    progress: Option<super::Progress>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(p) = &self.progress {
+            (p.0)(n as u64);
+        }
+        Ok(n)
+    }
+}
+
 fn decode(
     bytes: &[u8],
     encoding: Encoding,
@@ -653,6 +678,30 @@ mod tests {
             !is_blank(b"\xa0"),
             "a Latin-1 no-break space is not valid UTF-8: not blank"
         );
+    }
+
+    /// The progress hook hears of every byte of the file once (head and rest), and rows still read.
+    #[test]
+    fn progress_counts_every_byte_of_the_file() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::Arc;
+        let mut text = String::from("id,name\r\n");
+        for k in 0..20_000 {
+            text.push_str(&format!("{k},name number {k}\r\n"));
+        }
+        let p = tmp("progress.csv", text.as_bytes());
+        let seen = Arc::new(AtomicU64::new(0));
+        let counter = seen.clone();
+        let opts = ImportOptions {
+            progress: Some(super::super::Progress(Arc::new(move |n| {
+                counter.fetch_add(n, Ordering::Relaxed);
+            }))),
+            ..Default::default()
+        };
+        let (rows, n, rej, _) = collect(&p, &opts);
+        assert_eq!((rows.len(), n.read, rej.len()), (20_000, 20_000, 0));
+        assert!(text.len() > 3 * HEAD_BYTES);
+        assert_eq!(seen.load(Ordering::Relaxed), text.len() as u64);
     }
 
     #[test]

@@ -139,6 +139,17 @@ impl Default for EventLogOptions {
     }
 }
 
+/// Told the number of bytes of an input file each time some are read (for a progress bar: the
+/// caller sums them against the files' sizes). The library itself never draws anything.
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn(u64) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
+}
+
 /// Everything `import` can be told.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
@@ -155,6 +166,8 @@ pub struct ImportOptions {
     /// Extra cell values that mean "missing" (empty cells always do).
     pub missing: Vec<String>,
     pub eventlog: EventLogOptions,
+    /// Bytes of the CSV inputs read so far, as they are read (none by default).
+    pub progress: Option<Progress>,
 }
 
 impl Default for ImportOptions {
@@ -170,6 +183,7 @@ impl Default for ImportOptions {
             encoding_errors: EncodingErrors::Reject,
             missing: vec!["?".into()],
             eventlog: EventLogOptions::default(),
+            progress: None,
         }
     }
 }
