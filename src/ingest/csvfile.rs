@@ -207,6 +207,13 @@ fn read_header(path: &Path, records: &mut Records, encoding: Encoding) -> Result
             })
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|_| Error::format(path, "the header line is not valid text"))?;
+        let mut names = names;
+        if let Some(first) = names.first_mut() {
+            // A second byte-order mark (some tools add one to a file that has one): not a name.
+            if let Some(rest) = first.strip_prefix('\u{feff}') {
+                *first = rest.trim().to_string();
+            }
+        }
         return Ok(Header::new(names));
     }
 }
@@ -423,14 +430,14 @@ fn with_fields<'a, T>(
 /// Turns CRLF line endings into LF while reading. The csv crate reports a record that follows a
 /// CRLF as starting one line early (it counts the LF as the start of the next record); with LF only,
 /// every reported line is where the record really starts. Line breaks inside quoted fields become LF.
-struct CrLf<R> {
+pub(crate) struct CrLf<R> {
     inner: R,
     /// A CR read at the end of the previous chunk, not yet known to be followed by LF.
     pending_cr: bool,
 }
 
 impl<R: Read> CrLf<R> {
-    fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         CrLf {
             inner,
             pending_cr: false,
