@@ -90,6 +90,24 @@ fn byte_progress(total: u64) -> Box<dyn Fn(u64) + Send + Sync> {
     })
 }
 
+/// On a terminal, a spinner counting the replications a command runs (comparisons, sweeps, staffing
+/// searches, reports, validation: their number is not known ahead); drawn from the first one on.
+fn replication_spinner() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {pos} replications simulated ({elapsed})",
+    ) {
+        bar.set_style(style);
+    }
+    let ticks = bar.clone();
+    incidentlab::sim::replicate::observe_replications(Box::new(move || ticks.inc(1)));
+    Some(bar)
+}
+
 fn main() {
     // A file-size limit (ulimit -f) would otherwise kill the process mid-write with SIGXFSZ; ignored,
     // the write fails with EFBIG and the user gets "cannot write" with the path, and no partial file.
@@ -99,6 +117,16 @@ fn main() {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
     let args = Cli::parse();
+    // `simulate` draws its own bar (its number of replications is known).
+    let spinner = match &args.command {
+        Command::Compare(_)
+        | Command::Staff(_)
+        | Command::Report(_)
+        | Command::Validate(_)
+        | Command::Fit(_)
+        | Command::Pilot(_) => replication_spinner(),
+        _ => None,
+    };
     let result = match &args.command {
         Command::Import(a) => cli::import::run(a, &byte_progress),
         Command::Generate(a) => cli::generate::run(a),
@@ -112,6 +140,9 @@ fn main() {
         Command::Report(a) => cli::report::run(a),
         Command::Merge(a) => cli::merge::run(a),
     };
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
     match result {
         Ok(text) => print!("{text}"),
         Err(e) => {

@@ -38,6 +38,16 @@ impl RunOptions {
     }
 }
 
+/// Told of every replication (or other unit of simulation work) that finishes anywhere in the
+/// process: the CLI's activity indicator for comparisons, sweeps and staffing searches, whose number
+/// of replications is not known ahead. Set at most once, by the program; the library only calls it.
+static OBSERVER: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>> = std::sync::OnceLock::new();
+
+/// Sets the process's [`OBSERVER`] of finished replications; false if one was set before.
+pub fn observe_replications(f: Box<dyn Fn() + Send + Sync>) -> bool {
+    OBSERVER.set(f).is_ok()
+}
+
 /// Runs `f(u)` for every unit `u` of `units` in parallel, on `threads` worker threads (None:
 /// rayon's default pool, one per core); the results in unit order, whatever the thread count.
 pub(crate) fn in_unit_order<T: Send>(
@@ -45,7 +55,15 @@ pub(crate) fn in_unit_order<T: Send>(
     units: Range<u64>,
     f: impl Fn(u64) -> T + Sync,
 ) -> Result<Vec<T>, SimError> {
-    let work = || units.into_par_iter().map(&f).collect::<Vec<T>>();
+    let observer = OBSERVER.get();
+    let unit = |u| {
+        let out = f(u);
+        if let Some(o) = observer {
+            o();
+        }
+        out
+    };
+    let work = || units.into_par_iter().map(unit).collect::<Vec<T>>();
     match threads {
         Some(n) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
