@@ -108,6 +108,25 @@ fn replication_spinner() -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// On a terminal, a spinner naming the phase an analysis is in; cleared when told `None`.
+fn phase_spinner() -> Box<dyn Fn(Option<&'static str>) + Send + Sync> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return Box::new(|_| {});
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} analysing: {msg} ({elapsed})")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Box::new(move |phase| match phase {
+        Some(p) => bar.set_message(p),
+        None => bar.finish_and_clear(),
+    })
+}
+
 fn main() {
     // A file-size limit (ulimit -f) would otherwise kill the process mid-write with SIGXFSZ; ignored,
     // the write fails with EFBIG and the user gets "cannot write" with the path, and no partial file.
@@ -130,7 +149,7 @@ fn main() {
     let result = match &args.command {
         Command::Import(a) => cli::import::run(a, &byte_progress),
         Command::Generate(a) => cli::generate::run(a),
-        Command::Analyze(a) => cli::analyze::run(a),
+        Command::Analyze(a) => cli::analyze::run(a, &phase_spinner),
         Command::Simulate(a) => cli::simulate::run(a, &progress_bar),
         Command::Compare(a) => cli::compare::run(a),
         Command::Fit(a) => cli::fit::run(a),

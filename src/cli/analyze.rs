@@ -148,6 +148,7 @@ pub fn options(args: &AnalyzeArgs) -> Result<AnalyzeOptions> {
         as_of: when(&args.as_of, "--as-of")?,
         per_incident: args.per_incident.is_some(),
         metrics: Families::parse(&args.metrics).map_err(Error::Usage)?,
+        phase: None,
     })
 }
 
@@ -206,8 +207,12 @@ fn write_per_incident(p: &std::path::Path, a: &Analysis) -> Result<String> {
     ))
 }
 
-pub fn run(args: &AnalyzeArgs) -> Result<String> {
-    let opts = options(args)?;
+/// Runs the analysis; `phases()` gives what to tell of its phases (the CLI's spinner on a terminal).
+pub fn run(
+    args: &AnalyzeArgs,
+    phases: &dyn Fn() -> Box<dyn Fn(Option<&'static str>) + Send + Sync>,
+) -> Result<String> {
+    let mut opts = options(args)?;
     if let Some(p) = &args.per_incident {
         per_incident_format(p)?;
         if opts.sla.is_none() {
@@ -216,8 +221,12 @@ pub fn run(args: &AnalyzeArgs) -> Result<String> {
             ));
         }
     }
-    let (data, import_line) = dataset(&args.input, &args.export)?;
-    let a = analyze(data, &opts)?;
+    let hook = crate::metrics::PhaseHook(std::sync::Arc::from(phases()));
+    opts.phase = Some(hook.clone());
+    let analysed = dataset(&args.input, &args.export)
+        .and_then(|(data, import_line)| analyze(data, &opts).map(|a| (a, import_line)));
+    (hook.0)(None);
+    let (a, import_line) = analysed?;
     let wrote = match &args.per_incident {
         Some(p) => write_per_incident(p, &a)?,
         None => String::new(),

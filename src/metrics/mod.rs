@@ -104,6 +104,17 @@ pub const TEXT_FILTER_COLUMNS: &[&str] = &[
     "final_state",
 ];
 
+/// Told the name of each phase of an analysis as it starts, and `None` once the caller is done
+/// (for a progress indicator: the library draws nothing).
+#[derive(Clone)]
+pub struct PhaseHook(pub std::sync::Arc<dyn Fn(Option<&'static str>) + Send + Sync>);
+
+impl std::fmt::Debug for PhaseHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PhaseHook")
+    }
+}
+
 /// Everything `analyze` can be told.
 #[derive(Debug, Clone)]
 pub struct AnalyzeOptions {
@@ -125,6 +136,8 @@ pub struct AnalyzeOptions {
     pub per_incident: bool,
     /// The metric families to compute (`--metrics`, default all).
     pub metrics: Families,
+    /// Told of each phase as it starts (none by default).
+    pub phase: Option<PhaseHook>,
 }
 
 impl Default for AnalyzeOptions {
@@ -142,6 +155,7 @@ impl Default for AnalyzeOptions {
             as_of: None,
             per_incident: false,
             metrics: Families::default(),
+            phase: None,
         }
     }
 }
@@ -1167,6 +1181,12 @@ fn scope(data: Dataset, opts: &AnalyzeOptions) -> Result<Scope> {
 /// incidents in scope; the lazy plan reads only the columns those families need.
 pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     check_options(opts)?;
+    let tell = |phase: &'static str| {
+        if let Some(h) = &opts.phase {
+            (h.0)(Some(phase));
+        }
+    };
+    tell("reading the store");
     let fam = &opts.metrics;
     let Scope {
         as_of,
@@ -1181,19 +1201,23 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     let ev = events.as_ref();
     let phase_done = crate::store::release_free_memory;
     phase_done();
+    tell("SLA clock");
     let sla = sla_then_drop(opts, &mut df, &mut t, ev, as_of, &mut notes)?;
     let asked = |f: Family| fam.has(f);
     // Flow and recurrence first, then their raw columns go, so that the trend's per-month
     // aggregations (the largest transients) do not stack on them. The notes keep their order
     // (sla, flow, recurrence; the trend adds none).
+    tell("flow");
     let flow = asked(Family::Flow)
         .then(|| flow_family(base.clone(), &t, ev, &mut notes))
         .transpose()?;
     phase_done();
+    tell("recurrence");
     let recurrence = key_choice
         .map(|k| recurrence_family(base.clone(), &df, &t, k, opts, &mut notes))
         .transpose()?;
     phase_done();
+    tell("backlog and trend");
     let backlog = asked(Family::Backlog)
         .then(|| Ok::<_, Error>(backlog::analyze(t.opened()?, t.end(opts.end)?, as_of)))
         .transpose()?;
@@ -1205,8 +1229,10 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     drop(t);
     drop_raw_times(&mut df, &opts.by);
     phase_done();
+    tell("per-group figures");
     let (group_frame, overall, groups) = group_family(&df, opts)?;
     phase_done();
+    tell("major incidents");
     let major_incidents = asked(Family::Major)
         .then(|| flow::major_incident_list(base, opts.end))
         .transpose()?;
