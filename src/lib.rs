@@ -9,6 +9,7 @@ pub mod decide;
 pub mod error;
 pub mod escape;
 pub mod generate;
+pub mod hook;
 pub mod ingest;
 pub mod metrics;
 pub mod output;

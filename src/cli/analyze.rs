@@ -221,7 +221,7 @@ pub fn run(
             ));
         }
     }
-    let hook = crate::metrics::PhaseHook(std::sync::Arc::from(phases()));
+    let hook = crate::hook::Hook(std::sync::Arc::from(phases()));
     opts.phase = Some(hook.clone());
     let analysed = dataset(&args.input, &args.export)
         .and_then(|(data, import_line)| analyze(data, &opts).map(|a| (a, import_line)));

@@ -92,7 +92,7 @@ pub fn run(
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
-    opts.progress = Some(ingest::Progress(std::sync::Arc::from(progress(total))));
+    opts.progress = Some(crate::hook::Hook(std::sync::Arc::from(progress(total))));
     let ingest::StoreImport {
         imported,
         staged,

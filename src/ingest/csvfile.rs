@@ -195,7 +195,7 @@ fn read_header(path: &Path, records: &mut Records, encoding: Encoding) -> Result
             .ok_or_else(|| {
                 Error::format(path, "cannot read the header line: the file ends first")
             })?;
-        if rec.empty {
+        if rec.is_empty_line() {
             continue;
         }
         let bytes = records.bytes(&rec);
@@ -292,7 +292,7 @@ impl CsvFile {
             };
             count.read += 1;
             let bytes = self.records.bytes(&rec);
-            if rec.empty || fields.iter().all(|r| is_blank(&bytes[r.clone()])) {
+            if rec.is_empty_line() || fields.iter().all(|r| is_blank(&bytes[r.clone()])) {
                 count.blank += 1;
                 continue;
             }
@@ -700,7 +700,7 @@ mod tests {
         let seen = Arc::new(AtomicU64::new(0));
         let counter = seen.clone();
         let opts = ImportOptions {
-            progress: Some(super::super::Progress(Arc::new(move |n| {
+            progress: Some(crate::hook::Hook(Arc::new(move |n| {
                 counter.fetch_add(n, Ordering::Relaxed);
             }))),
             ..Default::default()

@@ -140,15 +140,8 @@ impl Default for EventLogOptions {
 }
 
 /// Told the number of bytes of an input file each time some are read (for a progress bar: the
-/// caller sums them against the files' sizes). The library itself never draws anything.
-#[derive(Clone)]
-pub struct Progress(pub std::sync::Arc<dyn Fn(u64) + Send + Sync>);
-
-impl std::fmt::Debug for Progress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Progress")
-    }
-}
+/// caller sums them against the files' sizes).
+pub type Progress = crate::hook::Hook<u64>;
 
 /// Everything `import` can be told.
 #[derive(Debug, Clone)]

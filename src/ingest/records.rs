@@ -36,10 +36,15 @@ pub struct Record {
     pub place: Place,
     /// All the record's field bytes (an unquoted line: the line, delimiters included).
     pub span: Range<usize>,
-    /// An empty line (no bytes before its line break).
-    pub empty: bool,
     /// Every byte of the span is ASCII (so it is valid UTF-8 without a further check).
     pub ascii: bool,
+}
+
+impl Record {
+    /// An empty line (no bytes before its line break): a blank row to the caller.
+    pub fn is_empty_line(&self) -> bool {
+        self.place == Place::Line && self.span.is_empty()
+    }
 }
 
 /// Reads [`Record`]s from a source of LF text.
@@ -53,6 +58,8 @@ pub struct Records {
     /// The line `buf[start]` is on (1-based).
     line: u64,
     delimiter: u8,
+    /// The delimiter is a quote, CR or LF: csv_core decides what it means on every line.
+    core_only: bool,
     core: csv_core::Reader,
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -73,6 +80,7 @@ impl Records {
             eof: false,
             line: 1,
             delimiter,
+            core_only: matches!(delimiter, b'"' | b'\r' | b'\n'),
             core,
             out: vec![0; 4096],
             ends: vec![0; 64],
@@ -123,6 +131,13 @@ impl Records {
     /// The next record, its fields' ranges in `fields`; `None` at the end of the input.
     pub fn next(&mut self, fields: &mut Vec<Range<usize>>) -> std::io::Result<Option<Record>> {
         let line = self.line;
+        if self.core_only {
+            if self.start == self.end && !self.refill()? {
+                return Ok(None);
+            }
+            fields.clear();
+            return self.parse_record(fields, line);
+        }
         let scan = loop {
             let data = &self.buf[self.start..self.end];
             let last = self.eof;
@@ -159,7 +174,6 @@ impl Records {
                     line,
                     place: Place::Line,
                     span: s..end,
-                    empty: end == s,
                     ascii,
                 }))
             }
@@ -199,10 +213,28 @@ impl Records {
                 line,
                 place: Place::Line,
                 span: s..s,
-                empty: true,
                 ascii: true,
             }));
         }
+        let Some((nout, nend)) = self.run_core()? else {
+            return Ok(None);
+        };
+        let mut from = 0;
+        for &end in &self.ends[..nend] {
+            fields.push(from..end);
+            from = end;
+        }
+        Ok(Some(Record {
+            line,
+            place: Place::Parsed,
+            span: 0..nout,
+            ascii: false,
+        }))
+    }
+
+    /// csv_core over the input from `buf[start]` until it ends a record: the record's output
+    /// length and number of fields (in `out` and `ends`), or None at the end of the input.
+    fn run_core(&mut self) -> std::io::Result<Option<(usize, usize)>> {
         let (mut used, mut nout, mut nend) = (0usize, 0usize, 0usize);
         loop {
             let input = &self.buf[self.start + used..self.end];
@@ -250,18 +282,7 @@ impl Records {
                 self.line += 1;
             }
         }
-        let mut from = 0;
-        for &end in &self.ends[..nend] {
-            fields.push(from..end);
-            from = end;
-        }
-        Ok(Some(Record {
-            line,
-            place: Place::Parsed,
-            span: 0..nout,
-            empty: false,
-            ascii: false,
-        }))
+        Ok(Some((nout, nend)))
     }
 }
 
@@ -290,15 +311,6 @@ fn scan_line(
     fields: &mut Vec<Range<usize>>,
 ) -> Scan {
     fields.clear();
-    if matches!(delimiter, b'"' | b'\r' | b'\n') {
-        // csv_core decides what such a delimiter means.
-        let _ = last;
-        return if data.is_empty() {
-            Scan::NoLineEnd
-        } else {
-            Scan::Special
-        };
-    }
     let (mut from, mut i, mut high) = (0usize, 0usize, 0u32);
     let blocks = data.chunks_exact(16);
     let tail = blocks.remainder();
@@ -467,7 +479,7 @@ mod tests {
                 assert_eq!(rec.ascii, b[rec.span.clone()].is_ascii(), "{rec:?}");
             }
             let f = fields.iter().map(|f| b[f.clone()].to_vec()).collect();
-            got.push((rec.line, rec.empty, f));
+            got.push((rec.line, rec.is_empty_line(), f));
         }
         got
     }

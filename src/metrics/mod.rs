@@ -105,15 +105,8 @@ pub const TEXT_FILTER_COLUMNS: &[&str] = &[
 ];
 
 /// Told the name of each phase of an analysis as it starts, and `None` once the caller is done
-/// (for a progress indicator: the library draws nothing).
-#[derive(Clone)]
-pub struct PhaseHook(pub std::sync::Arc<dyn Fn(Option<&'static str>) + Send + Sync>);
-
-impl std::fmt::Debug for PhaseHook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PhaseHook")
-    }
-}
+/// (for a progress indicator).
+pub type PhaseHook = crate::hook::Hook<Option<&'static str>>;
 
 /// Everything `analyze` can be told.
 #[derive(Debug, Clone)]
@@ -1177,16 +1170,20 @@ fn scope(data: Dataset, opts: &AnalyzeOptions) -> Result<Scope> {
     })
 }
 
+/// A phase boundary of [`analyze`]: the allocator's free pages are handed back (polars' readers
+/// leave freed blocks resident), and the caller's hook hears of the phase that starts.
+fn next_phase(opts: &AnalyzeOptions, phase: &'static str) {
+    crate::store::release_free_memory();
+    if let Some(h) = &opts.phase {
+        (h.0)(Some(phase));
+    }
+}
+
 /// Runs the metric families `opts.metrics` asks for (default all), one function each, over the
 /// incidents in scope; the lazy plan reads only the columns those families need.
 pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     check_options(opts)?;
-    let tell = |phase: &'static str| {
-        if let Some(h) = &opts.phase {
-            (h.0)(Some(phase));
-        }
-    };
-    tell("reading the store");
+    next_phase(opts, "reading the store");
     let fam = &opts.metrics;
     let Scope {
         as_of,
@@ -1199,25 +1196,21 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
         mut notes,
     } = scope(data, opts)?;
     let ev = events.as_ref();
-    let phase_done = crate::store::release_free_memory;
-    phase_done();
-    tell("SLA clock");
+    next_phase(opts, "SLA clock");
     let sla = sla_then_drop(opts, &mut df, &mut t, ev, as_of, &mut notes)?;
     let asked = |f: Family| fam.has(f);
     // Flow and recurrence first, then their raw columns go, so that the trend's per-month
     // aggregations (the largest transients) do not stack on them. The notes keep their order
     // (sla, flow, recurrence; the trend adds none).
-    tell("flow");
+    next_phase(opts, "flow");
     let flow = asked(Family::Flow)
         .then(|| flow_family(base.clone(), &t, ev, &mut notes))
         .transpose()?;
-    phase_done();
-    tell("recurrence");
+    next_phase(opts, "recurrence");
     let recurrence = key_choice
         .map(|k| recurrence_family(base.clone(), &df, &t, k, opts, &mut notes))
         .transpose()?;
-    phase_done();
-    tell("backlog and trend");
+    next_phase(opts, "backlog and trend");
     let backlog = asked(Family::Backlog)
         .then(|| Ok::<_, Error>(backlog::analyze(t.opened()?, t.end(opts.end)?, as_of)))
         .transpose()?;
@@ -1228,25 +1221,19 @@ pub fn analyze(data: Dataset, opts: &AnalyzeOptions) -> Result<Analysis> {
     // read from them), so that its sorts for medians and percentiles do not stack on them.
     drop(t);
     drop_raw_times(&mut df, &opts.by);
-    phase_done();
-    tell("per-group figures");
+    next_phase(opts, "per-group figures");
     let (group_frame, overall, groups) = group_family(&df, opts)?;
-    phase_done();
-    tell("major incidents");
+    next_phase(opts, "major incidents");
     let major_incidents = asked(Family::Major)
         .then(|| flow::major_incident_list(base, opts.end))
         .transpose()?;
-    let (sla, per_incident) = match sla {
-        Some(s) => {
-            notes.extend(s.notes);
-            (Some(s.report), s.per_incident)
-        }
-        None => (None, None),
-    };
-    let (trend, trend_resolved, trend_maturity) = match trends {
-        Some(t) => (Some(t.by_opened), Some(t.by_resolved), Some(t.maturity)),
-        None => (None, None, None),
-    };
+    let (sla, per_incident) = sla.map_or((None, None), |s| {
+        notes.extend(s.notes);
+        (Some(s.report), s.per_incident)
+    });
+    let (trend, trend_resolved, trend_maturity) = trends.map_or((None, None, None), |t| {
+        (Some(t.by_opened), Some(t.by_resolved), Some(t.maturity))
+    });
     Ok(Analysis {
         incidents: df.height() as u64,
         by: opts.by.clone(),
