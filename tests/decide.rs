@@ -79,6 +79,7 @@ fn common_random_numbers_narrow_the_paired_interval() {
         threads: None,
         stream_key: "independent".into(),
         trace: false,
+        waits: false,
     };
     let (rb_ind, _) = run_replications(&b, &o, &|| {}).unwrap();
     let wa: Vec<f64> = ra.iter().map(|r| r.overall.mean_wait_hours).collect();

@@ -3,7 +3,7 @@
 //! waits and the trace, on varied models (policies, mixes, swarming, triage, service
 //! distributions, arrival profiles, SLA targets, staffing down to zero) and several seeds.
 
-use incidentlab::sim::engine::{fast_path_applies, run, run_general};
+use incidentlab::sim::engine::{fast_path_applies, run, run_general, Keep};
 use incidentlab::sim::model::{compile, parse, Model};
 
 fn model(text: &str) -> Model {
@@ -53,6 +53,15 @@ fn variants() -> Vec<(String, Model)> {
             ),
         ),
         (
+            // More agents than the short sorted agenda serves: the heap.
+            "40 agents, priority, lognormal".into(),
+            format!(
+                "policy = \"priority\"\n{}{}",
+                four.replace("rate_per_hour = 9.0", "rate_per_hour = 36.0"),
+                tier(40, r#"{ dist = "lognormal", mean_hours = 1.0, sd_hours = 0.8 }"#)
+            ),
+        ),
+        (
             "deterministic work, one agent".into(),
             format!("policy = \"fifo\"\npriorities = [\"P1\"]\n[arrivals]\nrate_per_hour = 0.8\npriority_mix = [1.0]\n{}", tier(1, r#"{ dist = "deterministic", hours = 1.0 }"#)),
         ),
@@ -93,9 +102,13 @@ fn fast_path_equals_the_general_loop() {
         assert!(fast_path_applies(&m), "{name}: not on the fast path");
         for seed in [1u64, 7, 2026] {
             for r in 0..3u64 {
-                let trace = r == 0;
-                let (fast, ft) = run(&m, seed, "key", r, trace);
-                let (general, gt) = run_general(&m, seed, "key", r, trace);
+                // Trace and waits kept on some replications, so both ways are compared.
+                let keep = Keep {
+                    trace: r == 0,
+                    waits: r < 2,
+                };
+                let (fast, ft) = run(&m, seed, "key", r, keep);
+                let (general, gt) = run_general(&m, seed, "key", r, keep);
                 assert!(fast.events > 0 || m.rate_per_hour == 0.0, "{name}");
                 assert_eq!(
                     fast.to_words(),
@@ -105,6 +118,17 @@ fn fast_path_equals_the_general_loop() {
                 let bits =
                     |w: &[(u8, f64)]| w.iter().map(|&(c, x)| (c, x.to_bits())).collect::<Vec<_>>();
                 assert_eq!(bits(&fast.waits), bits(&general.waits), "{name}");
+                // Every incident that waited is listed when waits are kept, none otherwise.
+                let waited: u64 = fast
+                    .classes
+                    .iter()
+                    .map(|c| (c.p_wait * c.resolved as f64).round() as u64)
+                    .sum();
+                assert_eq!(
+                    fast.waits.len() as u64,
+                    if keep.waits { waited } else { 0 },
+                    "{name}"
+                );
                 assert_eq!(ft, gt, "{name} trace");
             }
         }
@@ -126,8 +150,8 @@ fn models_outside_the_class_take_the_general_loop() {
     tiers.tiers.push(base.tiers[0].clone());
     for m in [reopen, heal, preempt, shifts, tiers] {
         assert!(!fast_path_applies(&m));
-        let (a, _) = run(&m, 5, "key", 0, false);
-        let (b, _) = run_general(&m, 5, "key", 0, false);
+        let (a, _) = run(&m, 5, "key", 0, Keep::FIGURES);
+        let (b, _) = run_general(&m, 5, "key", 0, Keep::FIGURES);
         assert_eq!(a.to_words(), b.to_words());
     }
 }

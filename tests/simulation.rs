@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use incidentlab::sim::engine::run;
+use incidentlab::sim::engine::{run, Keep};
 use incidentlab::sim::model::{compile, parse, Model};
 use incidentlab::sim::replicate::{run_replications, summarize, RunOptions, Summary};
 use incidentlab::sim::stats::Estimate;
@@ -22,7 +22,10 @@ fn load(path: &str) -> Model {
 }
 
 fn simulate(m: &Model) -> (Summary, Vec<incidentlab::sim::engine::RunResult>) {
-    let opts = RunOptions::for_model(m);
+    let opts = RunOptions {
+        waits: true,
+        ..RunOptions::for_model(m)
+    };
     let (runs, _) = run_replications(m, &opts, &|| {}).unwrap();
     (summarize(m, &opts, &runs, vec![]), runs)
 }
@@ -172,7 +175,7 @@ service = { dist = "exponential", mean_hours = 0.5 }
     let (m, _) = compile(&parse(text).unwrap()).unwrap();
     let mut queues = Vec::new();
     for rep in 0..m.replications as u64 {
-        let (_, trace) = run(&m, 1, "night", rep, true);
+        let (_, trace) = run(&m, 1, "night", rep, Keep::TRACE);
         let trace = trace.unwrap();
         // Every morning at 08:00 of weeks 2..6.
         for week in 1..6 {

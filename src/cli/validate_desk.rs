@@ -666,7 +666,8 @@ fn single_tier_log(
     [lq, lw, lr]: &[String; 3],
 ) -> (Vec<ActivityInstance>, usize) {
     let end_h = real.end_hours();
-    let (_, trace) = crate::sim::engine::run(m, seed, "single-tier", r, true);
+    let (_, trace) =
+        crate::sim::engine::run(m, seed, "single-tier", r, crate::sim::engine::Keep::TRACE);
     let mut log = Vec::new();
     let mut cases = 0;
     for t in trace.unwrap_or_default() {

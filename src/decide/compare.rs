@@ -120,6 +120,7 @@ pub fn run_crn(
         threads,
         stream_key: CRN_KEY.into(),
         trace: false,
+        waits: false,
     };
     let (runs, _) = run_replications(m, &o, &|| {}).map_err(DecideError::simulation)?;
     let s = summarize(m, &o, &runs, vec![]);
@@ -324,6 +325,7 @@ pub fn tier_runs(m: &Model, runs: Vec<RunResult>, seed: u64) -> SubjectRuns {
         threads: None,
         stream_key: CRN_KEY.into(),
         trace: false,
+        waits: false,
     };
     let summary = summarize(m, &o, &runs, vec![]);
     SubjectRuns {

@@ -351,7 +351,7 @@ pub(crate) struct Resolution {
 }
 
 impl ClassTally {
-    /// Records `r`, resolved at `now`: its sojourn, its wait (a wait also into `waits`), its SLA
+    /// Records `r`, resolved at `now`: its sojourn, its wait (a wait also into `waits` when kept), its SLA
     /// outcome and, when tracing, its trace record. The general loop and the fast path both count
     /// through here, so they count alike.
     #[inline(always)]
@@ -360,7 +360,7 @@ impl ClassTally {
         r: &Resolution,
         now: f64,
         m: &Model,
-        waits: &mut Vec<(u8, f64)>,
+        waits: Option<&mut Vec<(u8, f64)>>,
         trace: Option<&mut Vec<TraceRecord>>,
     ) {
         let class = r.class as usize;
@@ -368,7 +368,9 @@ impl ClassTally {
         self.wait_sum[class] += r.wait;
         if r.wait > 1e-12 {
             self.waited[class] += 1;
-            waits.push((r.class, r.wait));
+            if let Some(w) = waits {
+                w.push((r.class, r.wait));
+            }
         }
         self.sla[class].add(resolved_outcome(
             r.arrived,
@@ -592,7 +594,7 @@ struct Sim<'a> {
     self_healed: u64,
     events: u64,
     trace: Option<Vec<TraceRecord>>,
-    wait_over: Vec<(u8, f64)>,
+    wait_over: Option<Vec<(u8, f64)>>,
     /// Trace replay with work (`--replay-work`): the first tier's work of a first visit is the
     /// trace's, not drawn.
     replay_work: bool,
@@ -859,7 +861,8 @@ impl<'a> Sim<'a> {
                 self_healed,
             };
             let trace = self.trace.as_mut();
-            self.tally.record(&r, now, m, &mut self.wait_over, trace);
+            self.tally
+                .record(&r, now, m, self.wait_over.as_mut(), trace);
         }
         if !p.rework && reopen < m.reopen_probability {
             p.rework = true;
@@ -942,11 +945,12 @@ pub(crate) struct Start {
     pub stream_base: u64,
     pub arrivals: Xoshiro256PlusPlus,
     pub tally: ClassTally,
-    pub wait_over: Vec<(u8, f64)>,
+    /// Every measured wait, when kept ([`Keep::waits`]).
+    pub wait_over: Option<Vec<(u8, f64)>>,
 }
 
 impl Start {
-    pub(crate) fn new(m: &Model, seed: u64, key: &str, replication: u64) -> Start {
+    pub(crate) fn new(m: &Model, seed: u64, key: &str, replication: u64, keep: Keep) -> Start {
         let peak = m.rate_per_hour * m.profile_max;
         let expected = expected_arrivals(m);
         let share = |c: usize| m.mix_cdf[c] - if c == 0 { 0.0 } else { m.mix_cdf[c - 1] };
@@ -961,7 +965,7 @@ impl Start {
             stream_base: stream_base(seed, key, replication),
             arrivals: crate::random::stream(seed, &[key, "arrivals"], &[replication]),
             tally: ClassTally::new(k, |c| (expected as f64 * share(c).max(0.0)) as usize + 16),
-            wait_over: Vec::with_capacity(expected),
+            wait_over: keep.waits.then(|| Vec::with_capacity(expected)),
         }
     }
 }
@@ -969,9 +973,9 @@ impl Start {
 impl<'a> Sim<'a> {
     /// The state of replication `replication` at hour 0: empty queues, the staff on duty then,
     /// streams derived from (seed, key, replication).
-    fn new(m: &'a Model, seed: u64, key: &str, replication: u64, trace: bool) -> Sim<'a> {
+    fn new(m: &'a Model, seed: u64, key: &str, replication: u64, keep: Keep) -> Sim<'a> {
         let k = m.priorities.len();
-        let st = Start::new(m, seed, key, replication);
+        let st = Start::new(m, seed, key, replication, keep);
         Sim {
             m,
             now: 0.0,
@@ -998,7 +1002,7 @@ impl<'a> Sim<'a> {
             reopened: 0,
             self_healed: 0,
             events: 0,
-            trace: trace.then(Vec::new),
+            trace: keep.trace.then(Vec::new),
             wait_over: st.wait_over,
             replay_work: m
                 .arrival_trace
@@ -1091,25 +1095,47 @@ impl<'a> Sim<'a> {
             reopened: self.reopened,
             self_healed: self.self_healed,
             events: self.events,
-            waits: self.wait_over,
+            waits: self.wait_over.unwrap_or_default(),
         };
         (result, self.trace)
     }
 }
 
+/// What a replication keeps beyond its figures (both cost time and memory on every incident).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Keep {
+    /// Every measured incident's trace record (returned beside the result).
+    pub trace: bool,
+    /// Every measured wait, in [`RunResult::waits`] (the validation tests' P(wait > t)).
+    pub waits: bool,
+}
+
+impl Keep {
+    /// The figures only.
+    pub const FIGURES: Keep = Keep {
+        trace: false,
+        waits: false,
+    };
+    /// The figures and the trace.
+    pub const TRACE: Keep = Keep {
+        trace: true,
+        waits: false,
+    };
+}
+
 /// Runs one replication. `key` names the random streams (the scenario name, or a shared key for
-/// common random numbers); `trace` also returns every measured incident.
+/// common random numbers); `keep` says what it returns beyond the figures.
 pub fn run(
     m: &Model,
     seed: u64,
     key: &str,
     replication: u64,
-    trace: bool,
+    keep: Keep,
 ) -> (RunResult, Option<Vec<TraceRecord>>) {
     if super::fast::eligible(m) {
-        return super::fast::run(m, seed, key, replication, trace);
+        return super::fast::run(m, seed, key, replication, keep);
     }
-    run_general(m, seed, key, replication, trace)
+    run_general(m, seed, key, replication, keep)
 }
 
 /// Whether [`run`] takes the fast path ([`super::fast`]) for `m`.
@@ -1124,9 +1150,9 @@ pub fn run_general(
     seed: u64,
     key: &str,
     replication: u64,
-    trace: bool,
+    keep: Keep,
 ) -> (RunResult, Option<Vec<TraceRecord>>) {
-    let mut sim = Sim::new(m, seed, key, replication, trace);
+    let mut sim = Sim::new(m, seed, key, replication, keep);
     sim.start();
     sim.run_events();
     sim.finish()
@@ -1209,7 +1235,7 @@ mod tests {
         )
         .unwrap()
         .0;
-        let (r, _) = run(&m, 7, "words", 3, false);
+        let (r, _) = run(&m, 7, "words", 3, Keep::FIGURES);
         let w = r.to_words();
         let back = RunResult::from_words(&w).unwrap();
         assert_eq!(back.to_words(), w);

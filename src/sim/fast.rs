@@ -18,8 +18,8 @@ use rand::RngExt;
 use statrs::distribution::Exp;
 
 use super::engine::{
-    class_of, incident_stream, time_key, ClassTally, Resolution, RunResult, Start, TierResult,
-    TraceRecord,
+    class_of, incident_stream, time_key, ClassTally, Keep, Resolution, RunResult, Start,
+    TierResult, TraceRecord,
 };
 use super::model::{Model, PolicyName, Service};
 use super::policy::Queue;
@@ -70,11 +70,51 @@ fn order(t: f64, seq: u64) -> u128 {
     (u128::from(time_key(t)) << 64) | u128::from(seq)
 }
 
-/// Pending completions in a 4-ary min-heap on `order` (the arrival waits in its own slot).
-#[derive(Debug, Default)]
-struct Ends(Vec<End>);
+/// The pending service completions, earliest first by `order` (the arrival waits in its own slot).
+/// At most one per agent on duty is pending (every incident in service holds at least one).
+trait Agenda: Default {
+    fn push(&mut self, e: End);
+    fn first(&self) -> Option<u128>;
+    fn pop(&mut self) -> Option<End>;
+}
 
-impl Ends {
+/// How many agents on duty [`Sorted`] serves; more go to a [`Heap`] (an insertion into a sorted
+/// array moves half of it on average: cheaper than a heap's sift-down only while it is short).
+const SORTED_UP_TO: u32 = 16;
+
+/// A short agenda kept sorted latest first, so the earliest completion is popped off the end.
+#[derive(Debug, Default)]
+struct Sorted(Vec<End>);
+
+impl Agenda for Sorted {
+    #[inline(always)]
+    fn push(&mut self, e: End) {
+        let v = &mut self.0;
+        let mut i = v.len();
+        v.push(e);
+        while i > 0 && v[i - 1].order < e.order {
+            v[i] = v[i - 1];
+            i -= 1;
+        }
+        v[i] = e;
+    }
+
+    #[inline(always)]
+    fn first(&self) -> Option<u128> {
+        self.0.last().map(|e| e.order)
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) -> Option<End> {
+        self.0.pop()
+    }
+}
+
+/// A 4-ary min-heap on `order`, for many agents.
+#[derive(Debug, Default)]
+struct Heap(Vec<End>);
+
+impl Agenda for Heap {
     #[inline(always)]
     fn push(&mut self, e: End) {
         let h = &mut self.0;
@@ -96,7 +136,7 @@ impl Ends {
         self.0.first().map(|e| e.order)
     }
 
-    /// Removes the earliest completion (the heap is not empty).
+    /// Removes the earliest completion.
     #[inline(always)]
     fn pop(&mut self) -> Option<End> {
         let h = &mut self.0;
@@ -170,13 +210,13 @@ fn draw(s: &Service, rng: &mut Xoshiro256PlusPlus) -> f64 {
     }
 }
 
-struct Fast<'a, L> {
+struct Fast<'a, L, A> {
     m: &'a Model,
     now: f64,
     seq: u64,
     /// The pending arrival (its `slot` unused).
     arrival: Option<End>,
-    ends: Ends,
+    ends: A,
     jobs: Vec<Job>,
     free: Vec<u32>,
     next_index: u64,
@@ -199,7 +239,7 @@ struct Fast<'a, L> {
     tally: ClassTally,
     events: u64,
     trace: Option<Vec<TraceRecord>>,
-    wait_over: Vec<(u8, f64)>,
+    wait_over: Option<Vec<(u8, f64)>>,
 }
 
 /// One replication of an [`eligible`] model: exactly [`super::engine::run_general`]'s result.
@@ -208,31 +248,34 @@ pub(crate) fn run(
     seed: u64,
     key: &str,
     replication: u64,
-    trace: bool,
+    keep: Keep,
 ) -> (RunResult, Option<Vec<TraceRecord>>) {
-    if m.policy == PolicyName::Fifo {
-        run_with(m, seed, key, replication, trace, VecDeque::new())
-    } else {
-        let queue = Queue::new(m.policy, m.priorities.len());
-        run_with(m, seed, key, replication, trace, queue)
+    let few = m.tiers[0].schedule.staff_at(0.0) <= SORTED_UP_TO;
+    let fifo = m.policy == PolicyName::Fifo;
+    let queue = || Queue::new(m.policy, m.priorities.len());
+    match (fifo, few) {
+        (true, true) => run_with::<_, Sorted>(m, seed, key, replication, keep, VecDeque::new()),
+        (true, false) => run_with::<_, Heap>(m, seed, key, replication, keep, VecDeque::new()),
+        (false, true) => run_with::<_, Sorted>(m, seed, key, replication, keep, queue()),
+        (false, false) => run_with::<_, Heap>(m, seed, key, replication, keep, queue()),
     }
 }
 
-fn run_with<L: Line>(
+fn run_with<L: Line, A: Agenda>(
     m: &Model,
     seed: u64,
     key: &str,
     replication: u64,
-    trace: bool,
+    keep: Keep,
     queue: L,
 ) -> (RunResult, Option<Vec<TraceRecord>>) {
-    let st = Start::new(m, seed, key, replication);
+    let st = Start::new(m, seed, key, replication, keep);
     let mut s = Fast {
         m,
         now: 0.0,
         seq: 0,
         arrival: None,
-        ends: Ends::default(),
+        ends: A::default(),
         jobs: Vec::new(),
         free: Vec::new(),
         next_index: 0,
@@ -252,7 +295,7 @@ fn run_with<L: Line>(
         arrivals: st.arrivals,
         tally: st.tally,
         events: 0,
-        trace: trace.then(Vec::new),
+        trace: keep.trace.then(Vec::new),
         wait_over: st.wait_over,
     };
     s.next_arrival();
@@ -260,7 +303,7 @@ fn run_with<L: Line>(
     s.finish()
 }
 
-impl<L: Line> Fast<'_, L> {
+impl<L: Line, A: Agenda> Fast<'_, L, A> {
     fn run_events(&mut self) {
         let (horizon, hard_stop) = (self.m.horizon, self.m.horizon * 10.0);
         loop {
@@ -299,7 +342,13 @@ impl<L: Line> Fast<'_, L> {
 
     #[inline(always)]
     fn advance(&mut self, t: f64) {
-        let (a, b) = (self.last_t.max(self.m.warmup), t.min(self.m.horizon));
+        // Inside the measured window the clipped interval is the interval itself (the branch
+        // spares the NaN-aware max and min on nearly every event; the same values either way).
+        let (a, b) = if self.last_t >= self.m.warmup && t <= self.m.horizon {
+            (self.last_t, t)
+        } else {
+            (self.last_t.max(self.m.warmup), t.min(self.m.horizon))
+        };
         if b > a {
             let dt = b - a;
             self.area_system += self.in_system as f64 * dt;
@@ -430,7 +479,8 @@ impl<L: Line> Fast<'_, L> {
                 self_healed: false,
             };
             let trace = self.trace.as_mut();
-            self.tally.record(&r, now, m, &mut self.wait_over, trace);
+            self.tally
+                .record(&r, now, m, self.wait_over.as_mut(), trace);
         }
         self.free.push(slot);
         self.dispatch();
@@ -469,7 +519,7 @@ impl<L: Line> Fast<'_, L> {
             reopened: 0,
             self_healed: 0,
             events: self.events,
-            waits: self.wait_over,
+            waits: self.wait_over.unwrap_or_default(),
         };
         (result, self.trace)
     }

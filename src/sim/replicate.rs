@@ -9,7 +9,7 @@ use crate::error::SimError;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::engine::{run, RunResult, TraceRecord};
+use super::engine::{run, Keep, RunResult, TraceRecord};
 use super::model::Model;
 use super::stats::Estimate;
 
@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub stream_key: String,
     /// Keep the per-incident trace of the first replication.
     pub trace: bool,
+    /// Keep every measured wait in each replication's [`RunResult::waits`].
+    pub waits: bool,
 }
 
 impl RunOptions {
@@ -34,6 +36,7 @@ impl RunOptions {
             threads: None,
             stream_key: m.name.clone(),
             trace: false,
+            waits: false,
         }
     }
 }
@@ -81,7 +84,11 @@ pub fn run_replications(
     progress: &(dyn Fn() + Sync),
 ) -> Result<(Vec<RunResult>, Option<Vec<TraceRecord>>), SimError> {
     let results = in_unit_order(o.threads, 0..o.replications as u64, |r| {
-        let out = run(m, o.seed, &o.stream_key, r, o.trace && r == 0);
+        let keep = Keep {
+            trace: o.trace && r == 0,
+            waits: o.waits,
+        };
+        let out = run(m, o.seed, &o.stream_key, r, keep);
         progress();
         out
     })?;
@@ -158,7 +165,7 @@ pub fn run_units(
             seed,
             key,
             (u % replications) as u64,
-            false,
+            Keep::FIGURES,
         )
         .0
     })
