@@ -22,7 +22,10 @@ use std::cmp::Ordering;
 
 use rand::distr::Distribution;
 use rand::rngs::Xoshiro256PlusPlus;
-use rand::{RngExt, SeedableRng};
+
+/// The generator of an incident's own stream ([`incident_stream`]).
+pub(crate) type IncidentRng = crate::random::SplitMix64;
+use rand::RngExt;
 use statrs::distribution::Exp;
 
 use super::model::{Model, PolicyName, ShiftEnd};
@@ -187,7 +190,7 @@ struct Individual {
     measured: bool,
     rework: bool,
     tiers_visited: u8,
-    rng: Xoshiro256PlusPlus,
+    rng: IncidentRng,
 }
 
 /// One incident's record in the optional trace.
@@ -922,8 +925,8 @@ pub(super) fn stream_base(seed: u64, key: &str, replication: u64) -> u64 {
 /// Incident `index`'s own random stream: every draw about it comes from here, in a fixed order,
 /// so that its numbers do not depend on the other incidents.
 #[inline(always)]
-pub(crate) fn incident_stream(stream_base: u64, index: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(splitmix64(stream_base ^ splitmix64(index)))
+pub(crate) fn incident_stream(stream_base: u64, index: u64) -> IncidentRng {
+    IncidentRng::new(splitmix64(stream_base ^ splitmix64(index)))
 }
 
 /// The priority class (index) a uniform draw `u` falls in by the model's mix.

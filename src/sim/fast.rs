@@ -18,8 +18,8 @@ use rand::RngExt;
 use statrs::distribution::Exp;
 
 use super::engine::{
-    class_of, incident_stream, time_key, ClassTally, Keep, Resolution, RunResult, Start,
-    TierResult, TraceRecord,
+    class_of, incident_stream, time_key, ClassTally, IncidentRng, Keep, Resolution, RunResult,
+    Start, TierResult, TraceRecord,
 };
 use super::model::{Model, PolicyName, Service};
 use super::policy::Queue;
@@ -203,7 +203,7 @@ impl Line for Queue {
 
 /// A work draw, the exponential case inlined (the same call [`Service::sample`] makes).
 #[inline(always)]
-fn draw(s: &Service, rng: &mut Xoshiro256PlusPlus) -> f64 {
+fn draw(s: &Service, rng: &mut IncidentRng) -> f64 {
     match s {
         Service::Exponential(d) => d.sample(rng),
         other => other.sample(rng),
