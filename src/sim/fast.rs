@@ -82,16 +82,34 @@ trait Agenda: Default {
 /// array moves half of it on average: cheaper than a heap's sift-down only while it is short).
 const SORTED_UP_TO: u32 = 16;
 
-/// A short agenda kept sorted latest first, so the earliest completion is popped off the end.
-#[derive(Debug, Default)]
-struct Sorted(Vec<End>);
+/// A short agenda kept sorted latest first, so the earliest completion is popped off the end; a
+/// fixed array (no capacity checks: at most [`SORTED_UP_TO`] are pending, one per agent on duty).
+#[derive(Debug)]
+struct Sorted {
+    v: [End; SORTED_UP_TO as usize],
+    len: usize,
+}
+
+impl Default for Sorted {
+    fn default() -> Sorted {
+        let none = End {
+            order: 0,
+            t: 0.0,
+            slot: 0,
+        };
+        Sorted {
+            v: [none; SORTED_UP_TO as usize],
+            len: 0,
+        }
+    }
+}
 
 impl Agenda for Sorted {
     #[inline(always)]
     fn push(&mut self, e: End) {
-        let v = &mut self.0;
-        let mut i = v.len();
-        v.push(e);
+        let v = &mut self.v;
+        let mut i = self.len;
+        self.len += 1;
         while i > 0 && v[i - 1].order < e.order {
             v[i] = v[i - 1];
             i -= 1;
@@ -101,12 +119,13 @@ impl Agenda for Sorted {
 
     #[inline(always)]
     fn first(&self) -> Option<u128> {
-        self.0.last().map(|e| e.order)
+        self.len.checked_sub(1).map(|i| self.v[i].order)
     }
 
     #[inline(always)]
     fn pop(&mut self) -> Option<End> {
-        self.0.pop()
+        self.len = self.len.checked_sub(1)?;
+        Some(self.v[self.len])
     }
 }
 
