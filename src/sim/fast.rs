@@ -74,31 +74,42 @@ fn order(t: f64, seq: u64) -> u128 {
 /// At most one per agent on duty is pending (every incident in service holds at least one).
 trait Agenda: Default {
     fn push(&mut self, e: End);
-    fn first(&self) -> Option<u128>;
-    fn pop(&mut self) -> Option<End>;
+    /// The earliest pending completion's order, [`NOTHING`] when none is pending.
+    fn first(&self) -> u128;
+    /// Removes and returns the earliest completion ([`NONE_PENDING`] when none is pending).
+    fn pop(&mut self) -> End;
 }
+
+/// The order of nothing pending: above every event's (event times are never NaN, so no time key
+/// is all ones), so "is a completion first" is one comparison with no test for emptiness.
+const NOTHING: u128 = u128::MAX;
+
+/// What stands for no pending event.
+const NONE_PENDING: End = End {
+    order: NOTHING,
+    t: f64::INFINITY,
+    slot: u32::MAX,
+};
 
 /// How many agents on duty [`Sorted`] serves; more go to a [`Heap`] (an insertion into a sorted
 /// array moves half of it on average: cheaper than a heap's sift-down only while it is short).
 const SORTED_UP_TO: u32 = 16;
 
 /// A short agenda kept sorted latest first, so the earliest completion is popped off the end; a
-/// fixed array (no capacity checks: at most [`SORTED_UP_TO`] are pending, one per agent on duty).
+/// fixed array (no capacity checks: at most [`SORTED_UP_TO`] are pending, one per agent on duty)
+/// whose slot 0 holds [`NONE_PENDING`], later than any completion: it stops every insertion and is
+/// what an empty agenda shows first, so neither needs a test of the length.
 #[derive(Debug)]
 struct Sorted {
-    v: [End; SORTED_UP_TO as usize],
+    /// v[1..=len]: the pending completions, latest first.
+    v: [End; SORTED_UP_TO as usize + 1],
     len: usize,
 }
 
 impl Default for Sorted {
     fn default() -> Sorted {
-        let none = End {
-            order: 0,
-            t: 0.0,
-            slot: 0,
-        };
         Sorted {
-            v: [none; SORTED_UP_TO as usize],
+            v: [NONE_PENDING; SORTED_UP_TO as usize + 1],
             len: 0,
         }
     }
@@ -108,9 +119,10 @@ impl Agenda for Sorted {
     #[inline(always)]
     fn push(&mut self, e: End) {
         let v = &mut self.v;
-        let mut i = self.len;
         self.len += 1;
-        while i > 0 && v[i - 1].order < e.order {
+        let mut i = self.len;
+        // v[0].order is NOTHING, above e.order: the loop stops at i = 1 at the latest.
+        while v[i - 1].order < e.order {
             v[i] = v[i - 1];
             i -= 1;
         }
@@ -118,14 +130,15 @@ impl Agenda for Sorted {
     }
 
     #[inline(always)]
-    fn first(&self) -> Option<u128> {
-        self.len.checked_sub(1).map(|i| self.v[i].order)
+    fn first(&self) -> u128 {
+        self.v[self.len].order
     }
 
     #[inline(always)]
-    fn pop(&mut self) -> Option<End> {
-        self.len = self.len.checked_sub(1)?;
-        Some(self.v[self.len])
+    fn pop(&mut self) -> End {
+        let e = self.v[self.len];
+        self.len = self.len.saturating_sub(1);
+        e
     }
 }
 
@@ -151,18 +164,19 @@ impl Agenda for Heap {
     }
 
     #[inline(always)]
-    fn first(&self) -> Option<u128> {
-        self.0.first().map(|e| e.order)
+    fn first(&self) -> u128 {
+        self.0.first().map_or(NOTHING, |e| e.order)
     }
 
-    /// Removes the earliest completion.
     #[inline(always)]
-    fn pop(&mut self) -> Option<End> {
+    fn pop(&mut self) -> End {
         let h = &mut self.0;
-        let last = h.pop()?;
+        let Some(last) = h.pop() else {
+            return NONE_PENDING;
+        };
         let n = h.len();
         if n == 0 {
-            return Some(last);
+            return last;
         }
         let top = h[0];
         let mut i = 0;
@@ -188,7 +202,7 @@ impl Agenda for Heap {
             i = m;
         }
         h[i] = last;
-        Some(top)
+        top
     }
 }
 
@@ -233,8 +247,8 @@ struct Fast<'a, L, A> {
     m: &'a Model,
     now: f64,
     seq: u64,
-    /// The pending arrival (its `slot` unused).
-    arrival: Option<End>,
+    /// The pending arrival (its `slot` unused; [`NONE_PENDING`] when no more arrive).
+    arrival: End,
     ends: A,
     jobs: Vec<Job>,
     free: Vec<u32>,
@@ -293,7 +307,7 @@ fn run_with<L: Line, A: Agenda>(
         m,
         now: 0.0,
         seq: 0,
-        arrival: None,
+        arrival: NONE_PENDING,
         ends: A::default(),
         jobs: Vec::new(),
         free: Vec::new(),
@@ -327,24 +341,17 @@ impl<L: Line, A: Agenda> Fast<'_, L, A> {
         let (horizon, hard_stop) = (self.m.horizon, self.m.horizon * 10.0);
         loop {
             // The earliest of the pending arrival and the first completion (sequence numbers
-            // are unique, so this is the general agenda's order).
-            let end_first = match (self.arrival, self.ends.first()) {
-                (Some(a), Some(e)) => e < a.order,
-                (Some(_), None) => false,
-                (None, Some(_)) => true,
-                (None, None) => return,
-            };
-            let (t, slot) = if end_first {
-                match self.ends.pop() {
-                    Some(e) => (e.t, Some(e.slot)),
-                    None => return,
-                }
+            // are unique, so this is the general agenda's order); nothing pending shows NOTHING.
+            let end_first = self.ends.first() < self.arrival.order;
+            let next = if end_first {
+                self.ends.pop()
             } else {
-                match self.arrival.take() {
-                    Some(a) => (a.t, None),
-                    None => return,
-                }
+                std::mem::replace(&mut self.arrival, NONE_PENDING)
             };
+            if next.order == NOTHING {
+                return;
+            }
+            let t = next.t;
             // The general loop's stop test, `t > hard_stop || (t >= horizon && nobody in the
             // system)`, with one comparison before the horizon (hard_stop ≥ horizon ≥ 0).
             if t >= horizon && (t > hard_stop || self.in_system == 0) {
@@ -352,9 +359,10 @@ impl<L: Line, A: Agenda> Fast<'_, L, A> {
             }
             self.events += 1;
             self.advance(t);
-            match slot {
-                Some(slot) => self.service_end(slot),
-                None => self.arrive(),
+            if end_first {
+                self.service_end(next.slot);
+            } else {
+                self.arrive();
             }
         }
     }
@@ -395,11 +403,11 @@ impl<L: Line, A: Agenda> Fast<'_, L, A> {
             return;
         };
         self.seq += 1;
-        self.arrival = Some(End {
+        self.arrival = End {
             order: order(t, self.seq),
             t,
             slot: 0,
-        });
+        };
     }
 
     #[inline(always)]
