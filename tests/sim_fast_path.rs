@@ -53,6 +53,25 @@ fn variants() -> Vec<(String, Model)> {
             ),
         ),
         (
+            // As many agents as the short sorted agenda serves, busy (every slot of it filled),
+            // with swarming so completions of one and of three agents mix.
+            "16 agents, loaded, swarming".into(),
+            format!(
+                "policy = \"priority\"\n{}{}[swarming]\npriorities = [\"P1\"]\nagents = 3\n",
+                four.replace("rate_per_hour = 9.0", "rate_per_hour = 15.5"),
+                tier(16, exp)
+            ),
+        ),
+        (
+            // One more: the heap.
+            "17 agents, loaded".into(),
+            format!(
+                "policy = \"fifo\"\n{}{}",
+                four.replace("rate_per_hour = 9.0", "rate_per_hour = 16.5"),
+                tier(17, exp)
+            ),
+        ),
+        (
             // More agents than the short sorted agenda serves: the heap.
             "40 agents, priority, lognormal".into(),
             format!(

@@ -22,9 +22,6 @@ use std::cmp::Ordering;
 
 use rand::distr::Distribution;
 use rand::rngs::Xoshiro256PlusPlus;
-
-/// The generator of an incident's own stream ([`incident_stream`]).
-pub(crate) type IncidentRng = crate::random::SplitMix64;
 use rand::RngExt;
 use statrs::distribution::Exp;
 
@@ -921,6 +918,9 @@ pub(super) fn expected_arrivals(m: &Model) -> usize {
 pub(super) fn stream_base(seed: u64, key: &str, replication: u64) -> u64 {
     splitmix64(crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)))
 }
+
+/// The generator of an incident's own stream ([`incident_stream`]).
+pub(crate) type IncidentRng = crate::random::SplitMix64;
 
 /// Incident `index`'s own random stream: every draw about it comes from here, in a fixed order,
 /// so that its numbers do not depend on the other incidents.

@@ -80,8 +80,9 @@ trait Agenda: Default {
     fn pop(&mut self) -> End;
 }
 
-/// The order of nothing pending: above every event's (event times are never NaN, so no time key
-/// is all ones), so "is a completion first" is one comparison with no test for emptiness.
+/// The order of nothing pending: above every event's (only the NaN with every bit set has an
+/// all-ones time key, and event times are never NaN), so "is a completion first" is one comparison
+/// with no test for emptiness.
 const NOTHING: u128 = u128::MAX;
 
 /// What stands for no pending event.
@@ -118,6 +119,8 @@ impl Default for Sorted {
 impl Agenda for Sorted {
     #[inline(always)]
     fn push(&mut self, e: End) {
+        // At most one completion per agent on duty, and a fast-path tier's staff never changes.
+        debug_assert!(self.len < SORTED_UP_TO as usize);
         let v = &mut self.v;
         self.len += 1;
         let mut i = self.len;
@@ -283,7 +286,9 @@ pub(crate) fn run(
     replication: u64,
     keep: Keep,
 ) -> (RunResult, Option<Vec<TraceRecord>>) {
-    let few = m.tiers[0].schedule.staff_at(0.0) <= SORTED_UP_TO;
+    // The most agents ever on duty (the same as at hour 0 on the fast path), so the bound holds
+    // even if the fast path's class should one day take staff that changes.
+    let few = m.tiers[0].schedule.max_staff() <= SORTED_UP_TO;
     let fifo = m.policy == PolicyName::Fifo;
     let queue = || Queue::new(m.policy, m.priorities.len());
     match (fifo, few) {
