@@ -484,7 +484,12 @@ impl<L: Line, A: Agenda> Fast<'_, L, A> {
         j.queued_or_wait = 0.0 + (now - j.queued_or_wait);
         let agents = self.m.swarm_agents[j.class as usize].min(free).max(1);
         j.agents = agents;
-        let end = now + j.work / f64::from(agents);
+        // x / 1.0 is x: no division on the way to the agenda for the usual one agent.
+        let end = if agents == 1 {
+            now + j.work
+        } else {
+            now + j.work / f64::from(agents)
+        };
         self.busy += agents;
         self.seq += 1;
         self.ends.push(End {
