@@ -271,6 +271,8 @@ struct Fast<'a, L, A> {
     area_staff: f64,
     last_t: f64,
     stream_base: u64,
+    /// The pending arrival's class and work ([`Fast::draws`]).
+    upcoming: (usize, f64),
     arrivals: Xoshiro256PlusPlus,
     tally: ClassTally,
     events: u64,
@@ -330,6 +332,7 @@ fn run_with<L: Line, A: Agenda>(
         area_staff: 0.0,
         last_t: 0.0,
         stream_base: st.stream_base,
+        upcoming: (0, 0.0),
         arrivals: st.arrivals,
         tally: st.tally,
         events: 0,
@@ -413,6 +416,24 @@ impl<L: Line, A: Agenda> Fast<'_, L, A> {
             t,
             slot: 0,
         };
+        // The arriving incident's draws, taken now: they come from its own stream whatever
+        // happens before it arrives, and drawn a gap ahead they are ready when it comes (not on
+        // the way from its arrival to the agenda).
+        self.upcoming = self.draws(self.next_index);
+    }
+
+    /// Incident `index`'s class and work: its class draw, the self-heal draw (never below a share
+    /// of 0), then the work the general engine draws when service starts — nothing else reads
+    /// its stream in between — less the triage saving.
+    #[inline(always)]
+    fn draws(&self, index: u64) -> (usize, f64) {
+        let m = self.m;
+        let mut rng = incident_stream(self.stream_base, index);
+        let u: f64 = rng.random();
+        let class = class_of(m, u);
+        let _heal: f64 = rng.random();
+        let work = draw(&m.tiers[0].service[class], &mut rng);
+        (class, (work - m.triage_saved_hours).max(0.0))
     }
 
     #[inline(always)]
@@ -421,14 +442,7 @@ impl<L: Line, A: Agenda> Fast<'_, L, A> {
         let now = self.now;
         let index = self.next_index;
         self.next_index += 1;
-        let mut rng = incident_stream(self.stream_base, index);
-        let u: f64 = rng.random();
-        let class = class_of(m, u);
-        // The self-heal draw (never below a share of 0), then the work drawn when service starts
-        // in the general engine: nothing else reads the stream in between.
-        let _heal: f64 = rng.random();
-        let work = draw(&m.tiers[0].service[class], &mut rng);
-        let work = (work - m.triage_saved_hours).max(0.0);
+        let (class, work) = self.upcoming;
         let measured = now >= m.warmup && now < m.horizon;
         let job = Job {
             arrived: now,
