@@ -794,7 +794,13 @@ impl<'a> Sim<'a> {
         p.agents = agents;
         p.service_start = now;
         p.token = p.token.wrapping_add(1);
-        let (token, end) = (p.token, now + p.remaining / f64::from(agents));
+        // x / 1.0 is x: no division on the way to the agenda for the usual one agent.
+        let hours = if agents == 1 {
+            p.remaining
+        } else {
+            p.remaining / f64::from(agents)
+        };
+        let (token, end) = (p.token, now + hours);
         let ts = &mut self.tiers[tier];
         ts.busy += agents;
         if self.track_service {
