@@ -794,13 +794,7 @@ impl<'a> Sim<'a> {
         p.agents = agents;
         p.service_start = now;
         p.token = p.token.wrapping_add(1);
-        // x / 1.0 is x: no division on the way to the agenda for the usual one agent.
-        let hours = if agents == 1 {
-            p.remaining
-        } else {
-            p.remaining / f64::from(agents)
-        };
-        let (token, end) = (p.token, now + hours);
+        let (token, end) = (p.token, now + service_hours(p.remaining, agents));
         let ts = &mut self.tiers[tier];
         ts.busy += agents;
         if self.track_service {
@@ -923,6 +917,18 @@ pub(super) fn expected_arrivals(m: &Model) -> usize {
 /// The seed from which incident `i`'s stream derives (`splitmix64(base ^ splitmix64(i))`).
 pub(super) fn stream_base(seed: u64, key: &str, replication: u64) -> u64 {
     splitmix64(crate::random::fnv1a(key) ^ splitmix64(seed ^ splitmix64(replication ^ 0x5EED)))
+}
+
+/// Hours that `work` agent-hours take `agents` agents. One agent, the usual case, skips the
+/// division (x / 1.0 is x): it sits on the way from a work draw to the agenda, and its latency,
+/// not its one instruction, is what the event loop waits for.
+#[inline(always)]
+pub(crate) fn service_hours(work: f64, agents: u32) -> f64 {
+    if agents == 1 {
+        work
+    } else {
+        work / f64::from(agents)
+    }
 }
 
 /// The generator of an incident's own stream ([`incident_stream`]).

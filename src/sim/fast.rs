@@ -18,8 +18,8 @@ use rand::RngExt;
 use statrs::distribution::Exp;
 
 use super::engine::{
-    class_of, incident_stream, time_key, ClassTally, IncidentRng, Keep, Resolution, RunResult,
-    Start, TierResult, TraceRecord,
+    class_of, incident_stream, service_hours, time_key, ClassTally, IncidentRng, Keep, Resolution,
+    RunResult, Start, TierResult, TraceRecord,
 };
 use super::model::{Model, PolicyName, Service};
 use super::policy::Queue;
@@ -498,12 +498,7 @@ impl<L: Line, A: Agenda> Fast<'_, L, A> {
         j.queued_or_wait = 0.0 + (now - j.queued_or_wait);
         let agents = self.m.swarm_agents[j.class as usize].min(free).max(1);
         j.agents = agents;
-        // x / 1.0 is x: no division on the way to the agenda for the usual one agent.
-        let end = if agents == 1 {
-            now + j.work
-        } else {
-            now + j.work / f64::from(agents)
-        };
+        let end = now + service_hours(j.work, agents);
         self.busy += agents;
         self.seq += 1;
         self.ends.push(End {
