@@ -54,55 +54,56 @@ enum Command {
     Merge(cli::merge::MergeArgs),
 }
 
-/// A progress bar on standard error for long runs; nothing when stderr is not a terminal.
-fn progress_bar(total: u64) -> Box<dyn Fn() + Sync> {
+/// A bar of `len` steps (None: a spinner) in `template` on standard error; None when standard error
+/// is not a terminal, so scripts and CI logs stay clean.
+fn terminal_bar(len: Option<u64>, template: &str) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() || total < 20 {
-        return Box::new(|| {});
+    if !std::io::stderr().is_terminal() {
+        return None;
     }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replications ({eta})")
-    {
+    let bar = match len {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
-    Box::new(move || bar.inc(1))
+    Some(bar)
 }
 
-/// A progress bar of bytes read on standard error for an import of `total` bytes; nothing when
-/// stderr is not a terminal or the input is small.
+/// A progress bar of replications for runs of 20 or more; nothing off a terminal.
+fn progress_bar(total: u64) -> Box<dyn Fn() + Sync> {
+    let bar = (total >= 20)
+        .then(|| terminal_bar(Some(total), "{bar:40} {pos}/{len} replications ({eta})"))
+        .flatten();
+    match bar {
+        Some(bar) => Box::new(move || bar.inc(1)),
+        None => Box::new(|| {}),
+    }
+}
+
+/// A progress bar of bytes read for an import of `total` bytes (16 MiB or more); nothing off a
+/// terminal.
 fn byte_progress(total: u64) -> Box<dyn Fn(u64) + Send + Sync> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() || total < 16 << 20 {
-        return Box::new(|_| {});
+    let template = "{bar:40} {bytes}/{total_bytes} read ({bytes_per_sec}, {eta})";
+    match (total >= 16 << 20)
+        .then(|| terminal_bar(Some(total), template))
+        .flatten()
+    {
+        Some(bar) => Box::new(move |n| {
+            bar.inc(n);
+            if bar.position() >= total {
+                bar.finish_and_clear();
+            }
+        }),
+        None => Box::new(|_| {}),
     }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:40} {bytes}/{total_bytes} read ({bytes_per_sec}, {eta})",
-    ) {
-        bar.set_style(style);
-    }
-    Box::new(move |n| {
-        bar.inc(n);
-        if bar.position() >= total {
-            bar.finish_and_clear();
-        }
-    })
 }
 
 /// On a terminal, a spinner counting the replications a command runs (comparisons, sweeps, staffing
 /// searches, reports, validation: their number is not known ahead); drawn from the first one on.
 fn replication_spinner() -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {pos} replications simulated ({elapsed})",
-    ) {
-        bar.set_style(style);
-    }
+    let bar = terminal_bar(None, "{spinner} {pos} replications simulated ({elapsed})")?;
     let ticks = bar.clone();
     incidentlab::sim::replicate::observe_replications(Box::new(move || ticks.inc(1)));
     Some(bar)
@@ -110,16 +111,9 @@ fn replication_spinner() -> Option<indicatif::ProgressBar> {
 
 /// On a terminal, a spinner naming the phase an analysis is in; cleared when told `None`.
 fn phase_spinner() -> Box<dyn Fn(Option<&'static str>) + Send + Sync> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
+    let Some(bar) = terminal_bar(None, "{spinner} analysing: {msg} ({elapsed})") else {
         return Box::new(|_| {});
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} analysing: {msg} ({elapsed})")
-    {
-        bar.set_style(style);
-    }
+    };
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     Box::new(move |phase| match phase {
         Some(p) => bar.set_message(p),
